@@ -1,0 +1,91 @@
+// The resolved configuration: what the rest of mesh-soak reads once loading and
+// validation (load-config.ts) are done. Durations are milliseconds, conditions
+// and schedules are parsed, `${VAR}` is substituted. Nothing here does I/O.
+
+export type Severity = 'info' | 'warning' | 'critical';
+export type NoDataPolicy = 'ok' | 'unknown' | 'fail';
+
+/** `> N`, `>= N`, `< N`, `<= N`, `== N`, `!= N`, `outside A..B`, as written by the user. */
+export type Condition =
+  | { op: '>' | '>=' | '<' | '<=' | '==' | '!='; value: number; text: string }
+  | { op: 'outside'; low: number; high: number; text: string };
+
+export interface CheckSpec {
+  /** Unique within its suite. */
+  name: string;
+  /** PromQL, templates ({{namespace}}, {{params.x}}) already rendered. */
+  query: string;
+  fail: Condition;
+  forMs: number;
+  keepFiringForMs: number;
+  noData: NoDataPolicy;
+  errorLimit: number;
+  severity: Severity;
+  /** Templates with {{value}} and {{labels.NAME}}; rendered per instance. */
+  summary?: string;
+  description?: string;
+  /** Extra labels attached to every instance and alert. */
+  labels: Record<string, string>;
+}
+
+export type Schedule = { every: number } | { cron: string };
+
+export type Step =
+  | { rolloutRestart: { deployment: string; namespace?: string } }
+  | { waitRollout: { deployment: string; namespace?: string; timeoutMs: number } }
+  | { scale: { deployment: string; namespace?: string; replicas: number } }
+  | { restoreScale: { deployment: string; namespace?: string } }
+  | { setEnv: { namespace?: string; env: Record<string, string> } }
+  | { deletePods: { selector: string; namespace?: string; keep: number } }
+  | { sleep: { durationMs: number } };
+
+export interface Disruption {
+  schedule: Schedule;
+  steps: Step[];
+}
+
+/** A suite as loaded from suites/<name>/suite.yaml, merged with its entry in the config. */
+export interface Suite {
+  name: string;
+  description: string;
+  /** Folder the suite was loaded from (for manifests and error messages). */
+  dir: string;
+  namespace: string;
+  params: Record<string, string | number | boolean>;
+  /** File names relative to dir, in apply order. */
+  manifests: string[];
+  disruption?: Disruption;
+  /** Rendered guard PromQL; false or empty result marks the checks skipped. */
+  guard?: string;
+  checks: CheckSpec[];
+  /** Check interval for this suite (suite entry's `tick` or the global one). */
+  tickMs: number;
+  enabled: boolean;
+}
+
+export interface WebhookSpec {
+  name: string;
+  url: string;
+  format: 'json' | 'slack';
+  headers: Record<string, string>;
+}
+
+export interface Config {
+  /** The file the config came from (for messages). */
+  file: string;
+  prometheus: { url: string; timeoutMs: number; headers: Record<string, string>; concurrency: number };
+  redis: { url: string };
+  kubernetes: { kubeconfig?: string };
+  tickMs: number;
+  http: { port: number };
+  notify: {
+    alertmanager?: { url: string; resendMs: number };
+    webhooks: WebhookSpec[];
+  };
+  suites: Suite[];
+  /** Mesh-wide checks, reported as suite "mesh" on the global tick. */
+  checks: CheckSpec[];
+}
+
+/** The pseudo-suite name under which mesh-wide checks are reported. */
+export const MESH_SUITE = 'mesh';
