@@ -30,11 +30,16 @@ export interface CheckSpec {
 
 export type Schedule = { every: number } | { cron: string };
 
+/**
+ * The step vocabulary. `namespace` defaults to the suite's. `scale` records the original
+ * replica count in the restore journal and is undone when the disruption ends (or, after
+ * a crash, by the next tick). String values may contain `{{now}}` (epoch seconds), which
+ * the step runner substitutes when the step runs; every other template is rendered at load.
+ */
 export type Step =
   | { rolloutRestart: { deployment: string; namespace?: string } }
   | { waitRollout: { deployment: string; namespace?: string; timeoutMs: number } }
   | { scale: { deployment: string; namespace?: string; replicas: number } }
-  | { restoreScale: { deployment: string; namespace?: string } }
   | { setEnv: { namespace?: string; env: Record<string, string> } }
   | { deletePods: { selector: string; namespace?: string; keep: number } }
   | { sleep: { durationMs: number } };
