@@ -1,0 +1,256 @@
+// mesh-soak's own metrics (DESIGN.md "Own metrics"): one prom-client registry holding every
+// mesh_soak_* series plus prom-client's default process metrics. Callers get typed handles and
+// a few helpers that keep label sets consistent (a check's five state series, forgetting suites
+// that left the config) so /metrics never shows stale or contradictory series.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Severity } from '../config/model.js';
+import type { CheckStateName } from '../checks/types.js';
+
+export const METRIC_PREFIX = 'mesh_soak_';
+
+const CHECK_STATES: readonly CheckStateName[] = ['ok', 'pending', 'failing', 'unknown', 'skipped'];
+
+// Ticks run every few seconds; lag and duration are interesting from milliseconds upwards,
+// and anything past a minute is simply "broken".
+const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const PROM_REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// Disruptions include rollouts that can take many minutes.
+const DISRUPTION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+
+const DEFAULT_METRICS_PROMTOOL_REJECTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export type EvaluationResult = CheckStateName | 'error';
+export type DisruptionOutcome = 'success' | 'failure' | 'skipped' | (string & {});
+export type PromRequestOutcome = 'success' | 'error' | 'timeout';
+export type NotificationOutcome = 'success' | 'failure' | 'dropped';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly checkState: Gauge<'suite' | 'check' | 'severity' | 'state'>;
+  readonly checkFailing: Gauge<'suite' | 'check' | 'severity'>;
+  readonly checkValue: Gauge<'suite' | 'check'>;
+  readonly checkEvaluations: Counter<'suite' | 'check' | 'result'>;
+  readonly tickDuration: Histogram<'suite'>;
+  readonly tickLag: Histogram<'suite'>;
+  readonly disruptions: Counter<'suite' | 'outcome'>;
+  readonly disruptionDuration: Histogram<'suite'>;
+  readonly restoresPending: Gauge;
+  readonly prometheusRequestDuration: Histogram<'outcome'>;
+  readonly kubeRequests: Counter<'verb' | 'resource' | 'code'>;
+  readonly notifications: Counter<'sink' | 'outcome'>;
+  readonly queueJobs: Gauge<'queue' | 'state'>;
+  readonly redisUp: Gauge;
+  readonly buildInfo: Gauge<'version'>;
+  /**
+   * Sets the check's five state series (1 for `state`, 0 for the others) and check_failing.
+   * A severity change removes the series under the old severity.
+   */
+  setCheckState(suite: string, check: string, severity: Severity, state: CheckStateName): void;
+  /** The worst instance's value; null (no data) is exported as NaN. */
+  setCheckValue(suite: string, check: string, value: number | null): void;
+  recordEvaluation(suite: string, check: string, result: EvaluationResult): void;
+  recordNotification(sink: string, outcome: NotificationOutcome): void;
+  /** Counts a finished disruption and observes its duration (seconds). */
+  recordDisruption(suite: string, outcome: DisruptionOutcome, seconds: number): void;
+  /** Removes every per-check series of a check no longer configured. */
+  forgetCheck(suite: string, check: string): void;
+  /** Removes every series labelled with a suite no longer configured. */
+  forgetSuite(suite: string): void;
+}
+
+/** Builds every metric on `registry` (a fresh one by default). Call once per registry. */
+export function createMetrics(registry: Registry = new Registry(), version: string): Metrics {
+  const name = (n: string): string => METRIC_PREFIX + n;
+  const registers = [registry];
+
+  const checkState = new Gauge({
+    name: name('check_state'),
+    help: 'Current state of a check: 1 for the state it is in, 0 for the others.',
+    labelNames: ['suite', 'check', 'severity', 'state'] as const,
+    registers,
+  });
+  const checkFailing = new Gauge({
+    name: name('check_failing'),
+    help: '1 while the check is failing, else 0.',
+    labelNames: ['suite', 'check', 'severity'] as const,
+    registers,
+  });
+  const checkValue = new Gauge({
+    name: name('check_value'),
+    help: "Last value of the check's worst instance (NaN when there is no data).",
+    labelNames: ['suite', 'check'] as const,
+    registers,
+  });
+  const checkEvaluations = new Counter({
+    name: name('check_evaluations_total'),
+    help: 'Check evaluations, by resulting state (or error).',
+    labelNames: ['suite', 'check', 'result'] as const,
+    registers,
+  });
+  const tickDuration = new Histogram({
+    name: name('tick_duration_seconds'),
+    help: "Time to evaluate all of a suite's checks once.",
+    labelNames: ['suite'] as const,
+    buckets: FAST_BUCKETS,
+    registers,
+  });
+  const tickLag = new Histogram({
+    name: name('tick_lag_seconds'),
+    help: 'How late a tick started: start time minus scheduled time.',
+    labelNames: ['suite'] as const,
+    buckets: FAST_BUCKETS,
+    registers,
+  });
+  const disruptions = new Counter({
+    name: name('disruptions_total'),
+    help: 'Disruptions run, by outcome.',
+    labelNames: ['suite', 'outcome'] as const,
+    registers,
+  });
+  const disruptionDuration = new Histogram({
+    name: name('disruption_duration_seconds'),
+    help: 'Wall time of a disruption, restore included.',
+    labelNames: ['suite'] as const,
+    buckets: DISRUPTION_BUCKETS,
+    registers,
+  });
+  const restoresPending = new Gauge({
+    name: name('restores_pending'),
+    help: 'Entries in the restore journal not yet undone.',
+    registers,
+  });
+  const prometheusRequestDuration = new Histogram({
+    name: name('prometheus_request_duration_seconds'),
+    help: 'Duration of requests to the Prometheus HTTP API, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: PROM_REQUEST_BUCKETS,
+    registers,
+  });
+  const kubeRequests = new Counter({
+    name: name('kube_requests_total'),
+    help: 'Requests to the Kubernetes API, by verb, resource and HTTP status code.',
+    labelNames: ['verb', 'resource', 'code'] as const,
+    registers,
+  });
+  const notifications = new Counter({
+    name: name('notifications_total'),
+    help: 'Alert events handed to a notification sink, by outcome (success, failure, dropped).',
+    labelNames: ['sink', 'outcome'] as const,
+    registers,
+  });
+  const queueJobs = new Gauge({
+    name: name('queue_jobs'),
+    help: 'Jobs in the work queues, by queue and state.',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+  });
+  const redisUp = new Gauge({
+    name: name('redis_up'),
+    help: '1 when Redis answered the last ping, else 0.',
+    registers,
+  });
+  const buildInfo = new Gauge({
+    name: name('build_info'),
+    help: 'Always 1; the version label says which mesh-soak is running.',
+    labelNames: ['version'] as const,
+    registers,
+  });
+  buildInfo.set({ version }, 1);
+  collectDefaultMetrics({ register: registry });
+  // These three are gauges named like counters; promtool's linter rejects them. Their
+  // per-type siblings (nodejs_active_handles{type}, ...) carry the same information.
+  for (const n of DEFAULT_METRICS_PROMTOOL_REJECTS) registry.removeSingleMetric(n);
+
+  // prom-client can only remove exact label sets, so remember which ones each check used.
+  const severities = new Map<string, Severity>();
+  const results = new Map<string, Set<EvaluationResult>>();
+  const key = (suite: string, check: string): string => JSON.stringify([suite, check]);
+  const checksOf = new Map<string, Set<string>>();
+  const disruptionOutcomes = new Map<string, Set<string>>();
+  const remember = (suite: string, check: string): void => {
+    let set = checksOf.get(suite);
+    if (!set) checksOf.set(suite, (set = new Set()));
+    set.add(check);
+  };
+
+  const removeStateSeries = (suite: string, check: string, severity: Severity): void => {
+    for (const s of CHECK_STATES) checkState.remove({ suite, check, severity, state: s });
+    checkFailing.remove({ suite, check, severity });
+  };
+
+  const metrics: Metrics = {
+    registry,
+    checkState,
+    checkFailing,
+    checkValue,
+    checkEvaluations,
+    tickDuration,
+    tickLag,
+    disruptions,
+    disruptionDuration,
+    restoresPending,
+    prometheusRequestDuration,
+    kubeRequests,
+    notifications,
+    queueJobs,
+    redisUp,
+    buildInfo,
+    setCheckState(suite, check, severity, state) {
+      const k = key(suite, check);
+      const previous = severities.get(k);
+      if (previous !== undefined && previous !== severity) removeStateSeries(suite, check, previous);
+      severities.set(k, severity);
+      remember(suite, check);
+      for (const s of CHECK_STATES) checkState.set({ suite, check, severity, state: s }, s === state ? 1 : 0);
+      checkFailing.set({ suite, check, severity }, state === 'failing' ? 1 : 0);
+    },
+    setCheckValue(suite, check, value) {
+      remember(suite, check);
+      checkValue.set({ suite, check }, value ?? Number.NaN);
+    },
+    recordEvaluation(suite, check, result) {
+      const k = key(suite, check);
+      let set = results.get(k);
+      if (!set) results.set(k, (set = new Set()));
+      set.add(result);
+      remember(suite, check);
+      checkEvaluations.inc({ suite, check, result });
+    },
+    recordNotification(sink, outcome) {
+      notifications.inc({ sink, outcome });
+    },
+    recordDisruption(suite, outcome, seconds) {
+      let set = disruptionOutcomes.get(suite);
+      if (!set) disruptionOutcomes.set(suite, (set = new Set()));
+      set.add(outcome);
+      disruptions.inc({ suite, outcome });
+      disruptionDuration.observe({ suite }, seconds);
+    },
+    forgetCheck(suite, check) {
+      const k = key(suite, check);
+      const severity = severities.get(k);
+      if (severity !== undefined) removeStateSeries(suite, check, severity);
+      severities.delete(k);
+      checkValue.remove({ suite, check });
+      for (const result of results.get(k) ?? []) checkEvaluations.remove({ suite, check, result });
+      results.delete(k);
+      checksOf.get(suite)?.delete(check);
+    },
+    forgetSuite(suite) {
+      for (const check of [...(checksOf.get(suite) ?? [])]) metrics.forgetCheck(suite, check);
+      checksOf.delete(suite);
+      // Per-suite histograms and counters: removing an absent label set is a no-op.
+      tickDuration.remove({ suite });
+      tickLag.remove({ suite });
+      disruptionDuration.remove({ suite });
+      const outcomes = new Set<string>(['success', 'failure', 'skipped', ...(disruptionOutcomes.get(suite) ?? [])]);
+      for (const outcome of outcomes) disruptions.remove({ suite, outcome });
+      disruptionOutcomes.delete(suite);
+    },
+  };
+  return metrics;
+}

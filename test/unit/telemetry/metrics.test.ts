@@ -1,0 +1,149 @@
+// The own-metrics registry as a scraper sees it: names, types and labels from DESIGN.md,
+// promtool's linter satisfied, and series of removed suites gone.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
+
+const PROMTOOL = '/usr/bin/promtool';
+
+/** Exercises every metric once so each has at least one series to render. */
+function populate(m: Metrics): void {
+  m.setCheckState('http10', '5xx-rate', 'critical', 'failing');
+  m.setCheckValue('http10', '5xx-rate', 0.25);
+  m.setCheckState('mesh', 'pilot-xds-rejects', 'warning', 'unknown');
+  m.setCheckValue('mesh', 'pilot-xds-rejects', null);
+  m.recordEvaluation('http10', '5xx-rate', 'failing');
+  m.tickDuration.observe({ suite: 'http10' }, 0.12);
+  m.tickLag.observe({ suite: 'http10' }, 0.003);
+  m.recordDisruption('http10', 'success', 42);
+  m.restoresPending.set(0);
+  m.prometheusRequestDuration.observe({ outcome: 'success' }, 0.02);
+  m.kubeRequests.inc({ verb: 'patch', resource: 'deployments', code: '200' });
+  m.recordNotification('slack', 'success');
+  m.queueJobs.set({ queue: 'ticks', state: 'waiting' }, 3);
+  m.redisUp.set(1);
+}
+
+/** Parses `# TYPE name type` lines and the label names seen on each family's samples. */
+function families(text: string): Map<string, { type: string; labels: Set<string> }> {
+  const out = new Map<string, { type: string; labels: Set<string> }>();
+  for (const line of text.split('\n')) {
+    const t = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (t) out.set(t[1]!, { type: t[2]!, labels: new Set() });
+  }
+  for (const line of text.split('\n')) {
+    const s = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /.exec(line);
+    if (!s) continue;
+    const base = s[1]!.replace(/_(bucket|sum|count)$/, '');
+    const fam = out.get(s[1]!) ?? out.get(base);
+    if (!fam) continue;
+    for (const m of (s[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)) {
+      if (m[1] !== 'le') fam.labels.add(m[1]!);
+    }
+  }
+  return out;
+}
+
+const EXPECTED: Array<[string, string, string[]]> = [
+  ['check_state', 'gauge', ['suite', 'check', 'severity', 'state']],
+  ['check_failing', 'gauge', ['suite', 'check', 'severity']],
+  ['check_value', 'gauge', ['suite', 'check']],
+  ['check_evaluations_total', 'counter', ['suite', 'check', 'result']],
+  ['tick_duration_seconds', 'histogram', ['suite']],
+  ['tick_lag_seconds', 'histogram', ['suite']],
+  ['disruptions_total', 'counter', ['suite', 'outcome']],
+  ['disruption_duration_seconds', 'histogram', ['suite']],
+  ['restores_pending', 'gauge', []],
+  ['prometheus_request_duration_seconds', 'histogram', ['outcome']],
+  ['kube_requests_total', 'counter', ['verb', 'resource', 'code']],
+  ['notifications_total', 'counter', ['sink', 'outcome']],
+  ['queue_jobs', 'gauge', ['queue', 'state']],
+  ['redis_up', 'gauge', []],
+  ['build_info', 'gauge', ['version']],
+];
+
+describe('createMetrics', () => {
+  it('exposes every DESIGN.md metric with its type and labels', async () => {
+    const m = createMetrics(new Registry(), '1.2.3');
+    populate(m);
+    const fams = families(await m.registry.metrics());
+    for (const [name, type, labels] of EXPECTED) {
+      const fam = fams.get(`mesh_soak_${name}`);
+      expect(fam, name).toBeDefined();
+      expect(fam!.type, name).toBe(type);
+      expect([...fam!.labels].sort(), name).toEqual([...labels].sort());
+    }
+    // prom-client's default process metrics are there too.
+    expect(fams.has('process_cpu_user_seconds_total')).toBe(true);
+    expect(fams.has('nodejs_eventloop_lag_seconds')).toBe(true);
+  });
+
+  it.runIf(existsSync(PROMTOOL))('passes promtool check metrics without a single remark', async () => {
+    const m = createMetrics(new Registry(), '1.2.3');
+    populate(m);
+    const res = spawnSync(PROMTOOL, ['check', 'metrics'], { input: await m.registry.metrics(), encoding: 'utf8' });
+    expect(res.stdout + res.stderr).toBe('');
+    expect(res.status).toBe(0);
+  });
+
+  it('reports build_info = 1 with the version', async () => {
+    const m = createMetrics(undefined, '9.9.9');
+    expect(await m.registry.metrics()).toContain('mesh_soak_build_info{version="9.9.9"} 1');
+  });
+
+  it('sets exactly one of the five state series to 1 and mirrors check_failing', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckState('s', 'c', 'critical', 'pending');
+    m.setCheckState('s', 'c', 'critical', 'failing');
+    const text = await m.registry.metrics();
+    const lines = text.split('\n').filter((l) => l.startsWith('mesh_soak_check_state{'));
+    expect(lines).toHaveLength(5);
+    expect(lines.filter((l) => l.endsWith(' 1'))).toEqual([
+      'mesh_soak_check_state{suite="s",check="c",severity="critical",state="failing"} 1',
+    ]);
+    expect(text).toContain('mesh_soak_check_failing{suite="s",check="c",severity="critical"} 1');
+    m.setCheckState('s', 'c', 'critical', 'ok');
+    expect(await m.registry.metrics()).toContain('mesh_soak_check_failing{suite="s",check="c",severity="critical"} 0');
+  });
+
+  it('drops the old severity series when a check changes severity', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckState('s', 'c', 'warning', 'ok');
+    m.setCheckState('s', 'c', 'critical', 'ok');
+    const text = await m.registry.metrics();
+    expect(text).not.toContain('severity="warning"');
+    expect(text).toContain('severity="critical"');
+  });
+
+  it('exports a missing value as NaN', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckValue('s', 'c', null);
+    // prom-client writes "Nan"; Prometheus parses floats case-insensitively.
+    expect(await m.registry.metrics()).toMatch(/^mesh_soak_check_value\{suite="s",check="c"\} nan$/im);
+  });
+
+  it('forgets every series of a removed suite and keeps the others', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    populate(m);
+    m.setCheckState('other', 'c', 'info', 'ok');
+    m.forgetSuite('http10');
+    const text = await m.registry.metrics();
+    expect(text).not.toContain('suite="http10"');
+    expect(text).toContain('suite="other"');
+    expect(text).toContain('suite="mesh"');
+  });
+
+  it('forgets one check without touching its siblings', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckState('s', 'gone', 'info', 'ok');
+    m.setCheckValue('s', 'gone', 1);
+    m.recordEvaluation('s', 'gone', 'ok');
+    m.setCheckState('s', 'kept', 'info', 'ok');
+    m.forgetCheck('s', 'gone');
+    const text = await m.registry.metrics();
+    expect(text).not.toContain('check="gone"');
+    expect(text).toContain('check="kept"');
+  });
+});
