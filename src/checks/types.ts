@@ -34,6 +34,8 @@ export interface InstanceState {
   failingSince: number | null;
   /** Last time the condition held (for keepFiringFor). */
   lastTrueAt: number | null;
+  /** Why the instance is unknown (no data, NaN, query errors), for humans. */
+  reason?: string;
   summary?: string;
   description?: string;
 }

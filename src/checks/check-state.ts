@@ -1,0 +1,179 @@
+// A check's state machine: one query outcome in, the check's new record and the
+// instances' state changes out. Pure; the clock is the `now` argument (epoch ms).
+//
+// Per outcome:
+//   data     every series is an instance keyed by its labels (instance-key.ts) and
+//            stepped by instance-state.ts. No series: the `noData` policy speaks for a
+//            single `{}` instance (ok → clear, unknown → unjudgeable, fail → holds).
+//            Instances seen before and gone now resolve (keepFiringFor honoured) and
+//            are dropped. A successful query resets the error count.
+//   error    below errorLimit nothing changes (an unreachable Prometheus must never turn
+//            a check ok, nor make it flap); a check with no record yet is unknown.
+//            At errorLimit every instance (or a `{}` one) turns unknown. Timing memory
+//            (activeSince, lastTrueAt) is kept, as Prometheus keeps an alert's activeAt
+//            across failed evaluations.
+//   skipped  the suite is not running: every instance is dropped, the check is skipped.
+// The check's state is the worst of its instances' (STATE_ORDER). A transition is
+// emitted for every instance whose state changed; an instance that did not exist
+// counts as `ok`, so a new ok instance or a dropped ok instance emits nothing.
+
+import type { CheckSpec, NoDataPolicy } from '../config/model.js';
+import { instanceKey, NO_LABELS_KEY } from './instance-key.js';
+import { advanceInstance, keepsFiring, observeSample, withTexts, type Observation } from './instance-state.js';
+import {
+  STATE_ORDER,
+  type CheckRecord,
+  type CheckStateName,
+  type InstanceState,
+  type QueryOutcome,
+  type Transition,
+} from './types.js';
+
+export interface CheckEvaluation {
+  record: CheckRecord;
+  transitions: Transition[];
+}
+
+/** The worst of `states` by STATE_ORDER; `empty` when there are none. */
+export function worstState(states: Iterable<CheckStateName>, empty: CheckStateName = 'ok'): CheckStateName {
+  let worst: CheckStateName | undefined;
+  for (const s of states) {
+    if (worst === undefined || STATE_ORDER.indexOf(s) < STATE_ORDER.indexOf(worst)) worst = s;
+  }
+  return worst ?? empty;
+}
+
+export function evaluateCheck(
+  spec: CheckSpec,
+  prev: CheckRecord | undefined,
+  outcome: QueryOutcome,
+  now: number,
+): CheckEvaluation {
+  switch (outcome.kind) {
+    case 'data':
+      return evaluateData(spec, prev, outcome.samples, now);
+    case 'error':
+      return evaluateError(spec, prev, outcome.message, now);
+    case 'skipped':
+      return evaluateSkipped(spec, prev, outcome.reason, now);
+  }
+}
+
+function evaluateData(
+  spec: CheckSpec,
+  prev: CheckRecord | undefined,
+  samples: { labels: Record<string, string>; value: number }[],
+  now: number,
+): CheckEvaluation {
+  const observations = new Map<string, Observation>();
+  if (samples.length === 0) {
+    observations.set(NO_LABELS_KEY, noDataObservation(spec.noData));
+  } else {
+    // Prometheus never returns two series with one label set; if a provider does, the first wins.
+    for (const s of samples) {
+      const key = instanceKey(s.labels);
+      if (!observations.has(key)) observations.set(key, observeSample(spec.fail, { ...s.labels }, s.value));
+    }
+  }
+
+  const before = prev?.instances ?? {};
+  const instances: Record<string, InstanceState> = {};
+  const transitions: Transition[] = [];
+  for (const [key, obs] of observations) {
+    const old = before[key];
+    const next = advanceInstance(spec, old, key, obs, now);
+    instances[key] = next;
+    noteChange(transitions, old?.state ?? 'ok', next, now);
+  }
+  for (const [key, old] of Object.entries(before)) {
+    if (observations.has(key)) continue;
+    if (keepsFiring(spec, old, now)) {
+      instances[key] = { ...old, activeSince: null };
+    } else {
+      noteChange(transitions, old.state, withTexts(spec, { ...old, state: 'ok', value: null }), now);
+    }
+  }
+  return { record: recordOf(instances, 0, undefined, now, 'ok'), transitions };
+}
+
+function noDataObservation(policy: NoDataPolicy): Observation {
+  switch (policy) {
+    case 'ok':
+      return { judgement: 'clear', value: null, labels: {} };
+    case 'unknown':
+      return { judgement: 'unjudgeable', value: null, labels: {}, reason: 'no data' };
+    case 'fail':
+      return { judgement: 'holds', value: null, labels: {} };
+  }
+}
+
+function evaluateError(spec: CheckSpec, prev: CheckRecord | undefined, message: string, now: number): CheckEvaluation {
+  const errors = (prev?.consecutiveErrors ?? 0) + 1;
+  const reason = `${errors} consecutive query error${errors === 1 ? '' : 's'}: ${message}`;
+  const atLimit = errors >= spec.errorLimit;
+
+  if (prev !== undefined && !atLimit) {
+    return { record: { ...prev, consecutiveErrors: errors, lastError: message, lastEvalAt: now }, transitions: [] };
+  }
+  const before: Record<string, InstanceState> =
+    prev === undefined || Object.keys(prev.instances).length === 0 ? { [NO_LABELS_KEY]: blankInstance() } : prev.instances;
+  const instances: Record<string, InstanceState> = {};
+  const transitions: Transition[] = [];
+  for (const [key, old] of Object.entries(before)) {
+    const oldState = prev?.instances[key]?.state ?? 'ok';
+    const next = withTexts(spec, { ...old, state: 'unknown', value: null, failingSince: null, reason });
+    instances[key] = next;
+    noteChange(transitions, oldState, next, now);
+  }
+  return { record: recordOf(instances, errors, message, now, 'unknown'), transitions };
+}
+
+function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
+  const transitions: Transition[] = [];
+  for (const old of Object.values(prev?.instances ?? {})) {
+    noteChange(transitions, old.state, withTexts(spec, { ...old, state: 'skipped', value: null }), now);
+  }
+  return { record: { state: 'skipped', instances: {}, consecutiveErrors: 0, reason, lastEvalAt: now }, transitions };
+}
+
+function blankInstance(): InstanceState {
+  return {
+    key: NO_LABELS_KEY,
+    labels: {},
+    state: 'ok',
+    value: null,
+    activeSince: null,
+    failingSince: null,
+    lastTrueAt: null,
+  };
+}
+
+function recordOf(
+  instances: Record<string, InstanceState>,
+  consecutiveErrors: number,
+  lastError: string | undefined,
+  now: number,
+  empty: CheckStateName,
+): CheckRecord {
+  const list = Object.values(instances);
+  const state = worstState(
+    list.map((i) => i.state),
+    empty,
+  );
+  const record: CheckRecord = { state, instances, consecutiveErrors, lastEvalAt: now };
+  if (lastError !== undefined) record.lastError = lastError;
+  if (state === 'unknown') {
+    const reason = list.find((i) => i.state === 'unknown')?.reason;
+    if (reason !== undefined) record.reason = reason;
+  }
+  return record;
+}
+
+/** Emits a transition when `from` differs from the instance's new state. */
+function noteChange(out: Transition[], from: CheckStateName, next: InstanceState, now: number): void {
+  if (from === next.state) return;
+  const t: Transition = { key: next.key, labels: next.labels, from, to: next.state, value: next.value, at: now };
+  if (next.summary !== undefined) t.summary = next.summary;
+  if (next.description !== undefined) t.description = next.description;
+  out.push(t);
+}
