@@ -1,0 +1,22 @@
+// The test harness for real servers, used by every integration test. Each start* picks a
+// free 127.0.0.1 port, uses its own temp dir, waits (bounded) until the server answers,
+// and returns a handle whose stop() a test must call in afterAll. A process 'exit' hook
+// SIGKILLs anything still running, as a last resort.
+//
+//   const prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
+//   afterAll(() => prom.stop());
+//
+// - freePort(): a free loopback port.
+// - waitFor(fn, { timeoutMs, intervalMs?, what }): bounded polling; throws naming `what`.
+// - startPrometheus({ scrapeTargets?, scrapeIntervalS?, ruleFiles?, backfillOpenMetrics?, extraArgs? })
+//     → { url, port, dataDir, stop(), reload() }
+// - startAlertmanager({ configYaml }) → { url, port, stop() }
+// - startRedis({ appendonly? }) → { url, port, stop(), kill9(), restart() }
+// - startSyntheticTarget() → { url, hostPort, set(name, labels, value), remove(name, labels), stop() }
+
+export { freePort } from './free-port.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
+export { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
+export { startRedis, type RedisOptions, type RunningRedis } from './redis.js';
+export { startSyntheticTarget, type SyntheticTarget } from './synthetic-target.js';
