@@ -131,6 +131,8 @@ function evaluateError(spec: CheckSpec, prev: CheckRecord | undefined, message: 
 function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
   const transitions: Transition[] = [];
   for (const old of Object.values(prev?.instances ?? {})) {
+    // A dropped ok instance is no news, as everywhere else.
+    if (old.state === 'ok') continue;
     noteChange(transitions, old.state, withTexts(spec, { ...old, state: 'skipped', value: null }), now);
   }
   return { record: { state: 'skipped', instances: {}, consecutiveErrors: 0, reason, lastEvalAt: now }, transitions };
