@@ -1,0 +1,42 @@
+// What the synthetic metrics need to know about the cluster, read the way kube-state-metrics
+// reads it: by listing deployments and pods through the Kubernetes API (here, usually, the
+// fake API server of src/sim/kube-api). Going through the real client keeps the simulation
+// honest: it sees exactly what mesh-soak's disruptions did to the cluster.
+
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { DeploymentView } from './istio-metrics.js';
+
+export type ClusterView = () => Promise<DeploymentView[]>;
+
+function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+export function kubeClusterView(kubeconfigPath: string): ClusterView {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  return async () => {
+    const [deployments, pods] = await Promise.all([apps.listDeploymentForAllNamespaces(), core.listPodForAllNamespaces()]);
+    return deployments.items.map((d) => {
+      const replicas = d.spec?.replicas ?? 1;
+      const generation = d.metadata?.generation ?? 0;
+      const observed = d.status?.observedGeneration ?? 0;
+      const updated = d.status?.updatedReplicas ?? 0;
+      const namespace = d.metadata?.namespace ?? 'default';
+      return {
+        namespace,
+        name: d.metadata?.name ?? '',
+        replicas,
+        available: d.status?.availableReplicas ?? 0,
+        rolling: observed < generation || updated < replicas,
+        pods: pods.items
+          .filter((p) => p.metadata?.namespace === namespace && matches(d.spec?.selector?.matchLabels, p.metadata?.labels))
+          .map((p) => p.metadata?.name ?? '')
+          .sort(),
+      };
+    });
+  };
+}
