@@ -1,0 +1,322 @@
+// The composition root of `mesh-soak run`: wires Redis state, BullMQ queues, schedulers and
+// workers, the check engine, metrics, notifications and the HTTP server together, and owns
+// their lifecycle. Redis may be down at start-up or go away later: the daemon stays up,
+// reports it on /readyz and redis_up, and carries on by itself when Redis is back.
+
+import { hostname } from 'node:os';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { MESH_SUITE, type Config, type Suite } from './config/model.js';
+import { evaluateGroup } from './checks/evaluate-group.js';
+import { PrometheusClient } from './prometheus/client.js';
+import type { MetricsProvider } from './prometheus/types.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { version } from './version.js';
+import { CheckStore } from './state/check-store.js';
+import { History } from './state/history.js';
+import { stateKeys } from './state/keys.js';
+import { PauseFlags } from './state/pause-flags.js';
+import type { AlertSink } from './scheduler/alert-event.js';
+import { runDisruptionJob, type DisruptionDeps } from './scheduler/disruption-job.js';
+import type { DisruptionRunner } from './scheduler/disruption-runner.js';
+import { housekeep, startHousekeeping, type HousekeepingDeps } from './scheduler/housekeeping.js';
+import { scheduledAt } from './scheduler/job-timing.js';
+import {
+  DISRUPTION_JOB,
+  TICK_JOB,
+  syncSchedulers,
+  wantedDisruptionSchedulers,
+  wantedTickSchedulers,
+  type SuiteJobData,
+} from './scheduler/schedules.js';
+import { runTick, type CheckGroup, type TickDeps } from './scheduler/tick-runner.js';
+import { startHttpServer, type Readiness, type RunningServer, type ServerBackend } from './server/http-server.js';
+import { buildStatus } from './server/status.js';
+
+/** What the daemon needs of src/notify's NotificationDispatcher. */
+export interface Notifier extends AlertSink {
+  resendFiring?(): void | Promise<void>;
+  flush?(ms: number): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  logger: Logger;
+  /** Aborting it stops the daemon (same as stop()). */
+  signal?: AbortSignal;
+  /** Absent: disruptions are recorded as skipped. */
+  disruptions?: DisruptionRunner;
+  /** Absent: state changes are logged but no alert is sent. */
+  notifier?: Notifier;
+  /** Default: a PrometheusClient on config.prometheus. */
+  provider?: MetricsProvider;
+  metrics?: Metrics;
+  /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
+  prefix?: string;
+  /** Overrides config.http.port (0: any free port). */
+  port?: number;
+  host?: string;
+  /** Default: process.env.MESH_SOAK_ADMIN_TOKEN, read per request. */
+  adminToken?: () => string | undefined;
+  /** node-cron expression for housekeeping; default every 15 s. */
+  housekeepingCron?: string;
+  /** How long stop() waits for running jobs before forcing; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** BullMQ lock of a disruption job; must outlast the longest step. Default 10 min. */
+  disruptionLockMs?: number;
+  /** How often to retry installing schedulers while Redis is away; default 2 s. */
+  retryMs?: number;
+}
+
+export interface Daemon {
+  readonly port: number;
+  readonly metrics: Metrics;
+  /** Resolves once the job schedulers are installed in Redis. */
+  readonly scheduled: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
+const TICK_QUEUE = 'ticks';
+const DISRUPTION_QUEUE = 'disruptions';
+
+function groupsOf(config: Config): Map<string, CheckGroup> {
+  const groups = new Map<string, CheckGroup>();
+  for (const s of config.suites) {
+    if (s.enabled) groups.set(s.name, { suite: s.name, ...(s.guard ? { guard: s.guard } : {}), checks: s.checks });
+  }
+  if (config.checks.length > 0) groups.set(MESH_SUITE, { suite: MESH_SUITE, checks: config.checks });
+  return groups;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export async function runDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
+  const logger = options.logger;
+  const prefix = options.prefix ?? 'mesh-soak';
+  const worker = `${hostname()}:${process.pid}`;
+  const metrics = options.metrics ?? createMetrics(new Registry(), version);
+  const provider =
+    options.provider ??
+    new PrometheusClient({
+      url: config.prometheus.url,
+      timeoutMs: config.prometheus.timeoutMs,
+      headers: config.prometheus.headers,
+      concurrency: config.prometheus.concurrency,
+      onRequest: (outcome, seconds) =>
+        metrics.prometheusRequestDuration.observe({ outcome: outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : 'error' }, seconds),
+    });
+
+  // State commands fail after one retry instead of piling up while Redis is away.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
+  redis.on('ready', () => metrics.redisUp.set(1));
+  redis.on('close', () => metrics.redisUp.set(0));
+  metrics.redisUp.set(0);
+
+  const keys = stateKeys(prefix);
+  const store = new CheckStore(redis, keys);
+  const history = new History(redis, keys);
+  const pause = new PauseFlags(redis, keys);
+  const groups = groupsOf(config);
+  const suitesByName = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
+
+  const connection = { url: config.redis.url, maxRetriesPerRequest: null };
+  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, { connection, prefix });
+  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, { connection, prefix });
+  for (const q of [tickQueue, disruptionQueue]) q.on('error', (err: Error) => logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+
+  const tickDeps: TickDeps = {
+    groups,
+    store,
+    history,
+    pause,
+    provider,
+    evaluate: evaluateGroup,
+    metrics,
+    logger,
+    ...(options.notifier ? { alerts: options.notifier } : {}),
+    prometheusUrl: config.prometheus.url,
+    worker,
+  };
+  const disruptionDeps: DisruptionDeps = {
+    suites: suitesByName,
+    redis,
+    keys,
+    history,
+    pause,
+    metrics,
+    logger,
+    ...(options.disruptions ? { runner: options.disruptions } : {}),
+    lockTtlMs: 60_000,
+  };
+
+  const tickWorker = new Worker<SuiteJobData>(
+    TICK_QUEUE,
+    async (job: Job<SuiteJobData>) => {
+      await runTick(tickDeps, { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job) });
+    },
+    { connection, prefix, concurrency: Math.max(2, groups.size), lockDuration: 60_000 },
+  );
+  const disruptionWorker = new Worker<SuiteJobData>(
+    DISRUPTION_QUEUE,
+    async (job: Job<SuiteJobData>) => {
+      return runDisruptionJob(disruptionDeps, {
+        id: job.id ?? '',
+        suite: job.data.suite,
+        scheduledAt: scheduledAt(job),
+        manual: job.data.manual === true,
+      });
+    },
+    {
+      connection,
+      prefix,
+      concurrency: Math.max(1, suitesByName.size),
+      // Renewed while the job runs; long so a busy event loop never loses a running disruption.
+      lockDuration: options.disruptionLockMs ?? 600_000,
+    },
+  );
+  for (const w of [tickWorker, disruptionWorker]) {
+    w.on('error', (err: Error) => logger.debug({ err: err.message, queue: w.name }, 'worker error'));
+    w.on('failed', (job, err) => logger.error({ queue: w.name, jobId: job?.id, suite: job?.data.suite, err: err.message }, 'job failed'));
+  }
+
+  let stopped = false;
+  let schedulesInstalled = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const scheduled = new Promise<void>((resolve) => {
+    const attempt = async (): Promise<void> => {
+      if (stopped) return resolve();
+      try {
+        const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
+        const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), {
+          ...RETENTION,
+          attempts: 1,
+        });
+        schedulesInstalled = true;
+        logger.info(
+          { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] },
+          'job schedulers installed',
+        );
+        if (options.disruptions) {
+          const pending = await options.disruptions.restorePending().catch((err: unknown) => {
+            logger.error({ err }, 'restoring interrupted disruptions failed');
+            return undefined;
+          });
+          if (pending !== undefined) metrics.restoresPending.set(pending);
+        }
+        resolve();
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot install job schedulers yet; retrying');
+        retryTimer = setTimeout(() => void attempt(), options.retryMs ?? 2000);
+      }
+    };
+    void attempt();
+  });
+
+  const ping = async (): Promise<boolean> => {
+    try {
+      return (await withTimeout(redis.ping(), 1000)) === 'PONG';
+    } catch {
+      return false;
+    }
+  };
+
+  const hk: HousekeepingDeps = {
+    queues: [tickQueue, disruptionQueue],
+    history,
+    suites: [...groups.keys()],
+    metrics,
+    logger,
+    ping,
+  };
+  const housekeeping = startHousekeeping(hk, options.housekeepingCron);
+
+  let resendTimer: NodeJS.Timeout | undefined;
+  if (options.notifier?.resendFiring) {
+    const notifier = options.notifier;
+    resendTimer = setInterval(() => void Promise.resolve(notifier.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
+    resendTimer.unref();
+  }
+
+  const backend: ServerBackend = {
+    async metrics() {
+      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    },
+    async readiness(): Promise<Readiness> {
+      const reasons: string[] = [];
+      const up = await ping();
+      metrics.redisUp.set(up ? 1 : 0);
+      if (!up) reasons.push('redis unreachable');
+      else if (!schedulesInstalled) reasons.push('job schedulers not installed yet');
+      if (stopped) reasons.push('shutting down');
+      return { ready: reasons.length === 0, reasons };
+    },
+    status: () => buildStatus({ config, store, history, pause }),
+    async suiteAction(suite, action) {
+      if (!groups.has(suite)) return { result: 'not-found' };
+      if (action === 'pause' || action === 'resume') {
+        await pause.set(suite, action === 'pause');
+        return { result: 'ok' };
+      }
+      if (!suitesByName.get(suite)?.disruption) return { result: 'conflict', message: `suite ${suite} has no disruption` };
+      await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);
+      return { result: 'ok' };
+    },
+  };
+  let server: RunningServer;
+  try {
+    server = await startHttpServer({
+      port: options.port ?? config.http.port,
+      ...(options.host ? { host: options.host } : {}),
+      backend,
+      logger,
+      adminToken: options.adminToken ?? (() => process.env.MESH_SOAK_ADMIN_TOKEN || undefined),
+    });
+  } catch (err) {
+    stopped = true;
+    await Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true), tickQueue.close(), disruptionQueue.close()]);
+    await housekeeping.stop();
+    redis.disconnect();
+    throw err;
+  }
+  void housekeep(hk);
+  logger.info({ port: server.port, suites: [...groups.keys()], prefix }, 'daemon started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearInterval(resendTimer);
+      await housekeeping.stop();
+      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      // Stop taking jobs and let the running ones finish, within bounds.
+      const closed = await withTimeout(Promise.all([tickWorker.close(), disruptionWorker.close()]), timeout);
+      if (closed === 'timeout') {
+        logger.warn({ timeoutMs: timeout }, 'running jobs did not finish in time; leaving them to stall recovery');
+        await withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true)]), 2000);
+      }
+      if (options.notifier?.flush) await withTimeout(options.notifier.flush(5000).catch(() => undefined), 6000);
+      if (options.notifier?.close) await withTimeout(options.notifier.close().catch(() => undefined), 2000);
+      await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
+      await server.close();
+      await provider.close().catch(() => undefined);
+      await withTimeout(redis.quit().catch(() => undefined), 1000);
+      redis.disconnect();
+      logger.info('daemon stopped');
+    })();
+    return stopping;
+  };
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+
+  return { port: server.port, metrics, scheduled, stop };
+}

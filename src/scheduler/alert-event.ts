@@ -1,0 +1,66 @@
+// Turning a check's state transitions into the alert events the notification dispatcher
+// sends: an instance that turns failing fires, one that leaves failing for ok, pending or
+// skipped resolves. Leaving failing for unknown sends nothing, because not being able to
+// see a problem is not evidence that it went away.
+
+import type { CheckSpec, Severity } from '../config/model.js';
+import type { Transition } from '../checks/types.js';
+
+/** Structurally the same as src/notify's AlertEvent; declared here so the scheduler does not depend on notify. */
+export interface AlertEvent {
+  status: 'firing' | 'resolved';
+  suite: string;
+  check: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  summary: string;
+  description: string;
+  value: number | null;
+  startsAt: Date;
+  endsAt?: Date;
+  generatorURL: string;
+}
+
+export interface AlertSink {
+  /** Must not block: the tick goes on whatever the notifiers do. */
+  enqueue(events: AlertEvent[]): void;
+}
+
+export type SuiteTransition = Transition & { check: string; severity: Severity };
+
+export function generatorUrl(prometheusUrl: string, query: string): string {
+  const base = prometheusUrl.replace(/\/+$/, '');
+  return `${base}/graph?g0.expr=${encodeURIComponent(query)}&g0.tab=1`;
+}
+
+export function alertEventsFor(
+  suite: string,
+  transitions: SuiteTransition[],
+  checks: Map<string, CheckSpec>,
+  prometheusUrl: string,
+  previousFailingSince: (check: string, key: string) => number | null,
+): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const t of transitions) {
+    const spec = checks.get(t.check);
+    const firing = t.to === 'failing' && t.from !== 'failing';
+    const resolved = t.from === 'failing' && (t.to === 'ok' || t.to === 'skipped' || t.to === 'pending');
+    if (!firing && !resolved) continue;
+    const labels = { ...(spec?.labels ?? {}), ...t.labels };
+    const startsAt = firing ? t.at : (previousFailingSince(t.check, t.key) ?? t.at);
+    events.push({
+      status: firing ? 'firing' : 'resolved',
+      suite,
+      check: t.check,
+      severity: t.severity,
+      labels,
+      summary: t.summary ?? `${suite}/${t.check} is ${t.to}`,
+      description: t.description ?? `${spec?.query ?? t.check} ${spec?.fail.text ?? ''}`.trim(),
+      value: t.value,
+      startsAt: new Date(startsAt),
+      ...(resolved ? { endsAt: new Date(t.at) } : {}),
+      generatorURL: generatorUrl(prometheusUrl, spec?.query ?? ''),
+    });
+  }
+  return events;
+}

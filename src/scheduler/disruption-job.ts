@@ -1,0 +1,98 @@
+// One disruption job of one suite. Three guards keep "exactly once, never overlapping"
+// across replicas and crashes: a claim per job id (a stalled job that BullMQ hands out
+// again is recognised and not run twice), a per-suite lock (a slow disruption blocks the
+// next slot instead of overlapping it), and the pause flag.
+
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Suite } from '../config/model.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { History } from '../state/history.js';
+import type { StateKeys } from '../state/keys.js';
+import type { PauseFlags } from '../state/pause-flags.js';
+import { acquireLock } from '../state/suite-lock.js';
+import type { DisruptionRunner } from './disruption-runner.js';
+
+/** How long a claim remembers that a job id ran: far longer than any stall recovery. */
+const CLAIM_TTL_S = 7 * 24 * 3600;
+
+export interface DisruptionDeps {
+  suites: Map<string, Suite>;
+  redis: Redis;
+  keys: StateKeys;
+  history: History;
+  pause: PauseFlags;
+  metrics: Metrics;
+  logger: Logger;
+  runner?: DisruptionRunner;
+  lockTtlMs: number;
+  now?: () => number;
+}
+
+export interface DisruptionJob {
+  id: string;
+  suite: string;
+  scheduledAt: number;
+  /** Set by the trigger endpoint: a human asked for it, so the pause flag does not apply. */
+  manual: boolean;
+}
+
+export type DisruptionJobOutcome = 'success' | 'failure' | 'skipped' | 'duplicate';
+
+export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob): Promise<DisruptionJobOutcome> {
+  const now = deps.now ?? Date.now;
+  const suite = deps.suites.get(job.suite);
+  const log = deps.logger.child({ suite: job.suite, jobId: job.id });
+  if (!suite) {
+    log.warn('disruption for a suite that is not configured; ignored');
+    return 'skipped';
+  }
+  if (!job.manual && (await deps.pause.isPaused(job.suite))) {
+    return record(deps, job, now(), 'skipped', 'suite paused', 0);
+  }
+  const claimed = await deps.redis.set(deps.keys.disruptionClaim(job.id), String(now()), 'EX', CLAIM_TTL_S, 'NX');
+  if (claimed !== 'OK') {
+    // A re-delivered (stalled) job: the first attempt started it; its restore journal, not a re-run, repairs it.
+    log.warn('disruption job already started once (stalled or re-delivered); not running it again');
+    return 'duplicate';
+  }
+  const lock = await acquireLock(deps.redis, deps.keys.lock(job.suite), deps.lockTtlMs);
+  if (!lock) return record(deps, job, now(), 'skipped', 'previous disruption still running', 0);
+  const startedAt = now();
+  try {
+    if (!deps.runner) return record(deps, job, startedAt, 'skipped', 'no disruption runner configured', 0);
+    log.info({ scheduledAt: job.scheduledAt, manual: job.manual }, 'disruption started');
+    let outcome: 'success' | 'failure';
+    let message: string | undefined;
+    try {
+      const result = await deps.runner.run(suite, { id: job.id, scheduledAt: job.scheduledAt });
+      outcome = result.outcome;
+      message = result.message;
+    } catch (err) {
+      outcome = 'failure';
+      message = err instanceof Error ? err.message : String(err);
+    }
+    const durationMs = now() - startedAt;
+    deps.metrics.disruptionDuration.observe({ suite: job.suite }, durationMs / 1000);
+    return await record(deps, job, startedAt, outcome, message, durationMs);
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+async function record(
+  deps: DisruptionDeps,
+  job: DisruptionJob,
+  startedAt: number,
+  outcome: 'success' | 'failure' | 'skipped',
+  message: string | undefined,
+  durationMs: number,
+): Promise<'success' | 'failure' | 'skipped'> {
+  deps.metrics.disruptions.inc({ suite: job.suite, outcome });
+  await deps.history.append(job.suite, [
+    { kind: 'disruption', jobId: job.id, outcome, ...(message ? { message } : {}), startedAt, durationMs },
+  ]);
+  const level = outcome === 'failure' ? 'error' : 'info';
+  deps.logger[level]({ suite: job.suite, jobId: job.id, outcome, message, durationMs }, 'disruption');
+  return outcome;
+}

@@ -1,0 +1,41 @@
+// In-process housekeeping on node-cron, every replica for itself: queue_jobs gauges from
+// BullMQ's job counts, redis_up from a PING, history trimming. Each run is bounded and
+// swallows its own failures — housekeeping never takes the daemon down.
+
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { History } from '../state/history.js';
+
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
+
+export interface HousekeepingDeps {
+  queues: Queue[];
+  history: History;
+  suites: string[];
+  metrics: Metrics;
+  logger: Logger;
+  /** Resolves true when Redis answered. */
+  ping: () => Promise<boolean>;
+}
+
+export async function housekeep(deps: HousekeepingDeps): Promise<void> {
+  const up = await deps.ping();
+  deps.metrics.redisUp.set(up ? 1 : 0);
+  if (!up) return;
+  try {
+    for (const q of deps.queues) {
+      const counts = await q.getJobCounts(...JOB_STATES);
+      for (const state of JOB_STATES) deps.metrics.queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
+    }
+    await deps.history.trim(deps.suites);
+  } catch (err) {
+    deps.logger.warn({ err }, 'housekeeping failed; will retry');
+  }
+}
+
+/** Every 15 s; returns the task so the daemon can stop it. */
+export function startHousekeeping(deps: HousekeepingDeps, expression = '*/15 * * * * *'): ScheduledTask {
+  return schedule(expression, () => housekeep(deps), { name: 'mesh-soak-housekeeping', noOverlap: true });
+}

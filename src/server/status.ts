@@ -1,0 +1,138 @@
+// The body of /api/v1/status: every suite (the mesh-wide group as "mesh") with its
+// schedules, paused flag, last tick and disruption, and each check's state, value,
+// condition and instances — read from Redis, so any replica answers the same.
+
+import { MESH_SUITE, type CheckSpec, type Config, type Schedule } from '../config/model.js';
+import type { CheckRecord } from '../checks/types.js';
+import type { CheckStore } from '../state/check-store.js';
+import type { History } from '../state/history.js';
+import type { PauseFlags } from '../state/pause-flags.js';
+import { worstInstance } from '../scheduler/tick-runner.js';
+
+export interface StatusSources {
+  config: Config;
+  store: CheckStore;
+  history: History;
+  pause: PauseFlags;
+}
+
+export interface CheckStatus {
+  name: string;
+  severity: string;
+  query: string;
+  condition: string;
+  for: number;
+  state: string;
+  value: number | string | null;
+  reason?: string;
+  lastError?: string;
+  lastEvalAt: number | null;
+  instances: Array<{
+    labels: Record<string, string>;
+    state: string;
+    value: number | string | null;
+    activeSince: number | null;
+    failingSince: number | null;
+  }>;
+}
+
+export interface SuiteStatus {
+  name: string;
+  description: string;
+  enabled: boolean;
+  paused: boolean;
+  schedules: { tickMs: number; disruption: { every: number } | { cron: string } | null };
+  lastTick: { jobId: string; scheduledAt: number; startedAt: number; durationMs: number; worker: string } | null;
+  lastDisruption: { jobId: string; outcome: string; message?: string; startedAt: number; durationMs: number } | null;
+  checks: CheckStatus[];
+}
+
+export interface StatusBody {
+  generatedAt: number;
+  suites: SuiteStatus[];
+}
+
+// JSON has no NaN or Infinity: say them as strings rather than lose them as null.
+function jsonValue(v: number | null): number | string | null {
+  if (v === null) return null;
+  return Number.isFinite(v) ? v : String(v);
+}
+
+function checkStatus(spec: CheckSpec, record: CheckRecord | undefined): CheckStatus {
+  return {
+    name: spec.name,
+    severity: spec.severity,
+    query: spec.query,
+    condition: spec.fail.text,
+    for: spec.forMs,
+    state: record?.state ?? 'unknown',
+    value: jsonValue(record ? (worstInstance(record)?.value ?? null) : null),
+    ...(record?.reason ? { reason: record.reason } : record ? {} : { reason: 'not evaluated yet' }),
+    ...(record?.lastError ? { lastError: record.lastError } : {}),
+    lastEvalAt: record?.lastEvalAt ?? null,
+    instances: Object.values(record?.instances ?? {}).map((i) => ({
+      labels: i.labels,
+      state: i.state,
+      value: jsonValue(i.value),
+      activeSince: i.activeSince,
+      failingSince: i.failingSince,
+    })),
+  };
+}
+
+export async function buildStatus(src: StatusSources): Promise<StatusBody> {
+  const paused = await src.pause.all();
+  const groups: Array<{
+    name: string;
+    description: string;
+    enabled: boolean;
+    tickMs: number;
+    disruption: Schedule | null;
+    checks: CheckSpec[];
+  }> = src.config.suites.map((s) => ({
+    name: s.name,
+    description: s.description,
+    enabled: s.enabled,
+    tickMs: s.tickMs,
+    disruption: s.disruption?.schedule ?? null,
+    checks: s.checks,
+  }));
+  if (src.config.checks.length > 0) {
+    groups.push({
+      name: MESH_SUITE,
+      description: 'Mesh-wide checks',
+      enabled: true,
+      tickMs: src.config.tickMs,
+      disruption: null,
+      checks: src.config.checks,
+    });
+  }
+  const suites = await Promise.all(
+    groups.map(async (g): Promise<SuiteStatus> => {
+      const [records, ticks, lastDisruption] = await Promise.all([
+        g.enabled ? src.store.load(g.name) : Promise.resolve({} as Record<string, CheckRecord>),
+        src.history.recentTicks(g.name, 1),
+        src.history.lastDisruption(g.name),
+      ]);
+      return {
+        name: g.name,
+        description: g.description,
+        enabled: g.enabled,
+        paused: paused.has(g.name),
+        schedules: { tickMs: g.tickMs, disruption: g.disruption },
+        lastTick: ticks[0]?.event ?? null,
+        lastDisruption: lastDisruption
+          ? {
+              jobId: lastDisruption.jobId,
+              outcome: lastDisruption.outcome,
+              ...(lastDisruption.message ? { message: lastDisruption.message } : {}),
+              startedAt: lastDisruption.startedAt,
+              durationMs: lastDisruption.durationMs,
+            }
+          : null,
+        checks: g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [],
+      };
+    }),
+  );
+  return { generatedAt: Date.now(), suites };
+}

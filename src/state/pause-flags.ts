@@ -1,0 +1,25 @@
+// The paused flag of each suite, one Redis hash shared by every replica, so pausing through
+// one replica's API stops the suite's ticks and disruptions on all of them.
+
+import type { Redis } from 'ioredis';
+import type { StateKeys } from './keys.js';
+
+export class PauseFlags {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+  ) {}
+
+  async set(suite: string, paused: boolean): Promise<void> {
+    if (paused) await this.redis.hset(this.keys.paused(), suite, String(Date.now()));
+    else await this.redis.hdel(this.keys.paused(), suite);
+  }
+
+  async isPaused(suite: string): Promise<boolean> {
+    return (await this.redis.hexists(this.keys.paused(), suite)) === 1;
+  }
+
+  async all(): Promise<Set<string>> {
+    return new Set(Object.keys(await this.redis.hgetall(this.keys.paused())));
+  }
+}

@@ -1,0 +1,46 @@
+// A per-suite mutual-exclusion lock in Redis (SET NX PX with a random token, renewed while
+// held, released only by its holder) so disruptions of one suite never overlap, whichever
+// replica runs them. If the holder dies the lock expires after its TTL.
+
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface HeldLock {
+  /** False once a renewal found the lock taken over or gone. */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
+export async function acquireLock(redis: Redis, key: string, ttlMs: number): Promise<HeldLock | undefined> {
+  const token = randomUUID();
+  const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
+  if (ok !== 'OK') return undefined;
+  let held = true;
+  const timer = setInterval(
+    () => {
+      redis.eval(RENEW, 1, key, token, String(ttlMs)).then(
+        (r) => {
+          if (r !== 1) held = false;
+        },
+        () => {
+          // Redis briefly away: the TTL still covers us until the next renewal.
+        },
+      );
+    },
+    Math.max(100, Math.floor(ttlMs / 3)),
+  );
+  timer.unref();
+  return {
+    get held() {
+      return held;
+    },
+    async release() {
+      clearInterval(timer);
+      held = false;
+      await redis.eval(RELEASE, 1, key, token);
+    },
+  };
+}
