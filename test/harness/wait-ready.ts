@@ -2,7 +2,7 @@
 // when the process dies, and either way the log tail is in the error.
 
 import type { ChildProcess } from 'node:child_process';
-import { isRunning, logTail, stopProcess } from './processes.js';
+import { exited, isRunning, logTail, stopProcess } from './processes.js';
 import { waitFor } from './wait-for.js';
 
 /** Polls probe until true; on timeout or early exit, stops the child and throws with its log tail. */
@@ -11,15 +11,23 @@ export async function waitReady(
   probe: () => Promise<boolean>,
   options: { what: string; logFile: string; timeoutMs?: number },
 ): Promise<void> {
+  let gaveUp = false;
+  // waitFor treats a throwing probe as "not yet", so an early exit is raced separately.
+  const died = exited(child).then(() => {
+    if (!gaveUp) throw new ExitedEarly(child.exitCode, child.signalCode);
+  });
   try {
-    await waitFor(
-      async () => {
-        if (!isRunning(child)) throw new ExitedEarly(child.exitCode, child.signalCode);
-        return probe();
-      },
-      { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 100, what: options.what },
-    );
+    await Promise.race([
+      waitFor(() => (isRunning(child) ? probe() : false), {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        intervalMs: 100,
+        what: options.what,
+      }),
+      died,
+    ]);
+    gaveUp = true;
   } catch (err) {
+    gaveUp = true;
     await stopProcess(child, 2000);
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`${options.what} failed: ${reason}\n--- ${options.logFile} (tail) ---\n${logTail(options.logFile)}`);
