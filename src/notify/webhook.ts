@@ -1,0 +1,67 @@
+// Plain JSON webhook sink: `{ version: 1, events: [...] }`, one POST per batch, with the
+// user's custom headers. The shape is versioned because receivers are other people's code.
+import type { Dispatcher } from 'undici';
+import { formatValue, type AlertEvent, type Notifier } from './notifier.js';
+import { postJson } from './http-post.js';
+
+export interface WebhookEventBody {
+  status: 'firing' | 'resolved';
+  suite: string;
+  check: string;
+  severity: string;
+  labels: Record<string, string>;
+  summary: string;
+  description: string;
+  /** JSON has no NaN/Inf: those (and no data) are null here, and spelled out in valueText. */
+  value: number | null;
+  valueText: string;
+  startsAt: string;
+  endsAt: string | null;
+  generatorURL: string;
+}
+
+export interface WebhookBody {
+  version: 1;
+  events: WebhookEventBody[];
+}
+
+export interface WebhookOptions {
+  url: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+}
+
+export function toWebhookBody(events: AlertEvent[], nowMs: number): WebhookBody {
+  return {
+    version: 1,
+    events: events.map((e) => ({
+      status: e.status,
+      suite: e.suite,
+      check: e.check,
+      severity: e.severity,
+      labels: { ...e.labels },
+      summary: e.summary,
+      description: e.description,
+      value: e.value !== null && Number.isFinite(e.value) ? e.value : null,
+      valueText: formatValue(e.value),
+      startsAt: e.startsAt.toISOString(),
+      endsAt: e.status === 'resolved' ? (e.endsAt ?? new Date(nowMs)).toISOString() : null,
+      generatorURL: e.generatorURL,
+    })),
+  };
+}
+
+export class WebhookNotifier implements Notifier {
+  constructor(private readonly opts: WebhookOptions) {}
+
+  async notify(events: AlertEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await postJson(this.opts.url, toWebhookBody(events, this.opts.now?.() ?? Date.now()), {
+      headers: this.opts.headers,
+      timeoutMs: this.opts.timeoutMs,
+      dispatcher: this.opts.dispatcher,
+    });
+  }
+}
