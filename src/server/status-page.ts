@@ -1,0 +1,134 @@
+// The status page at `/`: one self-contained HTML document (no build step, nothing fetched
+// from the network but this daemon's own /api/v1/status), refreshing itself every few
+// seconds. Failing checks come first. The admin buttons appear once the user enters the
+// admin token; the token stays in the tab's sessionStorage and is sent only to this origin.
+
+export const STATUS_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mesh-soak</title>
+<style>
+  :root { --fail:#c62828; --pend:#ef6c00; --unk:#6a1b9a; --ok:#2e7d32; --skip:#757575; --bg:#fafafa; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; background: var(--bg); color: #212121; }
+  header { display:flex; gap:1rem; align-items:center; padding: .6rem 1rem; background:#263238; color:#fff; }
+  header h1 { font-size: 1.1rem; margin: 0; }
+  header .summary { flex: 1; }
+  header input { font: inherit; padding: .2rem .4rem; width: 14rem; }
+  main { padding: 1rem; display:grid; gap: 1rem; }
+  section.suite { background:#fff; border:1px solid #ddd; border-radius:6px; padding:.6rem .9rem; }
+  section.suite h2 { font-size: 1rem; margin: 0 0 .3rem; display:flex; gap:.6rem; align-items:center; }
+  .meta { color:#555; font-size: .85rem; margin-bottom:.4rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align:left; padding: .25rem .5rem; border-top: 1px solid #eee; vertical-align: top; }
+  th { font-weight: 600; color:#444; font-size:.8rem; }
+  td.value, td.cond { font-family: ui-monospace, monospace; white-space: nowrap; }
+  .state { display:inline-block; min-width: 4.5rem; text-align:center; border-radius: 3px; color:#fff; font-size:.8rem; padding: 0 .3rem; }
+  .s-failing { background: var(--fail); } .s-pending { background: var(--pend); } .s-unknown { background: var(--unk); }
+  .s-ok { background: var(--ok); } .s-skipped { background: var(--skip); }
+  .labels { color:#555; font-family: ui-monospace, monospace; font-size:.8rem; }
+  button { font: inherit; font-size:.8rem; padding: .1rem .5rem; cursor: pointer; }
+  .paused { color: var(--pend); font-weight:600; font-size:.85rem; }
+  #error { color: var(--fail); }
+</style>
+</head>
+<body>
+<header>
+  <h1>mesh-soak</h1>
+  <span class="summary" id="summary">loading…</span>
+  <span id="error" role="alert"></span>
+  <label>admin token <input id="token" type="password" autocomplete="off" placeholder="MESH_SOAK_ADMIN_TOKEN"></label>
+</header>
+<main id="suites"></main>
+<script>
+"use strict";
+const ORDER = ['failing', 'pending', 'unknown', 'ok', 'skipped'];
+const tokenInput = document.getElementById('token');
+tokenInput.value = sessionStorage.getItem('mesh-soak-token') || '';
+tokenInput.addEventListener('change', () => { sessionStorage.setItem('mesh-soak-token', tokenInput.value); refresh(); });
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+function dur(ms) {
+  if (ms == null) return '-';
+  const units = [['d', 86400000], ['h', 3600000], ['m', 60000], ['s', 1000]];
+  for (const [u, n] of units) if (ms >= n && ms % n === 0) return (ms / n) + u;
+  return ms >= 1000 ? (ms / 1000).toFixed(1) + 's' : ms + 'ms';
+}
+function ago(t) { return t ? dur(Math.max(0, Math.round((Date.now() - t) / 1000)) * 1000) + ' ago' : 'never'; }
+function fmt(v) {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'string') return v;
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+function labels(l) {
+  const s = Object.entries(l || {}).map(([k, v]) => k + '="' + v + '"').join(', ');
+  return s ? '{' + s + '}' : '';
+}
+function state(s) { return el('span', { class: 'state s-' + s, 'data-state': s }, s); }
+
+async function act(suite, action) {
+  const res = await fetch('/api/v1/suites/' + encodeURIComponent(suite) + '/' + action, {
+    method: 'POST', headers: { authorization: 'Bearer ' + tokenInput.value } });
+  document.getElementById('error').textContent = res.ok ? '' : action + ' ' + suite + ': HTTP ' + res.status;
+  refresh();
+}
+
+function render(body) {
+  const main = document.getElementById('suites');
+  const counts = {};
+  const suites = [...body.suites].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  main.replaceChildren(...suites.map((s) => {
+    const checks = [...s.checks].sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) || a.name.localeCompare(b.name));
+    for (const c of checks) counts[c.state] = (counts[c.state] || 0) + 1;
+    const sched = s.schedules.disruption ? ('every' in s.schedules.disruption ? 'disrupt every ' + dur(s.schedules.disruption.every) : 'disrupt cron ' + s.schedules.disruption.cron) : 'no disruption';
+    const last = s.lastDisruption ? s.lastDisruption.outcome + ' ' + ago(s.lastDisruption.startedAt) + (s.lastDisruption.message ? ' (' + s.lastDisruption.message + ')' : '') : 'none yet';
+    const buttons = tokenInput.value && s.name !== 'mesh' ? [
+      el('button', { onclick: () => act(s.name, s.paused ? 'resume' : 'pause') }, s.paused ? 'resume' : 'pause'),
+      s.schedules.disruption ? el('button', { onclick: () => act(s.name, 'trigger') }, 'trigger disruption') : '',
+    ] : [];
+    const rows = checks.flatMap((c) => {
+      const inst = c.instances.length > 1 ? c.instances.filter((i) => i.state !== 'ok') : [];
+      return [
+        el('tr', { 'data-check': c.name }, el('td', {}, state(c.state)), el('td', {}, c.name), el('td', { class: 'value' }, fmt(c.value)),
+          el('td', { class: 'cond' }, 'fails if ' + c.condition + (c.for ? ' for ' + dur(c.for) : '')), el('td', {}, c.severity),
+          el('td', {}, c.reason || c.lastError || '')),
+        ...inst.map((i) => el('tr', {}, el('td', {}, state(i.state)), el('td', { class: 'labels' }, labels(i.labels)),
+          el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}))),
+      ];
+    });
+    return el('section', { class: 'suite', 'data-suite': s.name },
+      el('h2', {}, s.name, s.paused ? el('span', { class: 'paused' }, 'paused') : '', ...buttons),
+      el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
+        ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
+      el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
+        el('tbody', {}, ...rows)));
+  }));
+  document.getElementById('summary').textContent = ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks';
+  document.title = (counts.failing ? '(' + counts.failing + ' failing) ' : '') + 'mesh-soak';
+}
+function rank(s) { return Math.min(...s.checks.map((c) => ORDER.indexOf(c.state)), ORDER.length); }
+
+async function refresh() {
+  try {
+    const res = await fetch('/api/v1/status', { cache: 'no-store' });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    render(await res.json());
+    document.getElementById('error').textContent = '';
+  } catch (err) {
+    document.getElementById('error').textContent = 'status unavailable: ' + err.message;
+  }
+}
+refresh();
+setInterval(refresh, 3000);
+</script>
+</body>
+</html>
+`;
