@@ -1,0 +1,71 @@
+// Runs one disruption step against the cluster. Every step is idempotent, so a job that is
+// retried or re-delivered after a crash can run it again safely: time-dependent values come
+// from the job's scheduledAt (not the clock), and `scale` journals the original replica
+// count before changing anything (HSETNX: an earlier attempt's original wins).
+
+import type { Step, Suite } from '../../config/model.js';
+import type { ClusterOps } from '../cluster-ops.js';
+import type { RestoreJournal } from '../restore-journal.js';
+import { abortableSleep, StepAborted } from './abortable-sleep.js';
+import { substituteNowAll } from './now-template.js';
+
+export interface StepContext {
+  ops: ClusterOps;
+  journal: RestoreJournal;
+  suite: Suite;
+  job: { id: string; scheduledAt: number };
+  /** Aborted on shutdown or when the disruption lock is lost. */
+  signal: AbortSignal;
+  now: () => number;
+  /** How often waitRollout polls the deployment. */
+  pollMs: number;
+}
+
+export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
+  throwIfAborted(ctx.signal);
+  const ns = (explicit: string | undefined): string => explicit ?? ctx.suite.namespace;
+
+  if ('rolloutRestart' in step) {
+    const s = step.rolloutRestart;
+    await ctx.ops.rolloutRestart(ns(s.namespace), s.deployment, new Date(ctx.job.scheduledAt));
+  } else if ('waitRollout' in step) {
+    const s = step.waitRollout;
+    await ctx.ops.waitRollout(ns(s.namespace), s.deployment, {
+      timeoutMs: s.timeoutMs,
+      pollMs: ctx.pollMs,
+      signal: ctx.signal,
+    });
+  } else if ('scale' in step) {
+    const s = step.scale;
+    const namespace = ns(s.namespace);
+    const original = await ctx.ops.getScale(namespace, s.deployment);
+    throwIfAborted(ctx.signal);
+    // The journal entry must be durable before the cluster changes: a crash right after
+    // setScale would otherwise leave nothing to restore from.
+    await ctx.journal.record({
+      kind: 'scale',
+      namespace,
+      deployment: s.deployment,
+      original,
+      suite: ctx.suite.name,
+      jobId: ctx.job.id,
+      at: ctx.now(),
+    });
+    throwIfAborted(ctx.signal);
+    await ctx.ops.setScale(namespace, s.deployment, s.replicas);
+  } else if ('setEnv' in step) {
+    const s = step.setEnv;
+    await ctx.ops.setEnv(ns(s.namespace), substituteNowAll(s.env, ctx.job.scheduledAt));
+  } else if ('deletePods' in step) {
+    const s = step.deletePods;
+    await ctx.ops.deletePods(ns(s.namespace), s.selector, s.keep);
+  } else {
+    await abortableSleep(step.sleep.durationMs, ctx.signal);
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  const reason: unknown = signal.reason;
+  throw new StepAborted(reason instanceof Error ? reason.message : 'disruption aborted');
+}
