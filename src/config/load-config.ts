@@ -1,0 +1,159 @@
+// Loading the config file: YAML parse, `${VAR}` substitution, schema validation, every
+// suite it uses loaded and merged, relative paths resolved. Either a complete resolved
+// Config comes back, or one UserError carrying every problem of every file involved.
+
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { UserError, type Problem } from '../errors.js';
+import { defaultSuitesDir, hasSuiteFile, isSuitePath, listSuites, suiteDirFor } from '../suites/suites-dir.js';
+import { loadSuite, type ParamValue } from '../suites/load-suite.js';
+import { applyEnv, redact, type Env } from './env-substitution.js';
+import { checkScheduleShape, checkUniqueNames, isRecord } from './cross-checks.js';
+import type { Config, Suite } from './model.js';
+import { ms, toCheckSpec, toSchedule } from './resolve.js';
+import { configSchema, suiteEntrySchema, type ConfigInput } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { validateAt } from './zod-problems.js';
+import { YamlSource } from './yaml-source.js';
+
+export interface LoadConfigOptions {
+  /** Environment for `${VAR}` and MESH_SOAK_SUITES_DIR; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Folder of shipped suites; default MESH_SOAK_SUITES_DIR, then the package's suites/. */
+  suitesDir?: string;
+}
+
+const DEFAULT_TICK_MS = 30_000;
+
+export async function loadConfig(file: string, options: LoadConfigOptions = {}): Promise<Config> {
+  const env: Env = options.env ?? process.env;
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read the file';
+    throw new UserError([{ file, line: 1, col: 1, path: '', message: `config file: ${why}` }]);
+  }
+  const source = YamlSource.parse(file, text);
+  if (source.hasSyntaxErrors) throw new UserError(sorted(source.problems));
+
+  const secrets = applyEnv(source, env);
+  const raw = source.data() ?? {};
+  if (!isRecord(raw)) {
+    source.report([], 'the config must be a mapping (prometheus, suites, checks, ...)');
+    throw new UserError(source.problems);
+  }
+  const parsed = validateAt(source, configSchema, raw);
+  checkUniqueNames(source, raw['checks'], ['checks']);
+
+  const suitesDir = resolve(options.suitesDir ?? env['MESH_SOAK_SUITES_DIR'] ?? defaultSuitesDir());
+  const globalTickMs = parsed ? ms(parsed.tick) : DEFAULT_TICK_MS;
+  const { suites, suiteProblems } = await loadSuites(source, raw['suites'], dirname(path), suitesDir, globalTickMs);
+
+  const problems = [...sorted(source.problems), ...suiteProblems];
+  if (!parsed || problems.length > 0) {
+    throw new UserError(problems.map((p) => ({ ...p, message: redact(p.message, secrets) })));
+  }
+  return resolveConfig(file, path, parsed, suites);
+}
+
+async function loadSuites(
+  source: YamlSource,
+  rawSuites: unknown,
+  configDir: string,
+  suitesDir: string,
+  globalTickMs: number,
+): Promise<{ suites: Suite[]; suiteProblems: Problem[] }> {
+  const suites: Suite[] = [];
+  const suiteProblems: Problem[] = [];
+  if (!Array.isArray(rawSuites)) return { suites, suiteProblems };
+  const seen = new Map<string, number>();
+  for (const [i, entry] of rawSuites.entries()) {
+    if (!isRecord(entry) || typeof entry['use'] !== 'string' || entry['use'] === '') continue;
+    if (entry['schedule'] !== undefined) checkScheduleShape(source, entry['schedule'], ['suites', i, 'schedule']);
+    const use = entry['use'];
+    const dir = suiteDirFor(use, configDir, suitesDir);
+    if (!(await hasSuiteFile(dir))) {
+      if (isSuitePath(use)) {
+        source.report(['suites', i, 'use'], `no suite.yaml in folder ${dir}`);
+      } else {
+        const known = await listSuites(suitesDir);
+        const list = known.length > 0 ? known.join(', ') : `none in ${suitesDir}`;
+        source.report(['suites', i, 'use'], `unknown suite '${use}'${didYouMean(use, known)} (known suites: ${list})`);
+      }
+      continue;
+    }
+    // The entry's own mistakes are already reported by the config schema; here only the
+    // valid parts are used, so the suite file is still checked.
+    const e = suiteEntrySchema.safeParse(entry);
+    const params: Record<string, ParamValue> = {};
+    if (isRecord(entry['params'])) {
+      for (const [k, v] of Object.entries(entry['params'])) {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[k] = v;
+      }
+    }
+    const schedule = e.success ? toSchedule(e.data.schedule) : undefined;
+    const loaded = await loadSuite(dir, {
+      params,
+      ...(schedule ? { schedule } : {}),
+      tickMs: e.success && e.data.tick !== undefined ? ms(e.data.tick) : globalTickMs,
+      enabled: e.success ? e.data.enabled : true,
+    });
+    suiteProblems.push(...sorted(loaded.problems));
+    if (loaded.problems.length === 0 || loaded.knownParams.length > 0) {
+      for (const k of Object.keys(params)) {
+        if (!loaded.knownParams.includes(k)) {
+          const known = loaded.knownParams.length > 0 ? loaded.knownParams.join(', ') : 'none';
+          source.report(['suites', i, 'params', k], `unknown param '${k}' for suite '${use}'${didYouMean(k, loaded.knownParams)} (known: ${known})`, 'key');
+        }
+      }
+    }
+    if (entry['schedule'] !== undefined && loaded.problems.length === 0 && !loaded.hasDisruption) {
+      source.report(['suites', i, 'schedule'], `suite '${use}' has no disruption to schedule`);
+    }
+    if (loaded.suite) {
+      const first = seen.get(loaded.suite.name);
+      if (first !== undefined) source.report(['suites', i, 'use'], `suite '${loaded.suite.name}' is already used by suites.${first}`);
+      else seen.set(loaded.suite.name, i);
+      suites.push(loaded.suite);
+    }
+  }
+  return { suites, suiteProblems };
+}
+
+function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite[]): Config {
+  const config: Config = {
+    file,
+    prometheus: {
+      url: c.prometheus.url,
+      timeoutMs: ms(c.prometheus.timeout),
+      headers: { ...c.prometheus.headers },
+      concurrency: c.prometheus.concurrency,
+    },
+    redis: { url: c.redis.url },
+    kubernetes: {},
+    tickMs: ms(c.tick),
+    http: { port: c.http.port },
+    notify: {
+      webhooks: c.notify.webhooks.map((w) => ({ name: w.name, url: w.url, format: w.format, headers: { ...w.headers } })),
+    },
+    suites,
+    checks: c.checks.map(toCheckSpec),
+  };
+  const kubeconfig = c.kubernetes.kubeconfig;
+  if (typeof kubeconfig === 'string' && kubeconfig !== '') {
+    config.kubernetes.kubeconfig = kubeconfig.startsWith('~/')
+      ? resolve(homedir(), kubeconfig.slice(2))
+      : resolve(dirname(path), kubeconfig);
+  }
+  if (c.notify.alertmanager) {
+    config.notify.alertmanager = { url: c.notify.alertmanager.url, resendMs: ms(c.notify.alertmanager.resend) };
+  }
+  return config;
+}
+
+function sorted(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
+}

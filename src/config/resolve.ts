@@ -1,0 +1,45 @@
+// From validated schema output to the resolved model types: durations to milliseconds,
+// conditions parsed, message templates in canonical form.
+
+import { parseCondition } from '../checks/condition.js';
+import { parseDuration } from '../checks/duration.js';
+import type { CheckSpec, Condition, Schedule } from './model.js';
+import { canonicalMessageTemplate } from './message-template.js';
+import type { CheckInput, ScheduleInput } from './schema.js';
+
+/** Milliseconds of a duration the schema already accepted. */
+export function ms(text: string): number {
+  const r = parseDuration(text);
+  if (typeof r !== 'number') throw new Error(`internal: unvalidated duration ${text}`);
+  return r;
+}
+
+function condition(text: string): Condition {
+  const c = parseCondition(text);
+  if ('error' in c) throw new Error(`internal: unvalidated condition ${text}`);
+  return c;
+}
+
+export function toSchedule(s: ScheduleInput | undefined): Schedule | undefined {
+  if (!s) return undefined;
+  if (s.every !== undefined) return { every: ms(s.every) };
+  if (s.cron !== undefined) return { cron: s.cron };
+  return undefined;
+}
+
+export function toCheckSpec(c: CheckInput): CheckSpec {
+  const spec: CheckSpec = {
+    name: c.name,
+    query: c.query,
+    fail: condition(c.fail),
+    forMs: ms(c.for),
+    keepFiringForMs: ms(c.keepFiringFor),
+    noData: c.noData,
+    errorLimit: c.errorLimit,
+    severity: c.severity,
+    labels: { ...c.labels },
+  };
+  if (c.summary !== undefined) spec.summary = canonicalMessageTemplate(c.summary);
+  if (c.description !== undefined) spec.description = canonicalMessageTemplate(c.description);
+  return spec;
+}

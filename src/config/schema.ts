@@ -1,0 +1,196 @@
+// The zod 4 schemas of the config file and of suite.yaml: field names, types, defaults
+// and per-field validation (durations, cron, PromQL, conditions, templates). Cross-field
+// rules (exactly one of every/cron, unique check names) live in cross-checks.ts because
+// zod skips refinements of a collection whose items already failed, and every problem
+// must be reported at once. The same schemas produce the editors' JSON Schema.
+
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseCondition } from '../checks/condition.js';
+import { parseDuration } from '../checks/duration.js';
+import { messageTemplateError } from './message-template.js';
+import { promqlSyntaxError } from './promql-syntax.js';
+
+export const DURATION_PATTERN = '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$';
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+type Ctx = { addIssue: (issue: { code: 'custom'; message: string }) => void };
+
+const notUndefined = (message: string) => (iss: { input: unknown }) => (iss.input === undefined ? undefined : message);
+
+export function duration() {
+  return z
+    .string({ error: notUndefined('expected a duration such as 500ms, 30s, 5m or 1h') })
+    .superRefine((s: string, ctx: Ctx) => {
+      const r = parseDuration(s);
+      if (typeof r !== 'number') ctx.addIssue({ code: 'custom', message: r.error });
+    })
+    .meta({ pattern: DURATION_PATTERN, description: 'Prometheus-style duration: 500ms, 30s, 5m, 1h30m' });
+}
+
+function cronExpression() {
+  return z
+    .string({ error: notUndefined('expected a cron expression such as "*/5 * * * *"') })
+    .superRefine((s: string, ctx: Ctx) => {
+      const r = cron.validateDetailed(s);
+      if (!r.valid) {
+        const why = r.errors.map((e) => e.message).join('; ');
+        ctx.addIssue({ code: 'custom', message: `"${s}" is not a valid cron expression: ${why}` });
+      }
+    })
+    .meta({ description: 'cron expression, 5 fields (or 6 with seconds)' });
+}
+
+export function promql() {
+  return z
+    .string({ error: notUndefined('expected a PromQL expression') })
+    .superRefine((s: string, ctx: Ctx) => {
+      const e = promqlSyntaxError(s);
+      if (e) ctx.addIssue({ code: 'custom', message: e });
+    });
+}
+
+function httpUrl() {
+  return z.string({ error: notUndefined('expected a URL') }).superRefine((s: string, ctx: Ctx) => {
+    // The value may hold a secret from the environment: never echo it.
+    if (!isUrl(s, ['http:', 'https:'])) ctx.addIssue({ code: 'custom', message: 'not a valid http:// or https:// URL' });
+  });
+}
+
+function redisUrl() {
+  return z.string({ error: notUndefined('expected a URL') }).superRefine((s: string, ctx: Ctx) => {
+    if (!isUrl(s, ['redis:', 'rediss:'])) ctx.addIssue({ code: 'custom', message: 'not a valid redis:// or rediss:// URL' });
+  });
+}
+
+function isUrl(s: string, protocols: string[]): boolean {
+  try {
+    const u = new URL(s);
+    return protocols.includes(u.protocol) && u.host !== '';
+  } catch {
+    return false;
+  }
+}
+
+function messageTemplate() {
+  return z.string().superRefine((s: string, ctx: Ctx) => {
+    const e = messageTemplateError(s);
+    if (e) ctx.addIssue({ code: 'custom', message: e });
+  });
+}
+
+const stringMap = () => z.record(z.string(), z.string());
+
+export const scheduleSchema = z
+  .strictObject({
+    every: duration().optional(),
+    cron: cronExpression().optional(),
+  })
+  .meta({ description: 'exactly one of every or cron' });
+
+export const paramValue = z.union([z.string(), z.number(), z.boolean()]);
+export const paramsSchema = z.record(z.string(), paramValue);
+
+export const checkSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(NAME_PATTERN, { message: 'a check name is lower-case letters, digits, "-" and "_", starting with a letter or digit' }),
+  query: promql(),
+  fail: z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine(
+    (s: string, ctx: Ctx) => {
+      const c = parseCondition(s);
+      if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
+    },
+  ),
+  for: duration().default('0s'),
+  keepFiringFor: duration().default('0s'),
+  noData: z.enum(['ok', 'unknown', 'fail']).default('unknown'),
+  errorLimit: z.int().min(1).default(3),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  summary: messageTemplate().optional(),
+  description: messageTemplate().optional(),
+  labels: stringMap().default({}),
+});
+
+export const suiteEntrySchema = z.strictObject({
+  use: z.string().min(1),
+  enabled: z.boolean().default(true),
+  schedule: scheduleSchema.optional(),
+  params: paramsSchema.default({}),
+  tick: duration().optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    prometheus: z.strictObject({
+      url: httpUrl(),
+      timeout: duration().default('10s'),
+      headers: stringMap().default({}),
+      concurrency: z.int().min(1).default(16),
+    }),
+    redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
+    kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
+    tick: duration().default('30s'),
+    http: z.strictObject({ port: z.int().min(1).max(65535).default(9464) }).default({ port: 9464 }),
+    notify: z
+      .strictObject({
+        alertmanager: z.strictObject({ url: httpUrl(), resend: duration().default('1m') }).optional(),
+        webhooks: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              url: httpUrl(),
+              format: z.enum(['json', 'slack']).default('json'),
+              headers: stringMap().default({}),
+            }),
+          )
+          .default([]),
+      })
+      .default({ webhooks: [] }),
+    suites: z.array(suiteEntrySchema).default([]),
+    checks: z.array(checkSchema).default([]),
+  })
+  .meta({ title: 'mesh-soak configuration' });
+
+export type ConfigInput = z.output<typeof configSchema>;
+export type CheckInput = z.output<typeof checkSchema>;
+export type ScheduleInput = z.output<typeof scheduleSchema>;
+
+export const suiteFileSchema = z.strictObject({
+  name: z.string().regex(NAME_PATTERN, { message: 'a suite name is lower-case letters, digits, "-" and "_"' }),
+  description: z.string().default(''),
+  namespace: z.string().regex(DNS_LABEL, { message: 'not a valid Kubernetes namespace name' }),
+  params: paramsSchema.default({}),
+  manifests: z.array(z.string().min(1)).default([]),
+  disruption: z
+    .strictObject({
+      schedule: scheduleSchema.optional(),
+      // Each step is checked against its own schema (stepSchemas), for precise messages.
+      steps: z.array(z.unknown()).min(1),
+    })
+    .optional(),
+  guard: promql().optional(),
+  checks: z.array(checkSchema).default([]),
+});
+
+export type SuiteFileInput = z.output<typeof suiteFileSchema>;
+
+const target = { deployment: z.string().min(1), namespace: z.string().min(1).optional() };
+const envValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const stepSchemas = {
+  rolloutRestart: z.strictObject({ ...target }),
+  waitRollout: z.strictObject({ ...target, timeout: duration().default('5m') }),
+  scale: z.strictObject({ ...target, replicas: z.int().min(0) }),
+  setEnv: z.strictObject({ namespace: z.string().min(1).optional(), env: z.record(z.string(), envValue) }),
+  deletePods: z.strictObject({
+    selector: z.string().min(1),
+    namespace: z.string().min(1).optional(),
+    keep: z.int().min(0).default(0),
+  }),
+  sleep: z.strictObject({ duration: duration() }),
+} as const;
+
+export type StepKind = keyof typeof stepSchemas;
+export const STEP_KINDS = Object.keys(stepSchemas) as StepKind[];

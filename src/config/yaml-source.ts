@@ -1,0 +1,113 @@
+// One parsed YAML input file and the problems found in it. Owns the mapping from a
+// dotted field path back to the file position the user must look at: the value node for
+// a wrong value, the key node for an unknown field, the parent mapping for a missing one.
+
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem } from '../errors.js';
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+export function dottedPath(path: Path): string {
+  return path.map(String).join('.');
+}
+
+export class YamlSource {
+  readonly problems: Problem[] = [];
+
+  private constructor(
+    readonly file: string,
+    readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Parses `text`; YAML syntax errors become problems at their own positions. */
+  static parse(file: string, text: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+    const source = new YamlSource(file, doc, lines);
+    for (const err of doc.errors) {
+      const { line, col } = lines.linePos(err.pos[0]);
+      source.problems.push({ file, line, col, path: '', message: `YAML syntax error: ${firstLine(err.message)}` });
+    }
+    return source;
+  }
+
+  get hasSyntaxErrors(): boolean {
+    return this.doc.errors.length > 0;
+  }
+
+  /** The document as plain data (null for an empty file). */
+  data(): unknown {
+    return this.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  }
+
+  /** Records a problem at the node for `path` (or at the key node with `at: 'key'`). */
+  report(path: Path, message: string, at: 'value' | 'key' = 'value'): void {
+    const { line, col } = this.position(path, at);
+    this.problems.push({ file: this.file, line, col, path: dottedPath(path), message });
+  }
+
+  /** 1-based position of the deepest existing node along `path`. */
+  position(path: Path, at: 'value' | 'key' = 'value'): { line: number; col: number } {
+    const offset = this.offsetOf(path, at);
+    return this.lines.linePos(offset);
+  }
+
+  private offsetOf(path: Path, at: 'value' | 'key'): number {
+    let node: unknown = this.doc.contents;
+    let best = rangeStart(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i] as PathSegment;
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return best;
+        if (last && at === 'key') return rangeStart(pair.key) ?? best;
+        // A key without a value (`timeout:`) has no value node: point at the key.
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item: unknown = node.items[seg];
+        if (item === undefined) return best;
+        node = item;
+      } else {
+        return best;
+      }
+      best = rangeStart(node) ?? best;
+    }
+    return best;
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
+
+/**
+ * Visits every string scalar that is a value (not a key), with its path, so substitution
+ * and templating can rewrite scalars in place and positions stay those of the source.
+ */
+export function forEachStringScalar(
+  doc: Document.Parsed,
+  fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void,
+): void {
+  const walk = (node: unknown, path: PathSegment[]): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        walk(pair.value, [...path, String(pair.key.value)]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const scalar = node;
+      fn(path, scalar.value as string, (v) => (scalar.value = v), scalar.type === 'PLAIN');
+    }
+  };
+  walk(doc.contents, []);
+}
