@@ -1,0 +1,103 @@
+// A daemon over real Redis and Prometheus: ticks turn a check failing when the scraped
+// value crosses the threshold (visible in /api/v1/status and /metrics), the admin endpoints
+// guard themselves with the token, and pause stops the suite's ticks.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
+import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
+import { runDaemon, type Daemon } from '../../../src/daemon.js';
+import { check, checkState, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
+
+let redis: RunningRedis | undefined;
+let prom: RunningPrometheus | undefined;
+let target: SyntheticTarget | undefined;
+let daemon: Daemon | undefined;
+let base = '';
+let token: string | undefined = 's3cret-token';
+
+beforeAll(async () => {
+  target = await startSyntheticTarget();
+  target.set('soak_errors', { app: 'web' }, 0);
+  redis = await startRedis();
+  prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 });
+  const cfg = config({
+    prometheusUrl: prom.url,
+    redisUrl: redis.url,
+    suites: [suite('web', [check('errors', 'sum(soak_errors)', '> 5')])],
+  });
+  daemon = await runDaemon(cfg, { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', adminToken: () => token });
+  base = `http://127.0.0.1:${daemon.port}`;
+  await daemon.scheduled;
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  await prom?.stop();
+  await redis?.stop();
+  await target?.stop();
+});
+
+describe('daemon ticks', () => {
+  it('turns a check failing when the series crosses the threshold, in status and metrics', async () => {
+    await waitFor(async () => (await checkState(base, 'web', 'errors'))?.state === 'ok', { timeoutMs: 20_000, what: 'errors ok' });
+    target!.set('soak_errors', { app: 'web' }, 9);
+    await waitFor(async () => (await checkState(base, 'web', 'errors'))?.state === 'failing', { timeoutMs: 20_000, what: 'errors failing' });
+    const c = await checkState(base, 'web', 'errors');
+    expect(c?.value).toBe(9);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/mesh_soak_check_failing\{suite="web",check="errors",severity="critical"\} 1/);
+    expect(metrics).toMatch(/mesh_soak_check_state\{suite="web",check="errors",severity="critical",state="failing"\} 1/);
+    expect(metrics).toMatch(/mesh_soak_check_value\{suite="web",check="errors"\} 9/);
+    expect(metrics).toMatch(/mesh_soak_tick_lag_seconds_count\{suite="web"\} [1-9]/);
+    expect(metrics).toMatch(/mesh_soak_redis_up 1/);
+  });
+
+  it('answers the probes', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await getJson<{ ready: boolean }>(`${base}/readyz`);
+    expect(ready).toEqual({ status: 200, body: { ready: true, reasons: [] } });
+  });
+});
+
+describe('admin endpoints', () => {
+  const post = (path: string, auth?: string): Promise<Response> =>
+    fetch(`${base}${path}`, { method: 'POST', headers: auth ? { authorization: auth } : {} });
+
+  it('refuses a wrong or missing token with 401 and an unknown suite with 404', async () => {
+    expect((await post('/api/v1/suites/web/pause')).status).toBe(401);
+    expect((await post('/api/v1/suites/web/pause', 'Bearer nope')).status).toBe(401);
+    expect((await post('/api/v1/suites/nosuch/pause', `Bearer ${token}`)).status).toBe(404);
+    expect((await post('/api/v1/suites/web/trigger', `Bearer ${token}`)).status).toBe(409);
+  });
+
+  it('pauses and resumes a suite: no ticks run while paused', async () => {
+    expect((await post('/api/v1/suites/web/pause', `Bearer ${token}`)).status).toBe(200);
+    const { body } = await getJson<{ suites: Array<{ name: string; paused: boolean; lastTick: { startedAt: number } | null }> }>(`${base}/api/v1/status`);
+    const web = body.suites.find((s) => s.name === 'web');
+    expect(web?.paused).toBe(true);
+    const lastBefore = web?.lastTick?.startedAt ?? 0;
+    // Three tick slots pass; none of them may record a run.
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await getJson<{ suites: Array<{ name: string; lastTick: { startedAt: number } | null }> }>(`${base}/api/v1/status`);
+    const pausedLast = after.body.suites.find((s) => s.name === 'web')?.lastTick?.startedAt ?? 0;
+    expect(pausedLast).toBeLessThanOrEqual(lastBefore + 1500);
+    expect((await post('/api/v1/suites/web/resume', `Bearer ${token}`)).status).toBe(200);
+    await waitFor(
+      async () => {
+        const s = await getJson<{ suites: Array<{ name: string; lastTick: { startedAt: number } | null }> }>(`${base}/api/v1/status`);
+        return (s.body.suites.find((x) => x.name === 'web')?.lastTick?.startedAt ?? 0) > pausedLast;
+      },
+      { timeoutMs: 10_000, what: 'ticks after resume' },
+    );
+  });
+
+  it('answers 403 when no admin token is configured', async () => {
+    const saved = token;
+    token = undefined;
+    try {
+      expect((await post('/api/v1/suites/web/pause', 'Bearer anything')).status).toBe(403);
+    } finally {
+      token = saved;
+    }
+  });
+});
