@@ -1,0 +1,204 @@
+// The fake API server's object store: every object by group/resource/namespace/name, one
+// global resourceVersion counter bumped by every write, uid/creationTimestamp on create,
+// and metadata.generation bumped when anything outside metadata and status changes.
+// Tests use it directly to seed and inspect the simulated cluster.
+
+import { randomUUID } from 'node:crypto';
+import { clone, isObject, jsonEqual, type JsonObject } from './json.js';
+import { parseLabelSelector } from './label-selector.js';
+import { ResourceCatalogue, type ResourceType } from './resources.js';
+import { ApiStatusError, notFound } from './status.js';
+
+export type ChangeListener = (type: ResourceType, obj: JsonObject, event: 'added' | 'modified' | 'deleted') => void;
+
+function specOf(obj: JsonObject): JsonObject {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}
+
+export function labelsOf(obj: JsonObject): Record<string, string> {
+  const meta = obj.metadata;
+  const labels = isObject(meta) ? meta.labels : undefined;
+  const out: Record<string, string> = {};
+  if (isObject(labels)) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+export function metaOf(obj: JsonObject): JsonObject {
+  return isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+}
+
+export class FakeStore {
+  private readonly objects = new Map<string, JsonObject>();
+  private rv = 1;
+  private readonly listeners: ChangeListener[] = [];
+  readonly catalogue: ResourceCatalogue;
+
+  constructor(catalogue = new ResourceCatalogue()) {
+    this.catalogue = catalogue;
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  onChange(l: ChangeListener): void {
+    this.listeners.push(l);
+  }
+
+  private key(t: ResourceType, ns: string, name: string): string {
+    return `${t.group}|${t.resource}|${t.namespaced ? ns : ''}|${name}`;
+  }
+
+  private emit(t: ResourceType, obj: JsonObject, event: 'added' | 'modified' | 'deleted'): void {
+    for (const l of this.listeners) l(t, obj, event);
+  }
+
+  /** The stored object (a copy), or undefined. */
+  get(t: ResourceType, ns: string, name: string): JsonObject | undefined {
+    const o = this.objects.get(this.key(t, ns, name));
+    return o && clone(o);
+  }
+
+  /** Objects of one type, in one namespace (or all when ns is undefined), sorted by name. */
+  list(t: ResourceType, ns?: string, labelSelector?: string): JsonObject[] {
+    const match = parseLabelSelector(labelSelector);
+    const prefix = `${t.group}|${t.resource}|`;
+    const out: JsonObject[] = [];
+    for (const [k, o] of this.objects) {
+      if (!k.startsWith(prefix)) continue;
+      const m = metaOf(o);
+      if (t.namespaced && ns !== undefined && m.namespace !== ns) continue;
+      if (match(labelsOf(o))) out.push(clone(o));
+    }
+    return out.sort((a, b) => String(metaOf(a).name).localeCompare(String(metaOf(b).name)));
+  }
+
+  /** Inserts a new object; 409 AlreadyExists when the name is taken. */
+  create(t: ResourceType, ns: string, obj: JsonObject): JsonObject {
+    const m = metaOf(obj);
+    const name = typeof m.name === 'string' ? m.name : '';
+    if (name === '') throw new ApiStatusError(422, 'Invalid', `${t.kind}: metadata.name: Required value`, { kind: t.resource });
+    if (t.namespaced && t.resource !== 'namespaces' && !this.get(this.type('', 'namespaces'), '', ns)) {
+      throw notFound('namespaces', '', ns);
+    }
+    const k = this.key(t, ns, name);
+    if (this.objects.has(k)) {
+      const what = t.group ? `${t.resource}.${t.group}` : t.resource;
+      throw new ApiStatusError(409, 'AlreadyExists', `${what} "${name}" already exists`, { name, group: t.group, kind: t.resource });
+    }
+    const stored = clone(obj);
+    const sm = metaOf(stored);
+    if (t.namespaced) sm.namespace = ns;
+    else delete sm.namespace;
+    sm.uid = randomUUID();
+    sm.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    sm.generation = 1;
+    sm.resourceVersion = String(++this.rv);
+    if (t.resource === 'namespaces' && !isObject(stored.status)) stored.status = { phase: 'Active' };
+    this.objects.set(k, stored);
+    this.emit(t, stored, 'added');
+    return clone(stored);
+  }
+
+  /**
+   * Replaces an existing object. A resourceVersion in `obj` must match the stored one
+   * (optimistic concurrency); `keepStatus` keeps the stored status, as the main resource
+   * endpoint of a type with a status subresource does.
+   */
+  update(t: ResourceType, ns: string, obj: JsonObject, opts: { keepStatus?: boolean } = {}): JsonObject {
+    const m = metaOf(obj);
+    const name = typeof m.name === 'string' ? m.name : '';
+    const k = this.key(t, ns, name);
+    const cur = this.objects.get(k);
+    if (!cur) throw notFound(t.resource, t.group, name);
+    const cm = metaOf(cur);
+    if (m.resourceVersion !== undefined && m.resourceVersion !== '' && m.resourceVersion !== cm.resourceVersion) {
+      const what = t.group ? `${t.resource}.${t.group}` : t.resource;
+      throw new ApiStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${what} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, group: t.group, kind: t.resource },
+      );
+    }
+    const next = clone(obj);
+    const nm = metaOf(next);
+    nm.name = name;
+    if (t.namespaced) nm.namespace = ns;
+    nm.uid = cm.uid ?? randomUUID();
+    nm.creationTimestamp = cm.creationTimestamp ?? null;
+    const gen = typeof cm.generation === 'number' ? cm.generation : 1;
+    nm.generation = jsonEqual(specOf(cur), specOf(next)) ? gen : gen + 1;
+    if (opts.keepStatus) {
+      if (cur.status !== undefined) next.status = clone(cur.status);
+      else delete next.status;
+    }
+    nm.resourceVersion = cm.resourceVersion ?? null;
+    if (jsonEqual(next, cur)) return clone(cur); // a no-op write keeps its resourceVersion, as on the real server
+    nm.resourceVersion = String(++this.rv);
+    this.objects.set(k, next);
+    this.emit(t, next, 'modified');
+    return clone(next);
+  }
+
+  /** Writes only `.status` (the controller's path); generation is untouched. */
+  setStatus(t: ResourceType, ns: string, name: string, status: JsonObject): JsonObject | undefined {
+    const cur = this.objects.get(this.key(t, ns, name));
+    if (!cur) return undefined;
+    if (jsonEqual(cur.status, status)) return clone(cur);
+    cur.status = clone(status);
+    metaOf(cur).resourceVersion = String(++this.rv);
+    this.emit(t, cur, 'modified');
+    return clone(cur);
+  }
+
+  /** Removes an object (404 when missing). Deleting a namespace removes its contents. */
+  delete(t: ResourceType, ns: string, name: string): JsonObject {
+    const k = this.key(t, ns, name);
+    const cur = this.objects.get(k);
+    if (!cur) throw notFound(t.resource, t.group, name);
+    this.objects.delete(k);
+    ++this.rv;
+    if (t.resource === 'namespaces') {
+      for (const [ok, o] of [...this.objects]) {
+        if (metaOf(o).namespace === name && !ok.startsWith('|namespaces|')) this.objects.delete(ok);
+      }
+    }
+    this.emit(t, cur, 'deleted');
+    return clone(cur);
+  }
+
+  /** The resource type for a group and plural (first version found); throws when unknown. */
+  type(group: string, resource: string): ResourceType {
+    const t = this.catalogue.findAnyVersion(group, resource);
+    if (!t) throw new Error(`fake kube api: unknown resource ${resource}.${group}`);
+    return t;
+  }
+
+  // Conveniences for tests, by apiVersion/kind as written in manifests.
+
+  /** Creates an object written as in a manifest (`apiVersion`, `kind`, `metadata`). */
+  put(obj: JsonObject): JsonObject {
+    const t = this.typeOf(obj);
+    return this.create(t, String(metaOf(obj).namespace ?? 'default'), obj);
+  }
+
+  /** Reads by apiVersion/kind; undefined when absent. */
+  read(apiVersion: string, kind: string, ns: string, name: string): JsonObject | undefined {
+    const t = this.catalogue.byKind(apiVersion, kind);
+    if (!t) throw new Error(`fake kube api: unknown kind ${apiVersion} ${kind}`);
+    return this.get(t, ns, name);
+  }
+
+  ensureNamespace(name: string): void {
+    const t = this.type('', 'namespaces');
+    if (!this.get(t, '', name)) this.create(t, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+
+  private typeOf(obj: JsonObject): ResourceType {
+    const t = this.catalogue.byKind(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
+    if (!t) throw new Error(`fake kube api: unknown kind ${String(obj.apiVersion)} ${String(obj.kind)}`);
+    return t;
+  }
+}
