@@ -53,7 +53,7 @@ export function evaluateCheck(
     case 'data':
       return evaluateData(spec, prev, outcome.samples, now);
     case 'error':
-      return evaluateError(spec, prev, outcome.message, now);
+      return evaluateError(spec, prev, outcome, now);
     case 'skipped':
       return evaluateSkipped(spec, prev, outcome.reason, now);
   }
@@ -107,13 +107,20 @@ function noDataObservation(policy: NoDataPolicy): Observation {
   }
 }
 
-function evaluateError(spec: CheckSpec, prev: CheckRecord | undefined, message: string, now: number): CheckEvaluation {
+function evaluateError(
+  spec: CheckSpec,
+  prev: CheckRecord | undefined,
+  error: { errorKind: string; message: string },
+  now: number,
+): CheckEvaluation {
+  const { errorKind, message } = error;
   const errors = (prev?.consecutiveErrors ?? 0) + 1;
   const reason = `${errors} consecutive query error${errors === 1 ? '' : 's'}: ${message}`;
   const atLimit = errors >= spec.errorLimit;
 
   if (prev !== undefined && !atLimit) {
-    return { record: { ...prev, consecutiveErrors: errors, lastError: message, lastEvalAt: now }, transitions: [] };
+    const record = { ...prev, consecutiveErrors: errors, lastError: message, lastErrorKind: errorKind, lastEvalAt: now };
+    return { record, transitions: [] };
   }
   const before: Record<string, InstanceState> =
     prev === undefined || Object.keys(prev.instances).length === 0 ? { [NO_LABELS_KEY]: blankInstance() } : prev.instances;
@@ -125,7 +132,7 @@ function evaluateError(spec: CheckSpec, prev: CheckRecord | undefined, message: 
     instances[key] = next;
     noteChange(transitions, oldState, next, now);
   }
-  return { record: recordOf(instances, errors, message, now, 'unknown'), transitions };
+  return { record: recordOf(instances, errors, error, now, 'unknown'), transitions };
 }
 
 function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
@@ -153,7 +160,7 @@ function blankInstance(): InstanceState {
 function recordOf(
   instances: Record<string, InstanceState>,
   consecutiveErrors: number,
-  lastError: string | undefined,
+  lastError: { errorKind: string; message: string } | undefined,
   now: number,
   empty: CheckStateName,
 ): CheckRecord {
@@ -163,7 +170,10 @@ function recordOf(
     empty,
   );
   const record: CheckRecord = { state, instances, consecutiveErrors, lastEvalAt: now };
-  if (lastError !== undefined) record.lastError = lastError;
+  if (lastError !== undefined) {
+    record.lastError = lastError.message;
+    record.lastErrorKind = lastError.errorKind;
+  }
   if (state === 'unknown') {
     const reason = list.find((i) => i.state === 'unknown')?.reason;
     if (reason !== undefined) record.reason = reason;

@@ -45,6 +45,8 @@ export interface CheckRecord {
   instances: Record<string, InstanceState>;
   consecutiveErrors: number;
   lastError?: string;
+  /** The failed query's error kind (unreachable, timeout, ...), beside lastError. */
+  lastErrorKind?: string;
   /** Why the check is skipped or unknown, for humans. */
   reason?: string;
   lastEvalAt: number;
