@@ -3,6 +3,7 @@
 // their lifecycle. Redis may be down at start-up or go away later: the daemon stays up,
 // reports it on /readyz and redis_up, and carries on by itself when Redis is back.
 
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -102,7 +103,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 export async function runDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger;
   const prefix = options.prefix ?? 'mesh-soak';
-  const worker = `${hostname()}:${process.pid}`;
+  const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const metrics = options.metrics ?? createMetrics(new Registry(), version);
   const provider =
     options.provider ??
