@@ -1,6 +1,8 @@
 // Against a real Alertmanager (test/harness): an alert sent by AlertmanagerNotifier reaches a
 // webhook receiver with our labels, annotations and graph link, and its resolution follows.
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotificationDispatcher } from '../../../src/notify/dispatcher.js';
 import { AlertmanagerNotifier, ALERTNAME } from '../../../src/notify/alertmanager.js';
 import { generatorUrl } from '../../../src/notify/notifier.js';
 import { startAlertmanager, type RunningAlertmanager } from '../../harness/alertmanager.js';
@@ -85,5 +87,29 @@ describe('AlertmanagerNotifier with a real Alertmanager', () => {
     const done = notifications().find((n) => n.status === 'resolved')!.alerts[0]!;
     expect(done.status).toBe('resolved');
     expect(done.labels.check).toBe('5xx-rate');
+  });
+
+  it('keeps a dispatched alert active until its re-send window ends', async () => {
+    const outcomes: string[] = [];
+    const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
+    const d = new NotificationDispatcher({
+      sinks: [{ name: 'alertmanager', notifier: new AlertmanagerNotifier({ url: am!.url, resendMs: 600_000 }), resendFiring: true }],
+      onOutcome: (_sink, outcome) => outcomes.push(outcome),
+      logger: quiet,
+    });
+    try {
+      d.enqueue([firing({ check: 'resent', startsAt: new Date() })]);
+      expect(d.resendFiring()).toBe(1);
+      expect(await d.flush(10_000)).toBe(true);
+      expect(outcomes.every((o) => o === 'success')).toBe(true);
+      const res = await request(`${am!.url}/api/v2/alerts?filter=check%3D%22resent%22`);
+      const alerts = (await res.body.json()) as Array<{ endsAt: string; status: { state: string } }>;
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]!.status.state).toBe('active');
+      // Three re-send intervals (30 min) ahead: Alertmanager resolves it only if mesh-soak goes quiet.
+      expect(Date.parse(alerts[0]!.endsAt) - Date.now()).toBeGreaterThan(20 * 60_000);
+    } finally {
+      await d.close();
+    }
   });
 });
