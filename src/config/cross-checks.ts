@@ -8,12 +8,15 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function checkScheduleShape(source: YamlSource, raw: unknown, path: Path): void {
-  if (!isRecord(raw)) return;
+/** Reports a schedule that is not exactly one of every/cron; true when it is fine. */
+export function checkScheduleShape(source: YamlSource, raw: unknown, path: Path): boolean {
+  if (!isRecord(raw)) return false;
   const hasEvery = raw['every'] !== undefined;
   const hasCron = raw['cron'] !== undefined;
   if (hasEvery && hasCron) source.report(path, 'both every and cron are set; use exactly one');
   else if (!hasEvery && !hasCron) source.report(path, 'a schedule needs every or cron');
+  else return true;
+  return false;
 }
 
 export function checkUniqueNames(source: YamlSource, raw: unknown, path: Path): void {

@@ -3,7 +3,7 @@
 // those of the source. Values are secrets (webhook URLs, tokens): messages only ever name
 // the variable, and the substituted values are handed back so callers can redact them.
 
-import { forEachStringScalar, type YamlSource } from './yaml-source.js';
+import { dottedPath, forEachStringScalar, type YamlSource } from './yaml-source.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -67,19 +67,23 @@ const PLAIN_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
  * at the scalar. An unquoted scalar that turns into a number or boolean (`port: ${PORT}`)
  * becomes that number or boolean, as if written literally.
  */
-export function applyEnv(source: YamlSource, env: Env): string[] {
+export function applyEnv(source: YamlSource, env: Env): { secrets: string[]; failed: Set<string> } {
   const secrets: string[] = [];
+  const failed = new Set<string>();
   forEachStringScalar(source.doc, (path, text, setValue, plain) => {
     if (!text.includes('${')) return;
     const sub = substituteEnv(text, env);
     secrets.push(...sub.secrets);
     for (const e of sub.errors) source.report(path, e);
-    if (sub.errors.length > 0) return;
+    if (sub.errors.length > 0) {
+      failed.add(dottedPath(path));
+      return;
+    }
     if (plain && PLAIN_NUMBER.test(sub.value)) setValue(Number(sub.value));
     else if (plain && (sub.value === 'true' || sub.value === 'false')) setValue(sub.value === 'true');
     else setValue(sub.value);
   });
-  return secrets;
+  return { secrets, failed };
 }
 
 /** Replaces any substituted value that found its way into a message. */

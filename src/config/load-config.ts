@@ -39,7 +39,8 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const source = YamlSource.parse(file, text);
   if (source.hasSyntaxErrors) throw new UserError(sorted(source.problems));
 
-  const secrets = applyEnv(source, env);
+  const { secrets, failed } = applyEnv(source, env);
+  const envProblems = source.problems.length;
   const raw = source.data() ?? {};
   if (!isRecord(raw)) {
     source.report([], 'the config must be a mapping (prometheus, suites, checks, ...)');
@@ -52,6 +53,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const globalTickMs = parsed ? ms(parsed.tick) : DEFAULT_TICK_MS;
   const { suites, suiteProblems } = await loadSuites(source, raw['suites'], dirname(path), suitesDir, globalTickMs);
 
+  source.dropFollowUps(failed, envProblems);
   const problems = [...sorted(source.problems), ...suiteProblems];
   if (!parsed || problems.length > 0) {
     throw new UserError(problems.map((p) => ({ ...p, message: redact(p.message, secrets) })));
@@ -72,7 +74,8 @@ async function loadSuites(
   const seen = new Map<string, number>();
   for (const [i, entry] of rawSuites.entries()) {
     if (!isRecord(entry) || typeof entry['use'] !== 'string' || entry['use'] === '') continue;
-    if (entry['schedule'] !== undefined) checkScheduleShape(source, entry['schedule'], ['suites', i, 'schedule']);
+    const scheduleOk =
+      entry['schedule'] !== undefined && checkScheduleShape(source, entry['schedule'], ['suites', i, 'schedule']);
     const use = entry['use'];
     const dir = suiteDirFor(use, configDir, suitesDir);
     if (!(await hasSuiteFile(dir))) {
@@ -110,7 +113,7 @@ async function loadSuites(
         }
       }
     }
-    if (entry['schedule'] !== undefined && loaded.problems.length === 0 && !loaded.hasDisruption) {
+    if (scheduleOk && e.success && loaded.problems.length === 0 && !loaded.hasDisruption) {
       source.report(['suites', i, 'schedule'], `suite '${use}' has no disruption to schedule`);
     }
     if (loaded.suite) {

@@ -33,6 +33,15 @@ export class YamlSource {
     return source;
   }
 
+  /**
+   * Drops problems reported after the first `count` at any of `paths`: a scalar whose
+   * substitution or template failed is reported once, not again for its raw text.
+   */
+  dropFollowUps(paths: ReadonlySet<string>, count: number): void {
+    const kept = this.problems.filter((p, i) => i < count || !paths.has(p.path));
+    this.problems.splice(0, this.problems.length, ...kept);
+  }
+
   get hasSyntaxErrors(): boolean {
     return this.doc.errors.length > 0;
   }

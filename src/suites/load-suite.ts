@@ -12,7 +12,7 @@ import { ms, toCheckSpec, toSchedule } from '../config/resolve.js';
 import { STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../config/schema.js';
 import { didYouMean } from '../config/suggest.js';
 import { validateAt } from '../config/zod-problems.js';
-import { forEachStringScalar, YamlSource, type Path } from '../config/yaml-source.js';
+import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../config/yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
 
 export type ParamValue = string | number | boolean;
@@ -75,13 +75,19 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   const vars: TemplateVars = { namespace: typeof raw['namespace'] === 'string' ? raw['namespace'] : '', params };
   const hasDisruption = raw['disruption'] !== undefined;
 
+  const failed = new Set<string>();
   forEachStringScalar(source.doc, (path, value, setValue) => {
     if (NOT_RENDERED.has(String(path[0])) || !value.includes('{{')) return;
     const keep = keepFor(path);
     const r = tryRenderTemplate(value, vars, keep ? { keep } : {});
-    if ('error' in r) source.report(path, r.error);
-    else setValue(r.text);
+    if ('error' in r) {
+      source.report(path, r.error);
+      failed.add(dottedPath(path));
+    } else {
+      setValue(r.text);
+    }
   });
+  const templateProblems = source.problems.length;
 
   const rendered = source.data() as Record<string, unknown>;
   const parsed = validateAt(source, suiteFileSchema, rendered);
@@ -94,11 +100,12 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   if (Array.isArray(rendered['manifests'])) await checkManifests(source, absDir, rendered['manifests']);
 
   let schedule = entry.schedule;
-  if (parsed?.disruption) {
-    schedule ??= toSchedule(parsed.disruption.schedule);
-    if (!schedule) source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
+  if (parsed?.disruption) schedule ??= toSchedule(parsed.disruption.schedule);
+  if (isRecord(rawDisruption) && entry.schedule === undefined && rawDisruption['schedule'] === undefined) {
+    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
   }
 
+  source.dropFollowUps(failed, templateProblems);
   if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption };
   const suite: Suite = {
     name: parsed.name,
