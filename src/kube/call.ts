@@ -1,0 +1,8 @@
+// One Kubernetes API call under the context's retry policy, failures as KubeError.
+
+import type { KubeContext } from './clients.js';
+import { withRetry } from './retry.js';
+
+export function call<T>(ctx: KubeContext, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return withRetry(ctx.retry, what, fn, signal ? { signal } : {});
+}

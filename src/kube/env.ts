@@ -1,0 +1,48 @@
+// `kubectl set env --all deployment K=V` for one namespace: every container of every
+// deployment gets the variables, by a strategic-merge patch keyed by env name (other
+// variables stay). Deployments that already carry the values are left alone, so
+// repeating the call does not restart anything.
+
+import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1EnvVar } from '@kubernetes/client-node';
+import type { KubeContext } from './clients.js';
+import { call } from './call.js';
+import { FIELD_MANAGER } from './manifests.js';
+
+type EnvPatchItem = { name: string; value: string; valueFrom?: null };
+
+function containerPatch(current: V1EnvVar[] | undefined, env: Record<string, string>): EnvPatchItem[] {
+  const patch: EnvPatchItem[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    const have = current?.find((e) => e.name === name);
+    if (have && have.value === value && have.valueFrom === undefined) continue;
+    // A variable set from a secret or field must lose valueFrom to take a literal value.
+    patch.push(have?.valueFrom !== undefined ? { name, value, valueFrom: null } : { name, value });
+  }
+  return patch;
+}
+
+function deploymentPatch(d: V1Deployment, env: Record<string, string>): object | undefined {
+  const containers = (d.spec?.template.spec?.containers ?? [])
+    .map((c) => ({ name: c.name, env: containerPatch(c.env, env) }))
+    .filter((c) => c.env.length > 0);
+  return containers.length > 0 ? { spec: { template: { spec: { containers } } } } : undefined;
+}
+
+/** Returns the names of the deployments that were changed (and so will roll). */
+export async function setEnv(ctx: KubeContext, ns: string, env: Record<string, string>): Promise<string[]> {
+  const list = await call(ctx, `list deployments in ${ns}`, () => ctx.apps.listNamespacedDeployment({ namespace: ns }));
+  const changed: string[] = [];
+  for (const d of [...list.items].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
+    const name = d.metadata?.name;
+    const body = deploymentPatch(d, env);
+    if (!name || !body) continue;
+    await call(ctx, `set env on deployment ${ns}/${name}`, () =>
+      ctx.apps.patchNamespacedDeployment(
+        { name, namespace: ns, body, fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      ),
+    );
+    changed.push(name);
+  }
+  return changed;
+}

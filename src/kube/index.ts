@@ -1,0 +1,10 @@
+// Cluster operations over @kubernetes/client-node: the public surface of src/kube.
+export { createKubeClients, loadKubeConfig, type KubeContext, type KubeClientOptions } from './clients.js';
+export { KubeError, isNotFound, type KubeErrorKind } from './errors.js';
+export { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+export { applyManifests, deleteManifests, FIELD_MANAGER } from './manifests.js';
+export { rolloutRestart, waitRollout, rolloutDone, RESTARTED_AT, type RolloutProgress, type WaitRolloutOptions } from './rollout.js';
+export { getScale, setScale } from './scale.js';
+export { setEnv } from './env.js';
+export { deletePods } from './pods.js';
+export type { RequestReporter } from './http-library.js';

@@ -1,0 +1,91 @@
+// Rolling restarts and waiting for rollouts, with kubectl's semantics: a restart sets the
+// pod template annotation kubectl.kubernetes.io/restartedAt (so `kubectl rollout
+// history` shows it like any other restart), and a rollout is done when the controller
+// has seen the latest generation and every replica is updated and available.
+
+import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import type { KubeContext } from './clients.js';
+import { call } from './call.js';
+import { KubeError } from './errors.js';
+import { sleep } from './retry.js';
+import { FIELD_MANAGER } from './manifests.js';
+
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** RFC 3339 without fractions, as kubectl writes it. */
+function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export async function rolloutRestart(ctx: KubeContext, ns: string, deployment: string, now: Date): Promise<void> {
+  const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: rfc3339(now) } } } } };
+  await call(ctx, `rollout restart deployment ${ns}/${deployment}`, () =>
+    ctx.apps.patchNamespacedDeployment(
+      { name: deployment, namespace: ns, body, fieldManager: FIELD_MANAGER },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    ),
+  );
+}
+
+export interface RolloutProgress {
+  generation: number;
+  observedGeneration: number;
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  /** Pods of any revision (status.replicas): old ones still terminating count here. */
+  currentReplicas: number;
+}
+
+export function rolloutProgress(d: V1Deployment): RolloutProgress {
+  const s = d.status ?? {};
+  return {
+    generation: d.metadata?.generation ?? 0,
+    observedGeneration: s.observedGeneration ?? 0,
+    replicas: d.spec?.replicas ?? 1,
+    updatedReplicas: s.updatedReplicas ?? 0,
+    readyReplicas: s.readyReplicas ?? 0,
+    availableReplicas: s.availableReplicas ?? 0,
+    currentReplicas: s.replicas ?? 0,
+  };
+}
+
+export function rolloutDone(p: RolloutProgress): boolean {
+  return (
+    p.observedGeneration >= p.generation &&
+    p.updatedReplicas === p.replicas &&
+    p.currentReplicas === p.replicas &&
+    p.availableReplicas === p.replicas &&
+    p.readyReplicas === p.replicas
+  );
+}
+
+function progressText(p: RolloutProgress): string {
+  return `observedGeneration ${p.observedGeneration}/${p.generation}, updated ${p.updatedReplicas}/${p.replicas}, available ${p.availableReplicas}/${p.replicas}, ready ${p.readyReplicas}/${p.replicas}, pods ${p.currentReplicas}`;
+}
+
+export interface WaitRolloutOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Polls until the rollout is done; a KubeError of kind `timeout` says what it last saw. */
+export async function waitRollout(ctx: KubeContext, ns: string, deployment: string, opts: WaitRolloutOptions): Promise<RolloutProgress> {
+  const pollMs = Math.max(1, opts.pollMs ?? 1000);
+  const deadline = Date.now() + opts.timeoutMs;
+  let last: RolloutProgress | undefined;
+  // Bounded by the deadline; the count bound is a backstop should the clock misbehave.
+  const maxPolls = Math.ceil(opts.timeoutMs / pollMs) + 2;
+  for (let i = 0; i < maxPolls; i++) {
+    opts.signal?.throwIfAborted();
+    const d = await call(ctx, `read deployment ${ns}/${deployment}`, () => ctx.apps.readNamespacedDeployment({ name: deployment, namespace: ns }), opts.signal);
+    last = rolloutProgress(d);
+    if (rolloutDone(last)) return last;
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await sleep(Math.min(pollMs, left), opts.signal);
+  }
+  throw new KubeError('timeout', `deployment ${ns}/${deployment} did not finish its rollout within ${opts.timeoutMs} ms; last seen: ${last ? progressText(last) : 'nothing'}`);
+}
