@@ -84,12 +84,18 @@ export class NotificationDispatcher {
     if (accepted.length > 0) this.push(this.states, accepted);
   }
 
-  /** Re-queues every firing alert for the sinks that want re-sends; returns how many. */
+  /** Re-queues every firing alert for the sinks that want re-sends (unless already queued there); returns how many. */
   resendFiring(): number {
     if (this.closed || this.firingAlerts.size === 0) return 0;
-    const targets = this.states.filter((s) => s.sink.resendFiring);
-    if (targets.length > 0) this.push(targets, [...this.firingAlerts.values()]);
-    return this.firingAlerts.size;
+    let queued = 0;
+    for (const s of this.states.filter((st) => st.sink.resendFiring)) {
+      // A sink still working through its backlog already holds these; do not pile up copies.
+      const waiting = new Set(s.queue.map(alertKey));
+      const events = [...this.firingAlerts].filter(([key]) => !waiting.has(key)).map(([, e]) => e);
+      if (events.length > 0) this.push([s], events);
+      queued = Math.max(queued, events.length);
+    }
+    return queued;
   }
 
   /** The alerts currently firing, as last enqueued. */

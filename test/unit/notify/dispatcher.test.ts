@@ -158,6 +158,19 @@ describe('NotificationDispatcher', () => {
     expect(labels).toEqual(['a']);
   });
 
+  it('does not pile up re-sends behind a sink that is still retrying', async () => {
+    rx.hold = true;
+    const am: Sink = { name: 'alertmanager', notifier: new AlertmanagerNotifier({ url: rx.url, resendMs: 1000 }), resendFiring: true };
+    const d = dispatcher([am]);
+    d.enqueue([firing({ check: 'a' })]);
+    await waitFor(() => rx.received.length === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the first send' });
+    expect(d.resendFiring()).toBe(1);
+    expect(d.resendFiring()).toBe(0);
+    rx.release();
+    expect(await d.flush(10_000)).toBe(true);
+    expect(rx.received).toHaveLength(2);
+  });
+
   it('on close, drops what is still queued and stops retrying', async () => {
     rx.fallbackStatus = 503;
     const d = dispatcher([webhook()], { baseDelayMs: 60_000, maxDelayMs: 60_000, batchSize: 1 });
