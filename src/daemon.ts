@@ -193,9 +193,11 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   let stopped = false;
   let schedulesInstalled = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let attempt: () => Promise<void> = async () => undefined;
   const scheduled = new Promise<void>((resolve) => {
-    const attempt = async (): Promise<void> => {
+    attempt = async (): Promise<void> => {
       if (stopped) return resolve();
+      clearTimeout(retryTimer);
       try {
         const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
         const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), {
@@ -221,6 +223,16 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       }
     };
     void attempt();
+  });
+  // A Redis that comes back empty (no persistence, failover) has lost the schedulers:
+  // install them again on every reconnect. Upserting is idempotent, so this is safe.
+  let connectedOnce = false;
+  redis.on('ready', () => {
+    if (connectedOnce && !stopped) {
+      logger.info('redis reconnected; re-installing job schedulers');
+      void attempt();
+    }
+    connectedOnce = true;
   });
 
   const ping = async (): Promise<boolean> => {
