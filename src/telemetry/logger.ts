@@ -2,6 +2,7 @@
 // devDependency is installed). Owns redaction: secrets (tokens, passwords, Authorization
 // headers, webhook URLs, credentials inside URLs) must never reach a log line, whoever logs them.
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -92,7 +93,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     redact: { paths: [...REDACT_PATHS], censor },
-    base: { name: 'mesh-soak' },
+    // In-cluster the hostname is the pod name: worth keeping on every line.
+    base: { name: 'mesh-soak', pid: process.pid, hostname: hostname() },
   };
   const pretty = settings.pretty ?? process.stdout.isTTY === true;
   if (pretty) {
