@@ -1,0 +1,124 @@
+// mesh-soak's RBAC as a user would audit it: no wildcards, cluster scope only for cluster
+// objects, and enough rights for every manifest and disruption step the suites ship.
+import { describe, expect, it } from 'vitest';
+import { arr, deployObjects, obj, SHIPPED_SUITES, strs, suiteData, type K8sObject } from './manifests.js';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const objects = deployObjects();
+const rbacKinds = ['Role', 'ClusterRole'];
+
+function rulesOf(kind: 'Role' | 'ClusterRole', namespace?: string): Rule[] {
+  // Only roles bound to mesh-soak's service account count.
+  const bound = objects.filter(
+    (b) =>
+      (b.kind === 'RoleBinding' || b.kind === 'ClusterRoleBinding') &&
+      arr(b.o.subjects).some((s) => obj(s).name === 'mesh-soak' && obj(s).namespace === 'mesh-soak'),
+  );
+  return objects
+    .filter((r) => r.kind === kind && (kind === 'ClusterRole' || r.namespace === namespace))
+    .filter((r) =>
+      bound.some((b) => obj(b.o.roleRef).kind === kind && obj(b.o.roleRef).name === r.name && b.namespace === r.namespace),
+    )
+    .flatMap((r) => arr(r.o.rules).map((x) => x as Rule));
+}
+
+/** True when the rules allow `verb` on group/resource (for the named object, when given). */
+function allows(rules: Rule[], group: string, resource: string, verb: string, name?: string): boolean {
+  return rules.some(
+    (r) =>
+      r.apiGroups.includes(group) &&
+      r.resources.includes(resource) &&
+      r.verbs.includes(verb) &&
+      (r.resourceNames === undefined || (name !== undefined && r.resourceNames.includes(name))),
+  );
+}
+
+// The REST resource of each kind the suites ship; a new kind must be added here and to the Roles.
+const RESOURCE: Record<string, { group: string; resource: string; cluster?: true }> = {
+  Namespace: { group: '', resource: 'namespaces', cluster: true },
+  ClusterRole: { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', cluster: true },
+  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', cluster: true },
+  ServiceAccount: { group: '', resource: 'serviceaccounts' },
+  Service: { group: '', resource: 'services' },
+  ConfigMap: { group: '', resource: 'configmaps' },
+  Deployment: { group: 'apps', resource: 'deployments' },
+  Role: { group: 'rbac.authorization.k8s.io', resource: 'roles' },
+  RoleBinding: { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' },
+  Gateway: { group: 'networking.istio.io', resource: 'gateways' },
+  VirtualService: { group: 'networking.istio.io', resource: 'virtualservices' },
+};
+
+describe('RBAC', () => {
+  it('has no wildcard in any rule, in deploy/ or in the suites', () => {
+    const all: K8sObject[] = [...objects, ...SHIPPED_SUITES.flatMap((s) => suiteData(s).objects)];
+    const roles = all.filter((o) => rbacKinds.includes(o.kind));
+    expect(roles.length).toBeGreaterThan(3);
+    for (const r of roles) {
+      for (const rule of arr(r.o.rules).map(obj)) {
+        for (const k of ['verbs', 'resources', 'apiGroups', 'resourceNames']) {
+          expect(strs(rule[k]), `${r.file} ${r.name} ${k}`).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('uses the ClusterRole only for cluster-scoped objects', () => {
+    const clusterResources = Object.values(RESOURCE).filter((r) => r.cluster).map((r) => r.resource);
+    for (const rule of rulesOf('ClusterRole')) {
+      for (const res of rule.resources) expect(clusterResources, res).toContain(res);
+    }
+  });
+
+  it('lets mesh-soak apply and delete every object of every suite, in that object\'s scope', () => {
+    for (const name of SHIPPED_SUITES) {
+      for (const { kind, name: objName, namespace, file } of suiteData(name).objects) {
+        const res = RESOURCE[kind];
+        expect(res, `${file}: kind ${kind} has no RBAC mapping`).toBeDefined();
+        if (!res) continue;
+        const rules = res.cluster ? rulesOf('ClusterRole') : rulesOf('Role', namespace);
+        expect(allows(rules, res.group, res.resource, 'create'), `${file} ${kind} create`).toBe(true);
+        for (const verb of ['get', 'patch', 'delete']) {
+          expect(allows(rules, res.group, res.resource, verb, objName), `${file} ${kind}/${objName} ${verb}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets mesh-soak run every disruption step of every suite', () => {
+    const needs: Record<string, [string, string, string[]][]> = {
+      rolloutRestart: [['apps', 'deployments', ['get', 'patch']]],
+      waitRollout: [['apps', 'deployments', ['get']]],
+      scale: [['apps', 'deployments/scale', ['get', 'patch']]],
+      setEnv: [['apps', 'deployments', ['list', 'patch']]],
+      deletePods: [['', 'pods', ['list', 'delete']]],
+      sleep: [],
+    };
+    let steps = 0;
+    for (const name of SHIPPED_SUITES) {
+      const { spec } = suiteData(name);
+      for (const step of arr(obj(spec.disruption).steps).map(obj)) {
+        const [kind, args] = Object.entries(step)[0] ?? ['', {}];
+        const ns = String(obj(args).namespace ?? spec.namespace);
+        for (const [group, resource, verbs] of needs[kind] ?? []) {
+          for (const verb of verbs) {
+            expect(allows(rulesOf('Role', ns), group, resource, verb), `${name} ${kind} ${verb} ${resource} in ${ns}`).toBe(true);
+          }
+        }
+        steps++;
+      }
+    }
+    expect(steps).toBeGreaterThan(5);
+  });
+
+  it('cannot create or delete anything in istio-system', () => {
+    const rules = rulesOf('Role', 'istio-system');
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) expect(r.verbs.filter((v) => ['create', 'delete', 'update'].includes(v))).toEqual([]);
+  });
+});
