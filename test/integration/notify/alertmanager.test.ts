@@ -99,8 +99,10 @@ describe('AlertmanagerNotifier with a real Alertmanager', () => {
     });
     try {
       d.enqueue([firing({ check: 'resent', startsAt: new Date() })]);
+      expect(await d.flush(10_000)).toBe(true);
       expect(d.resendFiring()).toBe(1);
       expect(await d.flush(10_000)).toBe(true);
+      expect(outcomes).toHaveLength(2);
       expect(outcomes.every((o) => o === 'success')).toBe(true);
       const res = await request(`${am!.url}/api/v2/alerts?filter=check%3D%22resent%22`);
       const alerts = (await res.body.json()) as Array<{ endsAt: string; status: { state: string } }>;
