@@ -5,6 +5,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { checkCommand } from './check.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
+import { suitesCommand } from './suites.js';
+import { disruptCommand } from './disrupt.js';
 import { UserError } from '../errors.js';
 
 export interface CommandContext {
@@ -26,6 +28,8 @@ export const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   validate: validateCommand,
   schema: schemaCommand,
+  suites: suitesCommand,
+  disrupt: disruptCommand,
 };
 
 export function usage(): string {

@@ -10,7 +10,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Step, Suite } from '../config/model.js';
 import type { DisruptionRunner, DisruptionResult } from '../scheduler/disruption-runner.js';
+import type { KubeContext } from '../kube/index.js';
 import type { ClusterOps } from './cluster-ops.js';
+import { kubeClusterOps } from './kube-cluster-ops.js';
 import { CompletedJobs } from './completed-jobs.js';
 import { acquireDisruptionLock, disruptionLockKey } from './disruption-lock.js';
 import { RestoreJournal, type JournalEntry } from './restore-journal.js';
@@ -41,6 +43,15 @@ export interface DisruptionRunnerOptions {
 export const ANOTHER_RUNNING = 'another disruption of this suite is running';
 export const ALREADY_DONE = 'already done';
 
+/** The daemon's entry point: the runner over a real cluster. */
+export function createDisruptionRunner(
+  options: Omit<DisruptionRunnerOptions, 'ops'> & { kube: KubeContext },
+): DisruptionRunner {
+  const { kube, ...rest } = options;
+  return createDisruptionRunnerWithOps({ ...rest, ops: kubeClusterOps(kube) });
+}
+
+/** The runner over any ClusterOps (a fake one in tests of the runner's own logic). */
 export function createDisruptionRunnerWithOps(options: DisruptionRunnerOptions): DisruptionRunner {
   const prefix = options.keyPrefix ?? 'mesh-soak';
   const lockTtlMs = options.lockTtlMs ?? 15_000;

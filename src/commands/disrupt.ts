@@ -1,0 +1,104 @@
+// `mesh-soak disrupt S [--dry-run]`: one disruption of suite S now, restore included, with
+// the same runner, journal and lock as the daemon (so it never overlaps the daemon's own
+// disruption of S). Ctrl-C stops the steps and still restores. `--dry-run` prints the steps
+// and the requests they would send and contacts nothing: neither Redis nor the cluster.
+
+import { Redis } from 'ioredis';
+import { loadConfig } from '../config/load-config.js';
+import { Fault, UserError } from '../errors.js';
+import { createKubeClients } from '../kube/clients.js';
+import { createDisruptionRunner } from '../suites/disruption-runner.js';
+import { formatPlan } from '../suites/dry-run-plan.js';
+import { findSuite } from '../suites/find-suite.js';
+import { describeStep } from '../suites/steps/step-kind.js';
+import { configPath, type Command } from './registry.js';
+
+export const disruptCommand: Command = {
+  summary: 'run one disruption of a suite now, restore included (--dry-run: print it only)',
+  help: [
+    'usage: mesh-soak disrupt SUITE [--dry-run] [--config FILE]',
+    '',
+    'Runs the suite\'s disruption steps once, in order, then restores what they changed',
+    '(scaled deployments get their original replica count back), even when a step fails or',
+    'on Ctrl-C. Uses the config\'s Redis for the restore journal and the per-suite lock.',
+    '',
+    '  --dry-run   print each step and the Kubernetes API requests it would send;',
+    '              contacts neither Redis nor the cluster',
+    '',
+    'Exit: 0 success, 1 a step or the restore failed, 2 unknown suite or invalid config.',
+  ].join('\n'),
+  options: { 'dry-run': { type: 'boolean' } },
+  async run(ctx) {
+    const config = await loadConfig(configPath(ctx), { env: ctx.env });
+    if (ctx.positionals.length > 1) throw new UserError(`disrupt: one suite at a time (got ${ctx.positionals.join(', ')})`);
+    const suite = findSuite(config, ctx.positionals[0], 'disrupt');
+    const steps = suite.disruption?.steps ?? [];
+    if (steps.length === 0) throw new UserError(`disrupt: suite "${suite.name}" has no disruption steps`);
+    const scheduledAt = Date.now();
+    if (ctx.values['dry-run'] === true) {
+      ctx.stdout.write(formatPlan(suite, scheduledAt));
+      return 0;
+    }
+
+    const kube = createKubeClients(config.kubernetes.kubeconfig);
+    const redis = await connectRedis(config.redis.url);
+    const abort = new AbortController();
+    const stop = (): void => {
+      ctx.stderr.write('disrupt: stopping the steps; restoring before exit\n');
+      abort.abort(new Error('interrupted'));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      let n = 0;
+      const runner = createDisruptionRunner({
+        kube,
+        redis,
+        signal: abort.signal,
+        onStep: (s, step, outcome) => {
+          n++;
+          ctx.stdout.write(`${n}/${steps.length} ${describeStep(step, s.namespace)}: ${outcome === 'success' ? 'done' : 'FAILED'}\n`);
+        },
+      });
+      const result = await runner.run(suite, { id: `manual:${suite.name}:${scheduledAt}`, scheduledAt });
+      if (result.outcome === 'success') {
+        ctx.stdout.write(`disruption of ${suite.name}: success${result.message ? ` (${result.message})` : ''}\n`);
+        return 0;
+      }
+      ctx.stdout.write(`disruption of ${suite.name}: failure: ${result.message ?? 'unknown reason'}\n`);
+      return 1;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      redis.disconnect();
+    }
+  },
+};
+
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 3,
+    // A one-shot command: give up after a few reconnects instead of waiting forever.
+    retryStrategy: (times) => (times > 3 ? null : Math.min(times * 200, 1000)),
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Fault('redis', `cannot reach Redis at ${safeHost(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return redis;
+}
+
+/** Host and port only: a Redis URL may carry a password. */
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    return 'the configured URL';
+  }
+}

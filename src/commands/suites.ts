@@ -1,0 +1,105 @@
+// `mesh-soak suites list|render|apply|delete`: the configured suites and their manifests.
+// `render` prints what `apply` would send (multi-document YAML); `apply` is server-side apply
+// with field manager mesh-soak through the config's kubeconfig; `delete` removes the same
+// objects, last first. An unknown suite or subcommand is a user mistake (exit 2).
+
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { loadConfig } from '../config/load-config.js';
+import type { Config, Suite } from '../config/model.js';
+import { formatDuration } from '../checks/duration.js';
+import { UserError } from '../errors.js';
+import { applyManifests, createKubeClients, deleteManifests } from '../kube/index.js';
+import { renderManifests } from '../suites/render-manifests.js';
+import { findSuite } from '../suites/find-suite.js';
+import { stepKind } from '../suites/steps/step-kind.js';
+import { configPath, type Command, type CommandContext } from './registry.js';
+
+const SUBCOMMANDS = ['list', 'render', 'apply', 'delete'] as const;
+type Sub = (typeof SUBCOMMANDS)[number];
+
+export const suitesCommand: Command = {
+  summary: 'list the suites; render, apply or delete a suite\'s manifests',
+  help: [
+    'usage: mesh-soak suites list [--config FILE]',
+    '       mesh-soak suites render SUITE    the rendered manifests, as multi-document YAML',
+    '       mesh-soak suites apply SUITE     server-side apply (field manager mesh-soak)',
+    '       mesh-soak suites delete SUITE    delete the suite\'s objects',
+    '',
+    'apply and delete use kubernetes.kubeconfig from the config (absent: the in-cluster',
+    'service account, then ~/.kube/config).',
+    '',
+    'Exit: 0 done, 1 the cluster refused or failed, 2 unknown suite or invalid config.',
+  ].join('\n'),
+  options: {},
+  async run(ctx) {
+    const [sub, ...names] = ctx.positionals;
+    if (!isSub(sub)) {
+      throw new UserError(`suites: ${sub ? `unknown subcommand "${sub}"` : 'missing subcommand'}; use one of ${SUBCOMMANDS.join(', ')}`);
+    }
+    const config = await loadConfig(configPath(ctx), { env: ctx.env });
+    if (sub === 'list') {
+      if (names.length > 0) throw new UserError('suites list: takes no suite name');
+      ctx.stdout.write(listTable(config));
+      return 0;
+    }
+    if (names.length !== 1) throw new UserError(`suites ${sub}: name exactly one suite`);
+    const suite = findSuite(config, names[0], `suites ${sub}`);
+    const objects = (await renderManifests(suite)) as KubernetesObject[];
+    if (sub === 'render') {
+      ctx.stdout.write(toYamlDocuments(objects));
+      return 0;
+    }
+    return sub === 'apply' ? apply(ctx, config, suite, objects) : remove(ctx, config, suite, objects);
+  },
+};
+
+function isSub(s: string | undefined): s is Sub {
+  return (SUBCOMMANDS as readonly string[]).includes(s ?? '');
+}
+
+export function toYamlDocuments(objects: readonly object[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+}
+
+function schedule(s: Suite): string {
+  if (!s.disruption) return '-';
+  const sch = s.disruption.schedule;
+  return 'every' in sch ? `every ${formatDuration(sch.every)}` : `cron ${sch.cron}`;
+}
+
+export function listTable(config: Config): string {
+  const header = ['NAME', 'NAMESPACE', 'SCHEDULE', 'STEPS', 'CHECKS', 'ENABLED'];
+  const rows = config.suites.map((s) => [
+    s.name,
+    s.namespace,
+    schedule(s),
+    s.disruption?.steps.length ? s.disruption.steps.map(stepKind).join(',') : '-',
+    String(s.checks.length),
+    s.enabled ? 'yes' : 'no',
+  ]);
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  return `${all.map(line).join('\n')}\n`;
+}
+
+function describe(o: KubernetesObject): string {
+  const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : '';
+  return `${o.kind ?? '?'} ${ns}${o.metadata?.name ?? '?'}`;
+}
+
+async function apply(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
+  const kube = createKubeClients(config.kubernetes.kubeconfig);
+  await applyManifests(kube, objects);
+  for (const o of objects) ctx.stdout.write(`applied ${describe(o)}\n`);
+  ctx.stdout.write(`suite ${suite.name}: ${objects.length} objects applied (field manager mesh-soak)\n`);
+  return 0;
+}
+
+async function remove(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
+  const kube = createKubeClients(config.kubernetes.kubeconfig);
+  const deleted = await deleteManifests(kube, objects);
+  ctx.stdout.write(`suite ${suite.name}: ${deleted} of ${objects.length} objects deleted (the others did not exist)\n`);
+  return 0;
+}

@@ -1,0 +1,147 @@
+// What `mesh-soak disrupt S --dry-run` prints: each step in order with the HTTP requests it
+// would send to the Kubernetes API (method, path, patch type, body), computed from the suite
+// alone — no Redis, no cluster. Requests whose targets are only known from the cluster
+// (setEnv's deployments, deletePods' pods) are shown once with `{name}` and a note.
+// Mirrors what src/kube/'s operations send; the dry-run test compares the two.
+
+import type { Step, Suite } from '../config/model.js';
+import { describeStep } from './steps/step-kind.js';
+import { substituteNowAll } from './steps/now-template.js';
+
+export type PatchType = 'merge' | 'strategic-merge' | 'json' | 'apply';
+
+export const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  'strategic-merge': 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export interface PlannedRequest {
+  method: 'GET' | 'PATCH' | 'DELETE' | 'PUT' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  patchType?: PatchType;
+  body?: unknown;
+  /** When or how often it is sent, if not exactly once. */
+  note?: string;
+}
+
+export interface PlannedStep {
+  step: Step;
+  description: string;
+  requests: PlannedRequest[];
+}
+
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+/** Every write carries mesh-soak's field manager, as src/kube/ sends it. */
+const FM = { fieldManager: 'mesh-soak' };
+
+const deploymentPath = (ns: string, name: string): string =>
+  `/apis/apps/v1/namespaces/${ns}/deployments/${name}`;
+
+export function planDisruption(suite: Suite, scheduledAt: number): PlannedStep[] {
+  const steps = suite.disruption?.steps ?? [];
+  const planned = steps.map((step) => ({
+    step,
+    description: describeStep(step, suite.namespace),
+    requests: planStep(step, suite.namespace, scheduledAt),
+  }));
+  return planned;
+}
+
+/** The restore that follows the steps: one per scale step, back to the recorded original. */
+export function planRestore(suite: Suite): PlannedRequest[] {
+  return (suite.disruption?.steps ?? []).flatMap((step) => {
+    if (!('scale' in step)) return [];
+    const path = `${deploymentPath(step.scale.namespace ?? suite.namespace, step.scale.deployment)}/scale`;
+    return [
+      { method: 'PATCH', path, query: FM, patchType: 'merge', body: { spec: { replicas: '<original>' } }, note: 'the count recorded before the scale' },
+      { method: 'GET', path, note: 'confirms the restore before the journal entry is cleared' },
+    ] satisfies PlannedRequest[];
+  });
+}
+
+export function planStep(step: Step, namespace: string, scheduledAt: number): PlannedRequest[] {
+  if ('rolloutRestart' in step) {
+    const s = step.rolloutRestart;
+    return [
+      {
+        method: 'PATCH',
+        path: deploymentPath(s.namespace ?? namespace, s.deployment),
+        query: FM,
+        patchType: 'strategic-merge',
+        body: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date(scheduledAt).toISOString().replace(/\.\d+Z$/, 'Z') } } } } },
+      },
+    ];
+  }
+  if ('waitRollout' in step) {
+    const s = step.waitRollout;
+    return [
+      {
+        method: 'GET',
+        path: deploymentPath(s.namespace ?? namespace, s.deployment),
+        note: `repeated until the rollout is complete (observedGeneration, updated and available replicas), at most ${s.timeoutMs} ms`,
+      },
+    ];
+  }
+  if ('scale' in step) {
+    const s = step.scale;
+    const path = `${deploymentPath(s.namespace ?? namespace, s.deployment)}/scale`;
+    return [
+      { method: 'GET', path, note: 'reads the original replica count, recorded in the restore journal' },
+      { method: 'PATCH', path, query: FM, patchType: 'merge', body: { spec: { replicas: s.replicas } } },
+    ];
+  }
+  if ('setEnv' in step) {
+    const s = step.setEnv;
+    const ns = s.namespace ?? namespace;
+    const env = Object.entries(substituteNowAll(s.env, scheduledAt)).map(([name, value]) => ({ name, value }));
+    return [
+      { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments` },
+      {
+        method: 'PATCH',
+        path: deploymentPath(ns, '{name}'),
+        query: FM,
+        patchType: 'strategic-merge',
+        body: { spec: { template: { spec: { containers: [{ name: '{container}', env }] } } } },
+        note: 'for every deployment listed whose containers do not carry these values yet, with each such container',
+      },
+    ];
+  }
+  if ('deletePods' in step) {
+    const s = step.deletePods;
+    const ns = s.namespace ?? namespace;
+    return [
+      { method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: s.selector } },
+      { method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/{name}`, note: `for every matching pod but ${s.keep}` },
+    ];
+  }
+  return [];
+}
+
+/** The human-readable plan `disrupt --dry-run` prints. */
+export function formatPlan(suite: Suite, scheduledAt: number): string {
+  const lines = [`disruption of ${suite.name} (namespace ${suite.namespace}), dry run: nothing is sent`];
+  const steps = planDisruption(suite, scheduledAt);
+  steps.forEach((p, i) => {
+    lines.push(`${i + 1}. ${p.description}`);
+    if (p.requests.length === 0) lines.push('     (no requests)');
+    for (const r of p.requests) lines.push(...formatRequest(r));
+  });
+  const restore = planRestore(suite);
+  if (restore.length > 0) {
+    lines.push(`${steps.length + 1}. restore (always, even after a failed step)`);
+    for (const r of restore) lines.push(...formatRequest(r));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatRequest(r: PlannedRequest): string[] {
+  const query = r.query ? `?${new URLSearchParams(r.query).toString()}` : '';
+  const head = `     ${r.method} ${r.path}${query}${r.patchType ? `  (${PATCH_CONTENT_TYPE[r.patchType]})` : ''}`;
+  const out = [head];
+  if (r.body !== undefined) out.push(`       body: ${JSON.stringify(r.body)}`);
+  if (r.note) out.push(`       ${r.note}`);
+  return out;
+}
