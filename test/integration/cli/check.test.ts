@@ -1,0 +1,227 @@
+// `mesh-soak check` as a user runs it: the built CLI against a real Prometheus filled with
+// known data (promtool backfill), compared verdict by verdict with a reference written from
+// check_metrics.py's documented semantics (test/fixtures/check-metrics/check_metrics_ref.py).
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startPrometheus, type RunningPrometheus } from '../../harness/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLI = join(ROOT, 'dist/src/cli.js');
+const REF = join(ROOT, 'test/fixtures/check-metrics/check_metrics_ref.py');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], input?: string): Promise<Run> {
+  return new Promise((done) => {
+    const child = execFile(cmd, args, { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+// Three suites over the same standard checks: one healthy, one broken, one not running.
+const NAMESPACES = { good: 'ns-good', bad: 'ns-bad', idle: 'ns-idle' } as const;
+
+/** check_metrics' standard queries with today's metric names; op/threshold as its alarms. */
+function standardChecks(ns: string) {
+  return [
+    {
+      name: '5xx-rate',
+      query: `sum(rate(istio_requests_total{reporter="destination",destination_service_namespace=~"${ns}",response_code=~"5.."}[1m]))`,
+      op: '>',
+      threshold: 0,
+      noData: 'ok', // check_metrics reads an empty result as 0, and 0 > 0 is false
+    },
+    {
+      name: 'envoy-cpu',
+      query: `sum(rate(container_cpu_usage_seconds_total{container="istio-proxy",namespace=~"${ns}"}[1m])) * 1000`,
+      op: '>',
+      threshold: 50,
+      noData: 'ok',
+    },
+    {
+      name: 'envoy-memory',
+      query: `max(max_over_time(container_memory_working_set_bytes{container="istio-proxy",namespace=~"${ns}"}[1m])) / 1048576`,
+      op: '>',
+      threshold: 64,
+      noData: 'ok',
+    },
+    {
+      name: 'sanity',
+      query: `sum(rate(istio_requests_total{destination_service_namespace="${ns}"}[10m]))`,
+      op: '<',
+      threshold: 0.5,
+      noData: 'fail', // 0 < 0.5 holds
+    },
+  ];
+}
+
+function runningQuery(ns: string): string {
+  return `sum(rate(istio_requests_total{destination_service_namespace="${ns}"}[10m]))`;
+}
+
+/** 30 minutes of samples every 10 s up to now: counters at known rates, gauges at known levels. */
+function openMetrics(nowS: number): string {
+  const series: Array<{ name: string; labels: string; at: (t: number) => number }> = [];
+  const req = (ns: string, code: string, perS: number) =>
+    series.push({
+      name: 'istio_requests_total',
+      labels: `reporter="destination",destination_service_namespace="${ns}",response_code="${code}"`,
+      at: (t) => perS * t,
+    });
+  req('ns-good', '200', 10);
+  req('ns-bad', '200', 10);
+  req('ns-bad', '503', 0.5);
+  for (const [ns, cores, mib] of [
+    ['ns-good', 0.01, 40],
+    ['ns-bad', 0.08, 100],
+  ] as const) {
+    series.push({ name: 'container_cpu_usage_seconds_total', labels: `container="istio-proxy",namespace="${ns}",pod="p1"`, at: (t) => cores * t });
+    series.push({ name: 'container_memory_working_set_bytes', labels: `container="istio-proxy",namespace="${ns}",pod="p1"`, at: () => mib * 1048576 });
+  }
+  series.push({ name: 'pilot_total_xds_rejects', labels: `app="istiod"`, at: () => 3 });
+
+  const start = nowS - 1800;
+  const lines: string[] = [];
+  const families = [...new Set(series.map((s) => s.name))];
+  for (const family of families) {
+    lines.push(`# TYPE ${family} gauge`);
+    for (const s of series.filter((x) => x.name === family)) {
+      for (let t = start; t <= nowS; t += 10) lines.push(`${s.name}{${s.labels}} ${s.at(t - start)} ${t}`);
+    }
+  }
+  return lines.join('\n') + '\n# EOF\n';
+}
+
+let prom: RunningPrometheus;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  const nowS = Math.floor(Date.now() / 1000);
+  prom = await startPrometheus({ backfillOpenMetrics: openMetrics(nowS) });
+  dir = await mkdtemp(join(tmpdir(), 'mesh-soak-check-'));
+  for (const [key, ns] of Object.entries(NAMESPACES)) {
+    await mkdir(join(dir, 'suites', key), { recursive: true });
+    const checks = standardChecks(ns)
+      .map((c) => `  - name: ${c.name}\n    query: '${c.query}'\n    fail: "${c.op} ${c.threshold}"\n    noData: ${c.noData}`)
+      .join('\n');
+    await writeFile(
+      join(dir, 'suites', key, 'suite.yaml'),
+      `name: ${key}\ndescription: check_metrics standard checks for ${ns}\nnamespace: ${ns}\nmanifests: []\nguard: '${runningQuery(ns)}'\nchecks:\n${checks}\n`,
+    );
+  }
+  config = join(dir, 'mesh-soak.yaml');
+  await writeFile(
+    config,
+    [
+      `prometheus: { url: "${prom.url}", timeout: 5s }`,
+      'suites:',
+      ...Object.keys(NAMESPACES).map((k) => `  - use: ./suites/${k}`),
+      'checks:',
+      '  - name: pilot-xds-rejects',
+      '    query: sum(pilot_total_xds_rejects)',
+      '    fail: "> 0"',
+      '    severity: critical',
+      '',
+    ].join('\n'),
+  );
+}, 90_000);
+
+afterAll(async () => {
+  await prom?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface JsonResult {
+  suite: string;
+  check: string;
+  state: string;
+  value: number | string | null;
+}
+
+describe('mesh-soak check', () => {
+  it('gives the same verdicts as check_metrics.py on the same data', async () => {
+    const res = await run('node', [CLI, 'check', '--config', config, '--json']);
+    expect(res.stderr).toBe('');
+    const out = JSON.parse(res.stdout) as { status: string; results: JsonResult[] };
+    const ours = Object.fromEntries(out.results.map((r) => [`${r.suite}/${r.check}`, r.state]));
+
+    const queries = Object.entries(NAMESPACES).flatMap(([key, ns]) =>
+      standardChecks(ns).map((c) => ({ id: `${key}/${c.name}`, query: c.query, op: c.op, threshold: c.threshold, running: runningQuery(ns) })),
+    );
+    queries.push({ id: 'mesh/pilot-xds-rejects', query: 'sum(pilot_total_xds_rejects)', op: '>', threshold: 0, running: '' });
+    const ref = await run('python3', [REF], JSON.stringify({ prometheus: prom.url, queries }));
+    expect(ref.stderr).toBe('');
+    const theirs = JSON.parse(ref.stdout) as Record<string, string>;
+
+    expect(ours).toEqual(theirs);
+    // And the data really exercised every verdict, so the comparison means something.
+    expect(theirs).toMatchObject({
+      'good/5xx-rate': 'ok',
+      'good/sanity': 'ok',
+      'bad/5xx-rate': 'failing',
+      'bad/envoy-cpu': 'failing',
+      'bad/envoy-memory': 'failing',
+      'idle/sanity': 'skipped',
+      'mesh/pilot-xds-rejects': 'failing',
+    });
+    expect(res.code).toBe(1);
+    expect(out.status).toBe('failing');
+    const bad5xx = out.results.find((r) => r.suite === 'bad' && r.check === '5xx-rate');
+    expect(bad5xx?.value).toBeCloseTo(0.5, 3);
+  });
+
+  it('prints a table worst first and exits 0 when the selected suite is healthy', async () => {
+    const bad = await run('node', [CLI, 'check', '--config', config]);
+    const lines = bad.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^SUITE\s+CHECK\s+INSTANCE\s+VALUE\s+FAIL IF\s+STATE/);
+    expect(lines[1]).toMatch(/failing$/);
+    expect(lines.at(-1)).toMatch(/instances: \d+ failing, \d+ ok, \d+ skipped/);
+
+    const good = await run('node', [CLI, 'check', '--config', config, '--suite', 'good']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).not.toMatch(/failing|unknown/);
+  });
+
+  it('writes JUnit XML with one testcase per check', async () => {
+    const file = join(dir, 'junit.xml');
+    await run('node', [CLI, 'check', '--config', config, '--suite', 'bad', '--suite', 'mesh', '--junit', file]);
+    const xml = await readFile(file, 'utf8');
+    expect(xml).toContain('<testsuite name="bad" tests="4" failures="3" errors="0" skipped="0">');
+    expect(xml).toContain('<testsuite name="mesh" tests="1" failures="1"');
+  });
+
+  it('exits 3 with every check unknown when Prometheus cannot be reached — never ok', async () => {
+    const port = await freePort();
+    const res = await run('node', [CLI, 'check', '--config', config, '--prometheus', `http://127.0.0.1:${port}`, '--json']);
+    expect(res.code).toBe(3);
+    const out = JSON.parse(res.stdout) as { results: JsonResult[] };
+    expect(out.results.length).toBeGreaterThan(0);
+    expect(new Set(out.results.map((r) => r.state))).toEqual(new Set(['unknown']));
+  });
+
+  it('refuses an unknown suite and a broken config with exit 2 and no stack trace', async () => {
+    const unknown = await run('node', [CLI, 'check', '--config', config, '--suite', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--suite nope: no such suite');
+
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, `prometheus: { url: "${prom.url}", timeout: 5x }\nchecks:\n  - name: a\n    query: sum(rate(x[1m])\n    fail: "> 0"\n`);
+    const res = await run('node', [CLI, 'check', '--config', broken]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+: prometheus\\.timeout: `, 'm'));
+    expect(res.stderr).toMatch(/:4:\d+: checks\.0\.query: /);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+});
