@@ -1,0 +1,47 @@
+// The container image recipe, checked as text (no container engine here): Node 22 LTS, a numeric
+// non-root user Kubernetes can verify, the documented entrypoint, no HEALTHCHECK (probes do that).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './manifests.js';
+
+const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const instr = (name: string) => lines.filter((l) => l.toUpperCase().startsWith(`${name} `));
+
+describe('Dockerfile', () => {
+  it('builds and runs on node:22-bookworm-slim in two stages', () => {
+    const from = instr('FROM');
+    expect(from.length).toBe(2);
+    for (const f of from) expect(f).toMatch(/^FROM node:22-bookworm-slim\b/);
+    expect(lines).toContain('RUN npm ci --omit=dev && npm cache clean --force');
+  });
+
+  it('runs as a numeric non-root user, set after the last install step', () => {
+    const users = instr('USER');
+    expect(users.length).toBeGreaterThan(0);
+    const last = users[users.length - 1] as string;
+    const m = /^USER (\d+)(?::(\d+))?$/.exec(last);
+    expect(m, last).not.toBeNull();
+    expect(Number(m?.[1])).toBeGreaterThan(0);
+    expect(lines.indexOf(last)).toBeGreaterThan(lines.findLastIndex((l) => l.startsWith('RUN ')));
+  });
+
+  it('starts the CLI with `run --config /etc/mesh-soak/config.yaml`, like the Deployment', () => {
+    expect(instr('ENTRYPOINT')).toEqual(['ENTRYPOINT ["node", "dist/src/cli.js"]']);
+    expect(instr('CMD')).toEqual(['CMD ["run", "--config", "/etc/mesh-soak/config.yaml"]']);
+  });
+
+  it('has no HEALTHCHECK and ships the suites and dashboards', () => {
+    expect(instr('HEALTHCHECK')).toEqual([]);
+    expect(lines).toContain('COPY suites ./suites');
+    expect(lines).toContain('COPY grafana ./grafana');
+  });
+
+  it('keeps secrets and local state out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const p of ['.git', 'node_modules', '.env']) expect(ignored).toContain(p);
+  });
+});
