@@ -119,6 +119,7 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => 
   const started = Date.now();
   const wait = opts.sleep ?? sleep;
   const attempts = Math.max(1, policy.attempts);
+  let waited = 0;
   for (let n = 1; ; n++) {
     opts.signal?.throwIfAborted();
     let err: unknown;
@@ -129,7 +130,9 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => 
     }
     if (!isRetryable(err)) throw err;
     const delay = err.retryAfterMs ?? backoffMs(policy, n, opts.random);
-    const outOfTime = Date.now() - started + delay >= policy.totalMs;
+    // Time spent counts at least the delays already waited (an injected sleep may not take real time).
+    const spent = Math.max(Date.now() - started, waited);
+    const outOfTime = spent + delay >= policy.totalMs;
     if (n >= attempts || outOfTime) {
       throw new KubeError(err.kind, `${err.message} (gave up after ${n} attempt${n === 1 ? '' : 's'})`, {
         status: err.status,
@@ -138,5 +141,6 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => 
       });
     }
     await wait(delay, opts.signal);
+    waited += delay;
   }
 }

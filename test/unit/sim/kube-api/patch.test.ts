@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../../../../src/sim/kube-api/patch.js';
 import { ApiStatusError } from '../../../../src/sim/kube-api/status.js';
+import type { JsonObject } from '../../../../src/sim/kube-api/json.js';
 
 describe('merge patch (RFC 7386)', () => {
   it('merges objects, replaces lists, deletes on null', () => {
@@ -10,7 +11,7 @@ describe('merge patch (RFC 7386)', () => {
 });
 
 describe('strategic merge patch', () => {
-  const deploy = {
+  const deploy: JsonObject = {
     spec: {
       template: {
         spec: {
@@ -44,7 +45,7 @@ describe('strategic merge patch', () => {
   it('honours $patch: delete on a list item and ignores $setElementOrder', () => {
     const out = strategicMergePatch(deploy, {
       spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'app' }], containers: [{ name: 'sidecar', $patch: 'delete' }] } } },
-    }) as typeof deploy;
+    }) as { spec: { template: { spec: { containers: { name: string }[] } } } };
     expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(['app']);
   });
 
