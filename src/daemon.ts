@@ -11,6 +11,8 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { MESH_SUITE, type Config, type Suite } from './config/model.js';
 import { evaluateGroup } from './checks/evaluate-group.js';
+import { NotificationDispatcher } from './notify/dispatcher.js';
+import { createSinks } from './notify/sinks.js';
 import { PrometheusClient } from './prometheus/client.js';
 import type { MetricsProvider } from './prometheus/types.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
@@ -38,9 +40,9 @@ import { buildStatus } from './server/status.js';
 
 /** What the daemon needs of src/notify's NotificationDispatcher. */
 export interface Notifier extends AlertSink {
-  resendFiring?(): void | Promise<void>;
-  flush?(ms: number): Promise<void>;
-  close?(): Promise<void>;
+  resendFiring?(): unknown;
+  flush?(ms: number): Promise<unknown>;
+  close?(): Promise<unknown>;
 }
 
 export interface DaemonOptions {
@@ -49,7 +51,7 @@ export interface DaemonOptions {
   signal?: AbortSignal;
   /** Absent: disruptions are recorded as skipped. */
   disruptions?: DisruptionRunner;
-  /** Absent: state changes are logged but no alert is sent. */
+  /** Default: a NotificationDispatcher over config.notify's sinks (none configured: alerts are only logged). */
   notifier?: Notifier;
   /** Default: a PrometheusClient on config.prometheus. */
   provider?: MetricsProvider;
@@ -116,6 +118,13 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
         metrics.prometheusRequestDuration.observe({ outcome: outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : 'error' }, seconds),
     });
 
+  const sinks = options.notifier ? [] : createSinks(config.notify);
+  const notifier: Notifier | undefined =
+    options.notifier ??
+    (sinks.length > 0
+      ? new NotificationDispatcher({ sinks, onOutcome: (sink, outcome) => metrics.recordNotification(sink, outcome), logger })
+      : undefined);
+
   // State commands fail after one retry instead of piling up while Redis is away.
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
@@ -144,7 +153,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     evaluate: evaluateGroup,
     metrics,
     logger,
-    ...(options.notifier ? { alerts: options.notifier } : {}),
+    ...(notifier ? { alerts: notifier } : {}),
     prometheusUrl: config.prometheus.url,
     worker,
   };
@@ -254,9 +263,9 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   const housekeeping = startHousekeeping(hk, options.housekeepingCron);
 
   let resendTimer: NodeJS.Timeout | undefined;
-  if (options.notifier?.resendFiring) {
-    const notifier = options.notifier;
-    resendTimer = setInterval(() => void Promise.resolve(notifier.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
+  if (notifier?.resendFiring) {
+    const n = notifier;
+    resendTimer = setInterval(() => void Promise.resolve(n.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
     resendTimer.unref();
   }
 
@@ -318,8 +327,8 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
         logger.warn({ timeoutMs: timeout }, 'running jobs did not finish in time; leaving them to stall recovery');
         await withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true)]), 2000);
       }
-      if (options.notifier?.flush) await withTimeout(options.notifier.flush(5000).catch(() => undefined), 6000);
-      if (options.notifier?.close) await withTimeout(options.notifier.close().catch(() => undefined), 2000);
+      if (notifier?.flush) await withTimeout(notifier.flush(5000).catch(() => undefined), 6000);
+      if (notifier?.close) await withTimeout(notifier.close().catch(() => undefined), 2000);
       await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
       await server.close();
       await provider.close().catch(() => undefined);
