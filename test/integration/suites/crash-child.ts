@@ -1,0 +1,30 @@
+// Child process for the crash-and-restore test: runs one disruption of a fixture suite with
+// the real runner, client and Redis, as `mesh-soak disrupt` would, so the test can SIGKILL
+// it at any point. Compiled by the test with tsc; reads everything from the environment:
+// CONFIG, SUITE, JOB_ID, SCHEDULED_AT, REDIS_URL, KUBECONFIG_PATH.
+
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { createKubeClients } from '../../../src/kube/index.js';
+import { createDisruptionRunner } from '../../../src/suites/disruption-runner.js';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const config = await loadConfig(env.CONFIG ?? '', { env });
+  const suite = config.suites.find((s) => s.name === env.SUITE);
+  if (!suite) throw new Error(`no suite ${env.SUITE}`);
+  const kube = createKubeClients(config.kubernetes.kubeconfig, {
+    retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 },
+  });
+  const redis = new Redis(config.redis.url);
+  // A short lock TTL so the test's restorePending can take over soon after the kill.
+  const runner = createDisruptionRunner({ kube, redis, lockTtlMs: 600, pollMs: 20 });
+  const result = await runner.run(suite, { id: env.JOB_ID ?? 'job', scheduledAt: Number(env.SCHEDULED_AT) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  redis.disconnect();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
