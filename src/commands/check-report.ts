@@ -3,6 +3,7 @@
 
 import type { CheckRecord, CheckStateName } from '../checks/types.js';
 import { STATE_ORDER } from '../checks/types.js';
+import { formatValue } from '../checks/format-value.js';
 import type { CheckSpec } from '../config/model.js';
 
 export interface ReportRow {
@@ -47,13 +48,9 @@ export function sortRows(rows: ReportRow[]): ReportRow[] {
   );
 }
 
-export function formatValue(v: number | null): string {
-  if (v === null) return '-';
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(6)));
+/** The table's value column: the core's human formatting, with `-` for no value. */
+export function formatCell(v: number | null): string {
+  return v === null ? '-' : formatValue(v);
 }
 
 export function formatTable(rows: ReportRow[]): string {
@@ -62,7 +59,7 @@ export function formatTable(rows: ReportRow[]): string {
     r.suite,
     r.check,
     r.instance,
-    formatValue(r.value),
+    formatCell(r.value),
     r.condition,
     r.reason ? `${r.state} (${r.reason})` : r.state,
   ]);
@@ -85,7 +82,7 @@ export function summaryLine(rows: ReportRow[]): string {
 /** JSON numbers cannot hold NaN/Inf; those values are written as strings, as Prometheus does. */
 function jsonValue(v: number | null): number | string | null {
   if (v === null || Number.isFinite(v)) return v;
-  return formatValue(v);
+  return formatCell(v);
 }
 
 export function toJson(rows: ReportRow[], exitCode: number): string {
@@ -117,7 +114,7 @@ export function toJUnit(rows: ReportRow[]): string {
     );
     for (const r of list) {
       const name = xml(r.instance ? `${r.check} ${r.instance}` : r.check);
-      const detail = xml(`value ${formatValue(r.value)}, fails if ${r.condition}; query: ${r.query}`);
+      const detail = xml(`value ${formatCell(r.value)}, fails if ${r.condition}; query: ${r.query}`);
       out.push(`    <testcase classname="${xml(suite)}" name="${name}">`);
       if (r.state === 'failing' || r.state === 'pending') out.push(`      <failure message="${detail}"/>`);
       if (r.state === 'unknown') out.push(`      <error message="${xml(r.reason || 'unknown')}"/>`);

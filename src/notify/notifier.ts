@@ -37,9 +37,5 @@ export function alertKey(e: Pick<AlertEvent, 'suite' | 'check' | 'labels'>): str
   return JSON.stringify([e.suite, e.check, labels]);
 }
 
-/** A value as people read it: NaN/Inf spelled out, none as "none", at most 4 significant digits. */
-export function formatValue(value: number | null): string {
-  if (value === null) return 'none';
-  if (!Number.isFinite(value)) return String(value);
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
-}
+// One formatting of values for people everywhere (tables, alert texts): the core's.
+export { formatValue } from '../checks/format-value.js';
