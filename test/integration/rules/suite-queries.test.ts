@@ -153,6 +153,33 @@ const CASES: ExprCase[] = [
   },
 ];
 
+/** The overview's state-timeline query, which folds the one-hot check_state series into one number. */
+function stateTimelineExpr(): string {
+  const d = obj(JSON.parse(readFileSync(join(ROOT, 'grafana/dashboards/mesh-soak-overview.json'), 'utf8')) as unknown);
+  const panel = arr(d.panels).map(obj).find((p) => p.type === 'state-timeline');
+  return String(obj(arr(panel?.targets)[0]).expr);
+}
+
+function stateSeries(check: string, current: string): { series: string; values: string }[] {
+  return ['failing', 'pending', 'unknown', 'ok', 'skipped'].map((state) => ({
+    series: `mesh_soak_check_state{suite="s",check="${check}",severity="warning",state="${state}"}`,
+    values: state === current ? '1x5' : '0x5',
+  }));
+}
+
+CASES.push({
+  name: 'the overview state timeline shows each check\'s current state as its documented number',
+  input: [...stateSeries('a', 'failing'), ...stateSeries('b', 'pending'), ...stateSeries('c', 'ok'), ...stateSeries('d', 'skipped')],
+  expr: stateTimelineExpr(),
+  eval: '2m',
+  expect: [
+    { labels: '{suite="s",check="a"}', value: 4 },
+    { labels: '{suite="s",check="b"}', value: 3 },
+    { labels: '{suite="s",check="c"}', value: 1 },
+    { labels: '{suite="s",check="d"}', value: 0 },
+  ],
+});
+
 describe.skipIf(!existsSync(PROMTOOL))('suite and dashboard queries (promtool)', () => {
   it('pass Prometheus\' parser and type checks, every one of them', async () => {
     const exprs = allExpressions();
