@@ -1,12 +1,16 @@
 // The shipped suites as data: every suite.yaml and manifest parses, renders with the suite's
-// own params, and uses only the documented vocabulary. Independent of the config loader, so a
-// broken suite shows up here even while the loader changes.
-import { readdirSync, readFileSync } from 'node:fs';
+// own params, and uses only the documented vocabulary. Read with the `yaml` package alone, so a
+// broken suite shows up here even while the loader changes; the last block checks that
+// mesh-soak's own loader agrees.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { parseCondition } from '../../../src/checks/condition.js';
 import { parseDuration } from '../../../src/checks/duration.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { renderManifests } from '../../../src/suites/render-manifests.js';
 import { promqlErrors } from '../deploy/promql-errors.js';
 
 const SUITES_DIR = join(import.meta.dirname, '../../../suites');
@@ -230,5 +234,35 @@ describe('suite specifics', () => {
     const step = obj(arr(obj(s.spec.disruption).steps)[0]);
     expect(obj(obj(step.setEnv).env).LAST_MANUAL_RESTART).toBe('{{now}}');
     expect(obj(step.setEnv).namespace).toBe('istio-system');
+  });
+});
+
+describe('through mesh-soak\'s own loader', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-soak-suites-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function load(entries: string): Promise<Awaited<ReturnType<typeof loadConfig>>> {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, `prometheus: { url: http://127.0.0.1:9090 }\nsuites:\n${entries}`);
+    return loadConfig(file, { env: {}, suitesDir: SUITES_DIR });
+  }
+
+  it('renders the same objects as the plain YAML reading above, for every suite', async () => {
+    const config = await load(SHIPPED.map((s) => `  - use: ${s}\n`).join(''));
+    for (const suite of config.suites) {
+      const objects = await renderManifests(suite);
+      expect(objects, suite.name).toEqual(loadSuite(suite.name).objects.map(({ o }) => o));
+    }
+  });
+
+  it('takes params from the config entry into manifests and checks', async () => {
+    const config = await load('  - use: graceful-shutdown\n    params: { qps: 20, memoryMiBLimit: 128 }\n');
+    const [suite] = config.suites;
+    if (!suite) throw new Error('no suite loaded');
+    const client = (await renderManifests(suite)).find((o) => o.kind === 'Deployment' && obj(o.metadata).name === 'fortio-client');
+    const args = arr(obj(arr(obj(obj(obj(client?.spec).template).spec).containers)[0]).args).map(String);
+    expect(args[args.indexOf('-qps') + 1]).toBe('20');
+    expect(args.at(-1)).toMatch(/\/delay\/4$/);
+    expect(suite.checks.find((c) => c.name === 'envoy-memory')?.query).toMatch(/> 128$/);
   });
 });
