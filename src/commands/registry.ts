@@ -5,6 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { checkCommand } from './check.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
+import { runCommand } from './run.js';
 import { suitesCommand } from './suites.js';
 import { disruptCommand } from './disrupt.js';
 import { UserError } from '../errors.js';
@@ -25,6 +26,7 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  run: runCommand,
   check: checkCommand,
   validate: validateCommand,
   schema: schemaCommand,

@@ -1,11 +1,12 @@
 // The daemon's one HTTP port (node:http): /metrics, /healthz, /readyz, /api/v1/status, the
-// token-protected suite actions, and the status page at `/` (a placeholder for now). The
+// token-protected suite actions, and the status page at `/`. The
 // server only routes; what the answers say comes from the ServerBackend the daemon passes in.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { checkAdminToken } from './admin-auth.js';
+import { STATUS_PAGE_HTML } from './status-page.js';
 
 export type SuiteAction = 'pause' | 'resume' | 'trigger';
 
@@ -38,9 +39,6 @@ export interface RunningServer {
 
 const ACTION_PATH = /^\/api\/v1\/suites\/([^/]+)\/(pause|resume|trigger)$/;
 
-const PLACEHOLDER_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>mesh-soak</title></head>
-<body><h1>mesh-soak</h1><p>The status page is not built yet. See <a href="/api/v1/status">/api/v1/status</a> and <a href="/metrics">/metrics</a>.</p></body></html>
-`;
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -84,7 +82,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       case '/api/v1/status':
         return send(res, 200, await backend.status());
       case '/':
-        return send(res, 200, PLACEHOLDER_PAGE, 'text/html; charset=utf-8');
+        return send(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8');
       default:
         return send(res, 404, { error: 'not found' });
     }
