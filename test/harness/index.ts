@@ -1,4 +1,5 @@
-// The test harness for real servers, used by every integration test. Each start* picks a
+// The test harness for real servers, used by every integration test. The starters live in
+// src/sim/local/ because `mesh-soak demo` starts the same servers; tests import them here. Each start* picks a
 // free 127.0.0.1 port, uses its own temp dir, waits (bounded) until the server answers,
 // and returns a handle whose stop() a test must call in afterAll. A process 'exit' hook
 // SIGKILLs anything still running, as a last resort.
@@ -14,9 +15,9 @@
 // - startRedis({ appendonly? }) → { url, port, stop(), kill9(), restart() }
 // - startSyntheticTarget() → { url, hostPort, set(name, labels, value), remove(name, labels), stop() }
 
-export { freePort } from './free-port.js';
-export { waitFor, type WaitForOptions } from './wait-for.js';
-export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
-export { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
-export { startRedis, type RedisOptions, type RunningRedis } from './redis.js';
+export { freePort } from '../../src/sim/local/free-port.js';
+export { waitFor, type WaitForOptions } from '../../src/sim/local/wait-for.js';
+export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from '../../src/sim/local/prometheus.js';
+export { startAlertmanager, type RunningAlertmanager } from '../../src/sim/local/alertmanager.js';
+export { startRedis, type RedisOptions, type RunningRedis } from '../../src/sim/local/redis.js';
 export { startSyntheticTarget, type SyntheticTarget } from './synthetic-target.js';

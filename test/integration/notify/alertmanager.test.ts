@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationDispatcher } from '../../../src/notify/dispatcher.js';
 import { AlertmanagerNotifier, ALERTNAME } from '../../../src/notify/alertmanager.js';
 import { generatorUrl } from '../../../src/notify/notifier.js';
-import { startAlertmanager, type RunningAlertmanager } from '../../harness/alertmanager.js';
-import { waitFor } from '../../harness/wait-for.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../harness/index.js';
+import { waitFor } from '../../harness/index.js';
 import { firing, resolved } from '../../unit/notify/fixtures.js';
 import { startReceiver, type Receiver } from '../../unit/notify/receiver.js';
 

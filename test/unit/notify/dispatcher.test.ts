@@ -8,7 +8,7 @@ import type { AlertEvent } from '../../../src/notify/notifier.js';
 import { SlackNotifier } from '../../../src/notify/slack.js';
 import { WebhookNotifier } from '../../../src/notify/webhook.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
-import { waitFor } from '../../harness/wait-for.js';
+import { waitFor } from '../../harness/index.js';
 import { firing, resolved } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
 

@@ -15,6 +15,8 @@ const run = promisify(execFile);
 export interface PrometheusOptions {
   /** host:port targets scraped as job "synthetic". */
   scrapeTargets?: string[];
+  /** More scrape jobs by name (e.g. `mesh-soak`, as the dashboards and alerts expect). */
+  scrapeJobs?: Record<string, string[]>;
   /** Scrape and rule evaluation interval in seconds; default 1. */
   scrapeIntervalS?: number;
   /** Absolute paths of rule files. */
@@ -44,17 +46,17 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   if (options.ruleFiles?.length) {
     lines.push('rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
   }
+  const jobs = { ...(options.scrapeTargets?.length ? { synthetic: options.scrapeTargets } : {}), ...options.scrapeJobs };
   lines.push('scrape_configs:');
-  if (options.scrapeTargets?.length) {
+  for (const [job, targets] of Object.entries(jobs)) {
     lines.push(
-      '  - job_name: synthetic',
+      `  - job_name: ${JSON.stringify(job)}`,
       `    scrape_interval: ${interval}`,
       '    static_configs:',
-      `      - targets: [${options.scrapeTargets.map((t) => JSON.stringify(t)).join(', ')}]`,
+      `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
     );
-  } else {
-    lines[lines.length - 1] = 'scrape_configs: []';
   }
+  if (Object.keys(jobs).length === 0) lines[lines.length - 1] = 'scrape_configs: []';
   try {
     await writeFile(configFile, lines.join('\n') + '\n');
     if (options.backfillOpenMetrics !== undefined) {

@@ -1,0 +1,8 @@
+// Real servers from the local Debian binaries (Redis, Prometheus, Alertmanager), each on a
+// free 127.0.0.1 port with its own temp dir, for `mesh-soak demo` and the tests. Every
+// start* waits (bounded) for readiness and returns a handle with stop().
+export { freePort } from './free-port.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
+export { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
+export { startRedis, type RedisOptions, type RunningRedis } from './redis.js';
