@@ -169,10 +169,27 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     lockTtlMs: 60_000,
   };
 
+  // Whatever an interrupted disruption left behind (a pilot scaled to 0 by a replica that
+  // died) is undone on every tick, not only at start-up; one restore pass at a time.
+  let restoring: Promise<void> | undefined;
+  const restoreInterrupted = (): Promise<void> => {
+    const runner = options.disruptions;
+    if (!runner) return Promise.resolve();
+    restoring ??= runner
+      .restorePending()
+      .then((pending) => void metrics.restoresPending.set(pending))
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'restoring interrupted disruptions failed'))
+      .finally(() => {
+        restoring = undefined;
+      });
+    return restoring;
+  };
+
   const tickWorker = new Worker<SuiteJobData>(
     TICK_QUEUE,
     async (job: Job<SuiteJobData>) => {
       await runTick(tickDeps, { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job) });
+      void restoreInterrupted();
     },
     { connection, prefix, concurrency: Math.max(2, groups.size), lockDuration: 60_000 },
   );
@@ -218,13 +235,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
           { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] },
           'job schedulers installed',
         );
-        if (options.disruptions) {
-          const pending = await options.disruptions.restorePending().catch((err: unknown) => {
-            logger.error({ err }, 'restoring interrupted disruptions failed');
-            return undefined;
-          });
-          if (pending !== undefined) metrics.restoresPending.set(pending);
-        }
+        await restoreInterrupted();
         resolve();
       } catch (err) {
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot install job schedulers yet; retrying');
@@ -327,6 +338,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
         logger.warn({ timeoutMs: timeout }, 'running jobs did not finish in time; leaving them to stall recovery');
         await withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true)]), 2000);
       }
+      if (restoring) await withTimeout(restoring, 10_000);
       if (notifier?.flush) await withTimeout(notifier.flush(5000).catch(() => undefined), 6000);
       if (notifier?.close) await withTimeout(notifier.close().catch(() => undefined), 2000);
       await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
