@@ -43,6 +43,7 @@ export class PrometheusClient implements MetricsProvider {
   private readonly semaphore: Semaphore;
   private readonly timeoutMs: number;
   private readonly onRequest: ((outcome: string, seconds: number) => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: PrometheusClientOptions) {
     let url: URL;
@@ -84,7 +85,15 @@ export class PrometheusClient implements MetricsProvider {
   async query(expr: string, options: InstantQueryOptions = {}): Promise<Sample[]> {
     const started = performance.now();
     try {
-      const samples = await this.semaphore.run(() => this.queryOnce(expr, options, true));
+      const samples = await this.semaphore
+        .run(() => this.queryOnce(expr, options, true), options.signal)
+        .catch((err: unknown) => {
+          // Aborted while still queued: the caller gave up before the request was sent.
+          if (options.signal?.aborted && !(err instanceof PrometheusError)) {
+            throw new PrometheusError('timeout', `query to ${this.where} aborted by the caller`, { cause: err });
+          }
+          throw err;
+        });
       this.onRequest?.('success', (performance.now() - started) / 1000);
       return samples;
     } catch (err) {
@@ -110,8 +119,10 @@ export class PrometheusClient implements MetricsProvider {
     }
   }
 
+  /** Waits for requests in flight (each bounded by the timeout), then closes the pool. Idempotent. */
   async close(): Promise<void> {
-    await this.pool.close();
+    this.closing ??= this.pool.close();
+    await this.closing;
   }
 
   private async queryOnce(expr: string, options: InstantQueryOptions, mayRetry: boolean): Promise<Sample[]> {

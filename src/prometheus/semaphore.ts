@@ -10,12 +10,28 @@ export class Semaphore {
     this.available = limit;
   }
 
-  /** Resolves once a slot is held; the caller must call the returned release exactly once. */
-  async acquire(): Promise<() => void> {
+  /**
+   * Resolves once a slot is held; the caller must call the returned release exactly once.
+   * An aborted signal rejects with its reason and gives up the place in the queue.
+   */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
     if (this.available > 0) {
       this.available--;
     } else {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const waiter = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          const i = this.waiters.indexOf(waiter);
+          if (i !== -1) this.waiters.splice(i, 1);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiters.push(waiter);
+      });
     }
     let released = false;
     return () => {
@@ -29,8 +45,8 @@ export class Semaphore {
   }
 
   /** Runs fn while holding a slot. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const release = await this.acquire(signal);
     try {
       return await fn();
     } finally {

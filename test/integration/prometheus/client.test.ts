@@ -167,6 +167,21 @@ describe('PrometheusClient against misbehaving servers', () => {
     await expect(pending).rejects.toMatchObject({ kind: 'timeout' });
   });
 
+  it("gives kind 'timeout' to a query aborted while queued behind the concurrency bound", async () => {
+    const silent = await serve(() => {
+      /* never answers */
+    });
+    const c = clientFor(silent.url, { timeoutMs: 60_000, concurrency: 1 });
+    const holder = new AbortController();
+    const first = c.query('up', { signal: holder.signal }).catch((err: unknown) => err);
+    const controller = new AbortController();
+    const queued = c.query('up', { signal: controller.signal });
+    controller.abort();
+    await expect(queued).rejects.toMatchObject({ kind: 'timeout', message: expect.stringContaining('aborted by the caller') });
+    holder.abort();
+    expect(await first).toMatchObject({ kind: 'timeout' });
+  });
+
   it("gives kind 'bad_data' for a body that is not JSON", async () => {
     const html = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'));
     const err = await queryError(clientFor(html.url), 'up');

@@ -56,3 +56,23 @@ describe('Semaphore', () => {
     expect(() => new Semaphore(0)).toThrow(RangeError);
   });
 });
+
+describe('Semaphore with an abort signal', () => {
+  it('drops an aborted waiter from the queue and hands the slot to the next', async () => {
+    const sem = new Semaphore(1);
+    const release = await sem.acquire();
+    const controller = new AbortController();
+    const aborted = sem.acquire(controller.signal);
+    const next = sem.acquire();
+    controller.abort(new Error('tick deadline'));
+    await expect(aborted).rejects.toThrow('tick deadline');
+    expect(sem.pending).toBe(1);
+    release();
+    (await next)();
+  });
+
+  it('refuses at once when the signal is already aborted', async () => {
+    const sem = new Semaphore(1);
+    await expect(sem.acquire(AbortSignal.abort(new Error('late')))).rejects.toThrow('late');
+  });
+});
