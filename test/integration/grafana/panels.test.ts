@@ -1,0 +1,293 @@
+// Every query of the shipped Grafana dashboards, run the way Grafana would run it against a
+// real Prometheus that scrapes a running daemon and a synthetic Istio mesh: each panel
+// target, variable query and annotation query must parse and draw something (a series with
+// at least one finite value). The few panels that cannot have data here are listed below
+// with the reason; they must still parse.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
+import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
+import { startMetricsTarget, type MetricsTarget } from '../../../src/sim/metrics-target.js';
+import type { DeploymentView } from '../../../src/sim/istio-metrics.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { runDaemon, type Daemon } from '../../../src/daemon.js';
+import { parseDuration } from '../../../src/checks/duration.js';
+import type { DisruptionRunner } from '../../../src/scheduler/disruption-runner.js';
+import {
+  annotationQueries,
+  defaultValue,
+  panelQueries,
+  parseLabelValues,
+  substitute,
+  variableOptions,
+  variableQuery,
+  type Dashboard,
+} from './dashboard-queries.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const dashboardsDir = join(root, 'grafana', 'dashboards');
+const dashboards = readdirSync(dashboardsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((file) => ({ file, json: JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')) as Dashboard }));
+
+/** "dashboard title / panel title" → why it has no data in this setup. Keep it short. */
+const NO_DATA_HERE: Record<string, string> = {
+  'mesh-soak / Daemon / Kubernetes API errors':
+    'the in-process daemon runs a stub DisruptionRunner and makes no Kubernetes calls, so kube_requests_total has no series',
+  'mesh-soak / Daemon / Kubernetes API requests': 'same: no Kubernetes calls without a cluster',
+};
+
+const HTTP10 = 'istio-stability-http10';
+const GRACEFUL = 'istio-stability-graceful-shutdown';
+const TOKEN = 'panels-token';
+
+// The mesh as kube-state-metrics would list it: the two suites' workloads and istiod.
+const view = async (): Promise<DeploymentView[]> => [
+  { namespace: HTTP10, name: 'fortio-server', replicas: 1, available: 1, rolling: false, pods: ['fortio-server-7d9f-a1'] },
+  { namespace: HTTP10, name: 'fortio-client', replicas: 1, available: 1, rolling: false, pods: ['fortio-client-5c4b-b2'] },
+  { namespace: GRACEFUL, name: 'httpbin', replicas: 2, available: 2, rolling: false, pods: ['httpbin-6f8d-c3', 'httpbin-6f8d-d4'] },
+  { namespace: GRACEFUL, name: 'fortio-client', replicas: 2, available: 2, rolling: false, pods: ['fortio-client-8a2e-e5', 'fortio-client-8a2e-f6'] },
+  { namespace: 'istio-system', name: 'istiod', replicas: 1, available: 1, rolling: false, pods: ['istiod-9b1c-g7'] },
+];
+
+let redis: RunningRedis | undefined;
+let prom: RunningPrometheus | undefined;
+let mesh: MetricsTarget | undefined;
+let latency: SyntheticTarget | undefined;
+let latencyTimer: NodeJS.Timeout | undefined;
+let hook: Server | undefined;
+let daemon: Daemon | undefined;
+const disruptionsRun: string[] = [];
+
+const runner: DisruptionRunner = {
+  async run(suite) {
+    disruptionsRun.push(suite.name);
+    return { outcome: 'success' };
+  },
+  async restorePending() {
+    return 0;
+  },
+};
+
+/**
+ * istio_request_duration_milliseconds as Envoy reports it (the mesh model emits no latency
+ * histogram): 10 requests/s per namespace, most under 25 ms, a tail up to 250 ms.
+ */
+function startLatencyFeed(target: SyntheticTarget): NodeJS.Timeout {
+  const started = Date.now();
+  const share: Array<[string, number]> = [
+    ['5', 0.2],
+    ['10', 0.5],
+    ['25', 0.8],
+    ['50', 0.9],
+    ['100', 0.97],
+    ['250', 1],
+    ['+Inf', 1],
+  ];
+  const publish = (): void => {
+    const n = Math.floor(((Date.now() - started) / 1000) * 10);
+    for (const ns of [HTTP10, GRACEFUL]) {
+      const l = { reporter: 'destination', destination_service_namespace: ns, destination_workload: ns === HTTP10 ? 'fortio-server' : 'httpbin' };
+      for (const [le, f] of share) target.set('istio_request_duration_milliseconds_bucket', { ...l, le }, Math.floor(n * f));
+      target.set('istio_request_duration_milliseconds_count', l, n);
+      target.set('istio_request_duration_milliseconds_sum', l, n * 18);
+    }
+  };
+  publish();
+  const timer = setInterval(publish, 250);
+  timer.unref();
+  return timer;
+}
+
+async function promGet(path: string, params: Record<string, string | string[]>): Promise<{ status: string; error?: string; data?: unknown }> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) qs.append(k, x);
+  const res = await fetch(`${prom!.url}${path}?${qs}`, { signal: AbortSignal.timeout(10_000) });
+  return (await res.json()) as { status: string; error?: string; data?: unknown };
+}
+
+interface RangeSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+async function rangeQuery(expr: string, stepS = 5): Promise<{ status: string; error?: string; series: RangeSeries[] }> {
+  const end = Date.now() / 1000;
+  const body = await promGet('/api/v1/query_range', { query: expr, start: String(end - 300), end: String(end), step: String(stepS) });
+  const data = body.data as { result?: RangeSeries[] } | undefined;
+  return { status: body.status, ...(body.error ? { error: body.error } : {}), series: data?.result ?? [] };
+}
+
+async function instant(expr: string): Promise<number | undefined> {
+  const body = await promGet('/api/v1/query', { query: expr });
+  const v = (body.data as { result?: Array<{ value: [number, string] }> } | undefined)?.result?.[0]?.value[1];
+  return v === undefined ? undefined : Number(v);
+}
+
+function finiteCount(series: RangeSeries[]): number {
+  return series.reduce((n, s) => n + s.values.filter(([, v]) => Number.isFinite(Number(v))).length, 0);
+}
+
+async function trigger(suite: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${daemon!.port}/api/v1/suites/${suite}/trigger`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  expect(res.status, `trigger ${suite}`).toBe(202);
+}
+
+beforeAll(async () => {
+  hook = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200).end());
+  });
+  await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', r));
+  const webhookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+
+  mesh = await startMetricsTarget({ view });
+  // http10 without PILOT_HTTP10: its server answers 5xx, so one check fails and alerts.
+  mesh.model.setFault(HTTP10, '5xx', true);
+  latency = await startSyntheticTarget();
+  latencyTimer = startLatencyFeed(latency);
+  redis = await startRedis();
+  const daemonPort = await freePort();
+  prom = await startPrometheus({
+    scrapeTargets: [mesh.hostPort, latency.hostPort],
+    scrapeJobs: { 'mesh-soak': [`127.0.0.1:${daemonPort}`] },
+    scrapeIntervalS: 1,
+  });
+  const config = await loadConfig(join(root, 'test', 'fixtures', 'grafana', 'config.yaml'), {
+    env: { PROMETHEUS_URL: prom.url, REDIS_URL: redis.url, WEBHOOK_URL: webhookUrl },
+  });
+  daemon = await runDaemon(config, {
+    logger: pino({ level: 'silent' }),
+    prefix: `grafana-${process.pid}-${Date.now()}`,
+    port: daemonPort,
+    host: '127.0.0.1',
+    adminToken: () => TOKEN,
+    disruptions: runner,
+  });
+  await daemon.scheduled;
+
+  // Two disruptions a few scrapes apart: a counter that only ever had one value shows no
+  // change to increase() or changes(), as with a real first disruption.
+  const disruptions = async (): Promise<number> => (await instant('sum(mesh_soak_disruptions_total{suite="graceful-shutdown"})')) ?? 0;
+  await trigger('graceful-shutdown');
+  await waitFor(async () => (await disruptions()) >= 1, { timeoutMs: 20_000, what: 'first disruption scraped' });
+  await trigger('graceful-shutdown');
+  await waitFor(async () => (await disruptions()) >= 2, { timeoutMs: 20_000, what: 'second disruption scraped' });
+  await waitFor(async () => (await instant('max(mesh_soak_check_failing{suite="http10",check="5xx-rate"})')) === 1, {
+    timeoutMs: 30_000,
+    what: 'http10 5xx-rate failing in Prometheus',
+  });
+  await waitFor(async () => (await instant('sum(mesh_soak_notifications_total)')) !== undefined, {
+    timeoutMs: 20_000,
+    what: 'a notification counted',
+  });
+  // Enough scrapes of everything for rate() over the whole window of the last points.
+  await waitFor(async () => ((await instant('min(count_over_time(up[1m]))')) ?? 0) >= 8, { timeoutMs: 30_000, what: '8 scrapes of every target' });
+}, 150_000);
+
+afterAll(async () => {
+  clearInterval(latencyTimer);
+  await daemon?.stop();
+  await prom?.stop();
+  await redis?.stop();
+  await mesh?.stop();
+  await latency?.stop();
+  if (hook) await new Promise<void>((r) => hook!.close(() => r()));
+});
+
+// Variable values per dashboard, resolved once from Prometheus as Grafana would on load.
+const resolved = new Map<string, Promise<{ values: Record<string, string>; options: Record<string, string[]> }>>();
+function variablesOf(d: Dashboard): Promise<{ values: Record<string, string>; options: Record<string, string[]> }> {
+  let p = resolved.get(d.title);
+  if (!p) {
+    p = (async () => {
+      const values: Record<string, string> = { datasource: 'prometheus' };
+      const options: Record<string, string[]> = {};
+      for (const v of d.templating?.list ?? []) {
+        const q = variableQuery(v);
+        if (q === undefined) continue;
+        const { label, match } = parseLabelValues(substitute(q, values));
+        const end = Date.now() / 1000;
+        const body = await promGet(`/api/v1/label/${label}/values`, {
+          ...(match ? { 'match[]': match } : {}),
+          start: String(end - 300),
+          end: String(end),
+        });
+        expect(body.status, `${d.title}: variable $${v.name} (${q}): ${body.error ?? ''}`).toBe('success');
+        const opts = variableOptions(v, (body.data as string[] | undefined) ?? []);
+        expect(opts.length, `${d.title}: variable $${v.name} (${q}) offers no value`).toBeGreaterThan(0);
+        options[v.name] = opts;
+        const value = defaultValue(v, opts);
+        if (value !== undefined) values[v.name] = value;
+      }
+      return { values, options };
+    })();
+    resolved.set(d.title, p);
+  }
+  return p;
+}
+
+for (const { file, json } of dashboards) {
+  describe(file, () => {
+    it(`${json.title}: every templating variable offers values`, async () => {
+      const { options } = await variablesOf(json);
+      for (const v of json.templating?.list ?? []) {
+        if (variableQuery(v) !== undefined) expect(options[v.name], `${json.title}: $${v.name}`).toBeDefined();
+      }
+    });
+
+    for (const panel of panelQueries(json)) {
+      const allowed = NO_DATA_HERE[panel.name];
+      it(`${panel.name}${allowed ? ' (parses; no data here)' : ''}`, async () => {
+        const { values, options } = await variablesOf(json);
+        // A repeated panel is drawn once per value of its variable, each with that one value.
+        const each = panel.repeat ? (options[panel.repeat] ?? []) : [undefined];
+        expect(each.length, `${panel.name}: repeat variable $${panel.repeat ?? ''} has no values`).toBeGreaterThan(0);
+        for (const one of each) {
+          const copy = one !== undefined ? ` [${panel.repeat ?? ''}=${one}]` : '';
+          let finite = 0;
+          for (const t of panel.targets) {
+            const expr = substitute(t.expr, panel.repeat && one !== undefined ? { ...values, [panel.repeat]: one } : values);
+            const r = await rangeQuery(expr);
+            const what = `${panel.name}${copy} / ${t.refId}: ${expr}`;
+            expect(r.status, `${what}: ${r.error ?? ''}`).toBe('success');
+            if (allowed) continue;
+            expect(r.series.length, `${what} returned no series`).toBeGreaterThan(0);
+            finite += finiteCount(r.series);
+          }
+          // A series of only NaN (a check with no data has no value) draws nothing; the panel
+          // as a whole must draw something.
+          if (!allowed) expect(finite, `${panel.name}${copy}: every target returned only NaN/Inf, the panel would be empty`).toBeGreaterThan(0);
+        }
+      });
+    }
+
+    for (const a of annotationQueries(json)) {
+      it(a.name, async () => {
+        const { values } = await variablesOf(json);
+        const expr = substitute(a.expr, values);
+        // The annotation's step is Grafana's minimum step for it.
+        const stepMs = a.step ? parseDuration(a.step) : 15_000;
+        if (typeof stepMs !== 'number') throw new Error(`${a.name}: step ${a.step ?? ''}: ${stepMs.error}`);
+        const r = await rangeQuery(expr, stepMs / 1000);
+        expect(r.status, `${a.name}: ${expr}: ${r.error ?? ''}`).toBe('success');
+        expect(r.series.length, `${a.name}: ${expr}: no disruption marker although two disruptions ran`).toBeGreaterThan(0);
+      });
+    }
+  });
+}
+
+it('the disruptions seen by the panels are the ones the stub runner ran', () => {
+  expect(disruptionsRun.filter((s) => s === 'graceful-shutdown').length).toBeGreaterThanOrEqual(2);
+});
