@@ -10,7 +10,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -64,22 +64,47 @@ async function repeat(reps: number, fn: () => Promise<unknown>, warmup = 1): Pro
   return out;
 }
 
+/** Prometheus' own CPU time so far (ms), from its /metrics. */
+async function prometheusCpuMs(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
+  return line === undefined ? NaN : Number(line.slice(line.indexOf(' ') + 1)) * 1000;
+}
+
 /** (a) One tick of every check through the client and the engine. */
-async function tickThroughEngine(url: string, checks: CheckSpec[], concurrency: number): Promise<{ stat: Stat; verdicts: string }> {
+async function tickThroughEngine(
+  url: string,
+  checks: CheckSpec[],
+  concurrency: number,
+): Promise<{ stat: Stat; verdicts: string; promCpuPerTickMs: number; nodeCpuPerTickMs: number }> {
   const client = new PrometheusClient({ url, timeoutMs: 10_000, concurrency });
   try {
     let last: Awaited<ReturnType<typeof evaluateGroup>> | undefined;
     let prev = {};
-    const samples = await repeat(REPS, async () => {
+    const tick = async () => {
       last = await evaluateGroup({ checks }, client, prev, Date.now());
       prev = last.records;
-    });
+    };
+    await tick();
+    const promBefore = await prometheusCpuMs(url);
+    const nodeBefore = process.cpuUsage();
+    const samples = await repeat(REPS, tick, 0);
+    const node = process.cpuUsage(nodeBefore);
+    // Includes Prometheus' idle work (scraping 4501 series every 1 s) during the ticks.
+    const promCpuPerTickMs = ((await prometheusCpuMs(url)) - promBefore) / REPS;
+    const nodeCpuPerTickMs = (node.user + node.system) / 1000 / REPS;
     const counts: Record<string, number> = {};
     for (const r of Object.values(last?.records ?? {})) counts[r.state] = (counts[r.state] ?? 0) + 1;
     const verdicts = Object.entries(counts)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
-    return { stat: stat(`(a) tick, 500 checks, evaluateGroup, concurrency ${concurrency}`, samples, verdicts), verdicts };
+    const note = `CPU per tick: Prometheus ${promCpuPerTickMs.toFixed(0)} ms, mesh-soak ${nodeCpuPerTickMs.toFixed(0)} ms`;
+    return {
+      stat: stat(`(a) tick, 500 checks, evaluateGroup, concurrency ${concurrency}`, samples, note),
+      verdicts,
+      promCpuPerTickMs,
+      nodeCpuPerTickMs,
+    };
   } finally {
     await client.close();
   }
@@ -117,6 +142,36 @@ async function sequentialFresh(url: string, checks: CheckSpec[]): Promise<Stat> 
     1,
   );
   return stat('(c) 500 sequential GETs, fresh connection each (check_metrics.py)', samples);
+}
+
+/** check_metrics.py's loop itself: Python requests without a session, one GET per query. */
+const PYTHON_SEQUENTIAL = `
+import json, sys, time, requests
+url, file, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+queries = json.load(open(file))
+out = []
+for rep in range(reps + 1):
+    t0 = time.perf_counter()
+    for q in queries:
+        r = requests.get(url + "/api/v1/query", params={"query": q}, timeout=10)
+        r.raise_for_status()
+        r.json()["data"]["result"]
+    if rep > 0:
+        out.append((time.perf_counter() - t0) * 1000)
+print(json.dumps(out))
+`;
+
+async function sequentialPython(url: string, checks: CheckSpec[], dir: string): Promise<Stat | undefined> {
+  const file = join(dir, 'queries.json');
+  await writeFile(file, JSON.stringify(checks.map((c) => c.query)));
+  try {
+    const { stdout } = await promisify(execFile)('python3', ['-c', PYTHON_SEQUENTIAL, url, file, '10'], { timeout: 180_000 });
+    const samples = JSON.parse(stdout) as number[];
+    return stat("(c') the same in Python requests, no session (check_metrics.py's loop)", samples);
+  } catch (err) {
+    console.error(`Python sequential timing skipped: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
 }
 
 /** (d) One vector check over 500 series vs one scalar query. */
@@ -285,6 +340,7 @@ async function main(): Promise<void> {
 
     const checks = benchChecks();
     const stats: Stat[] = [];
+    const loadStart = loadavg().map((l) => l.toFixed(2)).join(' ');
     const a8 = await tickThroughEngine(url, checks, 8);
     stats.push(a8.stat);
     const a16 = await tickThroughEngine(url, checks, 16);
@@ -292,7 +348,9 @@ async function main(): Promise<void> {
     stats.push(await tickClientOnly(url, checks, 16));
     stats.push(await ruleGroup(prom, rulesFile, checks));
     stats.push(await sequentialFresh(url, checks));
+    const python = await sequentialPython(url, checks, dir);
     stats.push(...(await vectorVsScalar(url)));
+    if (python) stats.push(python);
     const cli = await cliCheck(url, checks, dir);
     if (cli) stats.push(cli);
 
@@ -302,6 +360,12 @@ async function main(): Promise<void> {
       `- a/b (tick ÷ Prometheus rule group, medians): concurrency 8: ${(sa8.medianMs / sb.medianMs).toFixed(2)}x, ` +
         `concurrency 16: ${(sa16.medianMs / sb.medianMs).toFixed(2)}x (target ≤ 1.0x)`,
       `- c/a (sequential fresh connections ÷ best tick, medians): ${(sc.medianMs / bestA).toFixed(1)}x (target ≥ 10x)`,
+      ...(python
+        ? [`- c'/a (Python requests, sequential ÷ best tick, medians): ${(python.medianMs / bestA).toFixed(1)}x (target ≥ 10x)`]
+        : []),
+      `- Prometheus CPU per tick (concurrency 16) ÷ rule group duration: ${(a16.promCpuPerTickMs / sb.medianMs).toFixed(2)}x ` +
+        '(the HTTP path\'s extra work inside Prometheus, independent of other load on the machine)',
+      `- load average at start ${loadStart}, at end ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other engineers' tests share the 2 cores)`,
     ];
     const out = table(stats);
     console.log(out);

@@ -126,8 +126,19 @@ export class PrometheusClient implements MetricsProvider {
   }
 
   private async queryOnce(expr: string, options: InstantQueryOptions, mayRetry: boolean): Promise<Sample[]> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // One controller per request, wired by hand rather than AbortSignal.timeout/any: the
+    // timer is cleared as soon as the answer is in, and a long-lived caller signal (the
+    // daemon's shutdown signal, passed to every query) keeps no reference to old requests.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`timeout after ${this.timeoutMs} ms`));
+    }, this.timeoutMs);
+    const onCallerAbort = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = controller.signal;
+    if (options.signal?.aborted) controller.abort(options.signal.reason);
     const form = new URLSearchParams({ query: expr });
     if (options.time !== undefined) form.set('time', (options.time / 1000).toFixed(3));
     let status: number;
@@ -148,7 +159,7 @@ export class PrometheusClient implements MetricsProvider {
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      if (timeout.aborted) {
+      if (timedOut) {
         throw new PrometheusError('timeout', `no answer from ${this.where} within ${this.timeoutMs} ms`, { cause: err });
       }
       if (options.signal?.aborted) {
@@ -165,6 +176,9 @@ export class PrometheusClient implements MetricsProvider {
       }
       // Refused, reset, DNS, closed pool: Prometheus could not be talked to.
       throw new PrometheusError('unreachable', `cannot reach ${this.where}: ${code ?? describe(err)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
     }
     return parseResponse(status, text);
   }

@@ -182,6 +182,27 @@ describe('PrometheusClient against misbehaving servers', () => {
     expect(await first).toMatchObject({ kind: 'timeout' });
   });
 
+  it('retries once when a connection is reset (a kept-alive socket the server dropped)', async () => {
+    let requests = 0;
+    const flaky = await serve((req, res) => {
+      requests++;
+      if (requests === 1) req.socket.destroy();
+      else res.end(SCALAR_OK);
+    });
+    expect(await clientFor(flaky.url).query('up')).toEqual([{ labels: {}, value: 1 }]);
+    expect(requests).toBe(2);
+  });
+
+  it("gives kind 'unreachable' when every connection is reset, after one retry", async () => {
+    let requests = 0;
+    const hostile = await serve((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    expect((await queryError(clientFor(hostile.url), 'up')).kind).toBe('unreachable');
+    expect(requests).toBe(2);
+  });
+
   it("gives kind 'bad_data' for a body that is not JSON", async () => {
     const html = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'));
     const err = await queryError(clientFor(html.url), 'up');
