@@ -6,6 +6,7 @@ import { checkCommand } from './check.js';
 import { validateCommand } from './validate.js';
 import { schemaCommand } from './schema.js';
 import { runCommand } from './run.js';
+import { demoCommand } from './demo.js';
 import { suitesCommand } from './suites.js';
 import { disruptCommand } from './disrupt.js';
 import { UserError } from '../errors.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Record<string, Command> = {
   schema: schemaCommand,
   suites: suitesCommand,
   disrupt: disruptCommand,
+  demo: demoCommand,
 };
 
 export function usage(): string {

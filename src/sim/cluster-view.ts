@@ -26,16 +26,18 @@ export function kubeClusterView(kubeconfigPath: string): ClusterView {
       const observed = d.status?.observedGeneration ?? 0;
       const updated = d.status?.updatedReplicas ?? 0;
       const namespace = d.metadata?.namespace ?? 'default';
+      const owned = pods.items
+        .filter((p) => p.metadata?.namespace === namespace && matches(d.spec?.selector?.matchLabels, p.metadata?.labels))
+        .map((p) => p.metadata?.name ?? '')
+        .sort();
       return {
         namespace,
         name: d.metadata?.name ?? '',
         replicas,
         available: d.status?.availableReplicas ?? 0,
-        rolling: observed < generation || updated < replicas,
-        pods: pods.items
-          .filter((p) => p.metadata?.namespace === namespace && matches(d.spec?.selector?.matchLabels, p.metadata?.labels))
-          .map((p) => p.metadata?.name ?? '')
-          .sort(),
+        // Until the last old pod is gone, connections to it can still be cut.
+        rolling: observed < generation || updated < replicas || owned.length > replicas,
+        pods: owned,
       };
     });
   };

@@ -58,7 +58,9 @@ export class IstioMetricsModel {
   private readonly families = new Map<string, Family>();
   private readonly faults = new Map<string, Set<FaultKind>>();
   private lastMs: number | null = null;
-  private gatewayRestartDebt = new Map<string, number>();
+  private readonly gatewayRestartDebt = new Map<string, number>();
+  /** Namespaces whose gateway was restarted during the current pilot outage. */
+  private readonly unconfiguredGateway = new Set<string>();
   /** Requests/s each server receives from its clients. */
   private readonly qps: number;
 
@@ -139,13 +141,19 @@ export class IstioMetricsModel {
     });
 
     if (gateway) {
-      const earlyReady = gateway.rolling && pilotDown && this.has(ns, 'early-ready');
+      // A gateway pod started while pilot is down serves unconfigured for the whole outage.
+      if (!pilotDown) this.unconfiguredGateway.delete(ns);
+      else if (gateway.rolling) this.unconfiguredGateway.add(ns);
+      const earlyReady = this.unconfiguredGateway.has(ns) && this.has(ns, 'early-ready');
+      // The client's first connection error comes at once, then one every 5 s.
+      if (earlyReady && !this.gatewayRestartDebt.has(ns)) this.gatewayRestartDebt.set(ns, 1);
+      if (!earlyReady) this.gatewayRestartDebt.delete(ns);
       const gw = { reporter: 'source', source_workload: gateway.name, source_workload_namespace: ns };
       this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...gw, response_code: '503', destination_service_namespace: ns }, earlyReady ? 5 * dt : 0);
       // The Fortio client exits on a connection error and kubelet restarts it.
       const debt = (this.gatewayRestartDebt.get(ns) ?? 0) + (earlyReady ? dt / 5 : 0);
       const restarts = Math.floor(debt);
-      this.gatewayRestartDebt.set(ns, debt - restarts);
+      if (earlyReady) this.gatewayRestartDebt.set(ns, debt - restarts);
       for (const c of clients) {
         for (const pod of c.pods.slice(0, 1)) {
           this.add('kube_pod_container_status_restarts_total', 'counter', 'Container restarts.', { namespace: ns, pod, container: c.name }, restarts);

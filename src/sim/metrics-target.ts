@@ -1,6 +1,7 @@
 // The synthetic Istio metrics target: an HTTP /metrics endpoint on loopback that Prometheus
-// scrapes. Each scrape reads the cluster view and advances the model to "now", so the
-// series follow the cluster as closely as the scrape interval allows. Faults can be
+// scrapes. The model is advanced from the cluster view several times a second, not only at
+// scrapes: a rollout shorter than the scrape interval still leaves its trace in the
+// counters, as it would in a real mesh. Faults can be
 // switched over HTTP too (POST /faults/NAMESPACE/KIND?on=true), so the demo's user can
 // break a suite from another terminal.
 
@@ -20,27 +21,39 @@ export interface MetricsTarget {
 export async function startMetricsTarget(options: {
   view: ClusterView;
   port?: number;
+  /** How often the model follows the cluster; default 250 ms. */
+  updateEveryMs?: number;
   qps?: number;
   now?: () => number;
 }): Promise<MetricsTarget> {
   const model = new IstioMetricsModel({ qps: options.qps });
   const now = options.now ?? Date.now;
   let lastError = '';
+  let updating = false;
+  const follow = () => {
+    if (updating) return;
+    updating = true;
+    options
+      .view()
+      .then((deployments) => {
+        model.update(deployments, now());
+        lastError = '';
+      })
+      .catch((err: unknown) => {
+        // The cluster API may be injected with faults; the last known series stay.
+        lastError = err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        updating = false;
+      });
+  };
+  const timer = setInterval(follow, options.updateEveryMs ?? 250);
+  timer.unref();
+  follow();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      options
-        .view()
-        .then((deployments) => {
-          model.update(deployments, now());
-          lastError = '';
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(model.render());
-        })
-        .catch((err: unknown) => {
-          // The cluster API may be injected with faults; serve the last known series then.
-          lastError = err instanceof Error ? err.message : String(err);
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(model.render());
-        });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(model.render());
       return;
     }
     const m = /^\/faults\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -71,6 +84,7 @@ export async function startMetricsTarget(options: {
     model,
     stop: () =>
       new Promise<void>((resolve) => {
+        clearInterval(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

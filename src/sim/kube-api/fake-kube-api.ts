@@ -35,6 +35,8 @@ export interface FakeKubeApiOptions {
   rolloutStepMs?: number;
   /** Port on 127.0.0.1; default: a free one. */
   port?: number;
+  /** Most requests kept in `requests` (oldest dropped), so a long demo does not grow; default 100,000. */
+  maxRecorded?: number;
 }
 
 export interface FakeKubeApi {
@@ -63,6 +65,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const controller = new RolloutController(store, options.rolloutStepMs ?? 50);
+  const maxRecorded = options.maxRecorded ?? 100_000;
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
 
@@ -85,6 +88,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       body: raw === '' ? undefined : parseBody(raw, contentType),
     };
     requests.push(rec);
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
 
     if (req.headers.authorization !== `Bearer ${token}`) {
       send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));

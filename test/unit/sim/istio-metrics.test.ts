@@ -61,9 +61,21 @@ describe('IstioMetricsModel', () => {
       [cluster(true, true), 20_000],
     ]);
     expect(value(text, 'kube_pod_container_status_restarts_total', { namespace: ns })).toBe(0);
-    text = run(m, [[cluster(false, true), 40_000]]);
-    expect(value(text, 'kube_pod_container_status_restarts_total', { namespace: ns, container: 'fortio-client' })).toBe(4);
+    // Pilot down, gateway restarted: the client fails at once, then every 5 s of the outage,
+    // even after the gateway's rollout itself has finished.
+    text = run(m, [
+      [cluster(false, true), 30_000],
+      [cluster(false, false), 40_000],
+    ]);
+    // (the model counts each update's whole interval: 1 at once + 20 s / 5 s)
+    expect(value(text, 'kube_pod_container_status_restarts_total', { namespace: ns, container: 'fortio-client' })).toBe(5);
     expect(value(text, 'istio_requests_total', { source_workload: 'istio-ingressgateway', response_code: '503' })).toBe(100);
+    // Pilot back: the gateway is configured and the errors stop.
+    text = run(m, [
+      [cluster(true, false), 50_000],
+      [cluster(true, false), 80_000],
+    ]);
+    expect(value(text, 'kube_pod_container_status_restarts_total', { namespace: ns, container: 'fortio-client' })).toBe(5);
   });
 
   it('reports deployments like kube-state-metrics and forgets deleted ones', () => {
