@@ -6,7 +6,7 @@
 //
 // Run: npx tsc -p tsconfig.json && node dist/bench/tick.js
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -17,14 +17,8 @@ import { promisify } from 'node:util';
 import { evaluateGroup } from '../src/checks/evaluate-group.js';
 import type { CheckSpec } from '../src/config/model.js';
 import { PrometheusClient } from '../src/prometheus/client.js';
-import {
-  startPrometheus,
-  startSyntheticTarget,
-  waitFor,
-  type RunningPrometheus,
-  type SyntheticTarget,
-} from '../test/harness/index.js';
-import { SCALAR_OF_500, VECTOR_500, benchChecks, seriesCount, updateSeries } from './istio-series.js';
+import { startPrometheus, waitFor, type RunningPrometheus } from '../test/harness/index.js';
+import { SCALAR_OF_500, VECTOR_500, benchChecks, seriesCount } from './istio-series.js';
 
 const REPS = 15;
 const DATA_WAIT_S = 15;
@@ -62,6 +56,30 @@ async function repeat(reps: number, fn: () => Promise<unknown>, warmup = 1): Pro
   const out: number[] = [];
   for (let i = 0; i < reps; i++) out.push(await timed(fn));
   return out;
+}
+
+/** Starts bench/target-process.js and waits (bounded) for its `READY host:port`. */
+function startTargetProcess(): Promise<{ child: ChildProcess; hostPort: string }> {
+  const child = spawn(process.execPath, [join(here, 'target-process.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the target process did not start within 30 s'));
+    }, 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)\n/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolvePromise({ child, hostPort: m[1] });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the target process exited with ${code}`));
+    });
+  });
 }
 
 /** Prometheus' own CPU time so far (ms), from its /metrics. */
@@ -313,20 +331,17 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-bench-'));
   const rulesFile = join(dir, 'rules.yml');
   await writeFile(rulesFile, 'groups: []\n');
-  let target: SyntheticTarget | undefined;
+  let target: ChildProcess | undefined;
   let prom: RunningPrometheus | undefined;
-  let feeder: NodeJS.Timeout | undefined;
   const watchdog = setTimeout(() => {
     console.error('tick benchmark: watchdog fired, giving up');
+    target?.kill('SIGKILL');
     void (prom?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
   }, WATCHDOG_MS);
   try {
-    target = await startSyntheticTarget();
-    const t0 = Date.now();
-    updateSeries(target, 0);
-    const feed = target;
-    feeder = setInterval(() => updateSeries(feed, (Date.now() - t0) / 1000), 500);
-    prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1, ruleFiles: [rulesFile] });
+    const started = await startTargetProcess();
+    target = started.child;
+    prom = await startPrometheus({ scrapeTargets: [started.hostPort], scrapeIntervalS: 1, ruleFiles: [rulesFile] });
     const url = prom.url;
     console.log(`Prometheus ${url}, ${seriesCount()} series scraped every 1 s; waiting ${DATA_WAIT_S} s for data`);
     const probe = new PrometheusClient({ url, timeoutMs: 5000 });
@@ -379,8 +394,8 @@ async function main(): Promise<void> {
       'container_cpu_usage_seconds_total and container_memory_working_set_bytes). 500 checks in',
       "check_metrics.py's shapes (5xx rate, sanity, Envoy CPU per pod, memory peak, error ratio),",
       `${REPS} timed repetitions after one warm-up unless n says otherwise. Prometheus, the`,
-      'benchmark and the target share the machine, so (a) and (c) include Prometheus\' own work;',
-      "(b) is Prometheus' in-process evaluation of the same 500 expressions, read from",
+      'benchmark and the target (a process of its own) share the machine, so (a) and (c) include',
+      "Prometheus' own work; (b) is Prometheus' in-process evaluation of the same 500 expressions, read from",
       '`prometheus_rule_group_last_duration_seconds`. (c) uses node:http with a fresh connection',
       'per request, like Python requests without a session (Python\'s own overhead not included).',
       '',
@@ -399,9 +414,12 @@ async function main(): Promise<void> {
     console.log(`wrote ${join(root, 'bench', 'RESULTS.md')}`);
   } finally {
     clearTimeout(watchdog);
-    if (feeder) clearInterval(feeder);
     await prom?.stop();
-    await target?.stop();
+    if (target && target.exitCode === null) {
+      const gone = new Promise((r) => target?.once('exit', r));
+      target.kill('SIGTERM');
+      await gone;
+    }
     await rm(dir, { recursive: true, force: true });
   }
 }
