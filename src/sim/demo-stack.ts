@@ -42,6 +42,8 @@ export interface DemoOptions {
   tickMs?: number;
   /** Disruption intervals by suite (as config `every` strings); defaults keep the demo lively. */
   schedules?: Record<string, string>;
+  /** Suite params by suite (as in the config's `params`); defaults shorten pilot's outage. */
+  params?: Record<string, Record<string, string | number>>;
   /** HTTP port of the daemon; default a free one. */
   port?: number;
   /** Admin token for pause/resume/trigger (also honoured from MESH_SOAK_ADMIN_TOKEN). */
@@ -69,8 +71,12 @@ export interface DemoStack {
 
 const DEFAULT_SCHEDULES: Record<string, string> = {
   'graceful-shutdown': '30s',
-  'gateway-bouncer': '2m',
+  'gateway-bouncer': '1m',
   'istio-upgrader': '1m',
+};
+
+const DEFAULT_PARAMS: Record<string, Record<string, string | number>> = {
+  'gateway-bouncer': { pilotOutage: '20s' },
 };
 
 /** The control plane the suites assume exists (istio-upgrader rolls it, the sim reads it). */
@@ -134,8 +140,19 @@ async function startAlertReceiver(onAlert: (a: ReceivedAlert) => void): Promise<
   };
 }
 
-function demoConfig(p: { prometheus: string; redis: string; kubeconfig: string; alertmanager: string; port: number; tickMs: number; schedules: Record<string, string> }): string {
-  const every = (name: string) => (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '');
+function demoConfig(p: {
+  prometheus: string;
+  redis: string;
+  kubeconfig: string;
+  alertmanager: string;
+  port: number;
+  tickMs: number;
+  schedules: Record<string, string>;
+  params: Record<string, Record<string, string | number>>;
+}): string {
+  const every = (name: string) =>
+    (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '') +
+    (p.params[name] ? `\n    params: ${JSON.stringify(p.params[name])}` : '');
   return `# Written by mesh-soak demo: the four suites on short schedules against a simulated cluster.
 prometheus: { url: "${p.prometheus}", timeout: 5s }
 redis: { url: "${p.redis}" }
@@ -145,7 +162,7 @@ http: { port: ${p.port} }
 notify:
   alertmanager: { url: "${p.alertmanager}", resend: 30s }
 suites:
-  - use: http10
+  - use: http10${every('http10')}
   - use: graceful-shutdown${every('graceful-shutdown')}
   - use: gateway-bouncer${every('gateway-bouncer')}
   - use: istio-upgrader${every('istio-upgrader')}
@@ -202,6 +219,7 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
         port,
         tickMs: options.tickMs ?? 5000,
         schedules: { ...DEFAULT_SCHEDULES, ...options.schedules },
+        params: { ...DEFAULT_PARAMS, ...options.params },
       }),
     );
     const config = await loadConfig(configPath);
