@@ -20,7 +20,9 @@ import type { DisruptionRunner } from '../../src/scheduler/disruption-runner.js'
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOT = join(root, 'docs', 'status-page.png');
+// The run's screenshot goes to test-results/ (ignored); UPDATE_SCREENSHOT=1 refreshes the
+// committed copy the README shows.
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs', 'status-page.png') : join(root, 'test-results', 'status-page.png');
 const TOKEN = 'e2e-admin-token';
 
 if (!existsSync(CHROMIUM)) {
