@@ -5,6 +5,7 @@
 
 import { Pool } from 'undici';
 import type { Sample } from '../checks/types.js';
+import { UserError } from '../errors.js';
 import { PrometheusError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import type { InstantQueryOptions, MetricsProvider, PromErrorKind } from './types.js';
@@ -49,11 +50,12 @@ export class PrometheusClient implements MetricsProvider {
     let url: URL;
     try {
       url = new URL(options.url);
-    } catch (cause) {
-      throw new PrometheusError('unreachable', `invalid Prometheus URL`, { cause });
+    } catch {
+      // The URL is not echoed: it may carry credentials.
+      throw new UserError('prometheus.url: not a valid URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new PrometheusError('unreachable', `Prometheus URL must be http or https, got ${url.protocol}`);
+      throw new UserError(`prometheus.url: must be http:// or https://, got ${url.protocol}`);
     }
     const concurrency = options.concurrency ?? 16;
     this.timeoutMs = options.timeoutMs;
@@ -83,10 +85,15 @@ export class PrometheusClient implements MetricsProvider {
   }
 
   async query(expr: string, options: InstantQueryOptions = {}): Promise<Sample[]> {
-    const started = performance.now();
+    // The duration reported is the request's own, from the moment it holds a slot: time
+    // spent queued behind the concurrency bound is mesh-soak's, not Prometheus'.
+    let started = performance.now();
     try {
       const samples = await this.semaphore
-        .run(() => this.queryOnce(expr, options, true), options.signal)
+        .run(() => {
+          started = performance.now();
+          return this.queryOnce(expr, options, true);
+        }, options.signal)
         .catch((err: unknown) => {
           // Aborted while still queued: the caller gave up before the request was sent.
           if (options.signal?.aborted && !(err instanceof PrometheusError)) {

@@ -1,7 +1,8 @@
 // Prometheus' JSON answers to samples, or to the error kind a user will see in metrics.
 
 import { describe, expect, it } from 'vitest';
-import { parseResponse } from '../../../src/prometheus/client.js';
+import { PrometheusClient, parseResponse } from '../../../src/prometheus/client.js';
+import { UserError } from '../../../src/errors.js';
 import { PrometheusError } from '../../../src/prometheus/errors.js';
 
 const ok = (data: unknown) => JSON.stringify({ status: 'success', data });
@@ -56,5 +57,13 @@ describe('parseResponse', () => {
     expect(kindOf(503, 'Service Unavailable')).toBe('http');
     expect(kindOf(200, err('execution', 'odd'))).toBe('execution');
     expect(() => parseResponse(400, err('bad_data', 'parse error at char 5'))).toThrow('HTTP 400: bad_data: parse error at char 5');
+  });
+});
+
+describe('PrometheusClient construction', () => {
+  it('refuses a URL that is not http(s) as a user error, without echoing credentials', () => {
+    expect(() => new PrometheusClient({ url: 'ftp://u:secret@host', timeoutMs: 1000 })).toThrow(UserError);
+    expect(() => new PrometheusClient({ url: 'ftp://u:secret@host', timeoutMs: 1000 })).not.toThrow(/secret/);
+    expect(() => new PrometheusClient({ url: 'not a url', timeoutMs: 1000 })).toThrow('prometheus.url: not a valid URL');
   });
 });
