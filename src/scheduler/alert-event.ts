@@ -5,21 +5,9 @@
 
 import type { CheckSpec, Severity } from '../config/model.js';
 import type { Transition } from '../checks/types.js';
+import { generatorUrl, type AlertEvent } from '../notify/notifier.js';
 
-/** Structurally the same as src/notify's AlertEvent; declared here so the scheduler does not depend on notify. */
-export interface AlertEvent {
-  status: 'firing' | 'resolved';
-  suite: string;
-  check: string;
-  severity: Severity;
-  labels: Record<string, string>;
-  summary: string;
-  description: string;
-  value: number | null;
-  startsAt: Date;
-  endsAt?: Date;
-  generatorURL: string;
-}
+export type { AlertEvent };
 
 export interface AlertSink {
   /** Must not block: the tick goes on whatever the notifiers do. */
@@ -27,11 +15,6 @@ export interface AlertSink {
 }
 
 export type SuiteTransition = Transition & { check: string; severity: Severity };
-
-export function generatorUrl(prometheusUrl: string, query: string): string {
-  const base = prometheusUrl.replace(/\/+$/, '');
-  return `${base}/graph?g0.expr=${encodeURIComponent(query)}&g0.tab=1`;
-}
 
 export function alertEventsFor(
   suite: string,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertEventsFor, generatorUrl, type SuiteTransition } from '../../../src/scheduler/alert-event.js';
+import { alertEventsFor, type SuiteTransition } from '../../../src/scheduler/alert-event.js';
+import { generatorUrl } from '../../../src/notify/notifier.js';
 import { check } from '../../integration/daemon/fixtures.js';
 
 const spec = check('5xx', 'sum(rate(x[1m]))', '> 0', { labels: { team: 'mesh' } });
@@ -37,6 +38,6 @@ describe('alertEventsFor', () => {
   });
 
   it('builds a link under a path prefix', () => {
-    expect(generatorUrl('https://h/prom', 'up')).toBe('https://h/prom/graph?g0.expr=up&g0.tab=1');
+    expect(generatorUrl('https://h/prom', 'up')).toBe('https://h/prom/graph?g0.expr=up&g0.tab=0');
   });
 });
