@@ -23,7 +23,7 @@ describe('alertEventsFor', () => {
     expect(e).toMatchObject({ status: 'firing', suite: 'web', check: '5xx', severity: 'critical', value: 3, summary: 'too many 5xx' });
     expect(e?.labels).toEqual({ team: 'mesh', pod: 'a' });
     expect(e?.startsAt).toEqual(new Date(10_000));
-    expect(e?.generatorURL).toBe('http://prom:9090/graph?g0.expr=sum(rate(x%5B1m%5D))&g0.tab=1');
+    expect(e?.generatorURL).toBe('http://prom:9090/graph?g0.expr=sum(rate(x%5B1m%5D))&g0.tab=0');
   });
 
   it('resolves when a failing instance turns ok or skipped, keeping the original start', () => {
