@@ -6,9 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
-import { spawnLogged, stopProcess } from './processes.js';
-import { httpOk, waitReady } from './wait-ready.js';
+import { launchHttpServer } from './http-server-process.js';
 
 const run = promisify(execFile);
 
@@ -74,40 +72,24 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     throw err;
   }
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawnLogged(
-    '/usr/bin/prometheus',
-    [
+  const server = await launchHttpServer({
+    binary: '/usr/bin/prometheus',
+    args: (port) => [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${dataDir}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
       ...(options.extraArgs ?? []),
     ],
-    logFile,
     dir,
-  );
-  try {
-    await waitReady(child, () => httpOk(`${url}/-/ready`), { what: `Prometheus on ${url}`, logFile });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-
-  let stopped = false;
+    logFile,
+    name: 'Prometheus',
+  });
   return {
-    url,
-    port,
+    ...server,
     dataDir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await stopProcess(child, 5000);
-      await rm(dir, { recursive: true, force: true });
-    },
     async reload() {
-      const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${server.url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
       const body = await res.text();
       if (!res.ok) throw new Error(`Prometheus reload failed: HTTP ${res.status}: ${body}`);
     },
