@@ -91,6 +91,6 @@ export async function publish(section: Section): Promise<void> {
 /** "met" / "MISSED by X" for a measured value against an upper bound. */
 export function verdict(name: string, value: number, limit: number, unit: string): string {
   const v = `${fmt(value)} ${unit}`;
-  if (value <= limit) return `${name}: ${v} — target < ${fmt(limit)} ${unit}: met`;
-  return `${name}: ${v} — target < ${fmt(limit)} ${unit}: MISSED by ${fmt(value - limit)} ${unit} (${fmt(value / limit)}x)`;
+  if (value <= limit) return `${name}: ${v} — target ≤ ${fmt(limit)} ${unit}: met`;
+  return `${name}: ${v} — target ≤ ${fmt(limit)} ${unit}: MISSED by ${fmt(value - limit)} ${unit} (${fmt(value / limit)}x)`;
 }
