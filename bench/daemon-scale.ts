@@ -5,7 +5,8 @@
 // after a warm-up so start-up (module loading, first connections) is reported apart.
 //
 // Run: npx tsc -p tsconfig.json && node dist/bench/daemon-scale.js
-// Env: BENCH_SECONDS (default 300), BENCH_SUITES (20), BENCH_CHECKS_PER_SUITE (25).
+// Env: BENCH_SECONDS (default 300), BENCH_SUITES (20), BENCH_CHECKS_PER_SUITE (25),
+//      BENCH_NODE_ARGS (extra node flags for the daemon child).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,12 +18,15 @@ import { seriesCount } from './istio-series.js';
 import { startIstioTarget } from './lib/istio-target.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
 import { MB, sample, type ProcSample } from './lib/proc-stats.js';
+import { processMemory } from './lib/process-metrics.js';
 import { publish, verdict } from './lib/report.js';
 import { quantile } from './lib/stats.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 300);
 const SUITES = envNumber('BENCH_SUITES', 20);
 const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 25);
+/** Extra node flags for the daemon child, to try memory settings (e.g. --max-semi-space-size=2). */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const SAMPLE_MS = 5000;
 const WARMUP_MS = 20_000;
 const TARGET_RSS_MB = 150;
@@ -59,6 +63,7 @@ void life.run(async () => {
     await startBenchDaemon({
       configFile,
       logFile: join(dir, 'daemon.log'),
+      nodeArgs: NODE_ARGS,
       onLine(line) {
         if (line.msg !== 'tick') return;
         ticks += 1;
@@ -81,6 +86,7 @@ void life.run(async () => {
     samples.push(s);
     console.log(`t=${((s.at - start.at) / 1000).toFixed(0)} s  rss ${(s.rss / MB).toFixed(1)} MB  cpu ${s.cpuS.toFixed(2)} s  ticks ${ticks}`);
   }
+  const mem = await processMemory(daemon.base);
   const code = await daemon.stop();
   const verdicts: Record<string, number> = {};
   for (const st of lastStates.values()) for (const [k, v] of Object.entries(st)) verdicts[k] = (verdicts[k] ?? 0) + v;
@@ -97,7 +103,7 @@ void life.run(async () => {
 
   await publish({
     title: 'Daemon at scale: 20 suites, 500 checks, 10 s tick',
-    command: `BENCH_SECONDS=${SECONDS} node dist/bench/daemon-scale.js`,
+    command: `${NODE_ARGS.length > 0 ? `BENCH_NODE_ARGS="${NODE_ARGS.join(' ')}" ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/daemon-scale.js`,
     setup: [
       `daemon child (bench/lib/daemon-entry.ts), real Redis and Prometheus (1 s scrape of ${seriesCount()} synthetic Istio/cAdvisor series)`,
       `${SUITES} suites × ${CHECKS} checks = ${SUITES * CHECKS} checks (5xx, sanity, Envoy CPU per pod, memory, error ratio; guard per suite), tick 10 s, ${SECONDS} s`,
@@ -109,6 +115,9 @@ void life.run(async () => {
       { measurement: 'RSS max', value: rssMax, unit: 'MB' },
       { measurement: 'RSS final', value: rssFinal, unit: 'MB' },
       { measurement: 'RSS at first sample (after start-up)', value: start.rss / MB, unit: 'MB' },
+      { measurement: 'V8 heap used at the end (no forced GC)', value: mem.heapUsed / MB, unit: 'MB' },
+      { measurement: 'V8 heap reserved (heap total) at the end', value: mem.heapTotal / MB, unit: 'MB' },
+      { measurement: 'external (Buffers, native) at the end', value: mem.external / MB, unit: 'MB' },
       { measurement: 'CPU, steady (after warm-up), % of one core', value: steadyPct, unit: '%' },
       { measurement: 'CPU, whole run incl. start-up, % of one core', value: pct(start, last), unit: '%' },
       { measurement: 'CPU, busiest 5 s window, % of one core', value: Math.max(...windows), unit: '%' },

@@ -19,6 +19,7 @@ import { startBenchDaemon, type BenchDaemon } from './lib/child-daemon.js';
 import { startIstioTarget } from './lib/istio-target.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
 import { MB, rssBytes } from './lib/proc-stats.js';
+import { processMemory } from './lib/process-metrics.js';
 import { publish, verdict, type Row } from './lib/report.js';
 import { quantile } from './lib/stats.js';
 
@@ -33,12 +34,6 @@ const TARGET_GROWTH_MB = 5;
 
 const life = lifecycle('soak', (MAX_SECONDS + 180) * 1000);
 
-async function heapUsed(daemon: BenchDaemon): Promise<number> {
-  const text = await (await fetch(`${daemon.base}/metrics`)).text();
-  const m = /^nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
-  return m ? Number(m[1]) : NaN;
-}
-
 /** RSS and heap after a full GC: the least of three reads, so a transient allocation is not taken for growth. */
 async function settledMemory(daemon: BenchDaemon): Promise<{ rss: number; heap: number }> {
   let rss = Infinity;
@@ -47,7 +42,7 @@ async function settledMemory(daemon: BenchDaemon): Promise<{ rss: number; heap: 
     await sleep(200);
     rss = Math.min(rss, await rssBytes(daemon.pid));
   }
-  return { rss, heap: await heapUsed(daemon) };
+  return { rss, heap: (await processMemory(daemon.base)).heapUsed };
 }
 
 void life.run(async () => {

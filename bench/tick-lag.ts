@@ -6,7 +6,8 @@
 // /metrics (bucket-interpolated, as a dashboard would see it).
 //
 // Run: npx tsc -p tsconfig.json && node dist/bench/tick-lag.js
-// Env: BENCH_SECONDS (default 120), BENCH_SUITES (5), BENCH_CHECKS_PER_SUITE (25).
+// Env: BENCH_SECONDS (default 120), BENCH_SUITES (5), BENCH_CHECKS_PER_SUITE (25),
+//      BENCH_REDIS_HZ (Redis' hz; default: the server's own, 10).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,12 +17,14 @@ import { writeBenchConfig, istioSuites } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
 import { startIstioTarget } from './lib/istio-target.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
+import { setRedisHz } from './lib/redis-tuning.js';
 import { publish, verdict } from './lib/report.js';
 import { histogramBuckets, histogramCount, histogramQuantile, quantile } from './lib/stats.js';
 
 const SECONDS = envNumber('BENCH_SECONDS', 120);
 const SUITES = envNumber('BENCH_SUITES', 5);
 const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 25);
+const REDIS_HZ = process.env.BENCH_REDIS_HZ ? envNumber('BENCH_REDIS_HZ', 10) : undefined;
 const WARMUP_S = 5;
 const TARGET_P99_MS = 100;
 
@@ -31,6 +34,7 @@ void life.run(async () => {
   const dir = life.own(await mkdtemp(join(tmpdir(), 'mesh-soak-bench-lag-')), (d) => rm(d, { recursive: true, force: true }));
   const istio = life.own(await startIstioTarget(), (t) => t.stop());
   const redis = life.own(await startRedis(), (r) => r.stop());
+  if (REDIS_HZ !== undefined) await setRedisHz(redis.url, REDIS_HZ);
   const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1 }), (p) => p.stop());
   // Wait for two scrapes so rate() has data from the first tick.
   await waitFor(
@@ -82,10 +86,11 @@ void life.run(async () => {
   const h = (q: number) => histogramQuantile(buckets, q) * 1000;
   await publish({
     title: 'Tick lag at 1 s ticks',
-    command: `BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
+    command: `${REDIS_HZ !== undefined ? `BENCH_REDIS_HZ=${REDIS_HZ} ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
     setup: [
       `daemon child (bench/lib/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1), real Redis and Prometheus (1 s scrape) from the harness`,
       `${SUITES} suites × ${CHECKS} check_metrics-style checks (with a guard), tick 1 s, ${SECONDS} s; the first ${WARMUP_S} s are not counted`,
+      `Redis hz: ${REDIS_HZ ?? '10 (default)'}`,
       `ticks logged after warm-up: ${lags.length} (≈ ${expected} expected); daemon exit code ${String(code)}`,
     ],
     rows: [
