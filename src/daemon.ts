@@ -14,6 +14,7 @@ import { evaluateGroup } from './checks/evaluate-group.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { createSinks } from './notify/sinks.js';
 import { PrometheusClient } from './prometheus/client.js';
+import { BatchingProvider } from './prometheus/batching-provider.js';
 import type { MetricsProvider } from './prometheus/types.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { version } from './version.js';
@@ -107,16 +108,17 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   const prefix = options.prefix ?? 'mesh-soak';
   const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const metrics = options.metrics ?? createMetrics(new Registry(), version);
+  // One tick's queries travel as a few batched requests (see batching-provider.ts).
   const provider =
     options.provider ??
-    new PrometheusClient({
+    new BatchingProvider(new PrometheusClient({
       url: config.prometheus.url,
       timeoutMs: config.prometheus.timeoutMs,
       headers: config.prometheus.headers,
       concurrency: config.prometheus.concurrency,
       onRequest: (outcome, seconds) =>
         metrics.prometheusRequestDuration.observe({ outcome: outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : 'error' }, seconds),
-    });
+    }));
 
   const sinks = options.notifier ? [] : createSinks(config.notify);
   const notifier: Notifier | undefined =

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load-config.js';
 import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import { PrometheusClient } from '../prometheus/client.js';
+import { BatchingProvider } from '../prometheus/batching-provider.js';
 import { UserError } from '../errors.js';
 import { configPath, type Command } from './registry.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
@@ -54,12 +55,14 @@ function prometheusUrl(config: Config, override: string | undefined): string {
 }
 
 export async function runChecks(config: Config, groups: Group[], url: string, now = Date.now()): Promise<ReportRow[]> {
-  const client = new PrometheusClient({
-    url,
-    timeoutMs: config.prometheus.timeoutMs,
-    headers: config.prometheus.headers,
-    concurrency: config.prometheus.concurrency,
-  });
+  const client = new BatchingProvider(
+    new PrometheusClient({
+      url,
+      timeoutMs: config.prometheus.timeoutMs,
+      headers: config.prometheus.headers,
+      concurrency: config.prometheus.concurrency,
+    }),
+  );
   try {
     const results = await Promise.all(
       groups.map(async (g) => {
