@@ -7,18 +7,31 @@ import { openSync, closeSync, readFileSync } from 'node:fs';
 const running = new Set<ChildProcess>();
 let hookInstalled = false;
 
+function killAll(): void {
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function installExitHook(): void {
   if (hookInstalled) return;
   hookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
+  process.on('exit', killAll);
+  // A test worker killed by its runner (timeout, Ctrl-C) gets SIGTERM/SIGINT, and 'exit'
+  // does not run then. Under vitest, kill the servers and die by the same signal. Not in
+  // the demo: there these signals mean "stop gracefully", which it handles itself.
+  if (process.env.VITEST) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        killAll();
+        process.kill(process.pid, signal);
+      });
     }
-  });
+  }
 }
 
 /** Starts cmd with stdout and stderr appended to logFile. */
