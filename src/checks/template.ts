@@ -34,7 +34,9 @@ export function renderAlertTemplate(text: string, ctx: TemplateContext): string 
   return text.replace(PLACEHOLDER, (whole, rawName: string) => {
     if (rawName === 'value') return formatValue(ctx.value);
     const label = LABEL_NAME.exec(rawName);
-    if (label) return ctx.labels[label[1] ?? ''] ?? '';
+    // Own labels only: `labels.constructor` must not reach Object.prototype's function.
+    const name = label?.[1];
+    if (name !== undefined) return Object.hasOwn(ctx.labels, name) ? (ctx.labels[name] ?? '') : '';
     return whole;
   });
 }

@@ -91,7 +91,9 @@ async function loadSuites(
     // The entry's own mistakes are already reported by the config schema; here only the
     // valid parts are used, so the suite file is still checked.
     const e = suiteEntrySchema.safeParse(entry);
-    const params: Record<string, ParamValue> = {};
+    // No prototype: `params[k] = v` with k '__proto__' would set it instead of adding a
+    // param, and the unknown-param check below would never see the key.
+    const params = Object.create(null) as Record<string, ParamValue>;
     if (isRecord(entry['params'])) {
       for (const [k, v] of Object.entries(entry['params'])) {
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[k] = v;

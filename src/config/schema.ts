@@ -19,12 +19,20 @@ type Ctx = { addIssue: (issue: { code: 'custom'; message: string }) => void };
 
 const notUndefined = (message: string) => (iss: { input: unknown }) => (iss.input === undefined ? undefined : message);
 
-export function duration() {
+/**
+ * A duration; with `atLeast` (e.g. '1s'), shorter ones are refused: a zero tick or
+ * schedule would run back to back.
+ */
+export function duration(what?: { name: string; atLeast: string }) {
+  const minMs = what ? parseDuration(what.atLeast) : 0;
   return z
     .string({ error: notUndefined('expected a duration such as 500ms, 30s, 5m or 1h') })
     .superRefine((s: string, ctx: Ctx) => {
       const r = parseDuration(s);
       if (typeof r !== 'number') ctx.addIssue({ code: 'custom', message: r.error });
+      else if (what && typeof minMs === 'number' && r < minMs) {
+        ctx.addIssue({ code: 'custom', message: `${what.name} must be at least ${what.atLeast}, got "${s}"` });
+      }
     })
     .meta({ pattern: DURATION_PATTERN, description: 'Prometheus-style duration: 500ms, 30s, 5m, 1h30m' });
 }
@@ -80,11 +88,41 @@ function messageTemplate() {
   });
 }
 
-const stringMap = () => z.record(z.string(), z.string());
+/**
+ * A mapping whose keys the user names (labels, headers, env, params). `__proto__` is
+ * refused: as a plain object key it would set the prototype instead of adding an entry,
+ * so it would vanish silently here or elsewhere.
+ */
+export function userKeyedMap<V extends z.ZodType>(value: V) {
+  return z.record(
+    z.string().refine((k) => k !== '__proto__', { message: "'__proto__' cannot be used as a name here" }),
+    value,
+  );
+}
+
+const stringMap = () => userKeyedMap(z.string());
+
+// RFC 9110 token: what undici accepts as a header name.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Control characters other than tab: CR/LF would let a value inject headers, and undici
+// refuses them only at request time, turning every check unknown. The value may be a
+// secret (a token from the environment): the message never echoes it.
+// eslint-disable-next-line no-control-regex
+const HEADER_VALUE_BAD = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+function headerMap() {
+  return z.record(
+    z
+      .string()
+      .regex(HEADER_NAME, { message: 'not a valid HTTP header name' })
+      .refine((k) => k !== '__proto__', { message: "'__proto__' cannot be used as a name here" }),
+    z.string().refine((v) => !HEADER_VALUE_BAD.test(v), { message: 'header values cannot contain control characters' }),
+  );
+}
 
 export const scheduleSchema = z
   .strictObject({
-    every: duration().optional(),
+    every: duration({ name: 'every', atLeast: '1s' }).optional(),
     cron: cronExpression().optional(),
   })
   .meta({ description: 'exactly one of every or cron' });
@@ -118,7 +156,7 @@ export const suiteEntrySchema = z.strictObject({
   enabled: z.boolean().default(true),
   schedule: scheduleSchema.optional(),
   params: paramsSchema.default({}),
-  tick: duration().optional(),
+  tick: duration({ name: 'tick', atLeast: '1s' }).optional(),
 });
 
 export const configSchema = z
@@ -126,12 +164,12 @@ export const configSchema = z
     prometheus: z.strictObject({
       url: httpUrl(),
       timeout: duration().default('10s'),
-      headers: stringMap().default({}),
+      headers: headerMap().default({}),
       concurrency: z.int().min(1).default(16),
     }),
     redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
-    tick: duration().default('30s'),
+    tick: duration({ name: 'tick', atLeast: '1s' }).default('30s'),
     http: z.strictObject({ port: z.int().min(1).max(65535).default(9464) }).default({ port: 9464 }),
     notify: z
       .strictObject({
@@ -142,7 +180,7 @@ export const configSchema = z
               name: z.string().min(1),
               url: httpUrl(),
               format: z.enum(['json', 'slack']).default('json'),
-              headers: stringMap().default({}),
+              headers: headerMap().default({}),
             }),
           )
           .default([]),
@@ -161,7 +199,7 @@ export const suiteFileSchema = z.strictObject({
   name: z.string().regex(NAME_PATTERN, { message: 'a suite name is lower-case letters, digits, "-" and "_"' }),
   description: z.string().default(''),
   namespace: z.string().regex(DNS_LABEL, { message: 'not a valid Kubernetes namespace name' }),
-  params: paramsSchema.default({}),
+  params: userKeyedMap(paramValue).default({}),
   manifests: z.array(z.string().min(1)).default([]),
   disruption: z
     .strictObject({
@@ -183,7 +221,7 @@ export const stepSchemas = {
   rolloutRestart: z.strictObject({ ...target }),
   waitRollout: z.strictObject({ ...target, timeout: duration().default('5m') }),
   scale: z.strictObject({ ...target, replicas: z.int().min(0) }),
-  setEnv: z.strictObject({ namespace: z.string().min(1).optional(), env: z.record(z.string(), envValue) }),
+  setEnv: z.strictObject({ namespace: z.string().min(1).optional(), env: userKeyedMap(envValue) }),
   deletePods: z.strictObject({
     selector: z.string().min(1),
     namespace: z.string().min(1).optional(),

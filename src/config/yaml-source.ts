@@ -1,19 +1,24 @@
 // One parsed YAML input file and the problems found in it. Owns the mapping from a
 // dotted field path back to the file position the user must look at: the value node for
 // a wrong value, the key node for an unknown field, the parent mapping for a missing one.
+// Everything echoed back from the file goes through printable(): a key may hold escapes.
 
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../errors.js';
+import { printable } from './printable.js';
+import { structureProblems } from './yaml-structure.js';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
+/** The path as shown to the user (and as problems are keyed), control characters escaped. */
 export function dottedPath(path: Path): string {
-  return path.map(String).join('.');
+  return printable(path.map(String).join('.'));
 }
 
 export class YamlSource {
   readonly problems: Problem[] = [];
+  private structureOk = true;
 
   private constructor(
     readonly file: string,
@@ -28,8 +33,17 @@ export class YamlSource {
     const source = new YamlSource(file, doc, lines);
     for (const err of doc.errors) {
       const { line, col } = lines.linePos(err.pos[0]);
-      source.problems.push({ file, line, col, path: '', message: `YAML syntax error: ${firstLine(err.message)}` });
+      // The composer recurses per nesting level; its stack overflow is the user's nesting.
+      const why = err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message) ? 'nesting too deep' : firstLine(err.message);
+      source.problems.push({ file, line, col, path: '', message: `YAML syntax error: ${printable(why)}` });
     }
+    if (doc.errors.length === 0) {
+      for (const p of structureProblems(doc)) {
+        const { line, col } = lines.linePos(p.offset);
+        source.problems.push({ file, line, col, path: dottedPath(p.path), message: printable(p.message) });
+      }
+    }
+    source.structureOk = source.problems.length === 0;
     return source;
   }
 
@@ -42,19 +56,24 @@ export class YamlSource {
     this.problems.splice(0, this.problems.length, ...kept);
   }
 
+  /** YAML syntax errors, or aliases and tags data() cannot turn into plain data. */
   get hasSyntaxErrors(): boolean {
-    return this.doc.errors.length > 0;
+    return this.doc.errors.length > 0 || !this.structureOk;
   }
 
-  /** The document as plain data (null for an empty file). */
+  /**
+   * The document as plain data (null for an empty file). Only for a source without
+   * hasSyntaxErrors: its aliases all resolve and their expansion is bounded (checked in
+   * parse), so yaml's own alias-count guard, which refuses an anchor merely used often, is off.
+   */
   data(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    return this.doc.toJS({ maxAliasCount: -1 }) as unknown;
   }
 
   /** Records a problem at the node for `path` (or at the key node with `at: 'key'`). */
   report(path: Path, message: string, at: 'value' | 'key' = 'value'): void {
     const { line, col } = this.position(path, at);
-    this.problems.push({ file: this.file, line, col, path: dottedPath(path), message });
+    this.problems.push({ file: this.file, line, col, path: dottedPath(path), message: printable(message) });
   }
 
   /** 1-based position of the deepest existing node along `path`. */

@@ -15,8 +15,22 @@ export function validateAt<S extends z.ZodType>(
 ): z.output<S> | undefined {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  for (const issue of r.error.issues) reportIssue(source, schema, value, base, issue);
+  const issues = r.error.issues;
+  for (const issue of issues) if (!redundant(issue, issues)) reportIssue(source, schema, value, base, issue);
   return undefined;
+}
+
+const key = (issue: z.core.$ZodIssue): string => issue.path.map(String).join('.');
+
+/**
+ * z.int() adds its own safe-integer bound to the field's: `port: 1e23` would be told both
+ * "at most 9007199254740991" and "at most 65535". The field's own bound is enough.
+ */
+function redundant(issue: z.core.$ZodIssue, all: readonly z.core.$ZodIssue[]): boolean {
+  const safeBound =
+    (issue.code === 'too_big' && Number(issue.maximum) === Number.MAX_SAFE_INTEGER) ||
+    (issue.code === 'too_small' && Number(issue.minimum) === Number.MIN_SAFE_INTEGER);
+  return safeBound && all.some((o) => o !== issue && o.code === issue.code && key(o) === key(issue));
 }
 
 function reportIssue(source: YamlSource, schema: z.ZodType, root: unknown, base: Path, issue: z.core.$ZodIssue): void {
@@ -49,6 +63,12 @@ function reportIssue(source: YamlSource, schema: z.ZodType, root: unknown, base:
     case 'too_big':
       source.report(path, `must be at most ${String(issue.maximum)}, got ${describe(value)}`);
       return;
+    case 'invalid_key': {
+      // A mapping key the user chose (a header name, a label): pointed at the key itself.
+      const why = issue.issues[0]?.message ?? issue.message;
+      source.report(path, why.startsWith('Invalid') ? 'not a valid name here' : why, 'key');
+      return;
+    }
     case 'invalid_union':
       source.report(path, `expected a string, number or boolean, got ${describe(value)}`);
       return;

@@ -28,6 +28,13 @@ describe('renderAlertTemplate', () => {
     expect(renderAlertTemplate('[{{labels.zone}}]', { value: 1, labels })).toBe('[]');
   });
 
+  it("renders labels named like Object's own properties as missing, unless the series has them", () => {
+    const text = '[{{labels.constructor}}|{{labels.__proto__}}|{{labels.toString}}|{{labels.hasOwnProperty}}]';
+    expect(renderAlertTemplate(text, { value: 1, labels })).toBe('[|||]');
+    const own = Object.fromEntries([['constructor', 'c'], ['__proto__', 'p']]);
+    expect(renderAlertTemplate('{{labels.constructor}} {{labels.__proto__}}', { value: 1, labels: own })).toBe('c p');
+  });
+
   it('leaves unknown names and plain text as written', () => {
     expect(renderAlertTemplate('{{foo}} {{labels}} {value} {{ labels.a-b }}', { value: 1, labels })).toBe(
       '{{foo}} {{labels}} {value} {{ labels.a-b }}',
