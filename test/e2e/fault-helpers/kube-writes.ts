@@ -2,7 +2,7 @@
 // scale-downs and restores of pilot, and gateway restarts keyed by their restartedAt stamp
 // (the job's scheduled time, so one stamp is one disruption job).
 
-import type { RecordedRequest } from '../../../src/sim/kube-api/index.js';
+import type { FakeStore, RecordedRequest } from '../../../src/sim/kube-api/index.js';
 import { RESTARTED_AT } from '../../../src/kube/index.js';
 
 export interface DisruptionWrites {
@@ -41,4 +41,11 @@ export function disruptionWrites(requests: readonly RecordedRequest[], namespace
 /** Stamps that were sent more than once: the same disruption job disrupting twice. */
 export function duplicateRestarts(w: DisruptionWrites): string[] {
   return [...w.restarts].filter(([, n]) => n > 1).map(([s]) => s);
+}
+
+/** A deployment's desired replicas straight from the fake API's store (no HTTP). */
+export function storedReplicas(store: FakeStore, namespace: string, deployment: string): number | undefined {
+  const d = store.read('apps/v1', 'Deployment', namespace, deployment);
+  const r = dig(d, 'spec', 'replicas');
+  return typeof r === 'number' ? r : undefined;
 }
