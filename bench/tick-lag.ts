@@ -88,7 +88,7 @@ void life.run(async () => {
     title: 'Tick lag at 1 s ticks',
     command: `${REDIS_HZ !== undefined ? `BENCH_REDIS_HZ=${REDIS_HZ} ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1), real Redis and Prometheus (1 s scrape) from the harness`,
+      `daemon child (bench/lib/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1; modules: ${daemon.modules}), real Redis and Prometheus (1 s scrape) from the harness`,
       `${SUITES} suites × ${CHECKS} check_metrics-style checks (with a guard), tick 1 s, ${SECONDS} s; the first ${WARMUP_S} s are not counted`,
       `Redis hz: ${REDIS_HZ ?? '10 (default)'}`,
       `ticks logged after warm-up: ${lags.length} (≈ ${expected} expected); daemon exit code ${String(code)}`,

@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../../test/harness/index.js';
@@ -19,6 +20,8 @@ export interface BenchDaemon {
   pid: number;
   port: number;
   base: string;
+  /** Which module graph the child loaded: "cli" (as `mesh-soak run`) or "daemon-only". */
+  modules: string;
   /** Sends SIGUSR2 and waits for the child's acknowledgement (a GC when --expose-gc was given). */
   gc(): Promise<void>;
   stop(): Promise<number | null>;
@@ -41,6 +44,8 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(options.logFile, { flags: 'a' });
+  let logClosed: Promise<void> | undefined;
+  const closeLog = (): Promise<void> => (logClosed ??= new Promise<void>((r) => log.end(() => r())));
   let exited = false;
   const exitCode = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
@@ -53,10 +58,14 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     });
   });
   let port = 0;
+  let modules = '';
   let gcAcks = 0;
   createInterface({ input: child.stderr! }).on('line', (line) => {
-    const m = /^BENCH-LISTENING (\d+)$/.exec(line);
-    if (m) port = Number(m[1]);
+    const m = /^BENCH-LISTENING (\d+) (\S+)$/.exec(line);
+    if (m) {
+      port = Number(m[1]);
+      modules = m[2] ?? '';
+    }
     if (line.startsWith('BENCH-GC')) gcAcks += 1;
     log.write(`${line}\n`);
   });
@@ -80,12 +89,17 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
       await exitCode;
       clearTimeout(timer);
     }
-    await new Promise<void>((r) => log.end(() => r()));
+    await closeLog();
     return exitCode;
   };
   try {
     await waitFor(() => port > 0 || exited, { timeoutMs: 30_000, what: 'bench daemon listening' });
-    if (port === 0) throw new Error(`bench daemon exited early; see ${options.logFile}`);
+    if (port === 0) {
+      // The log lives in the benchmark's temp dir, which is removed on the way out: show it now.
+      await closeLog();
+      const tail = (await readFile(options.logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+      throw new Error(`bench daemon exited early; its log:\n${tail}`);
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -95,6 +109,7 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     pid: child.pid ?? 0,
     port,
     base: `http://127.0.0.1:${port}`,
+    modules,
     async gc() {
       const before = gcAcks;
       child.kill('SIGUSR2');

@@ -1,7 +1,10 @@
 // The daemon as the benchmarks run it: the same wiring as `mesh-soak run` (loadConfig, the
 // process logger and metrics, runDaemon), but bound to 127.0.0.1 — the CLI listens on
 // 0.0.0.0 and the benchmarks stay on loopback. No Kubernetes: the bench suites have no
-// disruption. SIGUSR2 runs a full GC when started with --expose-gc, so RSS samples can be
+// disruption. By default it also loads the CLI's whole command registry, as `mesh-soak run`
+// does (every command, @kubernetes/client-node included), so memory is the real process';
+// BENCH_DAEMON_ONLY=1 loads only the daemon's own modules, to show what that costs.
+// SIGUSR2 runs a full GC when started with --expose-gc, so RSS samples can be
 // taken after one; SIGTERM stops it gracefully (exit 0), as `run` does.
 //
 // Usage: node dist/bench/lib/daemon-entry.js CONFIG_FILE
@@ -16,12 +19,14 @@ import { version } from '../../src/version.js';
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) throw new Error('usage: daemon-entry.js CONFIG_FILE');
+  const modules = process.env.BENCH_DAEMON_ONLY === '1' ? 'daemon-only' : 'cli';
+  if (modules === 'cli') await import('../../src/commands/registry.js');
   const config = await loadConfig(file);
   const logger = createLogger({ level: process.env.MESH_SOAK_LOG_LEVEL ?? 'info', pretty: false });
   const daemon = await runDaemon(config, { logger, metrics: createMetrics(new Registry(), version), port: 0, host: '127.0.0.1' });
   await daemon.scheduled;
   // One line the parent waits for; stderr so it never mixes with pino's JSON on stdout.
-  process.stderr.write(`BENCH-LISTENING ${daemon.port}\n`);
+  process.stderr.write(`BENCH-LISTENING ${daemon.port} ${modules}\n`);
 
   const gc = (globalThis as { gc?: () => void }).gc;
   process.on('SIGUSR2', () => {
