@@ -89,15 +89,21 @@ function messageTemplate() {
 }
 
 /**
- * A mapping whose keys the user names (labels, headers, env, params). `__proto__` is
- * refused: as a plain object key it would set the prototype instead of adding an entry,
- * so it would vanish silently here or elsewhere.
+ * A mapping whose keys the user names (labels, headers, env, params). zod drops a
+ * `__proto__` key from a record without a word (as a plain object key it would set the
+ * prototype), so it is refused here, before the record sees it.
  */
+function noProtoKey<S extends z.ZodType>(record: S) {
+  return z.preprocess((v, ctx) => {
+    if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')) {
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], input: v, message: "'__proto__' cannot be used as a name here" });
+    }
+    return v;
+  }, record);
+}
+
 export function userKeyedMap<V extends z.ZodType>(value: V) {
-  return z.record(
-    z.string().refine((k) => k !== '__proto__', { message: "'__proto__' cannot be used as a name here" }),
-    value,
-  );
+  return noProtoKey(z.record(z.string(), value));
 }
 
 const stringMap = () => userKeyedMap(z.string());
@@ -111,12 +117,11 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_BAD = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 function headerMap() {
-  return z.record(
-    z
-      .string()
-      .regex(HEADER_NAME, { message: 'not a valid HTTP header name' })
-      .refine((k) => k !== '__proto__', { message: "'__proto__' cannot be used as a name here" }),
-    z.string().refine((v) => !HEADER_VALUE_BAD.test(v), { message: 'header values cannot contain control characters' }),
+  return noProtoKey(
+    z.record(
+      z.string().regex(HEADER_NAME, { message: 'not a valid HTTP header name' }),
+      z.string().refine((v) => !HEADER_VALUE_BAD.test(v), { message: 'header values cannot contain control characters' }),
+    ),
   );
 }
 

@@ -27,7 +27,13 @@ function fieldNames(schema: unknown, into = new Set<string>()): Set<string> {
 const FIELDS = [...fieldNames(configJsonSchema())];
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'toString', '<<', 'Tick', 'prоmetheus', '', ' ', 'a.b', '0', 'web', 'qps'];
 
-type Tree = { map: [string, Tree][] } | { list: Tree[] } | { scalar: string };
+type Tree = { map: [string, Tree][]; anchor?: string } | { list: Tree[]; anchor?: string } | { scalar: string };
+
+/** Sometimes anchors a collection, so aliases elsewhere can point at it (or into it). */
+const anchored = (t: fc.Arbitrary<Tree>): fc.Arbitrary<Tree> =>
+  fc
+    .tuple(t, fc.option(fc.constantFrom('a1', 'a2', 'a3'), { freq: 4 }))
+    .map(([node, anchor]) => ('scalar' in node || anchor === null ? node : { ...node, anchor }));
 
 /** A YAML scalar as text; JSON strings are valid YAML double-quoted scalars. */
 const scalar: fc.Arbitrary<string> = fc.oneof(
@@ -76,6 +82,16 @@ const scalar: fc.Arbitrary<string> = fc.oneof(
     '~',
     '""',
     '!!binary aGVsbG8=',
+    '!!python/object:os.system x',
+    '!custom 1',
+    '!!str 30s',
+    // Anchors and aliases: defined before use, after use, never, or inside themselves.
+    '&a1 30s',
+    '&a2 "> 0"',
+    '*a1',
+    '*a2',
+    '*a3',
+    '*nowhere',
   ),
   fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s)),
   fc.integer().map(String),
@@ -88,16 +104,17 @@ const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
   tree: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     scalar.map((s): Tree => ({ scalar: s })),
-    fc.uniqueArray(fc.tuple(key, tie('tree')), { maxLength: 5, selector: ([k]) => k }).map((map): Tree => ({ map })),
-    fc.array(tie('tree'), { maxLength: 4 }).map((list): Tree => ({ list })),
+    anchored(fc.uniqueArray(fc.tuple(key, tie('tree')), { maxLength: 5, selector: ([k]) => k }).map((map): Tree => ({ map }))),
+    anchored(fc.array(tie('tree'), { maxLength: 4 }).map((list): Tree => ({ list }))),
   ),
 }));
 
 /** Flow-style YAML; the top-level mapping in block style so positions span lines. */
 function flow(t: Tree): string {
   if ('scalar' in t) return t.scalar;
-  if ('list' in t) return `[${t.list.map(flow).join(', ')}]`;
-  return `{${t.map.map(([k, v]) => `${JSON.stringify(k)}: ${flow(v)}`).join(', ')}}`;
+  const anchor = t.anchor ? `&${t.anchor} ` : '';
+  if ('list' in t) return `${anchor}[${t.list.map(flow).join(', ')}]`;
+  return `${anchor}{${t.map.map(([k, v]) => `${JSON.stringify(k)}: ${flow(v)}`).join(', ')}}`;
 }
 
 function block(entries: [string, Tree][]): string {
@@ -126,19 +143,19 @@ function guided(schema: JsonSchema): fc.Arbitrary<Tree> {
     const props = Object.entries(schema.properties).map(([k, sub]) => fc.tuple(fc.constant(k), guided(sub)));
     const stray = fc.tuple(key, tree);
     const required = new Set(schema.required ?? []);
-    shaped = fc
+    shaped = anchored(fc
       .tuple(fc.subarray(props.map((_p, i) => i)), fc.tuple(...props), fc.option(stray, { freq: 8 }), fc.nat({ max: 7 }))
       .map(([picked, all, extra, dropRequired]): Tree => {
         // Required fields are there seven times in eight, so validation goes past them.
         const entries = all.filter((e, i) => picked.includes(i) || (required.has(e[0]) && dropRequired > 0)) as [string, Tree][];
         if (extra && !entries.some(([k]) => k === extra[0])) entries.push(extra);
         return { map: entries };
-      });
+      }));
   } else if (typeof schema.additionalProperties === 'object') {
     const value = guided(schema.additionalProperties);
     shaped = uniqueEntries(fc.tuple(fc.oneof(key, fc.string({ maxLength: 8 })), value), 3).map((map): Tree => ({ map }));
   } else if (schema.items) {
-    shaped = fc.array(guided(schema.items), { maxLength: 3 }).map((list): Tree => ({ list }));
+    shaped = anchored(fc.array(guided(schema.items), { maxLength: 3 }).map((list): Tree => ({ list })));
   } else if (schema.enum) {
     shaped = fc.oneof(fc.constantFrom(...schema.enum.map((v) => JSON.stringify(v))), scalar).map((s): Tree => ({ scalar: s }));
   } else {
