@@ -44,7 +44,7 @@ export class BatchingProvider implements MetricsProvider {
     private readonly inner: MetricsProvider,
     options: { maxBatch?: number } = {},
   ) {
-    this.maxBatch = Math.max(1, options.maxBatch ?? 50);
+    this.maxBatch = Math.max(1, options.maxBatch ?? 25);
   }
 
   query(expr: string, options?: InstantQueryOptions): Promise<Sample[]> {
