@@ -168,7 +168,6 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     metrics,
     logger,
     ...(options.disruptions ? { runner: options.disruptions } : {}),
-    lockTtlMs: 60_000,
   };
 
   // Whatever an interrupted disruption left behind (a pilot scaled to 0 by a replica that

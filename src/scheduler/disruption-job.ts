@@ -1,7 +1,7 @@
 // One disruption job of one suite. Three guards keep "exactly once, never overlapping"
 // across replicas and crashes: a claim per job id (a stalled job that BullMQ hands out
-// again is recognised and not run twice), a per-suite lock (a slow disruption blocks the
-// next slot instead of overlapping it), and the pause flag.
+// again is recognised and not run twice), the runner's per-suite lock (a slow disruption
+// makes the next slot skip instead of overlapping it), and the pause flag.
 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -10,8 +10,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { History } from '../state/history.js';
 import type { StateKeys } from '../state/keys.js';
 import type { PauseFlags } from '../state/pause-flags.js';
-import { acquireLock } from '../state/suite-lock.js';
-import type { DisruptionRunner } from './disruption-runner.js';
+import { ANOTHER_RUNNING, type DisruptionRunner } from './disruption-runner.js';
 
 /** How long a claim remembers that a job id ran: far longer than any stall recovery. */
 const CLAIM_TTL_S = 7 * 24 * 3600;
@@ -25,7 +24,6 @@ export interface DisruptionDeps {
   metrics: Metrics;
   logger: Logger;
   runner?: DisruptionRunner;
-  lockTtlMs: number;
   now?: () => number;
 }
 
@@ -56,28 +54,28 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
     log.warn('disruption job already started once (stalled or re-delivered); not running it again');
     return 'duplicate';
   }
-  const lock = await acquireLock(deps.redis, deps.keys.lock(job.suite), deps.lockTtlMs);
-  if (!lock) return record(deps, job, now(), 'skipped', 'previous disruption still running', 0);
+  // Overlap is prevented by the runner's per-suite lock (src/suites/disruption-lock.ts), the
+  // same lock its restore of crashed runs takes; a second lock here would only outlive a
+  // crashed replica for longer.
   const startedAt = now();
+  if (!deps.runner) return record(deps, job, startedAt, 'skipped', 'no disruption runner configured', 0);
+  log.info({ scheduledAt: job.scheduledAt, manual: job.manual }, 'disruption started');
+  let outcome: 'success' | 'failure';
+  let message: string | undefined;
   try {
-    if (!deps.runner) return record(deps, job, startedAt, 'skipped', 'no disruption runner configured', 0);
-    log.info({ scheduledAt: job.scheduledAt, manual: job.manual }, 'disruption started');
-    let outcome: 'success' | 'failure';
-    let message: string | undefined;
-    try {
-      const result = await deps.runner.run(suite, { id: job.id, scheduledAt: job.scheduledAt });
-      outcome = result.outcome;
-      message = result.message;
-    } catch (err) {
-      outcome = 'failure';
-      message = err instanceof Error ? err.message : String(err);
+    const result = await deps.runner.run(suite, { id: job.id, scheduledAt: job.scheduledAt });
+    if (result.outcome === 'failure' && result.message === ANOTHER_RUNNING) {
+      return record(deps, job, startedAt, 'skipped', 'previous disruption still running', 0);
     }
-    const durationMs = now() - startedAt;
-    deps.metrics.disruptionDuration.observe({ suite: job.suite }, durationMs / 1000);
-    return await record(deps, job, startedAt, outcome, message, durationMs);
-  } finally {
-    await lock.release().catch(() => undefined);
+    outcome = result.outcome;
+    message = result.message;
+  } catch (err) {
+    outcome = 'failure';
+    message = err instanceof Error ? err.message : String(err);
   }
+  const durationMs = now() - startedAt;
+  deps.metrics.disruptionDuration.observe({ suite: job.suite }, durationMs / 1000);
+  return record(deps, job, startedAt, outcome, message, durationMs);
 }
 
 async function record(

@@ -14,3 +14,6 @@ export interface DisruptionRunner {
   /** Undoes journal entries left by an interrupted run; resolves to how many are still pending. */
   restorePending(): Promise<number>;
 }
+
+/** The failure message of run() when another disruption of the suite holds its lock. */
+export const ANOTHER_RUNNING = 'another disruption of this suite is running';

@@ -6,7 +6,6 @@ export interface StateKeys {
   history(suite: string): string;
   ticks(suite: string): string;
   paused(): string;
-  lock(suite: string): string;
   disruptionClaim(jobId: string): string;
 }
 
@@ -16,7 +15,6 @@ export function stateKeys(prefix: string): StateKeys {
     history: (suite) => `${prefix}:history:${suite}`,
     ticks: (suite) => `${prefix}:ticks:${suite}`,
     paused: () => `${prefix}:paused`,
-    lock: (suite) => `${prefix}:lock:${suite}`,
     disruptionClaim: (jobId) => `${prefix}:disruption-claim:${jobId}`,
   };
 }

@@ -11,6 +11,8 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 export interface HeldLock {
   /** False once a renewal found the lock taken over or gone. */
   readonly held: boolean;
+  /** Aborted at the same moment: stop doing what the lock protects. */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 
@@ -19,24 +21,29 @@ export async function acquireLock(redis: Redis, key: string, ttlMs: number): Pro
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return undefined;
   let held = true;
+  const lost = new AbortController();
   const timer = setInterval(
     () => {
       redis.eval(RENEW, 1, key, token, String(ttlMs)).then(
         (r) => {
-          if (r !== 1) held = false;
+          if (r !== 1 && held) {
+            held = false;
+            lost.abort(new Error(`lost the lock ${key} (expired or taken over)`));
+          }
         },
         () => {
           // Redis briefly away: the TTL still covers us until the next renewal.
         },
       );
     },
-    Math.max(100, Math.floor(ttlMs / 3)),
+    Math.max(50, Math.floor(ttlMs / 3)),
   );
   timer.unref();
   return {
     get held() {
       return held;
     },
+    lost: lost.signal,
     async release() {
       clearInterval(timer);
       held = false;

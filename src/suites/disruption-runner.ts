@@ -9,7 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Step, Suite } from '../config/model.js';
-import type { DisruptionRunner, DisruptionResult } from '../scheduler/disruption-runner.js';
+import { ANOTHER_RUNNING, type DisruptionRunner, type DisruptionResult } from '../scheduler/disruption-runner.js';
 import type { KubeContext } from '../kube/index.js';
 import type { ClusterOps } from './cluster-ops.js';
 import { kubeClusterOps } from './kube-cluster-ops.js';
@@ -20,6 +20,7 @@ import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
 
 export type { DisruptionRunner, DisruptionResult } from '../scheduler/disruption-runner.js';
+export { ANOTHER_RUNNING } from '../scheduler/disruption-runner.js';
 
 export type StepOutcome = 'success' | 'failure';
 
@@ -40,7 +41,6 @@ export interface DisruptionRunnerOptions {
   signal?: AbortSignal;
 }
 
-export const ANOTHER_RUNNING = 'another disruption of this suite is running';
 export const ALREADY_DONE = 'already done';
 
 /** The daemon's entry point: the runner over a real cluster. */
