@@ -57,12 +57,33 @@ afterAll(async () => {
 }, 60_000);
 
 describe('healthy disruptions', () => {
-  it('every disrupting suite runs its disruption to success', async () => {
-    const status = await waitUntil(
-      'a successful disruption of graceful-shutdown, gateway-bouncer and istio-upgrader',
+  let watchingSince = 0;
+
+  it('every check sees the simulated mesh (guards true, data flowing)', async () => {
+    // The first disruptions start with the daemon, before Prometheus has scraped anything;
+    // the ones that count for "alerts nobody" are those the checks were watching.
+    await waitUntil(
+      'every check of every suite ok or pending (none skipped or unknown)',
       async () => {
         const body = await fetchStatus(stack.urls.status);
-        return [GRACEFUL, BOUNCER, UPGRADER].every((s) => suiteOf(body, s).lastDisruption?.outcome === 'success') && body;
+        return body.suites.every((s) => s.checks.every((c) => c.state === 'ok' || c.state === 'pending'));
+      },
+      { timeoutMs: 60_000, intervalMs: 500, detail: () => stackDetail() },
+    );
+    watchingSince = Date.now();
+  }, 70_000);
+
+  it('every disrupting suite runs its disruption to success while the checks watch', async () => {
+    const status = await waitUntil(
+      'a successful disruption of graceful-shutdown, gateway-bouncer and istio-upgrader started after the checks saw data',
+      async () => {
+        const body = await fetchStatus(stack.urls.status);
+        return (
+          [GRACEFUL, BOUNCER, UPGRADER].every((s) => {
+            const last = suiteOf(body, s).lastDisruption;
+            return last !== null && last.outcome === 'success' && last.startedAt >= watchingSince;
+          }) && body
+        );
       },
       { timeoutMs: 75_000, intervalMs: 500, detail: () => stackDetail() },
     );

@@ -1,7 +1,8 @@
 // What the daemon did to deployments, read back from the fake Kubernetes API's recorded
 // requests: scale changes (the scale subresource), rollout restarts (the pod template's
 // restartedAt annotation) and env changes (container env in the pod template), in the order
-// the API received them.
+// the API received them. Server-side applies (installing manifests) are not disruption steps
+// and are left out.
 
 import type { RecordedRequest } from '../../../src/sim/kube-api/fake-kube-api.js';
 
@@ -45,6 +46,7 @@ export function deploymentWrites(requests: readonly RecordedRequest[], namespace
   const out: DeploymentWrite[] = [];
   requests.forEach((r, index) => {
     if (r.method !== 'PATCH' && r.method !== 'PUT') return;
+    if (r.contentType === 'application/apply-patch+yaml') return;
     const m = DEPLOYMENT_PATH.exec(r.path);
     if (!m) return;
     const ns = m[1] as string;
