@@ -149,6 +149,8 @@ describe('healthy disruptions', () => {
 
 interface FaultCase {
   suite: string;
+  /** Goes first, alone: at its alert, no other suite's check may be failing. */
+  alone?: boolean;
   kind: FaultKind;
   /** The check that must fire, and later resolve (a [1m] window). */
   check: string;
@@ -159,7 +161,7 @@ interface FaultCase {
 }
 
 const FAULTS: FaultCase[] = [
-  { suite: HTTP10, kind: '5xx', check: '5xx-rate' },
+  { suite: HTTP10, kind: '5xx', check: '5xx-rate', alone: true },
   { suite: GRACEFUL, kind: 'no-drain', check: '5xx-rate' },
   { suite: BOUNCER, kind: 'early-ready', check: 'gateway-5xx', alsoFiring: [{ suite: BOUNCER, check: 'client-restarts' }] },
   // One counter, two checks: the suite's [5m] window and the mesh-wide [1m] one.
@@ -181,10 +183,18 @@ function expectAlertShape(alert: ReceivedAlert, suite: string, check: string): v
   expect(alert.annotations.value, `${suite}/${check} value`).toBeTruthy();
 }
 
+// The other faults wait for the lone one's alert (it comes within seconds), so that one
+// shows the fault of one namespace failing nothing else.
+let loneDone: () => void = () => undefined;
+const loneFired = new Promise<void>((resolve) => {
+  loneDone = resolve;
+});
+
 describe.concurrent('an injected fault, per suite', () => {
   for (const f of FAULTS) {
     it(`${f.suite}: ${f.kind} fires ${f.check} through Alertmanager, and switching it off resolves it`, async () => {
       const ns = f.suite === GRACEFUL ? GRACEFUL_NS : f.suite === BOUNCER ? BOUNCER_NS : undefined;
+      if (!f.alone) await Promise.race([loneFired, new Promise((resolve) => setTimeout(resolve, DETECT_MS))]);
       const injectedAt = Date.now();
       stack.setFault(f.suite, f.kind, true);
       let faultOn = true;
@@ -195,6 +205,23 @@ describe.concurrent('an injected fault, per suite', () => {
           { timeoutMs: DETECT_MS, detail: () => stackDetail(ns) },
         );
         expectAlertShape(firing, f.suite, f.check);
+        if (f.alone) {
+          try {
+            // One more evaluation of every check after the alert, then only this one fails.
+            const body = await waitUntil(
+              'every check evaluated again after the first alert',
+              async () => {
+                const b = await fetchStatus(stack.urls.status);
+                return b.suites.every((x) => x.checks.every((c) => (c.lastEvalAt ?? 0) >= firing.at)) && b;
+              },
+              { timeoutMs: 15_000, intervalMs: 500, detail: () => stackDetail() },
+            );
+            const failingNow = body.suites.flatMap((x) => x.checks.filter((c) => c.state === 'failing').map((c) => `${x.name}/${c.name}`));
+            expect(failingNow, describeChecks(body)).toEqual([`${f.suite}/${f.check}`]);
+          } finally {
+            loneDone();
+          }
+        }
         for (const also of f.alsoFiring ?? []) {
           const a = await waitUntil(
             `a firing ${also.suite}/${also.check} alert after injecting ${f.kind} into ${f.suite}`,
@@ -220,6 +247,7 @@ describe.concurrent('an injected fault, per suite', () => {
         expect(after.state, `${target.suite}/${target.check} on the status page after its resolution`).toBe('ok');
       } finally {
         if (faultOn) stack.setFault(f.suite, f.kind, false);
+        if (f.alone) loneDone();
       }
     }, DETECT_MS + 20_000 + RESOLVE_MS + 10_000);
   }
