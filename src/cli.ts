@@ -11,7 +11,7 @@ import { COMMANDS, usage, type CommandContext } from './commands/registry.js';
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
@@ -19,8 +19,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`mesh-soak ${version}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UserError(`unknown command "${name}"; run "mesh-soak --help" for the list`);
+  const load = COMMANDS[name];
+  if (!load) throw new UserError(`unknown command "${name}"; run "mesh-soak --help" for the list`);
+  const command = await load();
 
   const options: ParseArgsConfig['options'] = {
     config: { type: 'string', short: 'c' },

@@ -6,12 +6,11 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config/load-config.js';
 import { runDaemon } from '../daemon.js';
-import { createKubeClients } from '../kube/index.js';
-import { createDisruptionRunner } from '../suites/disruption-runner.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { UserError } from '../errors.js';
 import { version } from '../version.js';
+import type { DisruptionRunner } from '../scheduler/disruption-runner.js';
 import { configPath, type Command } from './registry.js';
 
 function parsePort(text: string | undefined): number | undefined {
@@ -24,13 +23,15 @@ function parsePort(text: string | undefined): number | undefined {
 export const runCommand: Command = {
   summary: 'the daemon: schedule ticks and disruptions, serve /metrics, probes, API and status page',
   help: [
-    'usage: mesh-soak run [--config FILE] [--port N] [--log-level LEVEL]',
+    'usage: mesh-soak run [--config FILE] [--port N] [--host ADDR] [--log-level LEVEL]',
     '',
     'Runs until SIGTERM or SIGINT, then stops gracefully and exits 0.',
+    '  --port N    overrides http.port    --host ADDR  listen address (default: all interfaces, as in a pod)',
     'The admin endpoints need the token in the environment variable MESH_SOAK_ADMIN_TOKEN.',
   ].join('\n'),
   options: {
     port: { type: 'string' },
+    host: { type: 'string' },
     'log-level': { type: 'string' },
   },
   async run(ctx) {
@@ -41,20 +42,32 @@ export const runCommand: Command = {
     const logger = createLogger({ level });
     const metrics = createMetrics(new Registry(), version);
 
+    // The Kubernetes client (and its modules' memory) only when some suite disrupts.
     const needsCluster = config.suites.some((s) => s.enabled && s.disruption);
-    const kube = needsCluster
-      ? createKubeClients(config.kubernetes.kubeconfig, {
-          onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }),
-        })
-      : undefined;
-    // The journal's connection: commands queue while Redis is away instead of failing a restore.
-    const journalRedis = kube ? new Redis(config.redis.url, { maxRetriesPerRequest: null }) : undefined;
-    journalRedis?.on('error', (err: Error) => logger.debug({ err: err.message }, 'journal redis error'));
     const abort = new AbortController();
-    const disruptions =
-      kube && journalRedis ? createDisruptionRunner({ kube, redis: journalRedis, logger, signal: abort.signal }) : undefined;
+    let journalRedis: Redis | undefined;
+    let disruptions: DisruptionRunner | undefined;
+    if (needsCluster) {
+      const { createKubeClients } = await import('../kube/index.js');
+      const { createDisruptionRunner } = await import('../suites/disruption-runner.js');
+      const kube = createKubeClients(config.kubernetes.kubeconfig, {
+        onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }),
+      });
+      // The journal's connection: commands queue while Redis is away instead of failing a restore.
+      const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+      redis.on('error', (err: Error) => logger.debug({ err: err.message }, 'journal redis error'));
+      journalRedis = redis;
+      disruptions = createDisruptionRunner({ kube, redis, logger, signal: abort.signal });
+    }
 
-    const daemon = await runDaemon(config, { logger, metrics, ...(disruptions ? { disruptions } : {}), ...(port !== undefined ? { port } : {}) });
+    const host = ctx.values.host as string | undefined;
+    const daemon = await runDaemon(config, {
+      logger,
+      metrics,
+      ...(disruptions ? { disruptions } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(host ? { host } : {}),
+    });
     logger.info({ version, port: daemon.port, config: config.file }, 'mesh-soak running');
 
     await new Promise<void>((resolve) => {

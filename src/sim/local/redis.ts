@@ -38,6 +38,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
     '--appendonly', options.appendonly ? 'yes' : 'no',
     '--appendfsync', 'always',
     '--dir', dir,
+    // As in deploy/redis.yaml: BullMQ's blocking waits time out hz times a second.
+    '--hz', '100',
   ];
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
