@@ -183,6 +183,9 @@ function expectAlertShape(alert: ReceivedAlert, suite: string, check: string): v
   expect(alert.annotations.value, `${suite}/${check} value`).toBeTruthy();
 }
 
+/** Injection → firing alert and switch-off → resolved alert, per case; printed, never asserted. */
+const timings: string[] = [];
+
 // The other faults wait for the lone one's alert (it comes within seconds), so that one
 // shows the fault of one namespace failing nothing else.
 let loneDone: () => void = () => undefined;
@@ -243,6 +246,7 @@ describe.concurrent('an injected fault, per suite', () => {
           { timeoutMs: RESOLVE_MS, intervalMs: 500, detail: () => stackDetail(ns) },
         );
         expect(resolved.labels).toMatchObject({ suite: target.suite, check: target.check });
+        timings.push(`${f.suite}:${f.kind} fired after ${((firing.at - injectedAt) / 1000).toFixed(1)} s, resolved ${((resolved.at - switchedOffAt) / 1000).toFixed(1)} s after switch-off`);
         const after = checkOf(await fetchStatus(stack.urls.status), target.suite, target.check);
         expect(after.state, `${target.suite}/${target.check} on the status page after its resolution`).toBe('ok');
       } finally {
@@ -257,5 +261,6 @@ describe('afterwards', () => {
   it('only the checks aimed at by a fault ever fired', () => {
     const unexpected = firedChecks(stack.alerts).filter((c) => !MAY_FIRE.has(c));
     expect(unexpected, describeAlerts(stack.alerts)).toEqual([]);
+    console.info(`e2e suites timings:\n  ${timings.join('\n  ')}`);
   });
 });
