@@ -14,4 +14,4 @@ export const root = existsSync(join(here, '..', '..', 'package.json')) ? resolve
 export const distDir = join(root, 'dist');
 
 /** The file the daemon benchmarks append their results to. */
-export const resultsFile = join(root, 'bench', 'results', 'daemon.md');
+export const resultsFile = join(root, 'bench', 'RESULTS.md');

@@ -1,5 +1,5 @@
 // How a daemon benchmark reports: a Markdown table on stdout, and the same table appended
-// as a dated section, with the machine's facts, to bench/results/daemon.md (appended, not
+// as a dated section, with the machine's facts, to bench/RESULTS.md (appended, not
 // rewritten, so quick runs and full runs both stay on record).
 
 import { execFile } from 'node:child_process';
@@ -63,7 +63,7 @@ export interface Section {
   verdicts: string[];
 }
 
-/** Prints the section and appends it to bench/results/daemon.md. */
+/** Prints the section and appends it to bench/RESULTS.md. */
 export async function publish(section: Section): Promise<void> {
   const body = [
     `## ${section.title} — ${new Date().toISOString()}`,
