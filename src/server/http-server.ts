@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { Fault } from '../errors.js';
 import { checkAdminToken } from './admin-auth.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 
@@ -40,6 +41,32 @@ export interface RunningServer {
 const ACTION_PATH = /^\/api\/v1\/suites\/([^/]+)\/(pause|resume|trigger)$/;
 
 
+/** undefined for a malformed `%` escape: the client's mistake (400), not ours (500). */
+function decodePathPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request's path without the query, which may carry secrets (and `url` is redacted by the logger). */
+function pathOf(req: IncomingMessage): string {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  return q < 0 ? raw : raw.slice(0, q);
+}
+
+/** A listen error as one line: a port in use is the environment's doing, not a bug. */
+function listenFault(err: unknown, port: number, host: string): Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new Fault('listen', `port ${port}: address in use`, { cause: err });
+  if (code === 'EACCES') return new Fault('listen', `port ${port}: permission denied`, { cause: err });
+  if (code === 'EADDRNOTAVAIL') return new Fault('listen', `${host}:${port}: address not available`, { cause: err });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Fault('listen', `${host}: cannot resolve the listen address`, { cause: err });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -59,7 +86,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const verdict = checkAdminToken(options.adminToken(), req.headers.authorization);
       if (verdict === 'disabled') return send(res, 403, { error: 'admin endpoints disabled: MESH_SOAK_ADMIN_TOKEN is not set' });
       if (verdict === 'unauthorized') return send(res, 401, { error: 'missing or wrong bearer token' });
-      const suite = decodeURIComponent(action[1]!);
+      const suite = decodePathPart(action[1]!);
+      if (suite === undefined) return send(res, 400, { error: 'malformed percent-encoding in the suite name' });
       const what = action[2] as SuiteAction;
       const answer = await backend.suiteAction(suite, what);
       if (answer.result === 'not-found') return send(res, 404, { error: `unknown suite ${suite}` });
@@ -90,7 +118,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.error({ err, url: req.url }, 'http handler failed');
+      logger.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.end();
     });
@@ -99,10 +127,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
 
+  const host = options.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
-      server.off('error', reject);
+    const onError = (err: unknown) => reject(listenFault(err, options.port, host));
+    server.once('error', onError);
+    server.listen(options.port, host, () => {
+      server.off('error', onError);
       resolve();
     });
   });
