@@ -95,6 +95,10 @@ function groupsOf(config: Config): Map<string, CheckGroup> {
   return groups;
 }
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<'timeout'>((resolve) => {
@@ -221,7 +225,10 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   let schedulesInstalled = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let attempt: () => Promise<void> = async () => undefined;
+  // stop() resolves it too, so nobody awaits the schedulers of a stopped daemon forever.
+  let settleScheduled: () => void = () => undefined;
   const scheduled = new Promise<void>((resolve) => {
+    settleScheduled = resolve;
     attempt = async (): Promise<void> => {
       if (stopped) return resolve();
       clearTimeout(retryTimer);
@@ -239,6 +246,8 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
         await restoreInterrupted();
         resolve();
       } catch (err) {
+        // stop() may have run while this attempt was waiting on Redis: no timer after it.
+        if (stopped) return resolve();
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot install job schedulers yet; retrying');
         retryTimer = setTimeout(() => void attempt(), options.retryMs ?? 2000);
       }
@@ -273,13 +282,6 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     ping,
   };
   const housekeeping = startHousekeeping(hk, options.housekeepingCron);
-
-  let resendTimer: NodeJS.Timeout | undefined;
-  if (notifier?.resendFiring) {
-    const n = notifier;
-    resendTimer = setInterval(() => void Promise.resolve(n.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
-    resendTimer.unref();
-  }
 
   const backend: ServerBackend = {
     async metrics() {
@@ -316,11 +318,26 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       adminToken: options.adminToken ?? (() => process.env.MESH_SOAK_ADMIN_TOKEN || undefined),
     });
   } catch (err) {
+    // Undo everything made above, so a failed start leaves no timer, socket or connection
+    // holding the process open.
     stopped = true;
-    await Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true), tickQueue.close(), disruptionQueue.close()]);
-    await housekeeping.stop();
+    clearTimeout(retryTimer);
+    settleScheduled();
+    await Promise.allSettled([
+      withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true), tickQueue.close(), disruptionQueue.close()]), 3000),
+      Promise.resolve(housekeeping.stop()),
+      notifier?.close?.(),
+      provider.close(),
+    ]);
     redis.disconnect();
     throw err;
+  }
+  // Only once listening: a failed start has no interval to clear.
+  let resendTimer: NodeJS.Timeout | undefined;
+  if (notifier?.resendFiring) {
+    const n = notifier;
+    resendTimer = setInterval(() => void Promise.resolve(n.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
+    resendTimer.unref();
   }
   void housekeep(hk);
   logger.info({ port: server.port, suites: [...groups.keys()], prefix }, 'daemon started');
@@ -331,11 +348,15 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       stopped = true;
       clearTimeout(retryTimer);
       clearInterval(resendTimer);
-      await housekeeping.stop();
+      settleScheduled();
+      await Promise.resolve(housekeeping.stop()).catch((err: unknown) => logger.warn({ err: errorText(err) }, 'stopping housekeeping failed'));
       const timeout = options.shutdownTimeoutMs ?? 10_000;
-      // Stop taking jobs and let the running ones finish, within bounds.
-      const closed = await withTimeout(Promise.all([tickWorker.close(), disruptionWorker.close()]), timeout);
-      if (closed === 'timeout') {
+      // Stop taking jobs and let the running ones finish, within bounds. A worker whose close
+      // fails (Redis gone) is forced like one that timed out: shutdown itself never fails.
+      const closed = await withTimeout(Promise.allSettled([tickWorker.close(), disruptionWorker.close()]), timeout);
+      const failed = closed === 'timeout' ? [] : closed.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      for (const r of failed) logger.warn({ err: errorText(r.reason) }, 'closing a worker failed; forcing it');
+      if (closed === 'timeout' || failed.length > 0) {
         logger.warn({ timeoutMs: timeout }, 'running jobs did not finish in time; leaving them to stall recovery');
         await withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true)]), 2000);
       }
@@ -343,15 +364,20 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       if (notifier?.flush) await withTimeout(notifier.flush(5000).catch(() => undefined), 6000);
       if (notifier?.close) await withTimeout(notifier.close().catch(() => undefined), 2000);
       await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
-      await server.close();
+      await server.close().catch((err: unknown) => logger.warn({ err: errorText(err) }, 'closing the HTTP server failed'));
       await provider.close().catch(() => undefined);
       await withTimeout(redis.quit().catch(() => undefined), 1000);
       redis.disconnect();
       logger.info('daemon stopped');
-    })();
+    })().catch((err: unknown) => {
+      // Whatever is left is logged, not thrown: after SIGTERM the exit code stays 0.
+      logger.error({ err: errorText(err) }, 'error while stopping');
+    });
     return stopping;
   };
-  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  // Aborted while starting: stop at once (the listener below would never fire).
+  if (options.signal?.aborted) void stop();
+  else options.signal?.addEventListener('abort', () => void stop(), { once: true });
 
   return { port: server.port, metrics, scheduled, stop };
 }
