@@ -26,7 +26,13 @@ export interface Notifier {
 
 /** Link to the check's query in the Prometheus graph UI, as Prometheus' own alerts do. */
 export function generatorUrl(prometheusUrl: string, expr: string): string {
-  return `${prometheusUrl.replace(/\/+$/, '')}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0`;
+  // The link travels to Alertmanager, Slack and webhooks: never with the URL's credentials.
+  const base = new URL(prometheusUrl);
+  base.username = '';
+  base.password = '';
+  base.search = '';
+  base.hash = '';
+  return `${base.toString().replace(/\/+$/, '')}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0`;
 }
 
 /** Identity of an alert across firing/resolved: suite, check and sorted labels. */

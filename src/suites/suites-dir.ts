@@ -1,22 +1,14 @@
-// Where suites come from: the `suites/` folder shipped at the package root (found from
-// this module's own location, which is src/suites/ in source and dist/src/suites/ when
-// built), the option or MESH_SOAK_SUITES_DIR, or a folder path written in the config.
+// Where suites come from: the `suites/` folder shipped at the package root
+// (src/package-root.ts), the option or MESH_SOAK_SUITES_DIR, or a folder path written in
+// the config.
 
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 /** The package's own suites/ folder. */
 export function defaultSuitesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'suites');
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'suites');
+  return join(packageRoot, 'suites');
 }
 
 /** True when `use` names a folder rather than a shipped suite. */

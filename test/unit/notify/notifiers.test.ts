@@ -151,3 +151,11 @@ describe('createSinks', () => {
     expect(rx.received[2]!.body).toHaveProperty('version', 1);
   });
 });
+
+describe('generatorUrl and credentials', () => {
+  it('never carries the Prometheus URL credentials into an alert link', () => {
+    const link = generatorUrl('https://user:s3cret@prom.example:9090/prom/?x=1', 'up');
+    expect(link).toBe('https://prom.example:9090/prom/graph?g0.expr=up&g0.tab=0');
+    expect(link).not.toContain('s3cret');
+  });
+});
