@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { CheckSpec, Severity } from '../config/model.js';
 import { STATE_ORDER, type CheckRecord, type InstanceState } from '../checks/types.js';
 import type { MetricsProvider } from '../prometheus/types.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../state/check-store.js';
 import type { History, HistoryEvent } from '../state/history.js';
 import type { PauseFlags } from '../state/pause-flags.js';
@@ -81,7 +81,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     const record = result.records[spec.name];
     if (!record) continue;
     states[record.state] = (states[record.state] ?? 0) + 1;
-    report(deps.metrics, suite, spec.severity, spec.name, record);
+    report(deps.metrics, suite, spec.severity, spec.name, record, prev[spec.name]);
   }
 
   const events: HistoryEvent[] = [];
@@ -115,10 +115,28 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   return { ran: true, states, durationMs };
 }
 
-function report(metrics: Metrics, suite: string, severity: Severity, check: string, record: CheckRecord): void {
+function report(
+  metrics: Metrics,
+  suite: string,
+  severity: Severity,
+  check: string,
+  record: CheckRecord,
+  prev: CheckRecord | undefined,
+): void {
   metrics.setCheckState(suite, check, severity, record.state);
   metrics.setCheckValue(suite, check, worstInstance(record)?.value ?? null);
-  metrics.recordEvaluation(suite, check, record.state);
+  metrics.recordEvaluation(suite, check, evaluationResult(record, prev));
+}
+
+/**
+ * 'error' when this tick's query failed, else the resulting state. consecutiveErrors grows
+ * on each failed query and resets on any answer, so a count above the previous tick's (or a
+ * first record born with errors) means this tick errored even while the state stays put
+ * under errorLimit.
+ */
+export function evaluationResult(record: CheckRecord, prev: CheckRecord | undefined): EvaluationResult {
+  if (record.consecutiveErrors > 0 && record.consecutiveErrors > (prev?.consecutiveErrors ?? 0)) return 'error';
+  return record.state;
 }
 
 export function worstInstance(record: CheckRecord): InstanceState | undefined {
