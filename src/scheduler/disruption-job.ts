@@ -74,7 +74,6 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
     message = err instanceof Error ? err.message : String(err);
   }
   const durationMs = now() - startedAt;
-  deps.metrics.disruptionDuration.observe({ suite: job.suite }, durationMs / 1000);
   return record(deps, job, startedAt, outcome, message, durationMs);
 }
 
@@ -86,7 +85,9 @@ async function record(
   message: string | undefined,
   durationMs: number,
 ): Promise<'success' | 'failure' | 'skipped'> {
-  deps.metrics.disruptions.inc({ suite: job.suite, outcome });
+  // One call counts the outcome and observes the duration, so disruptions_total and
+  // disruption_duration_seconds_count always agree (a skipped run observes 0 s).
+  deps.metrics.recordDisruption(job.suite, outcome, durationMs / 1000);
   await deps.history.append(job.suite, [
     { kind: 'disruption', jobId: job.id, outcome, ...(message ? { message } : {}), startedAt, durationMs },
   ]);
