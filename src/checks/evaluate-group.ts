@@ -6,10 +6,9 @@
 // broken query cannot hide the others' results.
 
 import type { CheckSpec, Severity } from '../config/model.js';
-import type { MetricsProvider } from '../prometheus/types.js';
 import { evaluateCheck } from './check-state.js';
 import { guardVerdict } from './guard.js';
-import type { CheckRecord, QueryOutcome, Transition } from './types.js';
+import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
 
 export interface CheckGroup {
   /** PromQL; when it says the suite is not running, every check is skipped. */

@@ -63,3 +63,19 @@ export interface Transition {
   summary?: string;
   description?: string;
 }
+
+export interface InstantQueryOptions {
+  /** Evaluation time, epoch ms; default: now. */
+  time?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What the engine needs from a metrics provider: instant queries. Declared here, in the
+ * core, so the core depends on no adapter; src/prometheus/ implements it.
+ */
+export interface MetricsProvider {
+  /** Runs an instant query; resolves to samples or rejects with an error carrying a `kind`. */
+  query(expr: string, options?: InstantQueryOptions): Promise<Sample[]>;
+  close(): Promise<void>;
+}
