@@ -11,7 +11,8 @@ import { COMMANDS, usage, type CommandContext } from './commands/registry.js';
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(await usage());
+    // Asked for: stdout, exit 0. No command at all is a mistake: stderr, exit 2.
+    (name ? process.stdout : process.stderr).write(await usage());
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {

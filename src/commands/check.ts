@@ -108,7 +108,14 @@ export const checkCommand: Command = {
     if (ctx.values.json) ctx.stdout.write(toJson(rows, code));
     else ctx.stdout.write(formatTable(rows) + summaryLine(rows));
     const junit = ctx.values.junit as string | undefined;
-    if (junit) await writeFile(junit, toJUnit(rows));
+    if (junit) {
+      try {
+        await writeFile(junit, toJUnit(rows));
+      } catch (err) {
+        // The path came from the user: a plain message, no stack trace.
+        throw new UserError(`--junit: cannot write ${junit}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     return code;
   },
 };
