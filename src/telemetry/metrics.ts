@@ -1,7 +1,9 @@
 // mesh-soak's own metrics (DESIGN.md "Own metrics"): one prom-client registry holding every
 // mesh_soak_* series plus prom-client's default process metrics. Callers get typed handles and
 // a few helpers that keep label sets consistent (a check's five state series, forgetting suites
-// that left the config) so /metrics never shows stale or contradictory series.
+// that left the config) so /metrics never shows contradictory series. Freshness across
+// replicas is src/state/check-gauges.ts' job: it resets the check gauges from Redis and
+// forgets checks no longer configured.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
@@ -60,6 +62,8 @@ export interface Metrics {
   forgetCheck(suite: string, check: string): void;
   /** Removes every series labelled with a suite no longer configured. */
   forgetSuite(suite: string): void;
+  /** Every (suite, check) with per-check series on the registry, to find those to forget. */
+  knownChecks(): Array<{ suite: string; check: string }>;
 }
 
 /** Builds every metric on `registry` (a fresh one by default). Call once per registry. */
@@ -250,6 +254,11 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       const outcomes = new Set<string>(['success', 'failure', 'skipped', ...(disruptionOutcomes.get(suite) ?? [])]);
       for (const outcome of outcomes) disruptions.remove({ suite, outcome });
       disruptionOutcomes.delete(suite);
+    },
+    knownChecks() {
+      const out: Array<{ suite: string; check: string }> = [];
+      for (const [suite, checks] of checksOf) for (const check of checks) out.push({ suite, check });
+      return out;
     },
   };
   return metrics;
