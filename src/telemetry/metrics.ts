@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
+import type { PromErrorKind } from '../prometheus/types.js';
 
 export const METRIC_PREFIX = 'mesh_soak_';
 
@@ -27,7 +28,26 @@ const DEFAULT_METRICS_PROMTOOL_REJECTS = [
 
 export type EvaluationResult = CheckStateName | 'error';
 export type DisruptionOutcome = 'success' | 'failure' | 'skipped' | (string & {});
-export type PromRequestOutcome = 'success' | 'error' | 'timeout';
+/** 'success' or the PrometheusError kind: a bounded set, and says what went wrong. */
+export type PromRequestOutcome = 'success' | PromErrorKind | 'error';
+
+const PROM_OUTCOMES: ReadonlySet<string> = new Set<PromRequestOutcome>([
+  'success',
+  'unreachable',
+  'timeout',
+  'http',
+  'bad_data',
+  'execution',
+]);
+
+/**
+ * The `outcome` label of prometheus_request_duration_seconds for a request that ended in
+ * `kind` ('success' or a PrometheusError kind). Anything else becomes 'error', so a new
+ * or misspelt kind cannot grow the label set without bound.
+ */
+export function promOutcome(kind: string): PromRequestOutcome {
+  return PROM_OUTCOMES.has(kind) ? (kind as PromRequestOutcome) : 'error';
+}
 export type NotificationOutcome = 'success' | 'failure' | 'dropped';
 
 export interface Metrics {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
+import { createMetrics, promOutcome, type Metrics } from '../../../src/telemetry/metrics.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 
@@ -145,5 +145,22 @@ describe('createMetrics', () => {
     const text = await m.registry.metrics();
     expect(text).not.toContain('check="gone"');
     expect(text).toContain('check="kept"');
+  });
+});
+
+describe('promOutcome', () => {
+  it("labels Prometheus requests by 'success' or the error kind, and nothing else", () => {
+    for (const kind of ['success', 'unreachable', 'timeout', 'http', 'bad_data', 'execution']) expect(promOutcome(kind)).toBe(kind);
+    expect(promOutcome('something-new')).toBe('error');
+    expect(promOutcome('')).toBe('error');
+  });
+
+  it('renders each kind as its own outcome series, which MeshSoakPrometheusUnreachable names', async () => {
+    const m = createMetrics(new Registry(), 'test');
+    m.prometheusRequestDuration.observe({ outcome: promOutcome('unreachable') }, 0.01);
+    m.prometheusRequestDuration.observe({ outcome: promOutcome('bad_data') }, 0.01);
+    const text = await m.registry.metrics();
+    expect(text).toContain('mesh_soak_prometheus_request_duration_seconds_count{outcome="unreachable"} 1');
+    expect(text).toContain('mesh_soak_prometheus_request_duration_seconds_count{outcome="bad_data"} 1');
   });
 });
