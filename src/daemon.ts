@@ -363,7 +363,12 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       if (restoring) await withTimeout(restoring, 10_000);
       if (notifier?.flush) await withTimeout(notifier.flush(5000).catch(() => undefined), 6000);
       if (notifier?.close) await withTimeout(notifier.close().catch(() => undefined), 2000);
-      await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
+      const queuesClosed = await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
+      // With Redis away BullMQ's close can wait for a connection that never comes, and its
+      // clients keep reconnecting: drop the sockets so nothing outlives stop().
+      if (closed === 'timeout' || failed.length > 0 || queuesClosed === 'timeout') {
+        await withTimeout(Promise.allSettled([tickWorker.disconnect(), disruptionWorker.disconnect(), tickQueue.disconnect(), disruptionQueue.disconnect()]), 1000);
+      }
       await server.close().catch((err: unknown) => logger.warn({ err: errorText(err) }, 'closing the HTTP server failed'));
       await provider.close().catch(() => undefined);
       await withTimeout(redis.quit().catch(() => undefined), 1000);

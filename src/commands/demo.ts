@@ -5,8 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { parseDuration, formatDuration } from '../checks/duration.js';
 import { UserError } from '../errors.js';
-import { parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from '../sim/demo-stack.js';
+import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from '../sim/demo-stack.js';
 import type { StatusBody } from '../server/status.js';
+import { parsePort } from './port.js';
 import type { Command, CommandContext } from './registry.js';
 
 const BINARIES: Record<string, string> = {
@@ -118,40 +119,60 @@ export const demoCommand: Command = {
     const faults = ((ctx.values.fault as string[] | undefined) ?? []).map(parseFault);
     const tickMs = durationOption('tick', ctx.values.tick as string | undefined);
     const durationMs = durationOption('duration', ctx.values.duration as string | undefined);
-    const portText = ctx.values.port as string | undefined;
-    const port = portText === undefined ? undefined : Number(portText);
-    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UserError(`--port: "${portText}" is not a port`);
+    const port = parsePort(ctx.values.port as string | undefined);
     ensurePackages(ctx);
 
+    // Signals first: a Ctrl-C while the servers start still stops them and removes the temp dir.
+    const abort = new AbortController();
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
     const out = ctx.stdout;
-    out.write(`${clock()} starting Redis, Prometheus, Alertmanager, the simulated cluster and the daemon…\n`);
-    const stack: DemoStack = await startDemoStack({
-      ...(tickMs ? { tickMs } : {}),
-      ...(port ? { port } : {}),
-      adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
-      onAlert: (a) => out.write(alertLine(a)),
-    });
+    let stack: DemoStack | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     let stopping = false;
-    const report = reporter(out);
-    const poll = setInterval(() => {
-      if (stopping) return;
-      fetch(`${stack.urls.status}api/v1/status`)
-        .then((r) => r.json() as Promise<StatusBody>)
-        .then((body) => report(body))
-        .catch(() => undefined);
-    }, 1000);
     try {
-      for (const f of faults) stack.setFault(f.suite, f.kind);
+      out.write(`${clock()} starting Redis, Prometheus, Alertmanager, the simulated cluster and the daemon…\n`);
+      try {
+        stack = await startDemoStack({
+          ...(tickMs ? { tickMs } : {}),
+          // 0 is "any free port", which is the default anyway.
+          ...(port ? { port } : {}),
+          adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
+          onAlert: (a) => out.write(alertLine(a)),
+          signal: abort.signal,
+        });
+      } catch (err) {
+        if (!(err instanceof DemoAborted)) throw err;
+        out.write(`${clock()} interrupted while starting; stopped what was started\n`);
+        return 0;
+      }
+      const running = stack;
+      const report = reporter(out);
+      poll = setInterval(() => {
+        if (stopping) return;
+        fetch(`${running.urls.status}api/v1/status`)
+          .then((r) => r.json() as Promise<StatusBody>)
+          .then((body) => report(body))
+          .catch(() => undefined);
+      }, 1000);
+      for (const f of faults) running.setFault(f.suite, f.kind);
       out.write(
         [
           '',
-          `  status page   ${stack.urls.status}`,
-          `  metrics       ${stack.urls.metrics}`,
-          `  Prometheus    ${stack.urls.prometheus}`,
-          `  Alertmanager  ${stack.urls.alertmanager}`,
-          `  faults        ${stack.urls.faults}   (POST /faults/NAMESPACE/KIND?on=true|false)`,
-          `  config        ${stack.configPath}`,
-          `  daemon log    ${stack.logFile}`,
+          `  status page   ${running.urls.status}`,
+          `  metrics       ${running.urls.metrics}`,
+          `  Prometheus    ${running.urls.prometheus}`,
+          `  Alertmanager  ${running.urls.alertmanager}`,
+          `  faults        ${running.urls.faults}   (POST /faults/NAMESPACE/KIND?on=true|false)`,
+          `  config        ${running.configPath}`,
+          `  daemon log    ${running.logFile}`,
           faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain',
           '',
           'Ctrl-C stops everything.',
@@ -159,22 +180,21 @@ export const demoCommand: Command = {
         ].join('\n'),
       );
       await new Promise<void>((resolve) => {
-        const done = () => {
-          process.off('SIGINT', done);
-          process.off('SIGTERM', done);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = durationMs ? setTimeout(done, durationMs) : undefined;
-        process.on('SIGINT', done);
-        process.on('SIGTERM', done);
+        if (abort.signal.aborted) return resolve();
+        abort.signal.addEventListener('abort', () => resolve(), { once: true });
+        if (durationMs) timer = setTimeout(resolve, durationMs);
       });
     } finally {
       stopping = true;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearTimeout(timer);
       clearInterval(poll);
-      out.write(`${clock()} stopping…\n`);
-      await stack.stop();
-      out.write(`${clock()} stopped; nothing left running\n`);
+      if (stack) {
+        out.write(`${clock()} stopping…\n`);
+        await stack.stop();
+        out.write(`${clock()} stopped; nothing left running\n`);
+      }
     }
     return 0;
   },

@@ -23,7 +23,7 @@ import { renderManifests } from '../suites/render-manifests.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { version } from '../version.js';
-import { UserError } from '../errors.js';
+import { Fault, UserError } from '../errors.js';
 import { kubeClusterView } from './cluster-view.js';
 import { FAULT_KINDS, type FaultKind } from './istio-metrics.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
@@ -53,6 +53,18 @@ export interface DemoOptions {
   /** Scrape interval of Prometheus, seconds; default 1. */
   scrapeIntervalS?: number;
   onAlert?: (alert: ReceivedAlert) => void;
+  /** Aborting it while starting stops what was started and rejects with DemoAborted. */
+  signal?: AbortSignal;
+  /** How long to wait for the daemon to install its job schedulers in Redis; default 30 s. */
+  scheduledTimeoutMs?: number;
+}
+
+/** startDemoStack was aborted through its signal; everything it had started is stopped. */
+export class DemoAborted extends Error {
+  constructor() {
+    super('demo start-up aborted');
+    this.name = 'DemoAborted';
+  }
 }
 
 export interface DemoStack {
@@ -184,6 +196,10 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
     cleanups.length = 0;
   };
+  // Checked after each slow step: a Ctrl-C while starting stops at the next one.
+  const checkAborted = () => {
+    if (options.signal?.aborted) throw new DemoAborted();
+  };
   try {
     const alerts: ReceivedAlert[] = [];
     const receiver = await startAlertReceiver((a) => {
@@ -192,21 +208,27 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       options.onAlert?.(a);
     });
     cleanups.push(() => receiver.close());
+    checkAborted();
 
     const redis: RunningRedis = await startRedis();
     cleanups.push(() => redis.stop());
+    checkAborted();
     const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
     cleanups.push(() => kube.stop());
+    checkAborted();
     const am: RunningAlertmanager = await startAlertmanager({ configYaml: alertmanagerConfig(receiver.url) });
     cleanups.push(() => am.stop());
+    checkAborted();
     const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
     cleanups.push(() => target.stop());
+    checkAborted();
     const port = options.port ?? (await freePort());
     const prom: RunningPrometheus = await startPrometheus({
       scrapeIntervalS: options.scrapeIntervalS ?? 1,
       scrapeJobs: { istio: [target.hostPort], 'mesh-soak': [`127.0.0.1:${port}`] },
     });
     cleanups.push(() => prom.stop());
+    checkAborted();
 
     const configPath = join(dir, 'mesh-soak.yaml');
     await writeFile(
@@ -256,7 +278,8 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       abort.abort();
       await daemon.stop();
     });
-    await daemon.scheduled;
+    checkAborted();
+    await waitScheduled(daemon, options.scheduledTimeoutMs ?? 30_000, config.redis.url, options.signal);
 
     const namespaceOf = (suite: string): string => {
       if (suite === MESH_SUITE) return 'istio-system';
@@ -293,6 +316,32 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     await stopAll();
     await rm(dir, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Bounded: with Redis unusable `scheduled` would wait for as long as the daemon retries,
+ * and the demo would hang without a word.
+ */
+async function waitScheduled(daemon: Daemon, timeoutMs: number, redisUrl: string, signal: AbortSignal | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const outcome = await Promise.race([
+    daemon.scheduled.then(() => 'scheduled' as const),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    }),
+    new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (signal?.aborted) resolve('aborted');
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  if (onAbort) signal?.removeEventListener('abort', onAbort);
+  if (outcome === 'aborted') throw new DemoAborted();
+  if (outcome === 'timeout') {
+    throw new Fault('redis', `the daemon could not install its job schedulers at ${redisUrl} within ${Math.round(timeoutMs / 1000)} s`);
   }
 }
 
