@@ -15,6 +15,9 @@ export const DURATION_PATTERN = '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** The sink name of notify.alertmanager (src/notify/sinks.ts ALERTMANAGER_SINK). */
+const RESERVED_SINK = 'alertmanager';
+
 type Ctx = { addIssue: (issue: { code: 'custom'; message: string }) => void };
 
 const notUndefined = (message: string) => (iss: { input: unknown }) => (iss.input === undefined ? undefined : message);
@@ -182,12 +185,27 @@ export const configSchema = z
         webhooks: z
           .array(
             z.strictObject({
-              name: z.string().min(1),
+              // The name labels notifications_total{sink}: the built-in sink's name is taken.
+              name: z
+                .string()
+                .min(1)
+                .superRefine((n: string, ctx: Ctx) => {
+                  if (n === RESERVED_SINK) ctx.addIssue({ code: 'custom', message: `'${RESERVED_SINK}' is reserved for notify.alertmanager; choose another webhook name` });
+                }),
               url: httpUrl(),
               format: z.enum(['json', 'slack']).default('json'),
               headers: headerMap().default({}),
             }),
           )
+          .superRefine((hooks, ctx) => {
+            // Two webhooks of one name would share one metric series and one log name.
+            const first = new Map<string, number>();
+            hooks.forEach((h, i) => {
+              const seen = first.get(h.name);
+              if (seen === undefined) first.set(h.name, i);
+              else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate webhook name '${h.name}' (first used by notify.webhooks.${seen})` });
+            });
+          })
           .default([]),
       })
       .default({ webhooks: [] }),
