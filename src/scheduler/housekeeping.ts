@@ -18,6 +18,18 @@ export interface HousekeepingDeps {
   logger: Logger;
   /** Resolves true when Redis answered. */
   ping: () => Promise<boolean>;
+  /** Deadline of each Redis call of one run; default 5 s. */
+  callTimeoutMs?: number;
+}
+
+const CALL_TIMEOUT_MS = 5000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 export async function housekeep(deps: HousekeepingDeps): Promise<void> {
@@ -25,13 +37,16 @@ export async function housekeep(deps: HousekeepingDeps): Promise<void> {
   deps.metrics.redisUp.set(up ? 1 : 0);
   if (!up) return;
   try {
+    // A Redis that answers PING but then stalls must not hold the run (noOverlap would skip
+    // every later one): each call has its own deadline.
+    const ms = deps.callTimeoutMs ?? CALL_TIMEOUT_MS;
     for (const q of deps.queues) {
-      const counts = await q.getJobCounts(...JOB_STATES);
+      const counts = await withDeadline(q.getJobCounts(...JOB_STATES), ms, `job counts of queue ${q.name}`);
       for (const state of JOB_STATES) deps.metrics.queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
     }
-    await deps.history.trim(deps.suites);
+    await withDeadline(deps.history.trim(deps.suites), ms, 'history trim');
   } catch (err) {
-    deps.logger.warn({ err }, 'housekeeping failed; will retry');
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'housekeeping failed; will retry');
   }
 }
 
