@@ -16,7 +16,8 @@ import { createSinks } from './notify/sinks.js';
 import { PrometheusClient } from './prometheus/client.js';
 import { BatchingProvider } from './prometheus/batching-provider.js';
 import type { MetricsProvider } from './prometheus/types.js';
-import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { createMetrics, promOutcome, type Metrics } from './telemetry/metrics.js';
+import { refreshCheckGauges } from './state/check-gauges.js';
 import { version } from './version.js';
 import { CheckStore } from './state/check-store.js';
 import { History } from './state/history.js';
@@ -121,7 +122,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       headers: config.prometheus.headers,
       concurrency: config.prometheus.concurrency,
       onRequest: (outcome, seconds) =>
-        metrics.prometheusRequestDuration.observe({ outcome: outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : 'error' }, seconds),
+        metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds),
     }));
 
   const sinks = options.notifier ? [] : createSinks(config.notify);
@@ -285,6 +286,9 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
 
   const backend: ServerBackend = {
     async metrics() {
+      // Ticks go to whichever replica is free: report the state all replicas share in
+      // Redis, not only what this one last evaluated (bounded; stale beats no answer).
+      await withTimeout(refreshCheckGauges({ store, groups, metrics }).catch(() => undefined), 1000);
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     },
     async readiness(): Promise<Readiness> {
