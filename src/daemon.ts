@@ -9,7 +9,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { MESH_SUITE, type Config, type Suite } from './config/model.js';
+import type { Config, Suite } from './config/model.js';
 import { evaluateGroup } from './checks/evaluate-group.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { createSinks } from './notify/sinks.js';
@@ -17,6 +17,7 @@ import { PrometheusClient } from './prometheus/client.js';
 import { BatchingProvider } from './prometheus/batching-provider.js';
 import type { MetricsProvider } from './prometheus/types.js';
 import { createMetrics, promOutcome, type Metrics } from './telemetry/metrics.js';
+import { activeGroups } from './config/check-groups.js';
 import { refreshCheckGauges } from './state/check-gauges.js';
 import { version } from './version.js';
 import { CheckStore } from './state/check-store.js';
@@ -36,7 +37,7 @@ import {
   wantedTickSchedulers,
   type SuiteJobData,
 } from './scheduler/schedules.js';
-import { runTick, type CheckGroup, type TickDeps } from './scheduler/tick-runner.js';
+import { runTick, type TickDeps } from './scheduler/tick-runner.js';
 import { startHttpServer, type Readiness, type RunningServer, type ServerBackend } from './server/http-server.js';
 import { buildStatus } from './server/status.js';
 
@@ -87,15 +88,6 @@ const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
 const TICK_QUEUE = 'ticks';
 const DISRUPTION_QUEUE = 'disruptions';
 
-function groupsOf(config: Config): Map<string, CheckGroup> {
-  const groups = new Map<string, CheckGroup>();
-  for (const s of config.suites) {
-    if (s.enabled) groups.set(s.name, { suite: s.name, ...(s.guard ? { guard: s.guard } : {}), checks: s.checks });
-  }
-  if (config.checks.length > 0) groups.set(MESH_SUITE, { suite: MESH_SUITE, checks: config.checks });
-  return groups;
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -143,7 +135,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   const store = new CheckStore(redis, keys);
   const history = new History(redis, keys);
   const pause = new PauseFlags(redis, keys);
-  const groups = groupsOf(config);
+  const groups = activeGroups(config);
   const suitesByName = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
 
   const connection = { url: config.redis.url, maxRetriesPerRequest: null };

@@ -189,3 +189,12 @@ function noteChange(out: Transition[], from: CheckStateName, next: InstanceState
   if (next.description !== undefined) t.description = next.description;
   out.push(t);
 }
+
+/** The instance that decides the check's state (its value is the check's value). */
+export function worstInstance(record: CheckRecord): InstanceState | undefined {
+  let worst: InstanceState | undefined;
+  for (const inst of Object.values(record.instances)) {
+    if (!worst || STATE_ORDER.indexOf(inst.state) < STATE_ORDER.indexOf(worst.state)) worst = inst;
+  }
+  return worst;
+}

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load-config.js';
 import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
+import { activeGroups, type SuiteCheckGroup } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { BatchingProvider } from '../prometheus/batching-provider.js';
@@ -13,11 +14,7 @@ import { UserError } from '../errors.js';
 import { configPath, type Command } from './registry.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 
-interface Group {
-  suite: string;
-  guard?: string;
-  checks: CheckSpec[];
-}
+type Group = SuiteCheckGroup;
 
 function oneShot(spec: CheckSpec): CheckSpec {
   return { ...spec, forMs: 0, keepFiringForMs: 0, errorLimit: 1 };
@@ -26,10 +23,7 @@ function oneShot(spec: CheckSpec): CheckSpec {
 /** The groups named by --suite (even disabled ones), or every enabled suite plus the mesh-wide checks. */
 export function selectGroups(config: Config, wanted: string[]): Group[] {
   const mesh: Group = { suite: MESH_SUITE, checks: config.checks };
-  if (wanted.length === 0) {
-    const suites = config.suites.filter((s) => s.enabled).map((s) => ({ suite: s.name, guard: s.guard, checks: s.checks }));
-    return config.checks.length > 0 ? [...suites, mesh] : suites;
-  }
+  if (wanted.length === 0) return [...activeGroups(config).values()];
   const known = new Map(config.suites.map((s) => [s.name, s]));
   const unknown = wanted.filter((w) => w !== MESH_SUITE && !known.has(w));
   if (unknown.length > 0) {

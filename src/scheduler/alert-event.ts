@@ -3,8 +3,8 @@
 // skipped resolves. Leaving failing for unknown sends nothing, because not being able to
 // see a problem is not evidence that it went away.
 
-import type { CheckSpec, Severity } from '../config/model.js';
-import type { Transition } from '../checks/types.js';
+import type { CheckSpec } from '../config/model.js';
+import type { GroupTransition } from '../checks/evaluate-group.js';
 import { generatorUrl, type AlertEvent } from '../notify/notifier.js';
 
 export type { AlertEvent };
@@ -14,7 +14,7 @@ export interface AlertSink {
   enqueue(events: AlertEvent[]): void;
 }
 
-export type SuiteTransition = Transition & { check: string; severity: Severity };
+export type SuiteTransition = GroupTransition;
 
 export function alertEventsFor(
   suite: string,

@@ -4,7 +4,9 @@
 
 import type { Logger } from 'pino';
 import type { CheckSpec, Severity } from '../config/model.js';
-import { STATE_ORDER, type CheckRecord, type InstanceState } from '../checks/types.js';
+import type { CheckRecord } from '../checks/types.js';
+import { worstInstance } from '../checks/check-state.js';
+import type { SuiteCheckGroup } from '../config/check-groups.js';
 import type { MetricsProvider } from '../prometheus/types.js';
 import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../state/check-store.js';
@@ -12,11 +14,7 @@ import type { History, HistoryEvent } from '../state/history.js';
 import type { PauseFlags } from '../state/pause-flags.js';
 import { alertEventsFor, type AlertSink, type SuiteTransition } from './alert-event.js';
 
-export interface CheckGroup {
-  suite: string;
-  guard?: string;
-  checks: CheckSpec[];
-}
+export type CheckGroup = SuiteCheckGroup;
 
 export type EvaluateGroup = (
   group: { guard?: string; checks: CheckSpec[] },
@@ -139,10 +137,3 @@ export function evaluationResult(record: CheckRecord, prev: CheckRecord | undefi
   return record.state;
 }
 
-export function worstInstance(record: CheckRecord): InstanceState | undefined {
-  let worst: InstanceState | undefined;
-  for (const inst of Object.values(record.instances)) {
-    if (!worst || STATE_ORDER.indexOf(inst.state) < STATE_ORDER.indexOf(worst.state)) worst = inst;
-  }
-  return worst;
-}

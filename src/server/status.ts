@@ -7,7 +7,7 @@ import type { CheckRecord } from '../checks/types.js';
 import type { CheckStore } from '../state/check-store.js';
 import type { History } from '../state/history.js';
 import type { PauseFlags } from '../state/pause-flags.js';
-import { worstInstance } from '../scheduler/tick-runner.js';
+import { worstInstance } from '../checks/check-state.js';
 
 export interface StatusSources {
   config: Config;

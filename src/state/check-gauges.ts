@@ -5,7 +5,7 @@
 // also forgets series of checks and suites that left the config, so none linger.
 
 import type { CheckGroup } from '../scheduler/tick-runner.js';
-import { worstInstance } from '../scheduler/tick-runner.js';
+import { worstInstance } from '../checks/check-state.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from './check-store.js';
 

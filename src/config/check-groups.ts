@@ -1,0 +1,20 @@
+// Which check groups a configuration runs: every enabled suite, plus the mesh-wide checks
+// as the group "mesh" (when there are any). The daemon ticks these; `mesh-soak check`
+// evaluates them by default.
+
+import type { CheckGroup } from '../checks/evaluate-group.js';
+import { MESH_SUITE, type Config } from './model.js';
+
+export interface SuiteCheckGroup extends CheckGroup {
+  /** The suite's name, or "mesh" for the mesh-wide checks. */
+  suite: string;
+}
+
+export function activeGroups(config: Config): Map<string, SuiteCheckGroup> {
+  const groups = new Map<string, SuiteCheckGroup>();
+  for (const s of config.suites) {
+    if (s.enabled) groups.set(s.name, { suite: s.name, ...(s.guard ? { guard: s.guard } : {}), checks: s.checks });
+  }
+  if (config.checks.length > 0) groups.set(MESH_SUITE, { suite: MESH_SUITE, checks: config.checks });
+  return groups;
+}
