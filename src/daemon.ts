@@ -40,6 +40,7 @@ import {
 import { runTick, type TickDeps } from './scheduler/tick-runner.js';
 import { startHttpServer, type Readiness, type RunningServer, type ServerBackend } from './server/http-server.js';
 import { buildStatus } from './server/status.js';
+import { messageOf } from './errors.js';
 
 /** What the daemon needs of src/notify's NotificationDispatcher. */
 export interface Notifier extends AlertSink {
@@ -87,10 +88,6 @@ export interface Daemon {
 const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
 const TICK_QUEUE = 'ticks';
 const DISRUPTION_QUEUE = 'disruptions';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
@@ -176,7 +173,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
     restoring ??= runner
       .restorePending()
       .then((pending) => void metrics.restoresPending.set(pending))
-      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'restoring interrupted disruptions failed'))
+      .catch((err: unknown) => logger.error({ err: messageOf(err) }, 'restoring interrupted disruptions failed'))
       .finally(() => {
         restoring = undefined;
       });
@@ -241,7 +238,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       } catch (err) {
         // stop() may have run while this attempt was waiting on Redis: no timer after it.
         if (stopped) return resolve();
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot install job schedulers yet; retrying');
+        logger.warn({ err: messageOf(err) }, 'cannot install job schedulers yet; retrying');
         retryTimer = setTimeout(() => void attempt(), options.retryMs ?? 2000);
       }
     };
@@ -345,13 +342,13 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       clearTimeout(retryTimer);
       clearInterval(resendTimer);
       settleScheduled();
-      await Promise.resolve(housekeeping.stop()).catch((err: unknown) => logger.warn({ err: errorText(err) }, 'stopping housekeeping failed'));
+      await Promise.resolve(housekeeping.stop()).catch((err: unknown) => logger.warn({ err: messageOf(err) }, 'stopping housekeeping failed'));
       const timeout = options.shutdownTimeoutMs ?? 10_000;
       // Stop taking jobs and let the running ones finish, within bounds. A worker whose close
       // fails (Redis gone) is forced like one that timed out: shutdown itself never fails.
       const closed = await withTimeout(Promise.allSettled([tickWorker.close(), disruptionWorker.close()]), timeout);
       const failed = closed === 'timeout' ? [] : closed.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      for (const r of failed) logger.warn({ err: errorText(r.reason) }, 'closing a worker failed; forcing it');
+      for (const r of failed) logger.warn({ err: messageOf(r.reason) }, 'closing a worker failed; forcing it');
       if (closed === 'timeout' || failed.length > 0) {
         logger.warn({ timeoutMs: timeout }, 'running jobs did not finish in time; leaving them to stall recovery');
         await withTimeout(Promise.allSettled([tickWorker.close(true), disruptionWorker.close(true)]), 2000);
@@ -365,14 +362,14 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       if (closed === 'timeout' || failed.length > 0 || queuesClosed === 'timeout') {
         await withTimeout(Promise.allSettled([tickWorker.disconnect(), disruptionWorker.disconnect(), tickQueue.disconnect(), disruptionQueue.disconnect()]), 1000);
       }
-      await server.close().catch((err: unknown) => logger.warn({ err: errorText(err) }, 'closing the HTTP server failed'));
+      await server.close().catch((err: unknown) => logger.warn({ err: messageOf(err) }, 'closing the HTTP server failed'));
       await provider.close().catch(() => undefined);
       await withTimeout(redis.quit().catch(() => undefined), 1000);
       redis.disconnect();
       logger.info('daemon stopped');
     })().catch((err: unknown) => {
       // Whatever is left is logged, not thrown: after SIGTERM the exit code stays 0.
-      logger.error({ err: errorText(err) }, 'error while stopping');
+      logger.error({ err: messageOf(err) }, 'error while stopping');
     });
     return stopping;
   };

@@ -45,3 +45,8 @@ export class Fault extends Error {
     this.kind = kind;
   }
 }
+
+/** The message of anything thrown, for logs and outcomes. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

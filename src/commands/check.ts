@@ -10,7 +10,7 @@ import { activeGroups, type SuiteCheckGroup } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import { PrometheusClient } from '../prometheus/client.js';
 import { BatchingProvider } from '../prometheus/batching-provider.js';
-import { UserError } from '../errors.js';
+import { UserError, messageOf } from '../errors.js';
 import { configPath, type Command } from './registry.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 
@@ -107,7 +107,7 @@ export const checkCommand: Command = {
         await writeFile(junit, toJUnit(rows));
       } catch (err) {
         // The path came from the user: a plain message, no stack trace.
-        throw new UserError(`--junit: cannot write ${junit}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new UserError(`--junit: cannot write ${junit}: ${messageOf(err)}`);
       }
     }
     return code;

@@ -5,7 +5,7 @@
 
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
-import { Fault, UserError } from '../errors.js';
+import { Fault, UserError, messageOf } from '../errors.js';
 import { createKubeClients } from '../kube/clients.js';
 import { createDisruptionRunner } from '../suites/disruption-runner.js';
 import { formatPlan } from '../suites/dry-run-plan.js';
@@ -88,7 +88,7 @@ async function connectRedis(url: string): Promise<Redis> {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Fault('redis', `cannot reach Redis at ${safeHost(url)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Fault('redis', `cannot reach Redis at ${safeHost(url)}: ${messageOf(err)}`);
   }
   return redis;
 }

@@ -14,7 +14,7 @@ import {
   createConfiguration,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import { UserError } from '../errors.js';
+import { UserError, messageOf } from '../errors.js';
 import { TimeoutHttpLibrary, type RequestReporter } from './http-library.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -49,7 +49,7 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
     }
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`kubernetes.kubeconfig: cannot load: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UserError(`kubernetes.kubeconfig: cannot load: ${messageOf(e)}`);
   }
   if (!kc.getCurrentCluster()) {
     throw new UserError('kubernetes: no cluster found (no kubeconfig given, not in a cluster, and no current context in ~/.kube/config)');

@@ -4,6 +4,7 @@
 // Alertmanager can be re-sent the current set on a timer and each resolution goes out once.
 import { NotifyFault } from './notify-fault.js';
 import { alertKey, type AlertEvent, type Notifier } from './notifier.js';
+import { messageOf } from '../errors.js';
 
 export type NotifyOutcome = 'success' | 'failure' | 'dropped';
 
@@ -243,5 +244,5 @@ function faultFields(err: unknown): { kind: string; status?: number; message: st
   if (err instanceof NotifyFault) {
     return { kind: err.kind, message: err.message, retryable: err.retryable, ...(err.status ? { status: err.status } : {}) };
   }
-  return { kind: 'error', message: err instanceof Error ? err.message : String(err), retryable: true };
+  return { kind: 'error', message: messageOf(err), retryable: true };
 }

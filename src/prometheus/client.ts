@@ -5,7 +5,7 @@
 
 import { Pool } from 'undici';
 import type { Sample } from '../checks/types.js';
-import { UserError } from '../errors.js';
+import { UserError, messageOf } from '../errors.js';
 import { PrometheusError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import type { InstantQueryOptions, MetricsProvider, PromErrorKind } from './types.js';
@@ -295,7 +295,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return messageOf(err);
 }
 
 function snippet(text: string): string {

@@ -11,6 +11,7 @@ import type { History } from '../state/history.js';
 import type { StateKeys } from '../state/keys.js';
 import type { PauseFlags } from '../state/pause-flags.js';
 import { ANOTHER_RUNNING, type DisruptionRunner } from './disruption-runner.js';
+import { messageOf } from '../errors.js';
 
 /** How long a claim remembers that a job id ran: far longer than any stall recovery. */
 const CLAIM_TTL_S = 7 * 24 * 3600;
@@ -71,7 +72,7 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
     message = result.message;
   } catch (err) {
     outcome = 'failure';
-    message = err instanceof Error ? err.message : String(err);
+    message = messageOf(err);
   }
   const durationMs = now() - startedAt;
   return record(deps, job, startedAt, outcome, message, durationMs);

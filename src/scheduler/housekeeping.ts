@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { History } from '../state/history.js';
+import { messageOf } from '../errors.js';
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
 
@@ -46,7 +47,7 @@ export async function housekeep(deps: HousekeepingDeps): Promise<void> {
     }
     await withDeadline(deps.history.trim(deps.suites), ms, 'history trim');
   } catch (err) {
-    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'housekeeping failed; will retry');
+    deps.logger.warn({ err: messageOf(err) }, 'housekeeping failed; will retry');
   }
 }
 

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FAULT_KINDS, IstioMetricsModel, type FaultKind } from './istio-metrics.js';
 import type { ClusterView } from './cluster-view.js';
+import { messageOf } from '../errors.js';
 
 export interface MetricsTarget {
   url: string;
@@ -41,7 +42,7 @@ export async function startMetricsTarget(options: {
       })
       .catch((err: unknown) => {
         // The cluster API may be injected with faults; the last known series stay.
-        lastError = err instanceof Error ? err.message : String(err);
+        lastError = messageOf(err);
       })
       .finally(() => {
         updating = false;

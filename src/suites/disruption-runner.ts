@@ -18,6 +18,7 @@ import { acquireDisruptionLock, disruptionLockKey } from './disruption-lock.js';
 import { RestoreJournal, type JournalEntry } from './restore-journal.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
+import { messageOf } from '../errors.js';
 
 export type { DisruptionRunner, DisruptionResult } from '../scheduler/disruption-runner.js';
 export { ANOTHER_RUNNING } from '../scheduler/disruption-runner.js';
@@ -143,6 +144,3 @@ export function createDisruptionRunnerWithOps(options: DisruptionRunnerOptions):
   };
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

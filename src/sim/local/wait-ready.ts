@@ -4,6 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { exited, isRunning, logTail, stopProcess } from './processes.js';
 import { waitFor } from './wait-for.js';
+import { messageOf } from '../../errors.js';
 
 /** Polls probe until true; on timeout or early exit, stops the child and throws with its log tail. */
 export async function waitReady(
@@ -29,7 +30,7 @@ export async function waitReady(
   } catch (err) {
     gaveUp = true;
     await stopProcess(child, 2000);
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = messageOf(err);
     throw new Error(`${options.what} failed: ${reason}\n--- ${options.logFile} (tail) ---\n${logTail(options.logFile)}`);
   }
 }
