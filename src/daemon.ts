@@ -24,7 +24,7 @@ import { CheckStore } from './state/check-store.js';
 import { History } from './state/history.js';
 import { stateKeys } from './state/keys.js';
 import { PauseFlags } from './state/pause-flags.js';
-import type { AlertSink } from './scheduler/alert-event.js';
+import { firingEventsFromState, type AlertEvent, type AlertSink } from './scheduler/alert-event.js';
 import { runDisruptionJob, type DisruptionDeps } from './scheduler/disruption-job.js';
 import type { DisruptionRunner } from './scheduler/disruption-runner.js';
 import { housekeep, startHousekeeping, type HousekeepingDeps } from './scheduler/housekeeping.js';
@@ -45,6 +45,8 @@ import { messageOf } from './errors.js';
 /** What the daemon needs of src/notify's NotificationDispatcher. */
 export interface Notifier extends AlertSink {
   resendFiring?(): unknown;
+  /** Re-sends these firing alerts to the sinks that expire them (Alertmanager). */
+  resend?(events: AlertEvent[]): unknown;
   flush?(ms: number): Promise<unknown>;
   close?(): Promise<unknown>;
 }
@@ -327,9 +329,26 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
   }
   // Only once listening: a failed start has no interval to clear.
   let resendTimer: NodeJS.Timeout | undefined;
-  if (notifier?.resendFiring) {
+  if (notifier?.resendFiring || notifier?.resend) {
     const n = notifier;
-    resendTimer = setInterval(() => void Promise.resolve(n.resendFiring?.()).catch(() => undefined), config.notify.alertmanager?.resendMs ?? 60_000);
+    // Re-send what the shared state says is failing, not only what this replica fired: if
+    // the replica that fired an alert dies, Alertmanager must not see it expire.
+    const specs = new Map([...groups.values()].map((g) => [g.suite, new Map(g.checks.map((c) => [c.name, c]))]));
+    const resendFromState = async (): Promise<void> => {
+      if (!n.resend) {
+        n.resendFiring?.();
+        return;
+      }
+      const events: AlertEvent[] = [];
+      for (const g of groups.values()) {
+        const records = await store.load(g.suite);
+        events.push(...firingEventsFromState(g.suite, records, specs.get(g.suite) ?? new Map(), config.prometheus.url));
+      }
+      n.resend(events);
+    };
+    resendTimer = setInterval(() => {
+      void withTimeout(resendFromState(), 5000).catch((err: unknown) => logger.debug({ err: messageOf(err) }, 'alert re-send from state failed'));
+    }, config.notify.alertmanager?.resendMs ?? 60_000);
     resendTimer.unref();
   }
   void housekeep(hk);

@@ -85,16 +85,25 @@ export class NotificationDispatcher {
     if (accepted.length > 0) this.push(this.states, accepted);
   }
 
-  /** Re-queues every firing alert for the sinks that want re-sends (unless already queued there); returns how many. */
+  /** Re-queues every firing alert this dispatcher has seen for the sinks that want re-sends; returns how many. */
   resendFiring(): number {
-    if (this.closed || this.firingAlerts.size === 0) return 0;
+    return this.resend([...this.firingAlerts.values()]);
+  }
+
+  /**
+   * Queues the given firing alerts for the sinks that want re-sends only (Alertmanager),
+   * skipping those already queued there; returns how many. The daemon passes what the shared
+   * state says is failing, so any replica keeps every alert alive.
+   */
+  resend(events: AlertEvent[]): number {
+    if (this.closed || events.length === 0) return 0;
     let queued = 0;
     for (const s of this.states.filter((st) => st.sink.resendFiring)) {
       // A sink still working through its backlog already holds these; do not pile up copies.
       const waiting = new Set(s.queue.map(alertKey));
-      const events = [...this.firingAlerts].filter(([key]) => !waiting.has(key)).map(([, e]) => e);
-      if (events.length > 0) this.push([s], events);
-      queued = Math.max(queued, events.length);
+      const fresh = events.filter((e) => e.status === 'firing' && !waiting.has(alertKey(e)));
+      if (fresh.length > 0) this.push([s], fresh);
+      queued = Math.max(queued, fresh.length);
     }
     return queued;
   }

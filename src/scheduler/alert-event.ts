@@ -5,6 +5,7 @@
 
 import type { CheckSpec } from '../config/model.js';
 import type { GroupTransition } from '../checks/evaluate-group.js';
+import type { CheckRecord } from '../checks/types.js';
 import { generatorUrl, type AlertEvent } from '../notify/notifier.js';
 
 export type { AlertEvent };
@@ -44,6 +45,41 @@ export function alertEventsFor(
       ...(resolved ? { endsAt: new Date(t.at) } : {}),
       generatorURL: generatorUrl(prometheusUrl, spec?.query ?? ''),
     });
+  }
+  return events;
+}
+
+/**
+ * Every instance failing in the shared state, as firing events: what the daemon re-sends to
+ * Alertmanager on its resend interval. Built from Redis rather than from what this replica
+ * fired itself, so an alert stays alive when the replica that fired it dies (Alertmanager
+ * expires alerts that are not re-sent, and would otherwise resolve a failing check).
+ */
+export function firingEventsFromState(
+  suite: string,
+  records: Record<string, CheckRecord>,
+  checks: Map<string, CheckSpec>,
+  prometheusUrl: string,
+): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const [name, record] of Object.entries(records)) {
+    const spec = checks.get(name);
+    if (!spec) continue;
+    for (const inst of Object.values(record.instances)) {
+      if (inst.state !== 'failing') continue;
+      events.push({
+        status: 'firing',
+        suite,
+        check: name,
+        severity: spec.severity,
+        labels: { ...spec.labels, ...inst.labels },
+        summary: inst.summary ?? `${suite}/${name} is failing`,
+        description: inst.description ?? `${spec.query} ${spec.fail.text}`.trim(),
+        value: inst.value,
+        startsAt: new Date(inst.failingSince ?? record.lastEvalAt),
+        generatorURL: generatorUrl(prometheusUrl, spec.query),
+      });
+    }
   }
   return events;
 }

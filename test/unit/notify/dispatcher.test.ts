@@ -158,6 +158,18 @@ describe('NotificationDispatcher', () => {
     expect(labels).toEqual(['a']);
   });
 
+  it('re-sends alerts it never fired itself (from shared state) to Alertmanager only, firing ones only', async () => {
+    const am: Sink = { name: 'alertmanager', notifier: new AlertmanagerNotifier({ url: rx.url, resendMs: 1000 }), resendFiring: true };
+    const d = dispatcher([am, webhook()]);
+    expect(d.resend([firing({ check: 'from-another-replica' }), resolved({ check: 'ignored' })])).toBe(1);
+    expect(await d.flush(10_000)).toBe(true);
+    expect(rx.received.map((r) => r.path)).toEqual(['/api/v2/alerts']);
+    const labels = (rx.received[0]!.body as Array<{ labels: Record<string, string> }>).map((a) => a.labels.check);
+    expect(labels).toEqual(['from-another-replica']);
+    // Re-sends are not new alerts: nothing this dispatcher fires, nothing for the webhook.
+    expect(d.firing()).toEqual([]);
+  });
+
   it('does not pile up re-sends behind a sink that is still retrying', async () => {
     rx.hold = true;
     const am: Sink = { name: 'alertmanager', notifier: new AlertmanagerNotifier({ url: rx.url, resendMs: 1000 }), resendFiring: true };

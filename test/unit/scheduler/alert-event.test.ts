@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertEventsFor, type SuiteTransition } from '../../../src/scheduler/alert-event.js';
+import { alertEventsFor, firingEventsFromState, type SuiteTransition } from '../../../src/scheduler/alert-event.js';
 import { generatorUrl } from '../../../src/notify/notifier.js';
 import { check } from '../../integration/daemon/fixtures.js';
 
@@ -39,5 +39,42 @@ describe('alertEventsFor', () => {
 
   it('builds a link under a path prefix', () => {
     expect(generatorUrl('https://h/prom', 'up')).toBe('https://h/prom/graph?g0.expr=up&g0.tab=0');
+  });
+});
+
+describe('firingEventsFromState', () => {
+  it('turns every failing instance of the stored records into a firing event, and nothing else', () => {
+    const inst = (pod: string, state: 'failing' | 'ok' | 'pending') => ({
+      key: `{pod="${pod}"}`,
+      labels: { pod },
+      state,
+      value: 4,
+      activeSince: 1000,
+      failingSince: state === 'failing' ? 2000 : null,
+      lastTrueAt: 3000,
+      summary: `pod ${pod} fails`,
+    });
+    const records = {
+      '5xx': {
+        state: 'failing' as const,
+        consecutiveErrors: 0,
+        lastEvalAt: 3000,
+        instances: { a: inst('a', 'failing'), b: inst('b', 'ok'), c: inst('c', 'pending') },
+      },
+      removed: { state: 'failing' as const, consecutiveErrors: 0, lastEvalAt: 3000, instances: { a: inst('a', 'failing') } },
+    };
+    const events = firingEventsFromState('web', records, specs, 'http://prom:9090');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      status: 'firing',
+      suite: 'web',
+      check: '5xx',
+      severity: 'critical',
+      labels: { team: 'mesh', pod: 'a' },
+      summary: 'pod a fails',
+      value: 4,
+      startsAt: new Date(2000),
+      generatorURL: generatorUrl('http://prom:9090', spec.query),
+    });
   });
 });
