@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRedis, waitFor, type RunningRedis } from '../harness/index.js';
+import { builtCli, startRedis, waitFor, type RunningRedis } from '../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
 import { DEFAULT_RETRY } from '../../src/kube/index.js';
-import { buildCli } from './fault-helpers/built-cli.js';
 import { killAllDaemons, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { storedReplicas } from './fault-helpers/kube-writes.js';
@@ -36,7 +35,7 @@ let daemon: CliDaemon | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-kube-'));
-  const [cli, r, a] = await Promise.all([buildCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
+  const [cli, r, a] = await Promise.all([builtCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
   [redis, api] = [r, a];
   const config = await writeFixture({
     dir,

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
+import { builtCli, startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
 import { History } from '../../src/state/history.js';
 import { stateKeys } from '../../src/state/keys.js';
-import { buildCli } from './fault-helpers/built-cli.js';
 import { getJson, killAllDaemons, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { writeFixture } from './fault-helpers/soak-fixture.js';
@@ -36,7 +35,7 @@ let daemon: CliDaemon | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-prom-'));
-  const [cli, r, p, a] = await Promise.all([buildCli(), startRedis(), startPrometheus(), startFakeKubeApi()]);
+  const [cli, r, p, a] = await Promise.all([builtCli(), startRedis(), startPrometheus(), startFakeKubeApi()]);
   [redis, checked, api] = [r, p, a];
   const config = await writeFixture({
     dir,

@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
+import { builtCli, startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
 import type { KubeContext } from '../../src/kube/index.js';
-import { buildCli } from './fault-helpers/built-cli.js';
 import { getJson, killAllDaemons, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { disruptionWrites, duplicateRestarts } from './fault-helpers/kube-writes.js';
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, replicasOf, writeFixture } from './fault-helpers/soak-fixture.js';
@@ -33,7 +32,7 @@ let daemon: CliDaemon | undefined;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-redis-'));
   const [cli, r, p, a] = await Promise.all([
-    buildCli(),
+    builtCli(),
     startRedis({ appendonly: true }),
     startPrometheus(),
     startFakeKubeApi({ rolloutStepMs: 50 }),

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRedis, waitFor, type RunningRedis } from '../harness/index.js';
+import { builtCli, startRedis, waitFor, type RunningRedis } from '../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
-import { buildCli } from './fault-helpers/built-cli.js';
 import { killAllDaemons, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-helpers/kube-writes.js';
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, writeFixture } from './fault-helpers/soak-fixture.js';
@@ -32,7 +31,7 @@ let client: Redis | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-replicas-'));
-  const [c, r, a] = await Promise.all([buildCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
+  const [c, r, a] = await Promise.all([builtCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
   [cli, redis, api] = [c, r, a];
   config = await writeFixture({
     dir,

@@ -14,6 +14,8 @@
 // - startAlertmanager({ configYaml }) → { url, port, stop() }
 // - startRedis({ appendonly? }) → { url, port, stop(), kill9(), restart() }
 // - startSyntheticTarget() → { url, hostPort, set(name, labels, value), remove(name, labels), stop() }
+// - builtCli() / builtScript(entry): path of a compiled script to run as a child process
+//     (one tsc build per source state, cached under node_modules/.cache/mesh-soak-built).
 
 export { freePort } from '../../src/sim/local/free-port.js';
 export { waitFor, type WaitForOptions } from '../../src/sim/local/wait-for.js';
@@ -21,3 +23,4 @@ export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from 
 export { startAlertmanager, type RunningAlertmanager } from '../../src/sim/local/alertmanager.js';
 export { startRedis, type RedisOptions, type RunningRedis } from '../../src/sim/local/redis.js';
 export { startSyntheticTarget, type SyntheticTarget } from './synthetic-target.js';
+export { builtCli, builtScript, type BuiltEntry } from './built-scripts.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeKubeconfigYaml } from '../../../src/sim/kube-api/kubeconfig.js';
 import { freePort } from '../../../src/sim/local/index.js';
-import { buildCli, type BuiltCli } from './build-cli.js';
+import { builtCli } from '../../harness/index.js';
 
 interface Run {
   code: number | null;
@@ -19,14 +19,14 @@ interface Run {
   stderr: string;
 }
 
-let built: BuiltCli;
+let cliJs: string;
 let dir: string;
 let blocker: Server;
 let busyPort: number;
 
 function cli(args: string[], timeoutMs = 40_000): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [built.cli, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [cliJs, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
       done({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
     });
@@ -60,12 +60,11 @@ beforeAll(async () => {
   blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
   busyPort = (blocker.address() as AddressInfo).port;
-  built = await buildCli();
+  cliJs = await builtCli();
 }, 240_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
-  await built?.cleanup();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -80,7 +79,7 @@ describe('mesh-soak run start-up and shutdown', () => {
 
   it('SIGTERM with Redis and the cluster unreachable: a graceful stop, exit 0', async () => {
     const config = await writeConfig('free.yaml');
-    const child = spawn(process.execPath, [built.cli, 'run', '--config', config, '--host', '127.0.0.1', '--log-level', 'info'], {
+    const child = spawn(process.execPath, [cliJs, 'run', '--config', config, '--host', '127.0.0.1', '--log-level', 'info'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

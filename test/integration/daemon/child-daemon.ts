@@ -1,42 +1,11 @@
-// Builds daemon-entry.ts (and only what it imports) with tsc into a temp dir, and runs it
-// as a child process — no TS runner is installed, and a crash test needs a real process.
+// Runs daemon-entry.ts, compiled by the harness's builtScript, as a child process — a crash
+// test needs a real process.
 
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink, copyFile, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import type { Config } from '../../../src/config/model.js';
 import { waitFor } from '../../harness/index.js';
-
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../../..');
-
-export interface BuiltEntry {
-  dir: string;
-  entry: string;
-  cleanup(): Promise<void>;
-}
-
-export async function buildEntry(): Promise<BuiltEntry> {
-  const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-daemon-build-'));
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const args = [
-    tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck',
-    '--types', 'node', '--rootDir', root, '--outDir', dir, '--noEmitOnError', 'false', '--resolveJsonModule',
-    join(root, 'test/integration/daemon/daemon-entry.ts'),
-  ];
-  // tsc exits non-zero on type errors in unrelated in-progress files but still emits.
-  await run(process.execPath, args, { cwd: root, timeout: 120_000 }).catch(() => undefined);
-  await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
-  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
-  return {
-    dir,
-    entry: join(dir, 'test/integration/daemon/daemon-entry.js'),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
 
 export interface ChildDaemon {
   child: ChildProcess;
@@ -47,8 +16,9 @@ export interface ChildDaemon {
   terminate(): Promise<number | null>;
 }
 
-export async function startChild(built: BuiltEntry, config: Config, prefix: string, logFile: string): Promise<ChildDaemon> {
-  const child = spawn(process.execPath, [built.entry], {
+/** `entry`: the compiled daemon-entry.js, from builtScript('test/integration/daemon/daemon-entry.ts'). */
+export async function startChild(entry: string, config: Config, prefix: string, logFile: string): Promise<ChildDaemon> {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, MESH_SOAK_TEST_CONFIG: JSON.stringify(config), MESH_SOAK_TEST_PREFIX: prefix },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

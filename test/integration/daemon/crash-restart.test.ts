@@ -7,23 +7,23 @@ import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
+import { builtScript, startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
 import type { Config } from '../../../src/config/model.js';
-import { buildEntry, startChild, type BuiltEntry, type ChildDaemon } from './child-daemon.js';
+import { startChild, type ChildDaemon } from './child-daemon.js';
 import { check, checkState, config, getJson, suite, uniquePrefix } from './fixtures.js';
 
 let redis: RunningRedis | undefined;
 let prom: RunningPrometheus | undefined;
 let target: SyntheticTarget | undefined;
-let built: BuiltEntry | undefined;
+let entry = '';
 let logDir = '';
 const children: ChildDaemon[] = [];
 let cfg: Config;
 
 beforeAll(async () => {
   logDir = await mkdtemp(join(tmpdir(), 'mesh-soak-daemon-logs-'));
-  [built, target, redis] = await Promise.all([buildEntry(), startSyntheticTarget(), startRedis()]);
+  [entry, target, redis] = await Promise.all([builtScript('test/integration/daemon/daemon-entry.ts'), startSyntheticTarget(), startRedis()]);
   target.set('soak_errors', {}, 9);
   prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
   cfg = config({
@@ -40,7 +40,6 @@ afterAll(async () => {
   await prom?.stop();
   await redis?.stop();
   await target?.stop();
-  await built?.cleanup();
   if (logDir) await rm(logDir, { recursive: true, force: true });
 });
 
@@ -51,7 +50,7 @@ async function lastTickAt(base: string): Promise<number> {
 
 it('keeps failing and pending checks, with their timers, across kill -9 and a restart', async () => {
   const prefix = uniquePrefix();
-  const first = await startChild(built!, cfg, prefix, join(logDir, 'first.log'));
+  const first = await startChild(entry, cfg, prefix, join(logDir, 'first.log'));
   children.push(first);
   const base1 = `http://127.0.0.1:${first.port}`;
   await waitFor(
@@ -63,7 +62,7 @@ it('keeps failing and pending checks, with their timers, across kill -9 and a re
   await first.kill9();
   const killedAt = Date.now();
 
-  const second = await startChild(built!, cfg, prefix, join(logDir, 'second.log'));
+  const second = await startChild(entry, cfg, prefix, join(logDir, 'second.log'));
   children.push(second);
   const base2 = `http://127.0.0.1:${second.port}`;
   await waitFor(async () => (await lastTickAt(base2)) > killedAt, { timeoutMs: 30_000, what: 'a tick after the restart' });
@@ -77,7 +76,7 @@ it('keeps failing and pending checks, with their timers, across kill -9 and a re
 });
 
 it('reports Redis loss on /readyz, recovers by itself, and exits 0 on SIGTERM', async () => {
-  const d = await startChild(built!, cfg, uniquePrefix(), join(logDir, 'redis-loss.log'));
+  const d = await startChild(entry, cfg, uniquePrefix(), join(logDir, 'redis-loss.log'));
   children.push(d);
   const base = `http://127.0.0.1:${d.port}`;
   await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 20_000, what: 'ready' });

@@ -1,6 +1,6 @@
 // Child process for the crash-and-restore test: runs one disruption of a fixture suite with
 // the real runner, client and Redis, as `mesh-soak disrupt` would, so the test can SIGKILL
-// it at any point. Compiled by the test with tsc; reads everything from the environment:
+// it at any point. Compiled by the harness (builtScript); reads everything from the environment:
 // CONFIG, SUITE, JOB_ID, SCHEDULED_AT, REDIS_URL, KUBECONFIG_PATH.
 
 import { Redis } from 'ioredis';

@@ -6,13 +6,11 @@
 // daemon calls it on start-up and every tick, must bring pilot back and empty the journal.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
+import { builtScript, startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../../../src/sim/kube-api/index.js';
 import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/kube/index.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -22,8 +20,6 @@ import { RestoreJournal } from '../../../src/suites/restore-journal.js';
 
 const ROOT = resolve('.');
 const CONFIG = join(ROOT, 'test/fixtures/suites-run/config.yaml');
-const OUT = join(ROOT, 'node_modules/.cache/mesh-soak-crash-child');
-const CHILD = join(OUT, 'test/integration/suites/crash-child.js');
 /** Writes of an uninterrupted run: scale pilot to 0, restart the gateway, restore pilot. */
 const WRITES = 3;
 
@@ -31,23 +27,12 @@ let redisServer: RunningRedis;
 let redis: Redis;
 let api: FakeKubeApi;
 let kube: KubeContext;
+/** The compiled crash-child.js (the child runs as plain Node). */
+let childJs: string;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  // The child runs as plain Node: compile it (and what it imports) once.
-  await promisify(execFile)(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/typescript/bin/tsc'),
-      '--outDir', OUT, '--rootDir', ROOT, '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-      '--target', 'ES2022', '--skipLibCheck', '--types', 'node', join(ROOT, 'test/integration/suites/crash-child.ts'),
-    ],
-    { timeout: 120_000 },
-  ).catch((err: { stdout?: string }) => {
-    // Type errors elsewhere do not stop tsc from emitting; only a missing output matters.
-    if (!err.stdout?.includes('error')) throw err;
-  });
-  await writeFile(join(OUT, 'package.json'), '{"type":"module"}\n');
+  childJs = await builtScript('test/integration/suites/crash-child.ts');
   redisServer = await startRedis();
   redis = new Redis(redisServer.url);
   api = await startFakeKubeApi({ rolloutStepMs: 10 });
@@ -72,7 +57,7 @@ async function runChild(
   scheduledAt: number,
   killWhen: (r: RecordedRequest, writesSoFar: number) => boolean,
 ): Promise<{ killed: boolean; writes: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CHILD], {
+  const child = spawn(process.execPath, [childJs], {
     env: {
       ...process.env,
       CONFIG,
