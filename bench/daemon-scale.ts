@@ -8,14 +8,11 @@
 // Env: BENCH_SECONDS (default 300), BENCH_SUITES (20), BENCH_CHECKS_PER_SUITE (25),
 //      BENCH_NODE_ARGS (extra node flags for the daemon child).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrometheus, startRedis, waitFor } from '../test/harness/index.js';
 import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
 import { seriesCount } from './istio-series.js';
-import { startIstioTarget } from './lib/istio-target.js';
+import { startIstioStack } from './lib/istio-stack.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
 import { MB, sample, type ProcSample } from './lib/proc-stats.js';
 import { processMemory } from './lib/process-metrics.js';
@@ -35,18 +32,7 @@ const TARGET_CPU_PCT = 5;
 const life = lifecycle('daemon-scale', (SECONDS + 180) * 1000);
 
 void life.run(async () => {
-  const dir = life.own(await mkdtemp(join(tmpdir(), 'mesh-soak-bench-scale-')), (d) => rm(d, { recursive: true, force: true }));
-  const istio = life.own(await startIstioTarget(), (t) => t.stop());
-  const redis = life.own(await startRedis(), (r) => r.stop());
-  const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1 }), (p) => p.stop());
-  await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=count(istio_requests_total)`);
-      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      return Number(body.data?.result?.[0]?.value[1] ?? 0) > 0;
-    },
-    { timeoutMs: 30_000, what: 'Prometheus has the Istio series' },
-  );
+  const { dir, redis, prom } = await startIstioStack(life, 'scale');
 
   const configFile = await writeBenchConfig({
     dir,

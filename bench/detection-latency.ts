@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAlertmanager, startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../test/harness/index.js';
+import { waitForSeries } from './lib/wait-for-series.js';
 import { writeBenchConfig } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
@@ -93,14 +94,7 @@ void life.run(async () => {
     }),
     (a) => a.stop(),
   );
-  await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=count(bench_fault)`);
-      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      return Number(body.data?.result?.[0]?.value[1] ?? 0) > 0;
-    },
-    { timeoutMs: 30_000, what: 'Prometheus has bench_fault' },
-  );
+  await waitForSeries(prom.url, 'bench_fault');
 
   const configFile = await writeBenchConfig({
     dir,

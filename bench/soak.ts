@@ -10,13 +10,10 @@
 // Env: BENCH_TICKS (default 10000), BENCH_SUITES (50), BENCH_TICK_MS (1000),
 //      BENCH_CHECKS_PER_SUITE (3), BENCH_MAX_SECONDS (900).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrometheus, startRedis, waitFor } from '../test/harness/index.js';
 import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
 import { startBenchDaemon, type BenchDaemon } from './lib/child-daemon.js';
-import { startIstioTarget } from './lib/istio-target.js';
+import { startIstioStack } from './lib/istio-stack.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
 import { MB, rssBytes } from './lib/proc-stats.js';
 import { processMemory } from './lib/process-metrics.js';
@@ -46,18 +43,7 @@ async function settledMemory(daemon: BenchDaemon): Promise<{ rss: number; heap: 
 }
 
 void life.run(async () => {
-  const dir = life.own(await mkdtemp(join(tmpdir(), 'mesh-soak-bench-soak-')), (d) => rm(d, { recursive: true, force: true }));
-  const istio = life.own(await startIstioTarget(), (t) => t.stop());
-  const redis = life.own(await startRedis(), (r) => r.stop());
-  const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1 }), (p) => p.stop());
-  await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=count(istio_requests_total)`);
-      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      return Number(body.data?.result?.[0]?.value[1] ?? 0) > 0;
-    },
-    { timeoutMs: 30_000, what: 'Prometheus has the Istio series' },
-  );
+  const { dir, redis, prom } = await startIstioStack(life, 'soak');
 
   const configFile = await writeBenchConfig({
     dir,

@@ -9,13 +9,10 @@
 // Env: BENCH_SECONDS (default 120), BENCH_SUITES (5), BENCH_CHECKS_PER_SUITE (25),
 //      BENCH_REDIS_HZ (Redis' hz; default: the server's own, 100 as the local starter runs it).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrometheus, startRedis, waitFor } from '../test/harness/index.js';
 import { writeBenchConfig, istioSuites } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
-import { startIstioTarget } from './lib/istio-target.js';
+import { startIstioStack } from './lib/istio-stack.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
 import { getRedisHz, setRedisHz } from './lib/redis-tuning.js';
 import { publish, verdict } from './lib/report.js';
@@ -31,21 +28,10 @@ const TARGET_P99_MS = 100;
 const life = lifecycle('tick-lag', (SECONDS + 180) * 1000);
 
 void life.run(async () => {
-  const dir = life.own(await mkdtemp(join(tmpdir(), 'mesh-soak-bench-lag-')), (d) => rm(d, { recursive: true, force: true }));
-  const istio = life.own(await startIstioTarget(), (t) => t.stop());
-  const redis = life.own(await startRedis(), (r) => r.stop());
+  const { dir, redis, prom } = await startIstioStack(life, 'lag');
   if (REDIS_HZ !== undefined) await setRedisHz(redis.url, REDIS_HZ);
   const hzInUse = await getRedisHz(redis.url);
-  const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1 }), (p) => p.stop());
   // Wait for two scrapes so rate() has data from the first tick.
-  await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=count(istio_requests_total)`);
-      const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
-      return Number(body.data?.result?.[0]?.value[1] ?? 0) > 0;
-    },
-    { timeoutMs: 30_000, what: 'Prometheus has the Istio series' },
-  );
   await sleep(2000);
 
   const configFile = await writeBenchConfig({
