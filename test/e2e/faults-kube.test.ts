@@ -5,18 +5,15 @@
 // `failure` (disruptions_total{outcome="failure"}), and pilot's scale is still restored from
 // the journal by the ticks once the API recovers.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtCli, startRedis, waitFor, type RunningRedis } from '../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
+import { waitFor } from '../harness/index.js';
 import { DEFAULT_RETRY } from '../../src/kube/index.js';
-import { killAllDaemons, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { storedReplicas } from './fault-helpers/kube-writes.js';
-import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, writeFixture } from './fault-helpers/soak-fixture.js';
+import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { disruptionRecords, pendingRestores, type DisruptionRecord } from './fault-helpers/soak-state.js';
 
 const TOKEN = 'fault-test-token';
@@ -27,35 +24,17 @@ const RETRY_ATTEMPTS = DEFAULT_RETRY.attempts;
 const NS = namespaceOf('web');
 const DEPLOYMENTS = `/apis/apps/v1/namespaces/${NS}/deployments`;
 
-let dir = '';
-let redis: RunningRedis | undefined;
-let api: FakeKubeApi | undefined;
-let client: Redis | undefined;
+let env: FaultEnv | undefined;
 let daemon: CliDaemon | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-kube-'));
-  const [cli, r, a] = await Promise.all([builtCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
-  [redis, api] = [r, a];
-  const config = await writeFixture({
-    dir,
-    redisUrl: r.url,
-    prometheusUrl: 'http://127.0.0.1:9',
-    kubeconfig: a.kubeconfigPath,
-    tick: '1s',
-    suites: [{ name: 'web', schedule: '{ cron: "0 0 1 1 *" }' }],
-  });
-  await deployFixture(config, a.kubeconfigPath);
-  client = new Redis(r.url);
-  daemon = await startCliDaemon({ cli, config, logFile: join(dir, 'daemon.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
+  env = await startFaultEnv({ name: 'kube', kubeApi: { rolloutStepMs: 50 } });
+  const config = await env.writeFixture({ tick: '1s', suites: [{ name: 'web', schedule: '{ cron: "0 0 1 1 *" }' }] });
+  await deployFixture(config, env.api.kubeconfigPath);
+  daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
 }, 120_000);
 
-afterAll(async () => {
-  await killAllDaemons();
-  client?.disconnect();
-  await Promise.allSettled([redis?.stop(), api?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => env?.stop());
 
 async function trigger(): Promise<number> {
   const at = Date.now();
@@ -72,7 +51,7 @@ async function outcomeAfter(at: number, timeoutMs: number): Promise<DisruptionRe
   let found: DisruptionRecord | undefined;
   await waitFor(
     async () => {
-      found = (await disruptionRecords(client!, 'web')).find((x) => x.startedAt >= at - 1000);
+      found = (await disruptionRecords(env!.client, 'web')).find((x) => x.startedAt >= at - 1000);
       return found !== undefined;
     },
     { timeoutMs, intervalMs: 200, what: 'the disruption outcome' },
@@ -81,15 +60,15 @@ async function outcomeAfter(at: number, timeoutMs: number): Promise<DisruptionRe
 }
 
 it('retries bounded 500s, 429s and a hung request: the disruption succeeds and the codes are counted', async () => {
-  api!.faults.inject({ method: 'GET', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, delayMs: REQUEST_TIMEOUT_MS + 1000, times: 1 });
-  api!.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 2 });
-  api!.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 429, times: 2 });
-  api!.faults.inject({ method: 'GET', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 503, times: 1 });
+  env!.api.faults.inject({ method: 'GET', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, delayMs: REQUEST_TIMEOUT_MS + 1000, times: 1 });
+  env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 2 });
+  env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 429, times: 2 });
+  env!.api.faults.inject({ method: 'GET', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 503, times: 1 });
   const at = await trigger();
   const result = await outcomeAfter(at, REQUEST_TIMEOUT_MS + 30_000);
   expect(result.outcome, result.message).toBe('success');
-  expect(api!.faults.pending).toBe(0);
-  expect(storedReplicas(api!.store, NS, 'pilot')).toBe(ORIGINAL_REPLICAS);
+  expect(env!.api.faults.pending).toBe(0);
+  expect(storedReplicas(env!.api.store, NS, 'pilot')).toBe(ORIGINAL_REPLICAS);
   const m = await scrape(daemon!.base);
   const code = (c: string): number => sumOf(m, 'mesh_soak_kube_requests_total', { code: c });
   expect(code('500')).toBeGreaterThanOrEqual(2);
@@ -107,28 +86,28 @@ it('reports a failure when the fault outlasts the retries, and restores pilot on
   const failuresBefore = sumOf(await scrape(daemon!.base), 'mesh_soak_disruptions_total', { outcome: 'failure' });
   // The gateway restart fails on every attempt (the step gives up), and pilot's restore
   // fails for three rounds of retries: the run's own, then the ticks' restorePending.
-  api!.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 500, times: RETRY_ATTEMPTS });
+  env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 500, times: RETRY_ATTEMPTS });
   const at = await trigger();
-  await waitFor(() => storedReplicas(api!.store, NS, 'pilot') === 0, { timeoutMs: 20_000, intervalMs: 20, what: 'pilot scaled down' });
-  api!.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 3 * RETRY_ATTEMPTS });
+  await waitFor(() => storedReplicas(env!.api.store, NS, 'pilot') === 0, { timeoutMs: 20_000, intervalMs: 20, what: 'pilot scaled down' });
+  env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 3 * RETRY_ATTEMPTS });
   const result = await outcomeAfter(at, 40_000);
   const reportedAt = Date.now();
   expect(result.outcome).toBe('failure');
   expect(result.message).toMatch(/gateway/);
   expect(result.message).toMatch(/restore pilot/);
-  expect(await pendingRestores(client!)).toEqual(['web']);
-  expect(storedReplicas(api!.store, NS, 'pilot')).toBe(0);
+  expect(await pendingRestores(env!.client)).toEqual(['web']);
+  expect(storedReplicas(env!.api.store, NS, 'pilot')).toBe(0);
   const m = await scrape(daemon!.base);
   expect(sumOf(m, 'mesh_soak_disruptions_total', { outcome: 'failure' })).toBe(failuresBefore + 1);
 
   // The API recovers once the remaining injected faults are used up by the ticks' retries.
-  await waitFor(async () => (await pendingRestores(client!)).length === 0 && storedReplicas(api!.store, NS, 'pilot') === ORIGINAL_REPLICAS, {
+  await waitFor(async () => (await pendingRestores(env!.client)).length === 0 && storedReplicas(env!.api.store, NS, 'pilot') === ORIGINAL_REPLICAS, {
     timeoutMs: 40_000,
     intervalMs: 200,
     what: 'pilot restored and the journal empty',
   });
   const restoredAfter = Date.now() - reportedAt;
-  expect(api!.faults.pending).toBe(0);
+  expect(env!.api.faults.pending).toBe(0);
   const after = await scrape(daemon!.base);
   expect(sumOf(after, 'mesh_soak_restores_pending')).toBe(0);
   console.log(`[faults-kube] outlasting fault: failure after ${result.durationMs} ms ("${result.message}"); pilot restored by the ticks ${restoredAfter} ms after the failure was reported (${2 * RETRY_ATTEMPTS} more 500s on the way)`);

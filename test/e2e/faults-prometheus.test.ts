@@ -6,18 +6,14 @@
 // The rule has `for: 5m`, so `pending` is what proves its expression within a test; after
 // five more minutes the same alert turns firing.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtCli, startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
+import { startPrometheus, waitFor, type RunningPrometheus } from '../harness/index.js';
 import { History } from '../../src/state/history.js';
 import { stateKeys } from '../../src/state/keys.js';
-import { getJson, killAllDaemons, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { getJson, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
-import { writeFixture } from './fault-helpers/soak-fixture.js';
 import { PREFIX } from './fault-helpers/soak-state.js';
 
 const RULES = resolve(import.meta.dirname, '../../deploy/rules/mesh-soak.rules.yaml');
@@ -25,23 +21,13 @@ const ALERT = 'MeshSoakPrometheusUnreachable';
 const TICK_MS = 1000;
 const ERROR_LIMIT = 3;
 
-let dir = '';
-let redis: RunningRedis | undefined;
-let checked: RunningPrometheus | undefined;
+let env: FaultEnv | undefined;
 let watcher: RunningPrometheus | undefined;
-let api: FakeKubeApi | undefined;
-let client: Redis | undefined;
 let daemon: CliDaemon | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-prom-'));
-  const [cli, r, p, a] = await Promise.all([builtCli(), startRedis(), startPrometheus(), startFakeKubeApi()]);
-  [redis, checked, api] = [r, p, a];
-  const config = await writeFixture({
-    dir,
-    redisUrl: r.url,
-    prometheusUrl: p.url,
-    kubeconfig: a.kubeconfigPath,
+  env = await startFaultEnv({ name: 'prom', prometheus: true });
+  const config = await env.writeFixture({
     tick: '1s',
     prometheusTimeout: '1s',
     suites: [
@@ -56,16 +42,13 @@ beforeAll(async () => {
       },
     ],
   });
-  client = new Redis(r.url);
-  daemon = await startCliDaemon({ cli, config, logFile: join(dir, 'daemon.log') });
+  daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
   watcher = await startPrometheus({ ruleFiles: [RULES], scrapeJobs: { 'mesh-soak': [`127.0.0.1:${daemon.port}`] } });
 }, 120_000);
 
 afterAll(async () => {
-  await killAllDaemons();
-  client?.disconnect();
-  await Promise.allSettled([watcher?.stop(), checked?.stop(), redis?.stop(), api?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await env?.stop();
+  await watcher?.stop();
 });
 
 interface Check {
@@ -96,7 +79,7 @@ it('turns checks unknown and never ok while Prometheus is down, and MeshSoakProm
   );
   const errorsBefore = sumOf(await scrape(d.base), 'mesh_soak_prometheus_request_duration_seconds_count', { outcome: '!success' });
 
-  await checked!.stop();
+  await env!.prom!.stop();
   const stoppedAt = Date.now();
   const firstUnknown = new Map<string, number>();
   const violations: string[] = [];
@@ -127,7 +110,7 @@ it('turns checks unknown and never ok while Prometheus is down, and MeshSoakProm
   expect(alertAt, `${ALERT} pending or firing on the watcher Prometheus`).toBeDefined();
 
   // No state change into ok was recorded after the stop (the history stream is the audit).
-  const events = (await new History(client!, stateKeys(PREFIX)).recent('web', 1000)).map((e) => e.event);
+  const events = (await new History(env!.client, stateKeys(PREFIX)).recent('web', 1000)).map((e) => e.event);
   const intoOk = events.filter((e) => e.kind === 'state' && e.to === 'ok' && e.at > stoppedAt);
   expect(intoOk).toEqual([]);
   const final = await checks(d.base);

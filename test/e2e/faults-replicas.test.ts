@@ -3,16 +3,13 @@
 // (gaps allowed only around the kill, and measured), and disruptions of the suite never
 // overlap in time and never run twice (by job id in the logs, by restart stamp at the API).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtCli, startRedis, waitFor, type RunningRedis } from '../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
-import { killAllDaemons, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { waitFor } from '../harness/index.js';
+import { logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-helpers/kube-writes.js';
-import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, writeFixture } from './fault-helpers/soak-fixture.js';
+import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { duplicateSlots, pendingRestores, slotGaps, tickEntries } from './fault-helpers/soak-state.js';
 import { seededRandom, seedFrom } from './fault-helpers/seeded-random.js';
 
@@ -22,36 +19,20 @@ const BEFORE_KILL_MS = 7000;
 /** Longer than the runner's 15 s disruption lock, so the survivors' repair is seen. */
 const AFTER_KILL_MS = 18_000;
 
-let dir = '';
-let cli = '';
+let env: FaultEnv | undefined;
 let config = '';
-let redis: RunningRedis | undefined;
-let api: FakeKubeApi | undefined;
-let client: Redis | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-replicas-'));
-  const [c, r, a] = await Promise.all([builtCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 50 })]);
-  [cli, redis, api] = [c, r, a];
-  config = await writeFixture({
-    dir,
-    redisUrl: r.url,
-    prometheusUrl: 'http://127.0.0.1:9',
-    kubeconfig: a.kubeconfigPath,
+  env = await startFaultEnv({ name: 'replicas', kubeApi: { rolloutStepMs: 50 } });
+  config = await env.writeFixture({
     tick: '1s',
     suites: [{ name: 'web', schedule: '{ every: 3s }' }],
     meshChecks: ['{ name: heartbeat, query: "vector(0)", fail: "> 0", noData: ok }'],
   });
-  await deployFixture(config, a.kubeconfigPath);
-  client = new Redis(r.url);
+  await deployFixture(config, env.api.kubeconfigPath);
 }, 120_000);
 
-afterAll(async () => {
-  await killAllDaemons();
-  client?.disconnect();
-  await Promise.allSettled([redis?.stop(), api?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => env?.stop());
 
 interface Span {
   jobId: string;
@@ -63,11 +44,11 @@ interface Span {
 for (const replicas of [2, 3]) {
   it(`${replicas} replicas, one SIGKILLed: every slot once, disruptions never overlapping or repeated`, async () => {
     const random = seededRandom(SEED + replicas);
-    await client!.flushall();
-    api!.requests.length = 0;
+    await env!.client.flushall();
+    env!.api.requests.length = 0;
     const daemons: CliDaemon[] = [];
     for (let i = 0; i < replicas; i++) {
-      daemons.push(await startCliDaemon({ cli, config, logFile: join(dir, `r${replicas}-${i}.log`) }));
+      daemons.push(await startCliDaemon({ cli: env!.cli, config, logFile: join(env!.dir, `r${replicas}-${i}.log`) }));
     }
     const startedAt = Date.now();
     await new Promise((r) => setTimeout(r, BEFORE_KILL_MS + Math.floor(random() * 2000)));
@@ -88,7 +69,7 @@ for (const replicas of [2, 3]) {
     // on disrupting (pilot is legitimately down during their own runs), so "whole" is
     // looked for at any moment after the kill, and again after their graceful stop.
     const whole = async () =>
-      (await pendingRestores(client!)).length === 0 && storedReplicas(api!.store, namespaceOf('web'), 'pilot') === ORIGINAL_REPLICAS;
+      (await pendingRestores(env!.client)).length === 0 && storedReplicas(env!.api.store, namespaceOf('web'), 'pilot') === ORIGINAL_REPLICAS;
     let restoredAt: number | undefined;
     for (let i = 0; i < AFTER_KILL_MS / 250; i++) {
       if (restoredAt === undefined && (await whole())) restoredAt = Date.now();
@@ -104,7 +85,7 @@ for (const replicas of [2, 3]) {
     // Ticks: every slot at most once, and the survivors carried on after the kill.
     const report: string[] = [];
     for (const suite of ['web', 'mesh']) {
-      const ticks = await tickEntries(client!, suite);
+      const ticks = await tickEntries(env!.client, suite);
       expect(duplicateSlots(ticks), `${suite}: slots run twice`).toEqual([]);
       expect(new Set(ticks.map((t) => t.jobId)).size).toBe(ticks.length);
       const afterKill = ticks.filter((t) => t.startedAt > killedAt);
@@ -131,7 +112,7 @@ for (const replicas of [2, 3]) {
     for (let i = 1; i < spans.length; i++) {
       expect(spans[i]!.from, `disruption ${spans[i]!.jobId} overlaps ${spans[i - 1]!.jobId}`).toBeGreaterThanOrEqual(spans[i - 1]!.to);
     }
-    const writes = disruptionWrites(api!.requests, namespaceOf('web'));
+    const writes = disruptionWrites(env!.api.requests, namespaceOf('web'));
     expect(duplicateRestarts(writes), 'restart stamps sent twice').toEqual([]);
     expect(writes.scaleDowns).toBeLessThanOrEqual(spans.length);
     const skipped = daemons.flatMap((d) => logLines(d.logFile)).filter((l) => l.msg === 'disruption' && l.outcome === 'skipped').length;

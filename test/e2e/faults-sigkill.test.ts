@@ -10,17 +10,14 @@
 // one suite would spend 50 × 15–60 s waiting for them; with a suite per round the rounds go
 // on while the earlier suites' locks expire, and each restore is timed from its own kill.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { builtCli, startRedis, waitFor, type RunningRedis } from '../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../src/sim/kube-api/index.js';
+import { waitFor } from '../harness/index.js';
 import { journalKeys } from '../../src/suites/restore-journal.js';
-import { getJson, killAllDaemons, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { getJson, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
+import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-helpers/kube-writes.js';
-import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, writeFixture } from './fault-helpers/soak-fixture.js';
+import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { pendingRestores, PREFIX } from './fault-helpers/soak-state.js';
 import { seededRandom, seedFrom } from './fault-helpers/seeded-random.js';
 
@@ -32,23 +29,14 @@ const TICK_MS = 1000;
 const LOCK_TTL_MS = 15_000;
 const suiteName = (i: number): string => `s${String(i).padStart(2, '0')}`;
 
-let dir = '';
-let cli = '';
+let env: FaultEnv | undefined;
 let config = '';
-let redis: RunningRedis | undefined;
-let api: FakeKubeApi | undefined;
-let client: Redis | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mesh-soak-fault-kill-'));
-  const [c, r, a] = await Promise.all([builtCli(), startRedis(), startFakeKubeApi({ rolloutStepMs: 100 })]);
-  [cli, redis, api] = [c, r, a];
-  config = await writeFixture({
-    dir,
-    redisUrl: r.url,
-    // Nothing listens on port 9: the mesh check errors fast; only its tick matters here.
-    prometheusUrl: 'http://127.0.0.1:9',
-    kubeconfig: a.kubeconfigPath,
+  // Without a Prometheus the checks query port 9, where nothing listens: the mesh check
+  // errors fast; only its tick matters here.
+  env = await startFaultEnv({ name: 'kill', kubeApi: { rolloutStepMs: 100 } });
+  config = await env.writeFixture({
     tick: '1s',
     suites: Array.from({ length: RUNS }, (_, i) => ({
       name: suiteName(i),
@@ -64,16 +52,10 @@ beforeAll(async () => {
     // The global tick is what runs restorePending() every second.
     meshChecks: ['{ name: heartbeat, query: "vector(0)", fail: "> 0", noData: ok }'],
   });
-  await deployFixture(config, a.kubeconfigPath);
-  client = new Redis(r.url);
+  await deployFixture(config, env.api.kubeconfigPath);
 }, 180_000);
 
-afterAll(async () => {
-  await killAllDaemons();
-  client?.disconnect();
-  await Promise.allSettled([redis?.stop(), api?.stop()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => env?.stop());
 
 interface Round {
   suite: string;
@@ -97,7 +79,7 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
       for (const r of rounds) {
         const ns = namespaceOf(r.suite);
         const whole =
-          storedReplicas(api!.store, ns, 'pilot') === ORIGINAL_REPLICAS && (await client!.hlen(journal.suite(r.suite))) === 0;
+          storedReplicas(env!.api.store, ns, 'pilot') === ORIGINAL_REPLICAS && (await env!.client.hlen(journal.suite(r.suite))) === 0;
         const s = restored.get(r.suite) ?? { lastBadAt: 0, goodAt: 0 };
         const now = Date.now();
         if (!whole) s.lastBadAt = now;
@@ -114,9 +96,9 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
       const suite = suiteName(i);
       const t0 = Date.now();
       const daemon = await startCliDaemon({
-        cli,
+        cli: env!.cli,
         config,
-        logFile: join(dir, `daemon-${suite}.log`),
+        logFile: join(env!.dir, `daemon-${suite}.log`),
         env: { MESH_SOAK_ADMIN_TOKEN: TOKEN, MESH_SOAK_LOG_LEVEL: 'info' },
       });
       await waitFor(async () => (await getJson(`${daemon.base}/readyz`)).status === 200, { timeoutMs: 15_000, intervalMs: 50, what: 'ready' });
@@ -134,9 +116,9 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
     }
 
     // The last restart: it stays up and must repair whatever is still pending.
-    const last = await startCliDaemon({ cli, config, logFile: join(dir, 'daemon-final.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
+    const last = await startCliDaemon({ cli: env!.cli, config, logFile: join(env!.dir, 'daemon-final.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
     const finalStart = Date.now();
-    await waitFor(async () => (await pendingRestores(client!)).length === 0 && rounds.every((r) => storedReplicas(api!.store, namespaceOf(r.suite), 'pilot') === ORIGINAL_REPLICAS), {
+    await waitFor(async () => (await pendingRestores(env!.client)).length === 0 && rounds.every((r) => storedReplicas(env!.api.store, namespaceOf(r.suite), 'pilot') === ORIGINAL_REPLICAS), {
       timeoutMs: LOCK_TTL_MS + TICK_MS + 10_000,
       intervalMs: 250,
       what: 'every suite restored and the journal empty',
@@ -157,9 +139,9 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
     const logs = [...rounds.map((r) => r.daemon.logFile), last.logFile].map((f) => logLines(f));
     for (const r of rounds) {
       const ns = namespaceOf(r.suite);
-      const w = disruptionWrites(api!.requests, ns);
+      const w = disruptionWrites(env!.api.requests, ns);
       if (duplicateRestarts(w).length > 0 || w.scaleDowns > 1 || w.restarts.size > 1) duplicates++;
-      if (storedReplicas(api!.store, ns, 'pilot') !== ORIGINAL_REPLICAS || (await client!.hlen(journal.suite(r.suite))) > 0) stranded++;
+      if (storedReplicas(env!.api.store, ns, 'pilot') !== ORIGINAL_REPLICAS || (await env!.client.hlen(journal.suite(r.suite))) > 0) stranded++;
       const starts = logs.flatMap((lines, idx) => lines.filter((l) => l.msg === 'disruption started' && l.suite === r.suite).map(() => idx));
       const ends = logs.flat().filter((l) => l.msg === 'disruption' && l.suite === r.suite);
       if (starts.length > 1) duplicates++;
