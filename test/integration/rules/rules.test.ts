@@ -1,27 +1,14 @@
 // mesh-soak's alert rules checked and unit-tested by Prometheus' own promtool, the way a user's
 // Prometheus would load them; the PrometheusRule must carry exactly the same groups.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { PROMTOOL, promtool } from './promtool.js';
 
-const run = promisify(execFile);
 const DEPLOY = join(import.meta.dirname, '../../../deploy');
 const RULES = join(DEPLOY, 'rules/mesh-soak.rules.yaml');
 const TESTS = join(DEPLOY, 'rules/tests.yaml');
-const PROMTOOL = '/usr/bin/promtool';
-
-async function promtool(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(PROMTOOL, args, { timeout: 30_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
-}
 
 describe.skipIf(!existsSync(PROMTOOL))('alert rules (promtool)', () => {
   it('pass `promtool check rules`', async () => {

@@ -1,29 +1,16 @@
 // The shipped suites' PromQL judged by Prometheus' own engine (promtool, local binary): every
 // guard, check, mesh-wide check and dashboard query passes Prometheus' type checks, and the
 // checks return what a user expects on metric shapes taken from a real mesh.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { arr, DEPLOY, obj, ROOT, SHIPPED_SUITES, suiteData } from '../../unit/deploy/manifests.js';
+import { PROMTOOL, promtool } from './promtool.js';
 
-const PROMTOOL = '/usr/bin/promtool';
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mesh-soak-queries-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function promtool(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(PROMTOOL, args, { timeout: 30_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
-}
 
 /** A shipped check's rendered query. */
 function query(suite: string, check: string): string {
