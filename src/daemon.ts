@@ -362,7 +362,10 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       clearInterval(resendTimer);
       settleScheduled();
       await Promise.resolve(housekeeping.stop()).catch((err: unknown) => logger.warn({ err: messageOf(err) }, 'stopping housekeeping failed'));
-      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      // Without Redis a running job cannot finish its writes and BullMQ cannot close
+      // cleanly: do not wait the full bound for what cannot happen.
+      const redisReachable = await ping();
+      const timeout = redisReachable ? (options.shutdownTimeoutMs ?? 10_000) : 1000;
       // Stop taking jobs and let the running ones finish, within bounds. A worker whose close
       // fails (Redis gone) is forced like one that timed out: shutdown itself never fails.
       const closed = await withTimeout(Promise.allSettled([tickWorker.close(), disruptionWorker.close()]), timeout);
@@ -375,7 +378,7 @@ export async function runDaemon(config: Config, options: DaemonOptions): Promise
       if (restoring) await withTimeout(restoring, 10_000);
       if (notifier?.flush) await withTimeout(notifier.flush(5000).catch(() => undefined), 6000);
       if (notifier?.close) await withTimeout(notifier.close().catch(() => undefined), 2000);
-      const queuesClosed = await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), 3000);
+      const queuesClosed = await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), redisReachable ? 3000 : 500);
       // With Redis away BullMQ's close can wait for a connection that never comes, and its
       // clients keep reconnecting: drop the sockets so nothing outlives stop().
       if (closed === 'timeout' || failed.length > 0 || queuesClosed === 'timeout') {
