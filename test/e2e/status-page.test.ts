@@ -1,7 +1,7 @@
 // The status page at `/`, driven in Debian's Chromium against a running daemon (real Redis,
 // real Prometheus scraping a synthetic target): failing checks first, suites with their
 // schedules, refreshing by itself, pause/resume once the admin token is entered. Leaves a
-// screenshot at docs/status-page.png for the README.
+// screenshot in test-results/ (docs/status-page.png, the README's, is taken from the demo).
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import type { DisruptionRunner } from '../../src/scheduler/disruption-runner.js'
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// The run's screenshot goes to test-results/ (ignored); UPDATE_SCREENSHOT=1 refreshes the
+// The run's screenshot goes to test-results/ (ignored); UPDATE_SCREENSHOT=1 writes it over the
 // committed copy the README shows.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs', 'status-page.png') : join(root, 'test-results', 'status-page.png');
 const TOKEN = 'e2e-admin-token';
