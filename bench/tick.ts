@@ -15,9 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { evaluateGroup } from '../src/checks/evaluate-group.js';
-import { BatchingProvider } from '../src/prometheus/batching-provider.js';
+import { BatchingProvider } from '../src/adapters/prometheus/batching-provider.js';
 import type { CheckSpec } from '../src/config/model.js';
-import { PrometheusClient } from '../src/prometheus/client.js';
+import { PrometheusClient } from '../src/adapters/prometheus/client.js';
 import { startPrometheus, waitFor, type RunningPrometheus } from '../test/harness/index.js';
 import { SCALAR_OF_500, VECTOR_500, benchChecks, seriesCount } from './istio-series.js';
 

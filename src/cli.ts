@@ -5,7 +5,7 @@
 // its stack.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError, Fault } from './errors.js';
+import { UserError, Fault } from './shared/errors.js';
 import { COMMANDS, usage, type CommandContext } from './commands/registry.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version' || name === 'version') {
-    const { version } = await import('./version.js');
+    const { version } = await import('./shared/version.js');
     process.stdout.write(`mesh-soak ${version}\n`);
     return 0;
   }

@@ -11,10 +11,10 @@
 
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/load-config.js';
-import { runDaemon } from '../../src/daemon.js';
+import { runDaemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
-import { version } from '../../src/version.js';
+import { version } from '../../src/shared/version.js';
 
 async function main(): Promise<void> {
   const file = process.argv[2];

@@ -8,9 +8,9 @@ import { loadConfig } from '../config/load-config.js';
 import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
 import { activeGroups, type SuiteCheckGroup } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
-import { PrometheusClient } from '../prometheus/client.js';
-import { BatchingProvider } from '../prometheus/batching-provider.js';
-import { UserError, messageOf } from '../errors.js';
+import { PrometheusClient } from '../adapters/prometheus/client.js';
+import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
+import { UserError, messageOf } from '../shared/errors.js';
 import { configPath, type Command } from './registry.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 

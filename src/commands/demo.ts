@@ -4,8 +4,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { parseDuration, formatDuration } from '../checks/duration.js';
-import { UserError } from '../errors.js';
-import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from '../sim/demo-stack.js';
+import { UserError } from '../shared/errors.js';
+import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from '../../simulator/demo-stack.js';
 import type { StatusBody } from '../server/status.js';
 import { parsePort } from './port.js';
 import type { Command, CommandContext } from './registry.js';

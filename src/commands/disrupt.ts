@@ -5,12 +5,12 @@
 
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
-import { Fault, UserError, messageOf } from '../errors.js';
-import { createKubeClients } from '../kube/clients.js';
-import { createDisruptionRunner } from '../suites/disruption-runner.js';
-import { formatPlan } from '../suites/dry-run-plan.js';
-import { findSuite } from '../suites/find-suite.js';
-import { describeStep } from '../suites/steps/step-kind.js';
+import { Fault, UserError, messageOf } from '../shared/errors.js';
+import { createKubeClients } from '../adapters/kube/clients.js';
+import { createDisruptionRunner } from '../disruption/runner.js';
+import { formatPlan } from '../disruption/dry-run-plan.js';
+import { findSuite } from '../config/suites/find-suite.js';
+import { describeStep } from '../disruption/steps/step-kind.js';
 import { configPath, type Command } from './registry.js';
 
 export const disruptCommand: Command = {

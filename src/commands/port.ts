@@ -1,7 +1,7 @@
 // The one parser of `--port N` for the commands that listen (run, demo), so they agree on
 // what a port is: 0 means "any free port" in both.
 
-import { UserError } from '../errors.js';
+import { UserError } from '../shared/errors.js';
 
 export function parsePort(text: string | undefined, flag = '--port'): number | undefined {
   if (text === undefined) return undefined;

@@ -2,7 +2,7 @@
 // its own file and returns the exit code of DESIGN.md's CLI table.
 
 import type { ParseArgsConfig } from 'node:util';
-import { UserError } from '../errors.js';
+import { UserError } from '../shared/errors.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | undefined>;

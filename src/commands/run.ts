@@ -5,12 +5,12 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config/load-config.js';
-import { runDaemon } from '../daemon.js';
+import { runDaemon } from '../daemon/daemon.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
-import { UserError } from '../errors.js';
-import { version } from '../version.js';
-import type { DisruptionRunner } from '../scheduler/disruption-runner.js';
+import { UserError } from '../shared/errors.js';
+import { version } from '../shared/version.js';
+import type { DisruptionRunner } from '../disruption/types.js';
 import { parsePort } from './port.js';
 import { configPath, type Command } from './registry.js';
 
@@ -58,8 +58,8 @@ export const runCommand: Command = {
       const needsCluster = config.suites.some((s) => s.enabled && s.disruption);
       let disruptions: DisruptionRunner | undefined;
       if (needsCluster && !abort.signal.aborted) {
-        const { createKubeClients } = await import('../kube/index.js');
-        const { createDisruptionRunner } = await import('../suites/disruption-runner.js');
+        const { createKubeClients } = await import('../adapters/kube/index.js');
+        const { createDisruptionRunner } = await import('../disruption/runner.js');
         const kube = createKubeClients(config.kubernetes.kubeconfig, {
           onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }),
         });

@@ -8,11 +8,11 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, Suite } from '../config/model.js';
 import { formatDuration } from '../checks/duration.js';
-import { UserError } from '../errors.js';
-import { applyManifests, createKubeClients, deleteManifests } from '../kube/index.js';
-import { renderManifests } from '../suites/render-manifests.js';
-import { findSuite } from '../suites/find-suite.js';
-import { stepKind } from '../suites/steps/step-kind.js';
+import { UserError } from '../shared/errors.js';
+import { applyManifests, createKubeClients, deleteManifests } from '../adapters/kube/index.js';
+import { renderManifests } from '../config/suites/render-manifests.js';
+import { findSuite } from '../config/suites/find-suite.js';
+import { stepKind } from '../disruption/steps/step-kind.js';
 import { configPath, type Command, type CommandContext } from './registry.js';
 
 const SUBCOMMANDS = ['list', 'render', 'apply', 'delete'] as const;

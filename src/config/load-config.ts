@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { UserError, type Problem } from '../errors.js';
-import { defaultSuitesDir, hasSuiteFile, isSuitePath, listSuites, suiteDirFor } from '../suites/suites-dir.js';
-import { loadSuite, type ParamValue } from '../suites/load-suite.js';
+import { UserError, type Problem } from '../shared/errors.js';
+import { defaultSuitesDir, hasSuiteFile, isSuitePath, listSuites, suiteDirFor } from './suites/suites-dir.js';
+import { loadSuite, type ParamValue } from './suites/load-suite.js';
 import { applyEnv, redact, type Env } from './env-substitution.js';
 import { checkScheduleShape, checkUniqueNames, isRecord } from './cross-checks.js';
 import type { Config, Suite } from './model.js';

@@ -4,7 +4,7 @@
 // Everything echoed back from the file goes through printable(): a key may hold escapes.
 
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { Problem } from '../errors.js';
+import type { Problem } from '../shared/errors.js';
 import { printable } from './printable.js';
 import { structureProblems } from './yaml-structure.js';
 

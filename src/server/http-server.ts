@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { Fault } from '../errors.js';
+import { Fault } from '../shared/errors.js';
 import { checkAdminToken } from './admin-auth.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 

@@ -4,9 +4,9 @@
 
 import { MESH_SUITE, type CheckSpec, type Config, type Schedule } from '../config/model.js';
 import type { CheckRecord } from '../checks/types.js';
-import type { CheckStore } from '../state/check-store.js';
-import type { History } from '../state/history.js';
-import type { PauseFlags } from '../state/pause-flags.js';
+import type { CheckStore } from '../adapters/redis/check-store.js';
+import type { History } from '../adapters/redis/history.js';
+import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { worstInstance } from '../checks/check-state.js';
 
 export interface StatusSources {

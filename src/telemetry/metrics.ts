@@ -7,7 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
-import type { PromErrorKind } from '../prometheus/types.js';
+import type { PromErrorKind } from '../adapters/prometheus/types.js';
 
 export const METRIC_PREFIX = 'mesh_soak_';
 

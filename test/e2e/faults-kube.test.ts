@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.js';
-import { DEFAULT_RETRY } from '../../src/kube/index.js';
+import { DEFAULT_RETRY } from '../../src/adapters/kube/index.js';
 import { startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';

@@ -9,8 +9,8 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, waitFor, type RunningPrometheus } from '../harness/index.js';
-import { History } from '../../src/state/history.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { History } from '../../src/adapters/redis/history.js';
+import { stateKeys } from '../../src/adapters/redis/keys.js';
 import { getJson, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.js';
-import type { KubeContext } from '../../src/kube/index.js';
+import type { KubeContext } from '../../src/adapters/kube/index.js';
 import { getJson, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts } from './fault-helpers/kube-writes.js';

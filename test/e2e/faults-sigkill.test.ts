@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.js';
-import { journalKeys } from '../../src/suites/restore-journal.js';
+import { journalKeys } from '../../src/disruption/restore-journal.js';
 import { getJson, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-helpers/kube-writes.js';

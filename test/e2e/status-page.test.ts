@@ -15,8 +15,8 @@ import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../h
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../harness/index.js';
 import { parseCondition } from '../../src/checks/condition.js';
 import type { CheckSpec, Config, Suite } from '../../src/config/model.js';
-import { runDaemon, type Daemon } from '../../src/daemon.js';
-import type { DisruptionRunner } from '../../src/scheduler/disruption-runner.js';
+import { runDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import type { DisruptionRunner } from '../../src/disruption/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

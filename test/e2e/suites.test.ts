@@ -7,8 +7,8 @@
 // per namespace), so the file takes about three minutes.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoStack, type DemoStack, type ReceivedAlert } from '../../src/sim/demo-stack.js';
-import type { FaultKind } from '../../src/sim/istio-metrics.js';
+import { startDemoStack, type DemoStack, type ReceivedAlert } from '../../simulator/demo-stack.js';
+import type { FaultKind } from '../../simulator/istio-metrics.js';
 import { checkOf, describeChecks, fetchStatus, suiteOf } from './helpers/daemon-status.js';
 import { deploymentWrites, describeWrites, findSequence, type DeploymentWrite } from './helpers/deployment-writes.js';
 import { describeAlerts, findAlert, firedChecks } from './helpers/received-alerts.js';

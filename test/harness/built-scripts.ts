@@ -44,6 +44,7 @@ async function sourceKey(): Promise<string> {
   };
   await walk(join(root, 'src'));
   await walk(join(root, 'test'));
+  await walk(join(root, 'simulator'));
   const pkg = await stat(join(root, 'package.json'));
   hash.update(`package.json:${pkg.size}:${pkg.mtimeMs}\n`);
   return hash.digest('hex').slice(0, 16);

@@ -17,10 +17,10 @@
 // - builtCli() / builtScript(entry): path of a compiled script to run as a child process
 //     (one tsc build per source state, cached under node_modules/.cache/mesh-soak-built).
 
-export { freePort } from '../../src/sim/local/free-port.js';
-export { waitFor, type WaitForOptions } from '../../src/sim/local/wait-for.js';
-export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from '../../src/sim/local/prometheus.js';
-export { startAlertmanager, type RunningAlertmanager } from '../../src/sim/local/alertmanager.js';
-export { startRedis, type RedisOptions, type RunningRedis } from '../../src/sim/local/redis.js';
+export { freePort } from '../../simulator/local/free-port.js';
+export { waitFor, type WaitForOptions } from '../../simulator/local/wait-for.js';
+export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from '../../simulator/local/prometheus.js';
+export { startAlertmanager, type RunningAlertmanager } from '../../simulator/local/alertmanager.js';
+export { startRedis, type RedisOptions, type RunningRedis } from '../../simulator/local/redis.js';
 export { startSyntheticTarget, type SyntheticTarget } from './synthetic-target.js';
 export { builtCli, builtScript, type BuiltEntry } from './built-scripts.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions as ClientOptions } from 'ioredis';
 import { builtCli, startPrometheus, startRedis, type RedisOptions, type RunningPrometheus, type RunningRedis } from '../../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from '../../../src/sim/kube-api/index.js';
+import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from '../../../simulator/kube-api/index.js';
 import { killAllDaemons } from './cli-daemon.js';
 import { writeFixture, type FixtureOptions } from './soak-fixture.js';
 

@@ -2,8 +2,8 @@
 // scale-downs and restores of pilot, and gateway restarts keyed by their restartedAt stamp
 // (the job's scheduled time, so one stamp is one disruption job).
 
-import type { FakeStore, RecordedRequest } from '../../../src/sim/kube-api/index.js';
-import { RESTARTED_AT } from '../../../src/kube/index.js';
+import type { FakeStore, RecordedRequest } from '../../../simulator/kube-api/index.js';
+import { RESTARTED_AT } from '../../../src/adapters/kube/index.js';
 
 export interface DisruptionWrites {
   scaleDowns: number;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/model.js';
-import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/kube/index.js';
-import { renderManifests } from '../../../src/suites/render-manifests.js';
+import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
+import { renderManifests } from '../../../src/config/suites/render-manifests.js';
 
 /** Replicas of pilot and gateway before any disruption. */
 export const ORIGINAL_REPLICAS = 2;

@@ -2,9 +2,9 @@
 // replica reads them: tick runs per suite, disruption outcomes, and the restore journal.
 
 import type { Redis } from 'ioredis';
-import { History, type TickEntry } from '../../../src/state/history.js';
-import { stateKeys } from '../../../src/state/keys.js';
-import { RestoreJournal } from '../../../src/suites/restore-journal.js';
+import { History, type TickEntry } from '../../../src/adapters/redis/history.js';
+import { stateKeys } from '../../../src/adapters/redis/keys.js';
+import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
 
 export const PREFIX = 'mesh-soak';
 

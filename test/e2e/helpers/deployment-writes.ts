@@ -4,7 +4,7 @@
 // the API received them. Server-side applies (installing manifests) are not disruption steps
 // and are left out.
 
-import type { RecordedRequest } from '../../../src/sim/kube-api/fake-kube-api.js';
+import type { RecordedRequest } from '../../../simulator/kube-api/fake-kube-api.js';
 
 export type DeploymentWrite =
   | { index: number; namespace: string; deployment: string; action: 'scale'; replicas: number }

@@ -1,7 +1,7 @@
 // Questions about the alerts that arrived through the real Alertmanager's webhook: which
 // (suite, check) fired, resolved, and when.
 
-import type { ReceivedAlert } from '../../../src/sim/demo-stack.js';
+import type { ReceivedAlert } from '../../../simulator/demo-stack.js';
 
 export interface AlertQuery {
   suite: string;

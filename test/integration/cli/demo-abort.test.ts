@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DemoAborted, startDemoStack } from '../../../src/sim/demo-stack.js';
+import { DemoAborted, startDemoStack } from '../../../simulator/demo-stack.js';
 
 const demoDirs = async () => new Set((await readdir(tmpdir())).filter((n) => n.startsWith('mesh-soak-demo-')));
 

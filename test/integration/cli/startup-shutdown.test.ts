@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKubeconfigYaml } from '../../../src/sim/kube-api/kubeconfig.js';
-import { freePort } from '../../../src/sim/local/index.js';
+import { fakeKubeconfigYaml } from '../../../simulator/kube-api/kubeconfig.js';
+import { freePort } from '../../../simulator/local/index.js';
 import { builtCli } from '../../harness/index.js';
 
 interface Run {

@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sample } from '../../../src/checks/types.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
-import type { MetricsProvider } from '../../../src/prometheus/types.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { startAlertmanager, startRedis, waitFor, type RunningAlertmanager, type RunningRedis } from '../../harness/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
 

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import type { Suite } from '../../../src/config/model.js';
-import type { DisruptionRunner } from '../../../src/scheduler/disruption-runner.js';
+import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import { check, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
 
 let redis: RunningRedis | undefined;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import { check, checkState, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
 
 let redis: RunningRedis | undefined;

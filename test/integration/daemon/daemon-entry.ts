@@ -4,7 +4,7 @@
 
 import { pino } from 'pino';
 import type { Config } from '../../../src/config/model.js';
-import { runDaemon } from '../../../src/daemon.js';
+import { runDaemon } from '../../../src/daemon/daemon.js';
 
 const config = JSON.parse(process.env.MESH_SOAK_TEST_CONFIG ?? '{}') as Config;
 const prefix = process.env.MESH_SOAK_TEST_PREFIX ?? 'mesh-soak';

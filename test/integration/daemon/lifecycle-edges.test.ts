@@ -4,10 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDaemon, type Daemon, type Notifier } from '../../../src/daemon.js';
-import { Fault } from '../../../src/errors.js';
-import type { MetricsProvider } from '../../../src/prometheus/types.js';
-import { freePort } from '../../../src/sim/local/index.js';
+import { runDaemon, type Daemon, type Notifier } from '../../../src/daemon/daemon.js';
+import { Fault } from '../../../src/shared/errors.js';
+import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
+import { freePort } from '../../../simulator/local/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
 
 let redisUrl = '';

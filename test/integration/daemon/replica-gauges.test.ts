@@ -6,12 +6,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sample } from '../../../src/checks/types.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
-import type { MetricsProvider } from '../../../src/prometheus/types.js';
-import type { CheckGroup } from '../../../src/scheduler/tick-runner.js';
-import { CheckStore } from '../../../src/state/check-store.js';
-import { refreshCheckGauges } from '../../../src/state/check-gauges.js';
-import { stateKeys } from '../../../src/state/keys.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
+import type { CheckGroup } from '../../../src/daemon/tick.js';
+import { CheckStore } from '../../../src/adapters/redis/check-store.js';
+import { refreshCheckGauges } from '../../../src/daemon/check-gauges.js';
+import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import type { Metrics } from '../../../src/telemetry/metrics.js';
 import { startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';

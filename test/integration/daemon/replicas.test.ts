@@ -5,9 +5,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
-import { History } from '../../../src/state/history.js';
-import { stateKeys } from '../../../src/state/keys.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { History } from '../../../src/adapters/redis/history.js';
+import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
 
 let redis: RunningRedis | undefined;

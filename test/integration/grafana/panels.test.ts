@@ -13,12 +13,12 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { startMetricsTarget, type MetricsTarget } from '../../../src/sim/metrics-target.js';
-import type { DeploymentView } from '../../../src/sim/istio-metrics.js';
+import { startMetricsTarget, type MetricsTarget } from '../../../simulator/metrics-target.js';
+import type { DeploymentView } from '../../../simulator/istio-metrics.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { runDaemon, type Daemon } from '../../../src/daemon.js';
+import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import { parseDuration } from '../../../src/checks/duration.js';
-import type { DisruptionRunner } from '../../../src/scheduler/disruption-runner.js';
+import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import {
   annotationQueries,
   defaultValue,

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sim/kube-api/index.js';
+import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 
 let api: FakeKubeApi;
 let core: CoreV1Api;

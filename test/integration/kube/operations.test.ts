@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sim/kube-api/index.js';
+import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 import {
   applyManifests,
   createKubeClients,
@@ -17,7 +17,7 @@ import {
   setScale,
   waitRollout,
   type KubeContext,
-} from '../../../src/kube/index.js';
+} from '../../../src/adapters/kube/index.js';
 
 let api: FakeKubeApi;
 let ctx: KubeContext;

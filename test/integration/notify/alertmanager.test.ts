@@ -2,9 +2,9 @@
 // webhook receiver with our labels, annotations and graph link, and its resolution follows.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotificationDispatcher } from '../../../src/notify/dispatcher.js';
-import { AlertmanagerNotifier, ALERTNAME } from '../../../src/notify/alertmanager.js';
-import { generatorUrl } from '../../../src/notify/notifier.js';
+import { NotificationDispatcher } from '../../../src/adapters/notify/dispatcher.js';
+import { AlertmanagerNotifier, ALERTNAME } from '../../../src/adapters/notify/alertmanager.js';
+import { generatorUrl } from '../../../src/adapters/notify/notifier.js';
 import { startAlertmanager, type RunningAlertmanager } from '../../harness/index.js';
 import { waitFor } from '../../harness/index.js';
 import { firing, resolved } from '../../unit/notify/fixtures.js';

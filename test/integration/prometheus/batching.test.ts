@@ -2,8 +2,8 @@
 // own query would have returned, or its own error, against a real Prometheus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, startSyntheticTarget, waitFor, type RunningPrometheus, type SyntheticTarget } from '../../harness/index.js';
-import { PrometheusClient } from '../../../src/prometheus/client.js';
-import { BatchingProvider } from '../../../src/prometheus/batching-provider.js';
+import { PrometheusClient } from '../../../src/adapters/prometheus/client.js';
+import { BatchingProvider } from '../../../src/adapters/prometheus/batching-provider.js';
 import type { Sample } from '../../../src/checks/types.js';
 
 let target: SyntheticTarget;

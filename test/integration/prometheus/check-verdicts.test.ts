@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
 import { parseCondition } from '../../../src/checks/condition.js';
 import type { CheckSpec, NoDataPolicy } from '../../../src/config/model.js';
-import { PrometheusClient } from '../../../src/prometheus/client.js';
-import type { MetricsProvider } from '../../../src/prometheus/types.js';
+import { PrometheusClient } from '../../../src/adapters/prometheus/client.js';
+import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { startPrometheus, type RunningPrometheus } from '../../harness/index.js';
 
 const STEP_S = 10;

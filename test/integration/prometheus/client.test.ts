@@ -2,8 +2,8 @@
 // against loopback servers that misbehave (timeouts, garbage, headers, concurrency).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrometheusClient } from '../../../src/prometheus/client.js';
-import { PrometheusError } from '../../../src/prometheus/errors.js';
+import { PrometheusClient } from '../../../src/adapters/prometheus/client.js';
+import { PrometheusError } from '../../../src/adapters/prometheus/errors.js';
 import {
   startPrometheus,
   startSyntheticTarget,

@@ -5,8 +5,8 @@
 
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { createKubeClients } from '../../../src/kube/index.js';
-import { createDisruptionRunner } from '../../../src/suites/disruption-runner.js';
+import { createKubeClients } from '../../../src/adapters/kube/index.js';
+import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 
 async function main(): Promise<void> {
   const env = process.env;

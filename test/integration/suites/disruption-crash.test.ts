@@ -11,12 +11,12 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { builtScript, startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../../../src/sim/kube-api/index.js';
-import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/kube/index.js';
+import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../../../simulator/kube-api/index.js';
+import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { renderManifests } from '../../../src/suites/render-manifests.js';
-import { createDisruptionRunner } from '../../../src/suites/disruption-runner.js';
-import { RestoreJournal } from '../../../src/suites/restore-journal.js';
+import { renderManifests } from '../../../src/config/suites/render-manifests.js';
+import { createDisruptionRunner } from '../../../src/disruption/runner.js';
+import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
 
 const ROOT = resolve('.');
 const CONFIG = join(ROOT, 'test/fixtures/suites-run/config.yaml');

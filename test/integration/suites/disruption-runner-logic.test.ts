@@ -10,9 +10,9 @@ import {
   ALREADY_DONE,
   ANOTHER_RUNNING,
   createDisruptionRunnerWithOps,
-} from '../../../src/suites/disruption-runner.js';
-import { RestoreJournal } from '../../../src/suites/restore-journal.js';
-import { disruptionLockKey } from '../../../src/suites/disruption-lock.js';
+} from '../../../src/disruption/runner.js';
+import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
+import { disruptionLockKey } from '../../../src/disruption/disruption-lock.js';
 import { RecordingClusterOps } from './recording-cluster-ops.js';
 import { suiteWith } from './suite-fixture.js';
 

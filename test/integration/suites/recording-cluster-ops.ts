@@ -1,7 +1,7 @@
 // An in-memory ClusterOps for tests of the runner's own logic (order, journal, lock,
 // restore): records every call and keeps replica counts; any operation can be made to fail.
 
-import type { ClusterOps, WaitRolloutOptions } from '../../../src/suites/cluster-ops.js';
+import type { ClusterOps, WaitRolloutOptions } from '../../../src/disruption/cluster-ops.js';
 
 export type Call = { op: keyof ClusterOps; args: unknown[] };
 

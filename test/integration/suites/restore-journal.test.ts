@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, type RunningRedis } from '../../harness/index.js';
-import { RestoreJournal, type ScaleIntent } from '../../../src/suites/restore-journal.js';
-import { createDisruptionRunnerWithOps } from '../../../src/suites/disruption-runner.js';
+import { RestoreJournal, type ScaleIntent } from '../../../src/disruption/restore-journal.js';
+import { createDisruptionRunnerWithOps } from '../../../src/disruption/runner.js';
 import { RecordingClusterOps } from './recording-cluster-ops.js';
 
 let server: RunningRedis;

@@ -6,11 +6,11 @@ import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
 import { startRedis, type RunningRedis } from '../../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../../../src/sim/kube-api/index.js';
+import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 import { suitesCommand } from '../../../src/commands/suites.js';
 import { disruptCommand } from '../../../src/commands/disrupt.js';
 import type { Command } from '../../../src/commands/registry.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/shared/errors.js';
 
 const CONFIG = 'test/fixtures/suites-run/config.yaml';
 let redisServer: RunningRedis;

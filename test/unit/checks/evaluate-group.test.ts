@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
-import { Fault } from '../../../src/errors.js';
-import type { InstantQueryOptions, MetricsProvider } from '../../../src/prometheus/types.js';
+import { Fault } from '../../../src/shared/errors.js';
+import type { InstantQueryOptions, MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import type { Sample } from '../../../src/checks/types.js';
 import { spec, T0 } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 // `--port` as run and demo read it: the same answers from both, 0 meaning "any free port".
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/shared/errors.js';
 import { parsePort } from '../../../src/commands/port.js';
 
 describe('parsePort', () => {

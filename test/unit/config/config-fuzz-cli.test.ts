@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { configJsonSchema } from '../../../src/config/json-schema.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/shared/errors.js';
 import { writeTemp } from './temp-config.js';
 
 const SUITES = resolve(import.meta.dirname, '../../fixtures/suites');

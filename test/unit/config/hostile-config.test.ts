@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../../../src/config/index.js';
 import { stepSchemas } from '../../../src/config/schema.js';
-import { UserError, type Problem } from '../../../src/errors.js';
+import { UserError, type Problem } from '../../../src/shared/errors.js';
 import { writeTemp } from './temp-config.js';
 
 const suitesDir = resolve(import.meta.dirname, '../../fixtures/suites');

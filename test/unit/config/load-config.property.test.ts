@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/shared/errors.js';
 import { writeTemp } from './temp-config.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { formatProblem, UserError } from '../../../src/errors.js';
+import { formatProblem, UserError } from '../../../src/shared/errors.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
 

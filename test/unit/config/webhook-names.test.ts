@@ -2,7 +2,7 @@
 // built-in Alertmanager sink's name. Corpus style: config text in, located problems out.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { UserError } from '../../../src/errors.js';
+import { UserError } from '../../../src/shared/errors.js';
 import { writeTemp } from './temp-config.js';
 
 async function problemsOf(text: string): Promise<Array<[number, number, string, string]>> {

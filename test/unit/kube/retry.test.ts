@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, DEFAULT_RETRY, withRetry } from '../../../src/kube/retry.js';
-import { KubeError } from '../../../src/kube/errors.js';
-import { requestLabels } from '../../../src/kube/request-labels.js';
+import { backoffMs, DEFAULT_RETRY, withRetry } from '../../../src/adapters/kube/retry.js';
+import { KubeError } from '../../../src/adapters/kube/errors.js';
+import { requestLabels } from '../../../src/adapters/kube/request-labels.js';
 
 const noSleep = async (): Promise<void> => {};
 

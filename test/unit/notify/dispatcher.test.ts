@@ -2,11 +2,11 @@
 // queues stay bounded, Alertmanager gets re-sends, resolutions go out once, logs stay clean.
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlertmanagerNotifier } from '../../../src/notify/alertmanager.js';
-import { NotificationDispatcher, type NotifyOutcome, type Sink } from '../../../src/notify/dispatcher.js';
-import type { AlertEvent } from '../../../src/notify/notifier.js';
-import { SlackNotifier } from '../../../src/notify/slack.js';
-import { WebhookNotifier } from '../../../src/notify/webhook.js';
+import { AlertmanagerNotifier } from '../../../src/adapters/notify/alertmanager.js';
+import { NotificationDispatcher, type NotifyOutcome, type Sink } from '../../../src/adapters/notify/dispatcher.js';
+import type { AlertEvent } from '../../../src/adapters/notify/notifier.js';
+import { SlackNotifier } from '../../../src/adapters/notify/slack.js';
+import { WebhookNotifier } from '../../../src/adapters/notify/webhook.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { waitFor } from '../../harness/index.js';
 import { firing, resolved } from './fixtures.js';

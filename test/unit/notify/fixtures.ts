@@ -1,5 +1,5 @@
 // Alert events as the check engine would hand them over.
-import type { AlertEvent } from '../../../src/notify/notifier.js';
+import type { AlertEvent } from '../../../src/adapters/notify/notifier.js';
 
 export function firing(overrides: Partial<AlertEvent> = {}): AlertEvent {
   return {

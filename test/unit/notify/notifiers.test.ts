@@ -1,11 +1,11 @@
 // What each sink puts on the wire, checked at a real loopback HTTP receiver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlertmanagerNotifier, ALERTNAME } from '../../../src/notify/alertmanager.js';
-import { generatorUrl } from '../../../src/notify/notifier.js';
-import { NotifyFault } from '../../../src/notify/notify-fault.js';
-import { SlackNotifier } from '../../../src/notify/slack.js';
-import { WebhookNotifier } from '../../../src/notify/webhook.js';
-import { createSinks } from '../../../src/notify/sinks.js';
+import { AlertmanagerNotifier, ALERTNAME } from '../../../src/adapters/notify/alertmanager.js';
+import { generatorUrl } from '../../../src/adapters/notify/notifier.js';
+import { NotifyFault } from '../../../src/adapters/notify/notify-fault.js';
+import { SlackNotifier } from '../../../src/adapters/notify/slack.js';
+import { WebhookNotifier } from '../../../src/adapters/notify/webhook.js';
+import { createSinks } from '../../../src/adapters/notify/sinks.js';
 import { firing, resolved } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
 

@@ -1,9 +1,9 @@
 // Prometheus' JSON answers to samples, or to the error kind a user will see in metrics.
 
 import { describe, expect, it } from 'vitest';
-import { PrometheusClient, parseResponse } from '../../../src/prometheus/client.js';
-import { UserError } from '../../../src/errors.js';
-import { PrometheusError } from '../../../src/prometheus/errors.js';
+import { PrometheusClient, parseResponse } from '../../../src/adapters/prometheus/client.js';
+import { UserError } from '../../../src/shared/errors.js';
+import { PrometheusError } from '../../../src/adapters/prometheus/errors.js';
 
 const ok = (data: unknown) => JSON.stringify({ status: 'success', data });
 

@@ -1,7 +1,7 @@
 // The semaphore bounds work in flight, serves waiters in order and survives failures.
 
 import { describe, expect, it } from 'vitest';
-import { Semaphore } from '../../../src/prometheus/semaphore.js';
+import { Semaphore } from '../../../src/adapters/prometheus/semaphore.js';
 
 describe('Semaphore', () => {
   it('never lets more than `limit` tasks run at once, and runs them all', async () => {

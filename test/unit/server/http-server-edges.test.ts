@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fault } from '../../../src/errors.js';
+import { Fault } from '../../../src/shared/errors.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 

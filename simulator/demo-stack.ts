@@ -1,0 +1,355 @@
+// The whole loop on one machine, for `mesh-soak demo` and the end-to-end tests: real Redis,
+// Prometheus and Alertmanager from the local binaries, a simulated cluster (the fake
+// Kubernetes API with the suites applied to it, and a synthetic Istio metrics target that
+// reacts to what the disruptions do), and the daemon with the four suites on short
+// schedules. Alerts travel daemon → Alertmanager → a webhook receiver here, so a caller
+// can see them arrive.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { loadConfig } from '../src/config/load-config.js';
+import { MESH_SUITE, type Config } from '../src/config/model.js';
+import { runDaemon, type Daemon } from '../src/daemon/daemon.js';
+import { applyManifests, createKubeClients, type KubeContext } from '../src/adapters/kube/index.js';
+import { createDisruptionRunner } from '../src/disruption/runner.js';
+import { renderManifests } from '../src/config/suites/render-manifests.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { createMetrics } from '../src/telemetry/metrics.js';
+import { version } from '../src/shared/version.js';
+import { Fault, UserError } from '../src/shared/errors.js';
+import { kubeClusterView } from './cluster-view.js';
+import { FAULT_KINDS, type FaultKind } from './istio-metrics.js';
+import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
+import { freePort, startAlertmanager, startPrometheus, startRedis, type RunningAlertmanager, type RunningPrometheus, type RunningRedis } from './local/index.js';
+import { startMetricsTarget, type MetricsTarget } from './metrics-target.js';
+
+export interface ReceivedAlert {
+  at: number;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface DemoOptions {
+  /** Check interval of every suite; default 5 s. */
+  tickMs?: number;
+  /** Disruption intervals by suite (as config `every` strings); defaults keep the demo lively. */
+  schedules?: Record<string, string>;
+  /** Suite params by suite (as in the config's `params`); defaults shorten pilot's outage. */
+  params?: Record<string, Record<string, string | number>>;
+  /** HTTP port of the daemon; default a free one. */
+  port?: number;
+  /** Admin token for pause/resume/trigger (also honoured from MESH_SOAK_ADMIN_TOKEN). */
+  adminToken?: string;
+  /** Where the daemon's JSON log goes; default `daemon.log` in the demo's temp dir. */
+  logFile?: string;
+  /** Scrape interval of Prometheus, seconds; default 1. */
+  scrapeIntervalS?: number;
+  onAlert?: (alert: ReceivedAlert) => void;
+  /** Aborting it while starting stops what was started and rejects with DemoAborted. */
+  signal?: AbortSignal;
+  /** How long to wait for the daemon to install its job schedulers in Redis; default 30 s. */
+  scheduledTimeoutMs?: number;
+}
+
+/** startDemoStack was aborted through its signal; everything it had started is stopped. */
+export class DemoAborted extends Error {
+  constructor() {
+    super('demo start-up aborted');
+    this.name = 'DemoAborted';
+  }
+}
+
+export interface DemoStack {
+  dir: string;
+  configPath: string;
+  config: Config;
+  logFile: string;
+  urls: { status: string; metrics: string; prometheus: string; alertmanager: string; kubeApi: string; faults: string };
+  daemon: Daemon;
+  kube: FakeKubeApi;
+  alerts: ReceivedAlert[];
+  /** Switches a simulated fault on or off for a suite (`mesh` is the control plane). */
+  setFault(suite: string, kind: FaultKind, on?: boolean): void;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SCHEDULES: Record<string, string> = {
+  'graceful-shutdown': '30s',
+  'gateway-bouncer': '1m',
+  'istio-upgrader': '1m',
+};
+
+const DEFAULT_PARAMS: Record<string, Record<string, string | number>> = {
+  'gateway-bouncer': { pilotOutage: '20s' },
+};
+
+/** The control plane the suites assume exists (istio-upgrader rolls it, the sim reads it). */
+const ISTIO_SYSTEM: KubernetesObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'istiod' } },
+      template: {
+        metadata: { labels: { app: 'istiod' } },
+        spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.0' }] },
+      },
+    },
+  } as KubernetesObject,
+];
+
+function alertmanagerConfig(receiverUrl: string): string {
+  return [
+    'route:',
+    '  receiver: demo',
+    '  group_by: [alertname, suite, check]',
+    '  group_wait: 0s',
+    '  group_interval: 1s',
+    '  repeat_interval: 1h',
+    'receivers:',
+    '  - name: demo',
+    '    webhook_configs:',
+    `      - url: ${JSON.stringify(receiverUrl)}`,
+    '        send_resolved: true',
+    '',
+  ].join('\n');
+}
+
+async function startAlertReceiver(onAlert: (a: ReceivedAlert) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alerts?: Array<Omit<ReceivedAlert, 'at'>> };
+        for (const a of body.alerts ?? []) onAlert({ at: Date.now(), status: a.status, labels: a.labels, annotations: a.annotations });
+      } catch {
+        // Not Alertmanager's shape; nothing to show.
+      }
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/alerts`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function demoConfig(p: {
+  prometheus: string;
+  redis: string;
+  kubeconfig: string;
+  alertmanager: string;
+  port: number;
+  tickMs: number;
+  schedules: Record<string, string>;
+  params: Record<string, Record<string, string | number>>;
+}): string {
+  const every = (name: string) =>
+    (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '') +
+    (p.params[name] ? `\n    params: ${JSON.stringify(p.params[name])}` : '');
+  return `# Written by mesh-soak demo: the four suites on short schedules against a simulated cluster.
+prometheus: { url: "${p.prometheus}", timeout: 5s }
+redis: { url: "${p.redis}" }
+kubernetes: { kubeconfig: "${p.kubeconfig}" }
+tick: ${p.tickMs}ms
+http: { port: ${p.port} }
+notify:
+  alertmanager: { url: "${p.alertmanager}", resend: 30s }
+suites:
+  - use: http10${every('http10')}
+  - use: graceful-shutdown${every('graceful-shutdown')}
+  - use: gateway-bouncer${every('gateway-bouncer')}
+  - use: istio-upgrader${every('istio-upgrader')}
+checks:
+  - name: pilot-xds-rejects
+    query: sum(increase(pilot_total_xds_rejects[1m]))
+    fail: "> 0"
+    noData: ok
+    severity: critical
+    summary: "proxies rejected {{value}} XDS updates in the last minute"
+`;
+}
+
+/** Starts everything; on any failure stops what was already started and rethrows. */
+export async function startDemoStack(options: DemoOptions = {}): Promise<DemoStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-demo-'));
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    cleanups.length = 0;
+  };
+  // Checked after each slow step: a Ctrl-C while starting stops at the next one.
+  const checkAborted = () => {
+    if (options.signal?.aborted) throw new DemoAborted();
+  };
+  try {
+    const alerts: ReceivedAlert[] = [];
+    const receiver = await startAlertReceiver((a) => {
+      alerts.push(a);
+      if (alerts.length > 10_000) alerts.splice(0, alerts.length - 10_000);
+      options.onAlert?.(a);
+    });
+    cleanups.push(() => receiver.close());
+    checkAborted();
+
+    const redis: RunningRedis = await startRedis();
+    cleanups.push(() => redis.stop());
+    checkAborted();
+    const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
+    cleanups.push(() => kube.stop());
+    checkAborted();
+    const am: RunningAlertmanager = await startAlertmanager({ configYaml: alertmanagerConfig(receiver.url) });
+    cleanups.push(() => am.stop());
+    checkAborted();
+    const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
+    cleanups.push(() => target.stop());
+    checkAborted();
+    const port = options.port ?? (await freePort());
+    const prom: RunningPrometheus = await startPrometheus({
+      scrapeIntervalS: options.scrapeIntervalS ?? 1,
+      scrapeJobs: { istio: [target.hostPort], 'mesh-soak': [`127.0.0.1:${port}`] },
+    });
+    cleanups.push(() => prom.stop());
+    checkAborted();
+
+    const configPath = join(dir, 'mesh-soak.yaml');
+    await writeFile(
+      configPath,
+      demoConfig({
+        prometheus: prom.url,
+        redis: redis.url,
+        kubeconfig: kube.kubeconfigPath,
+        alertmanager: am.url,
+        port,
+        tickMs: options.tickMs ?? 5000,
+        schedules: { ...DEFAULT_SCHEDULES, ...options.schedules },
+        params: { ...DEFAULT_PARAMS, ...options.params },
+      }),
+    );
+    const config = await loadConfig(configPath);
+
+    // The simulated cluster starts with the control plane and every suite deployed.
+    const setup: KubeContext = createKubeClients(kube.kubeconfigPath);
+    await applyManifests(setup, ISTIO_SYSTEM);
+    for (const suite of config.suites) {
+      await applyManifests(setup, (await renderManifests(suite)) as unknown as KubernetesObject[]);
+    }
+
+    const logFile = options.logFile ?? join(dir, 'daemon.log');
+    const logStream: WriteStream = createWriteStream(logFile, { flags: 'a' });
+    cleanups.push(() => new Promise<void>((resolve) => logStream.end(() => resolve())));
+    const logger = createLogger({ level: 'info', pretty: false, destination: logStream });
+    const metrics = createMetrics(new Registry(), version);
+    const kubeCtx = createKubeClients(kube.kubeconfigPath, {
+      onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }),
+    });
+    const journalRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
+    journalRedis.on('error', () => undefined);
+    cleanups.push(() => journalRedis.quit().catch(() => journalRedis.disconnect()));
+    const abort = new AbortController();
+    const runner = createDisruptionRunner({ kube: kubeCtx, redis: journalRedis, logger, signal: abort.signal, pollMs: 500 });
+    const token = options.adminToken;
+    const daemon = await runDaemon(config, {
+      logger,
+      metrics,
+      disruptions: runner,
+      port,
+      ...(token ? { adminToken: () => token } : {}),
+    });
+    cleanups.push(async () => {
+      abort.abort();
+      await daemon.stop();
+    });
+    checkAborted();
+    await waitScheduled(daemon, options.scheduledTimeoutMs ?? 30_000, config.redis.url, options.signal);
+
+    const namespaceOf = (suite: string): string => {
+      if (suite === MESH_SUITE) return 'istio-system';
+      const s = config.suites.find((x) => x.name === suite);
+      if (!s) throw new UserError(`--fault: no suite "${suite}" (suites: ${[...config.suites.map((x) => x.name), MESH_SUITE].join(', ')})`);
+      return s.namespace;
+    };
+
+    return {
+      dir,
+      configPath,
+      config,
+      logFile,
+      urls: {
+        status: `http://127.0.0.1:${daemon.port}/`,
+        metrics: `http://127.0.0.1:${daemon.port}/metrics`,
+        prometheus: prom.url,
+        alertmanager: am.url,
+        kubeApi: kube.url,
+        faults: `${target.url}/faults`,
+      },
+      daemon,
+      kube,
+      alerts,
+      setFault(suite, kind, on = true) {
+        target.model.setFault(namespaceOf(suite), kind, on);
+      },
+      async stop() {
+        await stopAll();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Bounded: with Redis unusable `scheduled` would wait for as long as the daemon retries,
+ * and the demo would hang without a word.
+ */
+async function waitScheduled(daemon: Daemon, timeoutMs: number, redisUrl: string, signal: AbortSignal | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const outcome = await Promise.race([
+    daemon.scheduled.then(() => 'scheduled' as const),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    }),
+    new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (signal?.aborted) resolve('aborted');
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  if (onAbort) signal?.removeEventListener('abort', onAbort);
+  if (outcome === 'aborted') throw new DemoAborted();
+  if (outcome === 'timeout') {
+    throw new Fault('redis', `the daemon could not install its job schedulers at ${redisUrl} within ${Math.round(timeoutMs / 1000)} s`);
+  }
+}
+
+/** `SUITE:KIND` from the command line, checked against the known fault kinds. */
+export function parseFault(text: string): { suite: string; kind: FaultKind } {
+  const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9-]+)$/.exec(text);
+  if (!m || !FAULT_KINDS.includes(m[2] as FaultKind)) {
+    throw new UserError(`--fault: "${text}" is not SUITE:KIND; KIND is one of ${FAULT_KINDS.join(', ')}`);
+  }
+  return { suite: m[1] as string, kind: m[2] as FaultKind };
+}

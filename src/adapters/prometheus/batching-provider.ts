@@ -1,0 +1,106 @@
+// Coalesces the queries of one tick into a few HTTP requests. evaluateGroup issues every
+// check's query at once; this provider collects the queries started in the same turn of
+// the event loop and sends them as one `or` of `label_replace`d expressions per batch,
+// tagging each expression's series with its index. Prometheus then evaluates a batch in
+// one engine pass, so a tick costs about what the same expressions cost as a rule group,
+// instead of paying HTTP, parsing and JSON per check.
+//
+// Correctness first: an expression whose result is not an instant vector (a scalar), or a
+// batch that fails as a whole (one expression's runtime error, a type error), is retried
+// expression by expression, so each check still gets its own result or its own error.
+// Only faults of the connection itself (unreachable, timeout) fail the whole batch.
+
+import type { Sample } from '../../checks/types.js';
+import type { InstantQueryOptions, MetricsProvider } from './types.js';
+
+/** The label that carries an expression's index through the combined query. */
+export const BATCH_LABEL = 'mesh_soak_batch_index';
+
+interface Pending {
+  expr: string;
+  options?: InstantQueryOptions;
+  resolve(samples: Sample[]): void;
+  reject(err: unknown): void;
+}
+
+/** Expressions that are scalars (or may be) cannot go through label_replace. */
+function batchable(expr: string): boolean {
+  const e = expr.trim();
+  return !/^(scalar|time|vector\s*\(\s*\)|pi)\s*\(/.test(e) && !/^[-+]?[\d.]/.test(e) && !e.includes(BATCH_LABEL);
+}
+
+function errorKind(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'kind' in err ? String((err as { kind: unknown }).kind) : undefined;
+}
+
+export class BatchingProvider implements MetricsProvider {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private readonly maxBatch: number;
+  /** Requests sent to the inner provider; for benchmarks and tests. */
+  requests = 0;
+
+  constructor(
+    private readonly inner: MetricsProvider,
+    options: { maxBatch?: number } = {},
+  ) {
+    this.maxBatch = Math.max(1, options.maxBatch ?? 25);
+  }
+
+  query(expr: string, options?: InstantQueryOptions): Promise<Sample[]> {
+    return new Promise<Sample[]>((resolve, reject) => {
+      this.pending.push({ expr, ...(options ? { options } : {}), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const all = this.pending;
+    this.pending = [];
+    // Queries with their own time or signal keep their own request.
+    const batchableQueries = all.filter((p) => !p.options?.time && !p.options?.signal && batchable(p.expr));
+    for (const p of all.filter((q) => !batchableQueries.includes(q))) this.single(p);
+    for (let i = 0; i < batchableQueries.length; i += this.maxBatch) {
+      const batch = batchableQueries.slice(i, i + this.maxBatch);
+      if (batch.length === 1) this.single(batch[0] as Pending);
+      else void this.batch(batch);
+    }
+  }
+
+  private single(p: Pending): void {
+    this.requests++;
+    this.inner.query(p.expr, p.options).then(p.resolve, p.reject);
+  }
+
+  private async batch(batch: Pending[]): Promise<void> {
+    const combined = batch.map((p, i) => `label_replace((${p.expr}), "${BATCH_LABEL}", "${i}", "", "")`).join(' or ');
+    this.requests++;
+    let samples: Sample[];
+    try {
+      samples = await this.inner.query(combined);
+    } catch (err) {
+      const kind = errorKind(err);
+      if (kind === 'unreachable' || kind === 'timeout') {
+        for (const p of batch) p.reject(err);
+      } else {
+        // One expression spoiled the batch: let each answer for itself.
+        for (const p of batch) this.single(p);
+      }
+      return;
+    }
+    const results: Sample[][] = batch.map(() => []);
+    for (const s of samples) {
+      const { [BATCH_LABEL]: index, ...labels } = s.labels;
+      results[Number(index)]?.push({ labels, value: s.value });
+    }
+    batch.forEach((p, i) => p.resolve(results[i] as Sample[]));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,304 @@
+// The Prometheus HTTP API client: instant queries over one keep-alive undici Pool, with a
+// local concurrency bound, a per-request timeout and every failure mapped to a
+// PrometheusError kind. Auth headers are sent on every request and never appear in
+// errors or logs.
+
+import { Pool } from 'undici';
+import type { Sample } from '../../checks/types.js';
+import { UserError, messageOf } from '../../shared/errors.js';
+import { PrometheusError } from './errors.js';
+import { Semaphore } from './semaphore.js';
+import type { InstantQueryOptions, MetricsProvider, PromErrorKind } from './types.js';
+
+export interface PrometheusClientOptions {
+  /** Base URL, e.g. `http://prometheus:9090` or `https://host/prom` (the path prefix is kept). */
+  url: string;
+  /** Per-request limit, from the moment a slot is held until the body is read. */
+  timeoutMs: number;
+  /** Sent on every request (e.g. Authorization). Never logged. */
+  headers?: Record<string, string>;
+  /** Requests in flight at once (and pool connections); more queue locally. Default 16. */
+  concurrency?: number;
+  /** Called once per query with 'success' or the error kind, and the seconds it took. */
+  onRequest?: (outcome: string, seconds: number) => void;
+}
+
+/** Prometheus' JSON envelope, as far as we read it. */
+interface ApiEnvelope {
+  status?: unknown;
+  data?: unknown;
+  errorType?: unknown;
+  error?: unknown;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+/** A kept-alive socket the server closed meanwhile: safe to retry a read-only query once. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+export class PrometheusClient implements MetricsProvider {
+  private readonly pool: Pool;
+  private readonly prefix: string;
+  /** For messages: origin and prefix, never credentials. */
+  private readonly where: string;
+  private readonly headers: Record<string, string>;
+  private readonly semaphore: Semaphore;
+  private readonly timeoutMs: number;
+  private readonly onRequest: ((outcome: string, seconds: number) => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: PrometheusClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      // The URL is not echoed: it may carry credentials.
+      throw new UserError('prometheus.url: not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UserError(`prometheus.url: must be http:// or https://, got ${url.protocol}`);
+    }
+    const concurrency = options.concurrency ?? 16;
+    this.timeoutMs = options.timeoutMs;
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    this.where = `${url.origin}${this.prefix}`;
+    this.headers = { ...(options.headers ?? {}) };
+    // Credentials in the URL become a header, so they never travel into messages.
+    if (url.username || url.password) {
+      const user = decodeURIComponent(url.username);
+      const pass = decodeURIComponent(url.password);
+      if (!Object.keys(this.headers).some((h) => h.toLowerCase() === 'authorization')) {
+        this.headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+      }
+    }
+    this.semaphore = new Semaphore(concurrency);
+    this.onRequest = options.onRequest;
+    this.pool = new Pool(url.origin, {
+      connections: concurrency,
+      pipelining: 1,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: options.timeoutMs,
+      // Ticks are seconds apart; keep sockets long enough to be reused by the next one.
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+    });
+  }
+
+  async query(expr: string, options: InstantQueryOptions = {}): Promise<Sample[]> {
+    // The duration reported is the request's own, from the moment it holds a slot: time
+    // spent queued behind the concurrency bound is mesh-soak's, not Prometheus'.
+    let started = performance.now();
+    try {
+      const samples = await this.semaphore
+        .run(() => {
+          started = performance.now();
+          return this.queryOnce(expr, options, true);
+        }, options.signal)
+        .catch((err: unknown) => {
+          // Aborted while still queued: the caller gave up before the request was sent.
+          if (options.signal?.aborted && !(err instanceof PrometheusError)) {
+            throw new PrometheusError('timeout', `query to ${this.where} aborted by the caller`, { cause: err });
+          }
+          throw err;
+        });
+      this.onRequest?.('success', (performance.now() - started) / 1000);
+      return samples;
+    } catch (err) {
+      const error = err instanceof PrometheusError ? err : new PrometheusError('bad_data', describe(err), { cause: err });
+      this.onRequest?.(error.kind, (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  /** True when GET /-/ready answers 2xx within the timeout. */
+  async ready(): Promise<boolean> {
+    try {
+      const res = await this.pool.request({
+        method: 'GET',
+        path: `${this.prefix}/-/ready`,
+        headers: this.headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await res.body.dump();
+      return res.statusCode >= 200 && res.statusCode < 300;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits for requests in flight (each bounded by the timeout), then closes the pool. Idempotent. */
+  async close(): Promise<void> {
+    this.closing ??= this.pool.close();
+    await this.closing;
+  }
+
+  private async queryOnce(expr: string, options: InstantQueryOptions, mayRetry: boolean): Promise<Sample[]> {
+    // One controller per request, wired by hand rather than AbortSignal.timeout/any: the
+    // timer is cleared as soon as the answer is in, and a long-lived caller signal (the
+    // daemon's shutdown signal, passed to every query) keeps no reference to old requests.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`timeout after ${this.timeoutMs} ms`));
+    }, this.timeoutMs);
+    const onCallerAbort = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = controller.signal;
+    if (options.signal?.aborted) controller.abort(options.signal.reason);
+    const form = new URLSearchParams({ query: expr });
+    if (options.time !== undefined) form.set('time', (options.time / 1000).toFixed(3));
+    let status: number;
+    let text: string;
+    try {
+      signal.throwIfAborted();
+      const res = await this.pool.request({
+        method: 'POST',
+        path: `${this.prefix}/api/v1/query`,
+        headers: {
+          ...this.headers,
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: form.toString(),
+        signal,
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (err) {
+      if (timedOut) {
+        throw new PrometheusError('timeout', `no answer from ${this.where} within ${this.timeoutMs} ms`, { cause: err });
+      }
+      if (options.signal?.aborted) {
+        throw new PrometheusError('timeout', `query to ${this.where} aborted by the caller`, { cause: err });
+      }
+      const code = errorCode(err);
+      if (mayRetry && code !== undefined && STALE_SOCKET_CODES.has(code)) {
+        return this.queryOnce(expr, options, false);
+      }
+      if (code !== undefined && TIMEOUT_CODES.has(code)) {
+        throw new PrometheusError('timeout', `no answer from ${this.where} within ${this.timeoutMs} ms (${code})`, {
+          cause: err,
+        });
+      }
+      // Refused, reset, DNS, closed pool: Prometheus could not be talked to.
+      throw new PrometheusError('unreachable', `cannot reach ${this.where}: ${code ?? describe(err)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+    return parseResponse(status, text);
+  }
+}
+
+/** Turns an HTTP status and body into samples, or throws the matching PrometheusError. */
+export function parseResponse(status: number, text: string): Sample[] {
+  let body: ApiEnvelope | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as ApiEnvelope;
+  } catch {
+    body = undefined;
+  }
+  if (status < 200 || status >= 300) {
+    const errorType = typeof body?.errorType === 'string' ? body.errorType : undefined;
+    const detail =
+      typeof body?.error === 'string' ? `${errorType ?? 'error'}: ${body.error}` : snippet(text) || '(empty body)';
+    // Prometheus says 422 for an execution error and 503 for a query timeout or cancel.
+    const kind: PromErrorKind =
+      (status === 422 || status === 503) && (errorType === 'execution' || errorType === 'timeout' || errorType === 'canceled')
+        ? 'execution'
+        : 'http';
+    throw new PrometheusError(kind, `HTTP ${status}: ${detail}`, { status });
+  }
+  if (body === undefined) {
+    throw new PrometheusError('bad_data', `response is not a JSON object: ${snippet(text)}`, { status });
+  }
+  if (body.status !== 'success') {
+    const detail = typeof body.error === 'string' ? body.error : 'no error message';
+    const errorType = typeof body.errorType === 'string' ? body.errorType : 'error';
+    throw new PrometheusError('execution', `${errorType}: ${detail}`, { status });
+  }
+  const data = body.data as { resultType?: unknown; result?: unknown } | undefined;
+  if (data === null || typeof data !== 'object') throw new PrometheusError('bad_data', 'response has no data object', { status });
+  switch (data.resultType) {
+    case 'vector':
+      return parseVector(data.result);
+    case 'scalar':
+      return [{ labels: {}, value: parseValuePair(data.result) }];
+    default:
+      throw new PrometheusError(
+        'bad_data',
+        `query returned a ${String(data.resultType)}; a check needs an instant vector or a scalar`,
+        { status },
+      );
+  }
+}
+
+function parseVector(result: unknown): Sample[] {
+  if (!Array.isArray(result)) throw new PrometheusError('bad_data', 'vector result is not an array');
+  return result.map((item: unknown) => {
+    if (item === null || typeof item !== 'object') throw new PrometheusError('bad_data', 'vector element is not an object');
+    const { metric, value } = item as { metric?: unknown; value?: unknown };
+    return { labels: parseLabels(metric), value: parseValuePair(value) };
+  });
+}
+
+function parseLabels(metric: unknown): Record<string, string> {
+  if (metric === undefined) return {};
+  if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
+    throw new PrometheusError('bad_data', 'series labels are not an object');
+  }
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metric)) {
+    if (typeof v !== 'string') throw new PrometheusError('bad_data', `label ${k} is not a string`);
+    labels[k] = v;
+  }
+  return labels;
+}
+
+/** `[ts, "1.5"]` → 1.5; Prometheus spells the specials "NaN", "+Inf", "-Inf". */
+function parseValuePair(pair: unknown): number {
+  if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') {
+    throw new PrometheusError('bad_data', `malformed sample value: ${snippet(JSON.stringify(pair) ?? '')}`);
+  }
+  const s = pair[1];
+  switch (s) {
+    case 'NaN':
+      return NaN;
+    case '+Inf':
+    case 'Inf':
+      return Infinity;
+    case '-Inf':
+      return -Infinity;
+  }
+  const n = Number(s);
+  if (s.trim() === '' || Number.isNaN(n)) throw new PrometheusError('bad_data', `sample value "${snippet(s)}" is not a number`);
+  return n;
+}
+
+function errorCode(err: unknown): string | undefined {
+  // undici surfaces socket errors directly, sometimes wrapped (cause) or aggregated
+  // (happy eyeballs over several addresses); look a few levels deep, no further.
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      current = errors[0];
+      continue;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describe(err: unknown): string {
+  return messageOf(err);
+}
+
+function snippet(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}…` : oneLine;
+}

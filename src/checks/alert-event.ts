@@ -1,0 +1,85 @@
+// Turning a check's state transitions into the alert events the notification dispatcher
+// sends: an instance that turns failing fires, one that leaves failing for ok, pending or
+// skipped resolves. Leaving failing for unknown sends nothing, because not being able to
+// see a problem is not evidence that it went away.
+
+import type { CheckSpec } from '../config/model.js';
+import type { GroupTransition } from './evaluate-group.js';
+import type { CheckRecord } from './types.js';
+import { generatorUrl, type AlertEvent } from '../adapters/notify/notifier.js';
+
+export type { AlertEvent };
+
+export interface AlertSink {
+  /** Must not block: the tick goes on whatever the notifiers do. */
+  enqueue(events: AlertEvent[]): void;
+}
+
+export type SuiteTransition = GroupTransition;
+
+export function alertEventsFor(
+  suite: string,
+  transitions: SuiteTransition[],
+  checks: Map<string, CheckSpec>,
+  prometheusUrl: string,
+  previousFailingSince: (check: string, key: string) => number | null,
+): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const t of transitions) {
+    const spec = checks.get(t.check);
+    const firing = t.to === 'failing' && t.from !== 'failing';
+    const resolved = t.from === 'failing' && (t.to === 'ok' || t.to === 'skipped' || t.to === 'pending');
+    if (!firing && !resolved) continue;
+    const labels = { ...(spec?.labels ?? {}), ...t.labels };
+    const startsAt = firing ? t.at : (previousFailingSince(t.check, t.key) ?? t.at);
+    events.push({
+      status: firing ? 'firing' : 'resolved',
+      suite,
+      check: t.check,
+      severity: t.severity,
+      labels,
+      summary: t.summary ?? `${suite}/${t.check} is ${t.to}`,
+      description: t.description ?? `${spec?.query ?? t.check} ${spec?.fail.text ?? ''}`.trim(),
+      value: t.value,
+      startsAt: new Date(startsAt),
+      ...(resolved ? { endsAt: new Date(t.at) } : {}),
+      generatorURL: generatorUrl(prometheusUrl, spec?.query ?? ''),
+    });
+  }
+  return events;
+}
+
+/**
+ * Every instance failing in the shared state, as firing events: what the daemon re-sends to
+ * Alertmanager on its resend interval. Built from Redis rather than from what this replica
+ * fired itself, so an alert stays alive when the replica that fired it dies (Alertmanager
+ * expires alerts that are not re-sent, and would otherwise resolve a failing check).
+ */
+export function firingEventsFromState(
+  suite: string,
+  records: Record<string, CheckRecord>,
+  checks: Map<string, CheckSpec>,
+  prometheusUrl: string,
+): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const [name, record] of Object.entries(records)) {
+    const spec = checks.get(name);
+    if (!spec) continue;
+    for (const inst of Object.values(record.instances)) {
+      if (inst.state !== 'failing') continue;
+      events.push({
+        status: 'firing',
+        suite,
+        check: name,
+        severity: spec.severity,
+        labels: { ...spec.labels, ...inst.labels },
+        summary: inst.summary ?? `${suite}/${name} is failing`,
+        description: inst.description ?? `${spec.query} ${spec.fail.text}`.trim(),
+        value: inst.value,
+        startsAt: new Date(inst.failingSince ?? record.lastEvalAt),
+        generatorURL: generatorUrl(prometheusUrl, spec.query),
+      });
+    }
+  }
+  return events;
+}

@@ -1,0 +1,188 @@
+// Loading one suite folder: suite.yaml parsed, `{{namespace}}`/`{{params.x}}` rendered
+// per scalar (so positions stay right), then validated like the config, steps included,
+// and merged with the config entry's params, schedule, tick and enabled flag. Every
+// problem of the suite file is returned together; nothing throws for user mistakes.
+
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Problem } from '../../shared/errors.js';
+import { checkScheduleShape, checkUniqueNames, isRecord } from '../cross-checks.js';
+import type { Schedule, Step, Suite } from '../model.js';
+import { ms, toCheckSpec, toSchedule } from '../resolve.js';
+import { STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
+import { didYouMean } from '../suggest.js';
+import { validateAt } from '../zod-problems.js';
+import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
+import { tryRenderTemplate, type TemplateVars } from './render.js';
+
+export type ParamValue = string | number | boolean;
+
+/** What the config's entry for this suite contributes. */
+export interface SuiteEntry {
+  params: Record<string, ParamValue>;
+  /** Overrides the suite's disruption schedule. */
+  schedule?: Schedule;
+  tickMs: number;
+  enabled: boolean;
+}
+
+export interface LoadedSuite {
+  suite?: Suite;
+  problems: Problem[];
+  /** The suite's declared params (the config entry may only set these). */
+  knownParams: string[];
+  hasDisruption: boolean;
+}
+
+const NOT_RENDERED = new Set(['name', 'namespace', 'params', 'manifests']);
+
+function isParamValue(v: unknown): v is ParamValue {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** Names rendered later by someone else, allowed only where they belong. */
+function keepFor(path: Path): ((name: string) => boolean) | undefined {
+  if (path[0] === 'disruption' && path[1] === 'steps') return (n) => n === 'now';
+  if (path[0] === 'checks' && (path[2] === 'summary' || path[2] === 'description')) {
+    return (n) => n === 'value' || /^labels\.[A-Za-z_][A-Za-z0-9_]*$/.test(n);
+  }
+  return undefined;
+}
+
+export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedSuite> {
+  const absDir = resolve(dir);
+  const file = join(absDir, 'suite.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { problems: [{ file, line: 1, col: 1, path: '', message: `cannot read suite file (${why})` }], knownParams: [], hasDisruption: false };
+  }
+  const source = YamlSource.parse(file, text);
+  if (source.hasSyntaxErrors) return { problems: source.problems, knownParams: [], hasDisruption: false };
+
+  const raw = source.data();
+  if (!isRecord(raw)) {
+    source.report([], 'a suite file must be a mapping (name, namespace, checks, ...)');
+    return { problems: source.problems, knownParams: [], hasDisruption: false };
+  }
+  const defaults: Record<string, ParamValue> = {};
+  if (isRecord(raw['params'])) for (const [k, v] of Object.entries(raw['params'])) if (isParamValue(v)) defaults[k] = v;
+  const knownParams = Object.keys(defaults);
+  const params: Record<string, ParamValue> = { ...defaults };
+  for (const [k, v] of Object.entries(entry.params)) if (k in defaults) params[k] = v;
+  const vars: TemplateVars = { namespace: typeof raw['namespace'] === 'string' ? raw['namespace'] : '', params };
+  const hasDisruption = raw['disruption'] !== undefined;
+
+  const failed = new Set<string>();
+  forEachStringScalar(source.doc, (path, value, setValue) => {
+    if (NOT_RENDERED.has(String(path[0])) || !value.includes('{{')) return;
+    const keep = keepFor(path);
+    const r = tryRenderTemplate(value, vars, keep ? { keep } : {});
+    if ('error' in r) {
+      source.report(path, r.error);
+      failed.add(dottedPath(path));
+    } else {
+      setValue(r.text);
+    }
+  });
+  const templateProblems = source.problems.length;
+
+  const rendered = source.data() as Record<string, unknown>;
+  const parsed = validateAt(source, suiteFileSchema, rendered);
+  checkUniqueNames(source, rendered['checks'], ['checks']);
+  const rawDisruption = rendered['disruption'];
+  if (isRecord(rawDisruption) && rawDisruption['schedule'] !== undefined) {
+    checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
+  }
+  const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  if (Array.isArray(rendered['manifests'])) await checkManifests(source, absDir, rendered['manifests']);
+
+  let schedule = entry.schedule;
+  if (parsed?.disruption) schedule ??= toSchedule(parsed.disruption.schedule);
+  if (isRecord(rawDisruption) && entry.schedule === undefined && rawDisruption['schedule'] === undefined) {
+    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
+  }
+
+  source.dropFollowUps(failed, templateProblems);
+  if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption };
+  const suite: Suite = {
+    name: parsed.name,
+    description: parsed.description,
+    dir: absDir,
+    namespace: parsed.namespace,
+    params,
+    manifests: parsed.manifests,
+    checks: parsed.checks.map(toCheckSpec),
+    tickMs: entry.tickMs,
+    enabled: entry.enabled,
+  };
+  if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
+  if (parsed.guard !== undefined) suite.guard = parsed.guard;
+  return { suite, problems: [], knownParams, hasDisruption };
+}
+
+async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {
+  for (const [i, m] of manifests.entries()) {
+    if (typeof m !== 'string' || m === '') continue;
+    let ok = false;
+    try {
+      ok = (await stat(join(dir, m))).isFile();
+    } catch {
+      ok = false;
+    }
+    if (!ok) source.report(['manifests', i], `manifest file '${m}' does not exist in ${dir}`);
+  }
+}
+
+function toSteps(source: YamlSource, raw: unknown[]): Array<Step | undefined> {
+  return raw.map((item, i) => {
+    const path: Path = ['disruption', 'steps', i];
+    if (!isRecord(item) || Object.keys(item).length !== 1) {
+      source.report(path, `a step is a mapping with exactly one of: ${STEP_KINDS.join(', ')}`);
+      return undefined;
+    }
+    const kind = Object.keys(item)[0] as string;
+    if (!(STEP_KINDS as string[]).includes(kind)) {
+      source.report([...path, kind], `unknown step '${kind}'${didYouMean(kind, STEP_KINDS)} (known: ${STEP_KINDS.join(', ')})`, 'key');
+      return undefined;
+    }
+    return toStep(source, kind as StepKind, item[kind], [...path, kind]);
+  });
+}
+
+function toStep(source: YamlSource, kind: StepKind, value: unknown, path: Path): Step | undefined {
+  switch (kind) {
+    case 'rolloutRestart': {
+      const v = validateAt(source, stepSchemas.rolloutRestart, value, path);
+      return v && { rolloutRestart: withNamespace({ deployment: v.deployment }, v.namespace) };
+    }
+    case 'waitRollout': {
+      const v = validateAt(source, stepSchemas.waitRollout, value, path);
+      return v && { waitRollout: withNamespace({ deployment: v.deployment, timeoutMs: ms(v.timeout) }, v.namespace) };
+    }
+    case 'scale': {
+      const v = validateAt(source, stepSchemas.scale, value, path);
+      return v && { scale: withNamespace({ deployment: v.deployment, replicas: v.replicas }, v.namespace) };
+    }
+    case 'setEnv': {
+      const v = validateAt(source, stepSchemas.setEnv, value, path);
+      if (!v) return undefined;
+      const env = Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k, String(x)]));
+      return { setEnv: withNamespace({ env }, v.namespace) };
+    }
+    case 'deletePods': {
+      const v = validateAt(source, stepSchemas.deletePods, value, path);
+      return v && { deletePods: withNamespace({ selector: v.selector, keep: v.keep }, v.namespace) };
+    }
+    case 'sleep': {
+      const v = validateAt(source, stepSchemas.sleep, value, path);
+      return v && { sleep: { durationMs: ms(v.duration) } };
+    }
+  }
+}
+
+function withNamespace<T extends object>(step: T, namespace: string | undefined): T & { namespace?: string } {
+  return namespace === undefined ? step : { ...step, namespace };
+}

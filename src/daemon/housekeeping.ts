@@ -1,0 +1,57 @@
+// In-process housekeeping on node-cron, every replica for itself: queue_jobs gauges from
+// BullMQ's job counts, redis_up from a PING, history trimming. Each run is bounded and
+// swallows its own failures — housekeeping never takes the daemon down.
+
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { History } from '../adapters/redis/history.js';
+import { messageOf } from '../shared/errors.js';
+
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
+
+export interface HousekeepingDeps {
+  queues: Queue[];
+  history: History;
+  suites: string[];
+  metrics: Metrics;
+  logger: Logger;
+  /** Resolves true when Redis answered. */
+  ping: () => Promise<boolean>;
+  /** Deadline of each Redis call of one run; default 5 s. */
+  callTimeoutMs?: number;
+}
+
+const CALL_TIMEOUT_MS = 5000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+export async function housekeep(deps: HousekeepingDeps): Promise<void> {
+  const up = await deps.ping();
+  deps.metrics.redisUp.set(up ? 1 : 0);
+  if (!up) return;
+  try {
+    // A Redis that answers PING but then stalls must not hold the run (noOverlap would skip
+    // every later one): each call has its own deadline.
+    const ms = deps.callTimeoutMs ?? CALL_TIMEOUT_MS;
+    for (const q of deps.queues) {
+      const counts = await withDeadline(q.getJobCounts(...JOB_STATES), ms, `job counts of queue ${q.name}`);
+      for (const state of JOB_STATES) deps.metrics.queueJobs.set({ queue: q.name, state }, counts[state] ?? 0);
+    }
+    await withDeadline(deps.history.trim(deps.suites), ms, 'history trim');
+  } catch (err) {
+    deps.logger.warn({ err: messageOf(err) }, 'housekeeping failed; will retry');
+  }
+}
+
+/** Every 15 s; returns the task so the daemon can stop it. */
+export function startHousekeeping(deps: HousekeepingDeps, expression = '*/15 * * * * *'): ScheduledTask {
+  return schedule(expression, () => housekeep(deps), { name: 'mesh-soak-housekeeping', noOverlap: true });
+}

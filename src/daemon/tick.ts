@@ -1,0 +1,139 @@
+// One tick of one suite: load the suite's check records from Redis, evaluate the group
+// against Prometheus, save the records, and report — metrics, history, one log line per
+// tick and per state change, and firing/resolved alert events for the notifier.
+
+import type { Logger } from 'pino';
+import type { CheckSpec, Severity } from '../config/model.js';
+import type { CheckRecord } from '../checks/types.js';
+import { worstInstance } from '../checks/check-state.js';
+import type { SuiteCheckGroup } from '../config/check-groups.js';
+import type { MetricsProvider } from '../adapters/prometheus/types.js';
+import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
+import type { CheckStore } from '../adapters/redis/check-store.js';
+import type { History, HistoryEvent } from '../adapters/redis/history.js';
+import type { PauseFlags } from '../adapters/redis/pause-flags.js';
+import { alertEventsFor, type AlertSink, type SuiteTransition } from '../checks/alert-event.js';
+
+export type CheckGroup = SuiteCheckGroup;
+
+export type EvaluateGroup = (
+  group: { guard?: string; checks: CheckSpec[] },
+  provider: MetricsProvider,
+  prev: Record<string, CheckRecord>,
+  now: number,
+) => Promise<{
+  records: Record<string, CheckRecord>;
+  transitions: SuiteTransition[];
+  durationMs: number;
+  errors: number;
+}>;
+
+export interface TickDeps {
+  groups: Map<string, CheckGroup>;
+  store: CheckStore;
+  history: History;
+  pause: PauseFlags;
+  provider: MetricsProvider;
+  evaluate: EvaluateGroup;
+  metrics: Metrics;
+  logger: Logger;
+  alerts?: AlertSink;
+  prometheusUrl: string;
+  worker: string;
+  now?: () => number;
+}
+
+export interface TickJob {
+  id: string;
+  suite: string;
+  scheduledAt: number;
+}
+
+export type TickOutcome =
+  | { ran: true; states: Record<string, number>; durationMs: number }
+  | { ran: false; reason: string };
+
+export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const { suite } = job;
+  const group = deps.groups.get(suite);
+  if (!group) {
+    deps.logger.warn({ suite, jobId: job.id }, 'tick for a suite that is not configured; ignored');
+    return { ran: false, reason: 'unknown suite' };
+  }
+  const lagSeconds = Math.max(0, startedAt - job.scheduledAt) / 1000;
+  deps.metrics.tickLag.observe({ suite }, lagSeconds);
+  if (await deps.pause.isPaused(suite)) {
+    deps.logger.info({ suite, jobId: job.id }, 'tick skipped: suite paused');
+    return { ran: false, reason: 'paused' };
+  }
+
+  const prev = await deps.store.load(suite);
+  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, deps.provider, prev, startedAt);
+  await deps.store.save(suite, result.records);
+
+  const specs = new Map(group.checks.map((c) => [c.name, c]));
+  const states: Record<string, number> = {};
+  for (const spec of group.checks) {
+    const record = result.records[spec.name];
+    if (!record) continue;
+    states[record.state] = (states[record.state] ?? 0) + 1;
+    report(deps.metrics, suite, spec.severity, spec.name, record, prev[spec.name]);
+  }
+
+  const events: HistoryEvent[] = [];
+  for (const t of result.transitions) {
+    events.push({ kind: 'state', check: t.check, instance: t.key, from: t.from, to: t.to, value: t.value, at: t.at });
+    deps.logger.info(
+      { suite, check: t.check, severity: t.severity, instance: t.labels, from: t.from, to: t.to, value: t.value },
+      'check state changed',
+    );
+  }
+  if (deps.alerts) {
+    const alertEvents = alertEventsFor(suite, result.transitions, specs, deps.prometheusUrl, (check, key) => {
+      return prev[check]?.instances[key]?.failingSince ?? null;
+    });
+    if (alertEvents.length > 0) deps.alerts.enqueue(alertEvents);
+  }
+  const durationMs = now() - startedAt;
+  deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
+  await deps.history.append(suite, events);
+  await deps.history.recordTick(suite, {
+    jobId: job.id,
+    scheduledAt: job.scheduledAt,
+    startedAt,
+    durationMs,
+    worker: deps.worker,
+  });
+  deps.logger.info(
+    { suite, jobId: job.id, durationMs, lagMs: startedAt - job.scheduledAt, states, errors: result.errors },
+    'tick',
+  );
+  return { ran: true, states, durationMs };
+}
+
+function report(
+  metrics: Metrics,
+  suite: string,
+  severity: Severity,
+  check: string,
+  record: CheckRecord,
+  prev: CheckRecord | undefined,
+): void {
+  metrics.setCheckState(suite, check, severity, record.state);
+  metrics.setCheckValue(suite, check, worstInstance(record)?.value ?? null);
+  metrics.recordEvaluation(suite, check, evaluationResult(record, prev));
+}
+
+/**
+ * 'error' when this tick's query failed, else the resulting state. consecutiveErrors grows
+ * on each failed query and resets on any answer, so a count above the previous tick's (or a
+ * first record born with errors) means this tick errored even while the state stays put
+ * under errorLimit.
+ */
+export function evaluationResult(record: CheckRecord, prev: CheckRecord | undefined): EvaluationResult {
+  if (record.consecutiveErrors > 0 && record.consecutiveErrors > (prev?.consecutiveErrors ?? 0)) return 'error';
+  return record.state;
+}
+

@@ -1,0 +1,146 @@
+// The restore journal: what a running disruption changed that must be undone, kept in
+// Redis so a crash (kill -9 at any point) cannot lose it. One hash per suite, one field per
+// changed object; an index set names the suites that have entries so restorePending()
+// never has to SCAN.
+//
+// Written with HSETNX on purpose: when an interrupted attempt already recorded the original
+// replica count, a later attempt (which would read the already-scaled 0) must not replace it.
+
+import type { Redis } from 'ioredis';
+import { Fault } from '../shared/errors.js';
+
+export interface ScaleIntent {
+  kind: 'scale';
+  namespace: string;
+  deployment: string;
+  /** Replicas before the disruption touched the deployment: what the restore sets back. */
+  original: number;
+  suite: string;
+  jobId: string;
+  /** Epoch ms when the intent was recorded. */
+  at: number;
+}
+
+export type JournalEntry = ScaleIntent;
+
+export interface JournalKeys {
+  index: string;
+  suite(suite: string): string;
+}
+
+export function journalKeys(prefix: string): JournalKeys {
+  return {
+    index: `${prefix}:restore-journal`,
+    suite: (suite) => `${prefix}:restore-journal:${suite}`,
+  };
+}
+
+// Remove the field and, if that emptied the hash, the suite from the index, atomically:
+// a concurrent HSETNX+SADD either lands before (hash not empty) or after (SADD re-adds).
+const CLEAR = `
+redis.call('hdel', KEYS[1], ARGV[1])
+if redis.call('hlen', KEYS[1]) == 0 then redis.call('srem', KEYS[2], ARGV[2]) end
+return 1`;
+
+// Record and index in one step so an entry never exists without its suite in the index.
+const RECORD = `
+redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2])
+redis.call('sadd', KEYS[2], ARGV[3])
+return redis.call('hget', KEYS[1], ARGV[1])`;
+
+export function entryField(entry: Pick<ScaleIntent, 'kind' | 'namespace' | 'deployment'>): string {
+  return `${entry.kind}/${entry.namespace}/${entry.deployment}`;
+}
+
+export class RestoreJournal {
+  private readonly keys: JournalKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix = 'mesh-soak',
+  ) {
+    this.keys = journalKeys(prefix);
+  }
+
+  /**
+   * Records the intent unless one for the same object is already there; resolves to the entry
+   * that stands (the earlier one wins, so its `original` is what gets restored).
+   */
+  async record(entry: JournalEntry): Promise<JournalEntry> {
+    const stored = await this.redis.eval(
+      RECORD,
+      2,
+      this.keys.suite(entry.suite),
+      this.keys.index,
+      entryField(entry),
+      JSON.stringify(entry),
+      entry.suite,
+    );
+    const parsed = typeof stored === 'string' ? parseEntry(stored) : undefined;
+    if (!parsed) throw new Fault('redis', `restore journal entry ${entryField(entry)} of ${entry.suite} is unreadable`);
+    return parsed;
+  }
+
+  /** Every readable entry of the suite; unreadable ones are left alone and reported in `unreadable`. */
+  async entries(suite: string): Promise<{ entries: JournalEntry[]; unreadable: string[] }> {
+    const raw = await this.redis.hgetall(this.keys.suite(suite));
+    const entries: JournalEntry[] = [];
+    const unreadable: string[] = [];
+    for (const [field, value] of Object.entries(raw)) {
+      const e = parseEntry(value);
+      if (e) entries.push(e);
+      else unreadable.push(field);
+    }
+    entries.sort((a, b) => a.at - b.at);
+    return { entries, unreadable };
+  }
+
+  /** Drops one entry; call only once its restore is confirmed. */
+  async clear(entry: JournalEntry): Promise<void> {
+    await this.redis.eval(CLEAR, 2, this.keys.suite(entry.suite), this.keys.index, entryField(entry), entry.suite);
+  }
+
+  /** Suites that have (or very recently had) entries. */
+  async suites(): Promise<string[]> {
+    const names = await this.redis.smembers(this.keys.index);
+    return names.sort();
+  }
+
+  /** Number of entries of one suite, readable or not. */
+  async count(suite: string): Promise<number> {
+    return this.redis.hlen(this.keys.suite(suite));
+  }
+}
+
+function parseEntry(text: string): JournalEntry | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (
+    o.kind !== 'scale' ||
+    typeof o.namespace !== 'string' ||
+    typeof o.deployment !== 'string' ||
+    typeof o.original !== 'number' ||
+    !Number.isInteger(o.original) ||
+    o.original < 0 ||
+    typeof o.suite !== 'string' ||
+    typeof o.jobId !== 'string' ||
+    typeof o.at !== 'number'
+  ) {
+    return undefined;
+  }
+  return {
+    kind: 'scale',
+    namespace: o.namespace,
+    deployment: o.deployment,
+    original: o.original,
+    suite: o.suite,
+    jobId: o.jobId,
+    at: o.at,
+  };
+}

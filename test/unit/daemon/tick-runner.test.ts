@@ -1,0 +1,129 @@
+// What a tick reports on /metrics: evaluation counts by result (errors included), and the
+// check's state and value gauges, with the real check engine behind it and in-memory state.
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { parseCondition } from '../../../src/checks/condition.js';
+import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
+import type { CheckRecord } from '../../../src/checks/types.js';
+import type { CheckSpec } from '../../../src/config/model.js';
+import { PrometheusError } from '../../../src/adapters/prometheus/errors.js';
+import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
+import { evaluationResult, runTick, type CheckGroup, type TickDeps } from '../../../src/daemon/tick.js';
+import type { CheckStore } from '../../../src/adapters/redis/check-store.js';
+import type { History } from '../../../src/adapters/redis/history.js';
+import type { PauseFlags } from '../../../src/adapters/redis/pause-flags.js';
+import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
+
+function spec(name: string, fail: string, extra: Partial<CheckSpec> = {}): CheckSpec {
+  const cond = parseCondition(fail);
+  if ('error' in cond) throw new Error(cond.error);
+  return { name, query: `q_${name}`, fail: cond, forMs: 0, keepFiringForMs: 0, noData: 'unknown', errorLimit: 3, severity: 'critical', labels: {}, ...extra };
+}
+
+/** A provider whose answers the test changes between ticks; `null` makes the query fail. */
+class ScriptedProvider implements MetricsProvider {
+  values = new Map<string, number | null>();
+  query(expr: string): Promise<{ labels: Record<string, string>; value: number }[]> {
+    const v = this.values.get(expr);
+    if (v === null) return Promise.reject(new PrometheusError('unreachable', 'connection refused'));
+    return Promise.resolve(v === undefined ? [] : [{ labels: {}, value: v }]);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function memoryStore(): CheckStore & { data: Map<string, Record<string, CheckRecord>> } {
+  const data = new Map<string, Record<string, CheckRecord>>();
+  const store = {
+    data,
+    load: (suite: string) => Promise.resolve(structuredClone(data.get(suite) ?? {})),
+    save: (suite: string, records: Record<string, CheckRecord>) => {
+      data.set(suite, structuredClone(records));
+      return Promise.resolve();
+    },
+    remove: (suite: string) => {
+      data.delete(suite);
+      return Promise.resolve();
+    },
+  };
+  return store as unknown as CheckStore & { data: Map<string, Record<string, CheckRecord>> };
+}
+
+function setup(checks: CheckSpec[]): { deps: TickDeps; provider: ScriptedProvider; metrics: Metrics } {
+  const provider = new ScriptedProvider();
+  const metrics = createMetrics(new Registry(), 'test');
+  const groups = new Map<string, CheckGroup>([['s', { suite: 's', checks }]]);
+  const history = { append: () => Promise.resolve(), recordTick: () => Promise.resolve() } as unknown as History;
+  const pause = { isPaused: () => Promise.resolve(false) } as unknown as PauseFlags;
+  let clock = 1_000_000;
+  const deps: TickDeps = {
+    groups,
+    store: memoryStore(),
+    history,
+    pause,
+    provider,
+    evaluate: evaluateGroup,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    prometheusUrl: 'http://127.0.0.1:9090',
+    worker: 'w',
+    now: () => (clock += 1000),
+  };
+  return { deps, provider, metrics };
+}
+
+async function counter(m: Metrics, labels: { suite: string; check: string; result: string }): Promise<number> {
+  const got = await m.checkEvaluations.get();
+  const hit = got.values.find((v) => v.labels.suite === labels.suite && v.labels.check === labels.check && v.labels.result === labels.result);
+  return hit?.value ?? 0;
+}
+
+describe('runTick', () => {
+  it('counts a tick whose query failed as result="error", even while the state stays under errorLimit', async () => {
+    const { deps, provider, metrics } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 1);
+    await runTick(deps, { id: 't1', suite: 's', scheduledAt: 0 });
+    provider.values.set('q_c', null);
+    await runTick(deps, { id: 't2', suite: 's', scheduledAt: 0 });
+    await runTick(deps, { id: 't3', suite: 's', scheduledAt: 0 });
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'ok' })).toBe(1);
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'error' })).toBe(2);
+    // The error's answer returns: an ordinary ok evaluation again.
+    provider.values.set('q_c', 1);
+    await runTick(deps, { id: 't4', suite: 's', scheduledAt: 0 });
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'ok' })).toBe(2);
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'error' })).toBe(2);
+  });
+
+  it('counts errors past errorLimit as errors too, while the check reports unknown', async () => {
+    const { deps, provider, metrics } = setup([spec('c', '> 5', { errorLimit: 1 })]);
+    provider.values.set('q_c', null);
+    await runTick(deps, { id: 't1', suite: 's', scheduledAt: 0 });
+    await runTick(deps, { id: 't2', suite: 's', scheduledAt: 0 });
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'error' })).toBe(2);
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'unknown' })).toBe(0);
+    const state = await metrics.checkState.get();
+    expect(state.values.find((v) => v.labels.state === 'unknown')?.value).toBe(1);
+  });
+
+  it('sets check_failing and check_value from the tick it ran', async () => {
+    const { deps, provider, metrics } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 9);
+    await runTick(deps, { id: 't1', suite: 's', scheduledAt: 0 });
+    expect((await metrics.checkFailing.get()).values[0]?.value).toBe(1);
+    expect((await metrics.checkValue.get()).values[0]?.value).toBe(9);
+    expect(await counter(metrics, { suite: 's', check: 'c', result: 'failing' })).toBe(1);
+  });
+});
+
+describe('evaluationResult', () => {
+  const rec = (state: CheckRecord['state'], consecutiveErrors: number): CheckRecord => ({ state, instances: {}, consecutiveErrors, lastEvalAt: 0 });
+  it('is the state when the query answered, error when the error count grew', () => {
+    expect(evaluationResult(rec('ok', 0), rec('ok', 2))).toBe('ok');
+    expect(evaluationResult(rec('failing', 1), undefined)).toBe('error');
+    expect(evaluationResult(rec('unknown', 4), rec('unknown', 3))).toBe('error');
+    expect(evaluationResult(rec('pending', 0), undefined)).toBe('pending');
+  });
+});
