@@ -3,12 +3,38 @@
 // skipped resolves. Leaving failing for unknown sends nothing, because not being able to
 // see a problem is not evidence that it went away.
 
-import type { CheckSpec } from '../config/model.js';
+import type { CheckSpec } from './model.js';
 import type { GroupTransition } from './evaluate-group.js';
 import type { CheckRecord } from './types.js';
-import { generatorUrl, type AlertEvent } from '../adapters/notify/notifier.js';
+import type { Severity } from './model.js';
 
-export type { AlertEvent };
+export interface AlertEvent {
+  status: 'firing' | 'resolved';
+  suite: string;
+  check: string;
+  severity: Severity;
+  /** The series' labels and the check's labels. */
+  labels: Record<string, string>;
+  summary: string;
+  description: string;
+  value: number | null;
+  startsAt: Date;
+  /** For resolved events: when it stopped failing (defaults to the send time). */
+  endsAt?: Date;
+  generatorURL: string;
+}
+
+/** Link to the check's query in the Prometheus graph UI, as Prometheus' own alerts do. */
+export function generatorUrl(prometheusUrl: string, expr: string): string {
+  // The link travels to Alertmanager, Slack and webhooks: never with the URL's credentials.
+  const base = new URL(prometheusUrl);
+  base.username = '';
+  base.password = '';
+  base.search = '';
+  base.hash = '';
+  return `${base.toString().replace(/\/+$/, '')}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0`;
+}
+
 
 export interface AlertSink {
   /** Must not block: the tick goes on whatever the notifiers do. */

@@ -17,7 +17,7 @@
 // emitted for every instance whose state changed; an instance that did not exist
 // counts as `ok`, so a new ok instance or a dropped ok instance emits nothing.
 
-import type { CheckSpec, NoDataPolicy } from '../config/model.js';
+import type { CheckSpec, NoDataPolicy } from './model.js';
 import { instanceKey, NO_LABELS_KEY } from './instance-key.js';
 import { advanceInstance, keepsFiring, observeSample, withTexts, type Observation } from './instance-state.js';
 import {

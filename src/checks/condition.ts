@@ -2,7 +2,7 @@
 // NaN never satisfies a condition (as in PromQL comparisons); ±Inf compare as numbers,
 // so `> 0` holds for +Inf and `outside 0..1` holds for both infinities.
 
-import type { Condition } from '../config/model.js';
+import type { Condition } from './model.js';
 
 const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?Inf`;
 const COMPARE = new RegExp(String.raw`^(>=|<=|==|!=|>|<)\s*(${NUM})$`);

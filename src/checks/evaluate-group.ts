@@ -5,12 +5,15 @@
 // A provider failure never escapes: it becomes the check's `error` outcome, so one
 // broken query cannot hide the others' results.
 
-import type { CheckSpec, Severity } from '../config/model.js';
+import type { CheckSpec, Severity } from './model.js';
 import { evaluateCheck } from './check-state.js';
 import { guardVerdict } from './guard.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
 
+/** The checks evaluated together on one tick: a suite's, or the mesh-wide ones ("mesh"). */
 export interface CheckGroup {
+  /** The suite's name, or "mesh" for the mesh-wide checks. */
+  suite: string;
   /** PromQL; when it says the suite is not running, every check is skipped. */
   guard?: string;
   checks: CheckSpec[];
@@ -28,8 +31,14 @@ export interface GroupEvaluation {
   errors: number;
 }
 
+/** What evaluating needs of a group: its guard and checks (the suite name is the caller's). */
+export type GroupInput = Pick<CheckGroup, 'guard' | 'checks'>;
+
+/** The evaluator as a port: the daemon's tick takes it as a function. */
+export type EvaluateGroup = typeof evaluateGroup;
+
 export async function evaluateGroup(
-  group: CheckGroup,
+  group: GroupInput,
   provider: MetricsProvider,
   prev: Record<string, CheckRecord>,
   now: number,
@@ -53,7 +62,7 @@ export async function evaluateGroup(
 
 /** One outcome per check, in the order of `group.checks`. */
 async function groupOutcomes(
-  group: CheckGroup,
+  group: GroupInput,
   provider: MetricsProvider,
   signal: AbortSignal | undefined,
 ): Promise<QueryOutcome[]> {

@@ -12,7 +12,7 @@
 // NaN is unknown rather than ok because a comparison with NaN says nothing: calling it
 // ok would hide a broken query (0/0) behind a green check.
 
-import type { CheckSpec, Condition } from '../config/model.js';
+import type { CheckSpec, Condition } from './model.js';
 import { conditionHolds } from './condition.js';
 import { renderAlertTemplate } from './template.js';
 import type { InstanceState } from './types.js';

@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load-config.js';
 import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
-import { activeGroups, type SuiteCheckGroup } from '../config/check-groups.js';
+import { activeGroups } from '../config/check-groups.js';
+import type { CheckGroup } from '../checks/evaluate-group.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import { PrometheusClient } from '../adapters/prometheus/client.js';
 import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
@@ -14,15 +15,14 @@ import { UserError, messageOf } from '../shared/errors.js';
 import { configPath, type Command } from './registry.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 
-type Group = SuiteCheckGroup;
 
 function oneShot(spec: CheckSpec): CheckSpec {
   return { ...spec, forMs: 0, keepFiringForMs: 0, errorLimit: 1 };
 }
 
 /** The groups named by --suite (even disabled ones), or every enabled suite plus the mesh-wide checks. */
-export function selectGroups(config: Config, wanted: string[]): Group[] {
-  const mesh: Group = { suite: MESH_SUITE, checks: config.checks };
+export function selectGroups(config: Config, wanted: string[]): CheckGroup[] {
+  const mesh: CheckGroup = { suite: MESH_SUITE, checks: config.checks };
   if (wanted.length === 0) return [...activeGroups(config).values()];
   const known = new Map(config.suites.map((s) => [s.name, s]));
   const unknown = wanted.filter((w) => w !== MESH_SUITE && !known.has(w));
@@ -48,7 +48,7 @@ function prometheusUrl(config: Config, override: string | undefined): string {
   return override;
 }
 
-export async function runChecks(config: Config, groups: Group[], url: string, now = Date.now()): Promise<ReportRow[]> {
+export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now()): Promise<ReportRow[]> {
   const client = new BatchingProvider(
     new PrometheusClient({
       url,

@@ -5,13 +5,10 @@
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { MESH_SUITE, type Config } from './model.js';
 
-export interface SuiteCheckGroup extends CheckGroup {
-  /** The suite's name, or "mesh" for the mesh-wide checks. */
-  suite: string;
-}
+export type { CheckGroup };
 
-export function activeGroups(config: Config): Map<string, SuiteCheckGroup> {
-  const groups = new Map<string, SuiteCheckGroup>();
+export function activeGroups(config: Config): Map<string, CheckGroup> {
+  const groups = new Map<string, CheckGroup>();
   for (const s of config.suites) {
     if (s.enabled) groups.set(s.name, { suite: s.name, ...(s.guard ? { guard: s.guard } : {}), checks: s.checks });
   }

@@ -2,31 +2,9 @@
 // validation (load-config.ts) are done. Durations are milliseconds, conditions
 // and schedules are parsed, `${VAR}` is substituted. Nothing here does I/O.
 
-export type Severity = 'info' | 'warning' | 'critical';
-export type NoDataPolicy = 'ok' | 'unknown' | 'fail';
+import type { CheckSpec } from '../checks/model.js';
 
-/** `> N`, `>= N`, `< N`, `<= N`, `== N`, `!= N`, `outside A..B`, as written by the user. */
-export type Condition =
-  | { op: '>' | '>=' | '<' | '<=' | '==' | '!='; value: number; text: string }
-  | { op: 'outside'; low: number; high: number; text: string };
-
-export interface CheckSpec {
-  /** Unique within its suite. */
-  name: string;
-  /** PromQL, templates ({{namespace}}, {{params.x}}) already rendered. */
-  query: string;
-  fail: Condition;
-  forMs: number;
-  keepFiringForMs: number;
-  noData: NoDataPolicy;
-  errorLimit: number;
-  severity: Severity;
-  /** Templates with {{value}} and {{labels.NAME}}; rendered per instance. */
-  summary?: string;
-  description?: string;
-  /** Extra labels attached to every instance and alert. */
-  labels: Record<string, string>;
-}
+export type { CheckSpec, Condition, NoDataPolicy, Severity } from '../checks/model.js';
 
 export type Schedule = { every: number } | { cron: string };
 

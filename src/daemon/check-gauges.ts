@@ -4,7 +4,7 @@
 // CheckStore right before a scrape makes every replica report the same, current state. It
 // also forgets series of checks and suites that left the config, so none linger.
 
-import type { CheckGroup } from './tick.js';
+import type { CheckGroup } from '../checks/evaluate-group.js';
 import { worstInstance } from '../checks/check-state.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';

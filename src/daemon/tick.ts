@@ -3,30 +3,16 @@
 // tick and per state change, and firing/resolved alert events for the notifier.
 
 import type { Logger } from 'pino';
-import type { CheckSpec, Severity } from '../config/model.js';
+import type { Severity } from '../checks/model.js';
 import type { CheckRecord } from '../checks/types.js';
 import { worstInstance } from '../checks/check-state.js';
-import type { SuiteCheckGroup } from '../config/check-groups.js';
+import type { CheckGroup, EvaluateGroup } from '../checks/evaluate-group.js';
 import type { MetricsProvider } from '../adapters/prometheus/types.js';
 import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History, HistoryEvent } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
-import { alertEventsFor, type AlertSink, type SuiteTransition } from '../checks/alert-event.js';
-
-export type CheckGroup = SuiteCheckGroup;
-
-export type EvaluateGroup = (
-  group: { guard?: string; checks: CheckSpec[] },
-  provider: MetricsProvider,
-  prev: Record<string, CheckRecord>,
-  now: number,
-) => Promise<{
-  records: Record<string, CheckRecord>;
-  transitions: SuiteTransition[];
-  durationMs: number;
-  errors: number;
-}>;
+import { alertEventsFor, type AlertSink } from '../checks/alert-event.js';
 
 export interface TickDeps {
   groups: Map<string, CheckGroup>;

@@ -1,38 +1,14 @@
 // The notification vocabulary shared by every sink: an alert event (one check instance turning
 // failing or back), the Notifier interface each sink implements, and the pieces every sink
 // renders the same way (the graph link, the identity of an alert).
-import type { Severity } from '../../config/model.js';
+import type { AlertEvent } from '../../checks/alert-event.js';
 
-export interface AlertEvent {
-  status: 'firing' | 'resolved';
-  suite: string;
-  check: string;
-  severity: Severity;
-  /** The series' labels and the check's labels. */
-  labels: Record<string, string>;
-  summary: string;
-  description: string;
-  value: number | null;
-  startsAt: Date;
-  /** For resolved events: when it stopped failing (defaults to the send time). */
-  endsAt?: Date;
-  generatorURL: string;
-}
+export type { AlertEvent } from '../../checks/alert-event.js';
+export { generatorUrl } from '../../checks/alert-event.js';
 
 /** A destination for alert events. Throws a NotifyFault when delivery failed. */
 export interface Notifier {
   notify(events: AlertEvent[]): Promise<void>;
-}
-
-/** Link to the check's query in the Prometheus graph UI, as Prometheus' own alerts do. */
-export function generatorUrl(prometheusUrl: string, expr: string): string {
-  // The link travels to Alertmanager, Slack and webhooks: never with the URL's credentials.
-  const base = new URL(prometheusUrl);
-  base.username = '';
-  base.password = '';
-  base.search = '';
-  base.hash = '';
-  return `${base.toString().replace(/\/+$/, '')}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0`;
 }
 
 /** Identity of an alert across firing/resolved: suite, check and sorted labels. */

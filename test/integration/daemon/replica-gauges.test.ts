@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sample } from '../../../src/checks/types.js';
 import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
-import type { CheckGroup } from '../../../src/daemon/tick.js';
+import type { CheckGroup } from '../../../src/checks/evaluate-group.js';
 import { CheckStore } from '../../../src/adapters/redis/check-store.js';
 import { refreshCheckGauges } from '../../../src/daemon/check-gauges.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCondition } from '../../../src/checks/condition.js';
 import type { CheckRecord, CheckStateName } from '../../../src/checks/types.js';
 import type { CheckSpec } from '../../../src/config/model.js';
-import type { CheckGroup } from '../../../src/daemon/tick.js';
+import type { CheckGroup } from '../../../src/checks/evaluate-group.js';
 import { refreshCheckGauges } from '../../../src/daemon/check-gauges.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
 
