@@ -12,13 +12,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load-config.js';
 import { MESH_SUITE, type Config } from '../src/config/model.js';
-import { runDaemon, type Daemon } from '../src/daemon/daemon.js';
+import { buildDisruptionRunner, startDaemon, type Daemon } from '../src/app/index.js';
 import { applyManifests, createKubeClients, type KubeContext } from '../src/adapters/kube/index.js';
-import { createDisruptionRunner } from '../src/disruption/runner.js';
 import { renderManifests } from '../src/config/suites/render-manifests.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
@@ -258,16 +256,12 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     cleanups.push(() => new Promise<void>((resolve) => logStream.end(() => resolve())));
     const logger = createLogger({ level: 'info', pretty: false, destination: logStream });
     const metrics = createMetrics(new Registry(), version);
-    const kubeCtx = createKubeClients(kube.kubeconfigPath, {
-      onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }),
-    });
-    const journalRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
-    journalRedis.on('error', () => undefined);
-    cleanups.push(() => journalRedis.quit().catch(() => journalRedis.disconnect()));
     const abort = new AbortController();
-    const runner = createDisruptionRunner({ kube: kubeCtx, redis: journalRedis, logger, signal: abort.signal, pollMs: 500 });
+    const built = await buildDisruptionRunner(config, { logger, metrics, signal: abort.signal, pollMs: 500 });
+    cleanups.push(() => built.close());
+    const runner = built.runner;
     const token = options.adminToken;
-    const daemon = await runDaemon(config, {
+    const daemon = await startDaemon(config, {
       logger,
       metrics,
       disruptions: runner,

@@ -6,7 +6,8 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError, Fault } from './shared/errors.js';
-import { COMMANDS, usage, type CommandContext } from './commands/registry.js';
+import { COMMANDS, usage } from './commands/registry.js';
+import type { CommandContext } from './commands/command.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

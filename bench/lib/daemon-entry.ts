@@ -11,7 +11,7 @@
 
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/config/load-config.js';
-import { runDaemon } from '../../src/daemon/daemon.js';
+import { startDaemon } from '../../src/app/index.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { version } from '../../src/shared/version.js';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   if (modules === 'cli') await import('../../src/commands/registry.js');
   const config = await loadConfig(file);
   const logger = createLogger({ level: process.env.MESH_SOAK_LOG_LEVEL ?? 'info', pretty: false });
-  const daemon = await runDaemon(config, { logger, metrics: createMetrics(new Registry(), version), port: 0, host: '127.0.0.1' });
+  const daemon = await startDaemon(config, { logger, metrics: createMetrics(new Registry(), version), port: 0, host: '127.0.0.1' });
   await daemon.scheduled;
   // One line the parent waits for; stderr so it never mixes with pino's JSON on stdout.
   process.stderr.write(`BENCH-LISTENING ${daemon.port} ${modules}\n`);

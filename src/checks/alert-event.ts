@@ -41,11 +41,10 @@ export interface AlertSink {
   enqueue(events: AlertEvent[]): void;
 }
 
-export type SuiteTransition = GroupTransition;
 
 export function alertEventsFor(
   suite: string,
-  transitions: SuiteTransition[],
+  transitions: GroupTransition[],
   checks: Map<string, CheckSpec>,
   prometheusUrl: string,
   previousFailingSince: (check: string, key: string) => number | null,

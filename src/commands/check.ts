@@ -9,10 +9,9 @@ import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
 import { activeGroups } from '../config/check-groups.js';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
-import { PrometheusClient } from '../adapters/prometheus/client.js';
-import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
+import { buildProvider } from '../app/index.js';
 import { UserError, messageOf } from '../shared/errors.js';
-import { configPath, type Command } from './registry.js';
+import { configPath, type Command } from './command.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 
 
@@ -49,14 +48,7 @@ function prometheusUrl(config: Config, override: string | undefined): string {
 }
 
 export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now()): Promise<ReportRow[]> {
-  const client = new BatchingProvider(
-    new PrometheusClient({
-      url,
-      timeoutMs: config.prometheus.timeoutMs,
-      headers: config.prometheus.headers,
-      concurrency: config.prometheus.concurrency,
-    }),
-  );
+  const client = buildProvider({ ...config, prometheus: { ...config.prometheus, url } });
   try {
     const results = await Promise.all(
       groups.map(async (g) => {

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { parseDuration, formatDuration } from '../checks/duration.js';
 import { UserError } from '../shared/errors.js';
 import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from '../../simulator/demo-stack.js';
-import type { StatusBody } from '../server/status.js';
+import type { StatusBody } from '../daemon/status.js';
 import { parsePort } from './port.js';
-import type { Command, CommandContext } from './registry.js';
+import type { Command, CommandContext } from './command.js';
 
 const BINARIES: Record<string, string> = {
   'redis-server': 'redis-server',

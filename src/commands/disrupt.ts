@@ -6,12 +6,13 @@
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
-import { createKubeClients } from '../adapters/kube/clients.js';
-import { createDisruptionRunner } from '../disruption/runner.js';
+import { buildDisruptionRunner } from '../app/index.js';
+import { onStopSignals } from './signals.js';
 import { formatPlan } from '../disruption/dry-run-plan.js';
 import { findSuite } from '../config/suites/find-suite.js';
 import { describeStep } from '../disruption/steps/step-kind.js';
-import { configPath, type Command } from './registry.js';
+import type { DisruptionResult } from '../disruption/types.js';
+import { configPath, type Command } from './command.js';
 
 export const disruptCommand: Command = {
   summary: 'run one disruption of a suite now, restore included (--dry-run: print it only)',
@@ -40,40 +41,40 @@ export const disruptCommand: Command = {
       return 0;
     }
 
-    const kube = createKubeClients(config.kubernetes.kubeconfig);
     const redis = await connectRedis(config.redis.url);
-    const abort = new AbortController();
-    const stop = (): void => {
-      ctx.stderr.write('disrupt: stopping the steps; restoring before exit\n');
-      abort.abort(new Error('interrupted'));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = onStopSignals(() => ctx.stderr.write('disrupt: stopping the steps; restoring before exit\n'));
     try {
       let n = 0;
-      const runner = createDisruptionRunner({
-        kube,
+      const { runner } = await buildDisruptionRunner(config, {
         redis,
-        signal: abort.signal,
+        signal: stop.signal,
         onStep: (s, step, outcome) => {
           n++;
           ctx.stdout.write(`${n}/${steps.length} ${describeStep(step, s.namespace)}: ${outcome === 'success' ? 'done' : 'FAILED'}\n`);
         },
       });
       const result = await runner.run(suite, { id: `manual:${suite.name}:${scheduledAt}`, scheduledAt });
-      if (result.outcome === 'success') {
-        ctx.stdout.write(`disruption of ${suite.name}: success${result.message ? ` (${result.message})` : ''}\n`);
-        return 0;
-      }
-      ctx.stdout.write(`disruption of ${suite.name}: failure: ${result.message ?? 'unknown reason'}\n`);
-      return 1;
+      ctx.stdout.write(`disruption of ${suite.name}: ${describeResult(result)}\n`);
+      return result.outcome === 'success' ? 0 : 1;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stop.dispose();
       redis.disconnect();
     }
   },
 };
+
+function describeResult(result: DisruptionResult): string {
+  switch (result.outcome) {
+    case 'success':
+      return 'success';
+    case 'failure':
+      return `failure: ${result.message}`;
+    case 'busy':
+      return 'failure: another disruption of this suite is running';
+    case 'already-done':
+      return 'failure: this job id already ran';
+  }
+}
 
 async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, {

@@ -1,23 +1,9 @@
-// The table of CLI commands: name → options, help text and handler. Each handler lives in
-// its own file and returns the exit code of DESIGN.md's CLI table.
+// The table of CLI commands: name → a lazy loader of its module (command.ts says what a
+// command is). Each handler lives in its own file and returns the exit code of DESIGN.md's
+// CLI table. Commands never import this file.
 
-import type { ParseArgsConfig } from 'node:util';
-import { UserError } from '../shared/errors.js';
 
-export interface CommandContext {
-  values: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
-
-export interface Command {
-  summary: string;
-  help: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext): Promise<number>;
-}
+import type { Command } from './command.js';
 
 /**
  * Loaded on demand: `mesh-soak run` should not carry the demo, the simulator or the
@@ -50,11 +36,3 @@ export async function usage(): Promise<string> {
   ].join('\n');
 }
 
-/** The config file named by --config or MESH_SOAK_CONFIG; a UserError when neither is given. */
-export function configPath(ctx: CommandContext): string {
-  const file = (ctx.values.config as string | undefined) ?? ctx.env.MESH_SOAK_CONFIG;
-  if (!file) {
-    throw new UserError('no config file: pass --config FILE or set MESH_SOAK_CONFIG');
-  }
-  return file;
-}

@@ -1,6 +1,6 @@
 // `mesh-soak schema`: the config's JSON Schema, for editors (e.g. yaml-language-server).
 import { configJsonSchema } from '../config/json-schema.js';
-import type { Command } from './registry.js';
+import type { Command } from './command.js';
 
 export const schemaCommand: Command = {
   summary: "print the config's JSON Schema (for editors)",

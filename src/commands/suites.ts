@@ -13,7 +13,7 @@ import { applyManifests, createKubeClients, deleteManifests } from '../adapters/
 import { renderManifests } from '../config/suites/render-manifests.js';
 import { findSuite } from '../config/suites/find-suite.js';
 import { stepKind } from '../disruption/steps/step-kind.js';
-import { configPath, type Command, type CommandContext } from './registry.js';
+import { configPath, type Command, type CommandContext } from './command.js';
 
 const SUBCOMMANDS = ['list', 'render', 'apply', 'delete'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];

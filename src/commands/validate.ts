@@ -3,7 +3,7 @@
 
 import { loadConfig } from '../config/load-config.js';
 import { formatDuration } from '../checks/duration.js';
-import { configPath, type Command } from './registry.js';
+import { configPath, type Command } from './command.js';
 
 export const validateCommand: Command = {
   summary: 'validate the config and every suite it uses (exit 0 valid, 2 invalid)',

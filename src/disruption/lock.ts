@@ -1,6 +1,8 @@
-// A per-suite mutual-exclusion lock in Redis (SET NX PX with a random token, renewed while
-// held, released only by its holder) so disruptions of one suite never overlap, whichever
-// replica runs them. If the holder dies the lock expires after its TTL.
+// The per-suite disruption lock (keys.disruptionLock): SET NX PX with a random token, renewed
+// while held, released only by its holder. The runner holds it for a whole disruption (steps
+// and restore) and restorePending() takes it before undoing anything, so a replica never
+// restores a disruption another replica is still running, and two disruptions of one suite
+// never overlap. A crashed holder's lock expires after its TTL.
 
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';

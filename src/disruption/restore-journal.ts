@@ -8,6 +8,7 @@
 
 import type { Redis } from 'ioredis';
 import { Fault } from '../shared/errors.js';
+import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
 
 export interface ScaleIntent {
   kind: 'scale';
@@ -22,18 +23,6 @@ export interface ScaleIntent {
 }
 
 export type JournalEntry = ScaleIntent;
-
-export interface JournalKeys {
-  index: string;
-  suite(suite: string): string;
-}
-
-export function journalKeys(prefix: string): JournalKeys {
-  return {
-    index: `${prefix}:restore-journal`,
-    suite: (suite) => `${prefix}:restore-journal:${suite}`,
-  };
-}
 
 // Remove the field and, if that emptied the hash, the suite from the index, atomically:
 // a concurrent HSETNX+SADD either lands before (hash not empty) or after (SADD re-adds).
@@ -53,14 +42,10 @@ export function entryField(entry: Pick<ScaleIntent, 'kind' | 'namespace' | 'depl
 }
 
 export class RestoreJournal {
-  private readonly keys: JournalKeys;
-
   constructor(
     private readonly redis: Redis,
-    prefix = 'mesh-soak',
-  ) {
-    this.keys = journalKeys(prefix);
-  }
+    private readonly keys: StateKeys = stateKeys(),
+  ) {}
 
   /**
    * Records the intent unless one for the same object is already there; resolves to the entry
@@ -70,8 +55,8 @@ export class RestoreJournal {
     const stored = await this.redis.eval(
       RECORD,
       2,
-      this.keys.suite(entry.suite),
-      this.keys.index,
+      this.keys.journal(entry.suite),
+      this.keys.journalIndex(),
       entryField(entry),
       JSON.stringify(entry),
       entry.suite,
@@ -83,7 +68,7 @@ export class RestoreJournal {
 
   /** Every readable entry of the suite; unreadable ones are left alone and reported in `unreadable`. */
   async entries(suite: string): Promise<{ entries: JournalEntry[]; unreadable: string[] }> {
-    const raw = await this.redis.hgetall(this.keys.suite(suite));
+    const raw = await this.redis.hgetall(this.keys.journal(suite));
     const entries: JournalEntry[] = [];
     const unreadable: string[] = [];
     for (const [field, value] of Object.entries(raw)) {
@@ -97,18 +82,18 @@ export class RestoreJournal {
 
   /** Drops one entry; call only once its restore is confirmed. */
   async clear(entry: JournalEntry): Promise<void> {
-    await this.redis.eval(CLEAR, 2, this.keys.suite(entry.suite), this.keys.index, entryField(entry), entry.suite);
+    await this.redis.eval(CLEAR, 2, this.keys.journal(entry.suite), this.keys.journalIndex(), entryField(entry), entry.suite);
   }
 
   /** Suites that have (or very recently had) entries. */
   async suites(): Promise<string[]> {
-    const names = await this.redis.smembers(this.keys.index);
+    const names = await this.redis.smembers(this.keys.journalIndex());
     return names.sort();
   }
 
   /** Number of entries of one suite, readable or not. */
   async count(suite: string): Promise<number> {
-    return this.redis.hlen(this.keys.suite(suite));
+    return this.redis.hlen(this.keys.journal(suite));
   }
 }
 

@@ -1,19 +1,27 @@
-// What the daemon needs from the disruption machinery (src/suites/disruption*.ts, built
-// elsewhere): run one disruption of a suite, restore included, and undo whatever a crashed
-// run left behind. Kept tiny so the scheduler never learns about Kubernetes.
+// The disruption port: what the daemon's scheduler needs from the disruption machinery (run
+// one disruption of a suite, restore included; undo what a crashed run left behind), and the
+// one result union every caller switches on. Kept tiny so the scheduler never learns about
+// Kubernetes.
 
 import type { Suite } from '../config/model.js';
 
-export interface DisruptionResult {
-  outcome: 'success' | 'failure';
-  message?: string;
+export type DisruptionResult =
+  /** Every step ran and everything it changed is restored. */
+  | { outcome: 'success' }
+  /** A step or the restore failed; the message says which and why. */
+  | { outcome: 'failure'; message: string }
+  /** Another run of the suite holds its lock: nothing was done. */
+  | { outcome: 'busy' }
+  /** This job id was already taken by a run (finished, or crashed and left to the journal). */
+  | { outcome: 'already-done' };
+
+export interface DisruptionJobRef {
+  id: string;
+  scheduledAt: number;
 }
 
 export interface DisruptionRunner {
-  run(suite: Suite, job: { id: string; scheduledAt: number }): Promise<DisruptionResult>;
+  run(suite: Suite, job: DisruptionJobRef): Promise<DisruptionResult>;
   /** Undoes journal entries left by an interrupted run; resolves to how many are still pending. */
   restorePending(): Promise<number>;
 }
-
-/** The failure message of run() when another disruption of the suite holds its lock. */
-export const ANOTHER_RUNNING = 'another disruption of this suite is running';

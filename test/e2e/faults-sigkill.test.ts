@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.js';
-import { journalKeys } from '../../src/disruption/restore-journal.js';
+import { stateKeys } from '../../src/adapters/redis/keys.js';
 import { getJson, logLines, startCliDaemon, type CliDaemon } from './fault-helpers/cli-daemon.js';
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-helpers/kube-writes.js';
@@ -69,7 +69,7 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
   const random = seededRandom(SEED);
   const rounds: Round[] = [];
   const restored = new Map<string, { lastBadAt: number; goodAt: number }>();
-  const journal = journalKeys(PREFIX);
+  const journal = stateKeys(PREFIX);
 
   // Watch every triggered suite four times a second: when was it last seen disrupted, and
   // when first seen whole again after that.
@@ -79,7 +79,7 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
       for (const r of rounds) {
         const ns = namespaceOf(r.suite);
         const whole =
-          storedReplicas(env!.api.store, ns, 'pilot') === ORIGINAL_REPLICAS && (await env!.client.hlen(journal.suite(r.suite))) === 0;
+          storedReplicas(env!.api.store, ns, 'pilot') === ORIGINAL_REPLICAS && (await env!.client.hlen(journal.journal(r.suite))) === 0;
         const s = restored.get(r.suite) ?? { lastBadAt: 0, goodAt: 0 };
         const now = Date.now();
         if (!whole) s.lastBadAt = now;
@@ -141,7 +141,7 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
       const ns = namespaceOf(r.suite);
       const w = disruptionWrites(env!.api.requests, ns);
       if (duplicateRestarts(w).length > 0 || w.scaleDowns > 1 || w.restarts.size > 1) duplicates++;
-      if (storedReplicas(env!.api.store, ns, 'pilot') !== ORIGINAL_REPLICAS || (await env!.client.hlen(journal.suite(r.suite))) > 0) stranded++;
+      if (storedReplicas(env!.api.store, ns, 'pilot') !== ORIGINAL_REPLICAS || (await env!.client.hlen(journal.journal(r.suite))) > 0) stranded++;
       const starts = logs.flatMap((lines, idx) => lines.filter((l) => l.msg === 'disruption started' && l.suite === r.suite).map(() => idx));
       const ends = logs.flat().filter((l) => l.msg === 'disruption' && l.suite === r.suite);
       if (starts.length > 1) duplicates++;

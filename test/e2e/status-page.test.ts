@@ -15,7 +15,7 @@ import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../h
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../harness/index.js';
 import { parseCondition } from '../../src/checks/condition.js';
 import type { CheckSpec, Config, Suite } from '../../src/config/model.js';
-import { runDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../src/app/index.js';
 import type { DisruptionRunner } from '../../src/disruption/types.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -107,7 +107,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
       ],
       checks: [check('xds-rejects', 'sum(pilot_total_xds_rejects)', '> 0')],
     };
-    daemon = await runDaemon(config, { logger: pino({ level: 'silent' }), prefix: `e2e-status-${process.pid}-${Date.now()}`, port: 0, host: '127.0.0.1', disruptions: runner });
+    daemon = await startDaemon(config, { logger: pino({ level: 'silent' }), prefix: `e2e-status-${process.pid}-${Date.now()}`, port: 0, host: '127.0.0.1', disruptions: runner });
     base = `http://127.0.0.1:${daemon.port}`;
     await daemon.scheduled;
     await waitFor(async () => (await apiSuite('checkout'))?.checks.find((c) => c.name === 'errors')?.state === 'failing', {

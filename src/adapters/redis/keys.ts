@@ -1,20 +1,37 @@
-// Every Redis key mesh-soak's daemon writes, in one place, so replicas agree on names and a
-// test can give each daemon family its own prefix on a shared Redis.
+// Every Redis key mesh-soak writes, in one place, so replicas agree on names and a test can
+// give each daemon family its own prefix on a shared Redis. The daemon's state, the
+// disruption runner's lock, claims and restore journal all take their names from here, built
+// from the one prefix the composition root (src/app/) chooses. BullMQ's queue keys are
+// BullMQ's own, under the same prefix.
+
+export const DEFAULT_PREFIX = 'mesh-soak';
 
 export interface StateKeys {
+  readonly prefix: string;
   checks(suite: string): string;
   history(suite: string): string;
   ticks(suite: string): string;
   paused(): string;
+  /** One per disruption job id: the run that took it is the only one (see disruption/runner.ts). */
   disruptionClaim(jobId: string): string;
+  /** The per-suite lock held for a whole disruption, steps and restore. */
+  disruptionLock(suite: string): string;
+  /** The set of suites that have restore-journal entries. */
+  journalIndex(): string;
+  /** The hash of one suite's restore-journal entries. */
+  journal(suite: string): string;
 }
 
-export function stateKeys(prefix: string): StateKeys {
+export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
   return {
+    prefix,
     checks: (suite) => `${prefix}:checks:${suite}`,
     history: (suite) => `${prefix}:history:${suite}`,
     ticks: (suite) => `${prefix}:ticks:${suite}`,
     paused: () => `${prefix}:paused`,
     disruptionClaim: (jobId) => `${prefix}:disruption-claim:${jobId}`,
+    disruptionLock: (suite) => `${prefix}:disruption-lock:${suite}`,
+    journalIndex: () => `${prefix}:restore-journal`,
+    journal: (suite) => `${prefix}:restore-journal:${suite}`,
   };
 }

@@ -49,5 +49,5 @@ export async function disruptionRecords(redis: Redis, suite: string): Promise<Di
 
 /** Suites with entries in the restore journal. */
 export async function pendingRestores(redis: Redis): Promise<string[]> {
-  return new RestoreJournal(redis, PREFIX).suites();
+  return new RestoreJournal(redis, stateKeys(PREFIX)).suites();
 }

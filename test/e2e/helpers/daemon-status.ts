@@ -1,7 +1,7 @@
 // Reading the daemon's /api/v1/status the way a user's script would, with lookups of one
 // suite or check that fail loudly when the name is not there.
 
-import type { CheckStatus, StatusBody, SuiteStatus } from '../../../src/server/status.js';
+import type { CheckStatus, StatusBody, SuiteStatus } from '../../../src/daemon/status.js';
 
 export async function fetchStatus(statusUrl: string): Promise<StatusBody> {
   const res = await fetch(new URL('api/v1/status', statusUrl), { signal: AbortSignal.timeout(5000) });

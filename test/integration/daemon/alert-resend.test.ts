@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sample } from '../../../src/checks/types.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { startAlertmanager, startRedis, waitFor, type RunningAlertmanager, type RunningRedis } from '../../harness/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
@@ -59,14 +59,14 @@ it('keeps an alert alive in Alertmanager after the replica that fired it dies', 
   cfg.notify = { alertmanager: { url: am!.url, resendMs: 1000 }, webhooks: [] };
   const opts = { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', shutdownTimeoutMs: 1000 };
 
-  const a = await runDaemon(cfg, { ...opts, provider: new FixedProvider(false) });
+  const a = await startDaemon(cfg, { ...opts, provider: new FixedProvider(false) });
   daemons.push(a);
   await waitFor(async () => (await activeAlerts()).length === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'A fires the alert' });
   const fired = (await activeAlerts())[0]!;
   expect(fired.labels).toMatchObject({ alertname: 'MeshSoakCheck', suite: 'web', check: 'errors', pod: 'p1', severity: 'critical' });
 
   // B's own ticks never finish, so B never sees a transition and never fires anything itself.
-  const b = await runDaemon(cfg, { ...opts, provider: new FixedProvider(true) });
+  const b = await startDaemon(cfg, { ...opts, provider: new FixedProvider(true) });
   daemons.push(b);
   await b.scheduled;
   await a.stop();

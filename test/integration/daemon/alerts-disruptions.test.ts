@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import type { Suite } from '../../../src/config/model.js';
 import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import { check, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
@@ -57,7 +57,7 @@ beforeAll(async () => {
     ],
   });
   cfg.notify.webhooks.push({ name: 'hook', url: hookUrl, format: 'json', headers: {} });
-  daemon = await runDaemon(cfg, {
+  daemon = await startDaemon(cfg, {
     logger: quietLogger,
     prefix: uniquePrefix(),
     port: 0,

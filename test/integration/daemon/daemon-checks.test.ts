@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import { check, checkState, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
 
 let redis: RunningRedis | undefined;
@@ -25,7 +25,7 @@ beforeAll(async () => {
     redisUrl: redis.url,
     suites: [suite('web', [check('errors', 'sum(soak_errors)', '> 5')])],
   });
-  daemon = await runDaemon(cfg, { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', adminToken: () => token });
+  daemon = await startDaemon(cfg, { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', adminToken: () => token });
   base = `http://127.0.0.1:${daemon.port}`;
   await daemon.scheduled;
 });

@@ -4,11 +4,11 @@
 
 import { pino } from 'pino';
 import type { Config } from '../../../src/config/model.js';
-import { runDaemon } from '../../../src/daemon/daemon.js';
+import { startDaemon } from '../../../src/app/index.js';
 
 const config = JSON.parse(process.env.MESH_SOAK_TEST_CONFIG ?? '{}') as Config;
 const prefix = process.env.MESH_SOAK_TEST_PREFIX ?? 'mesh-soak';
-const daemon = await runDaemon(config, {
+const daemon = await startDaemon(config, {
   logger: pino({ level: process.env.MESH_SOAK_TEST_LOG ?? 'warn' }, pino.destination(2)),
   prefix,
   port: config.http.port,

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDaemon, type Daemon, type Notifier } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon, type Notifier } from '../../../src/app/index.js';
 import { Fault } from '../../../src/shared/errors.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { freePort } from '../../../simulator/local/index.js';
@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('daemon lifecycle with Redis unreachable', () => {
   it('stop() resolves, and `scheduled` (never installed) settles once stopped', async () => {
     const { provider, closed } = fakes();
-    const daemon = await runDaemon(cfg(), { logger: quietLogger, provider, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', retryMs: 50, shutdownTimeoutMs: 500 });
+    const daemon = await startDaemon(cfg(), { logger: quietLogger, provider, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', retryMs: 50, shutdownTimeoutMs: 500 });
     started.push(daemon);
     expect((await fetch(`http://127.0.0.1:${daemon.port}/readyz`)).status).toBe(503);
     await expect(daemon.stop()).resolves.toBeUndefined();
@@ -52,7 +52,7 @@ describe('daemon lifecycle with Redis unreachable', () => {
     const { provider } = fakes();
     const abort = new AbortController();
     abort.abort();
-    const daemon = await runDaemon(cfg(), { logger: quietLogger, provider, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', signal: abort.signal, shutdownTimeoutMs: 500 });
+    const daemon = await startDaemon(cfg(), { logger: quietLogger, provider, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', signal: abort.signal, shutdownTimeoutMs: 500 });
     started.push(daemon);
     await daemon.stop(); // the stop already under way
     await expect(fetch(`http://127.0.0.1:${daemon.port}/healthz`)).rejects.toThrow();
@@ -71,7 +71,7 @@ describe('daemon start on a port in use', () => {
   it('rejects with a listen Fault and closes the provider and notifier it was given', async () => {
     const { provider, notifier, closed } = fakes();
     const port = (blocker.address() as AddressInfo).port;
-    const err: unknown = await runDaemon(cfg(), { logger: quietLogger, provider, notifier, prefix: uniquePrefix(), port, host: '127.0.0.1' }).then(
+    const err: unknown = await startDaemon(cfg(), { logger: quietLogger, provider, notifier, prefix: uniquePrefix(), port, host: '127.0.0.1' }).then(
       (d) => {
         started.push(d);
         return undefined;

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sample } from '../../../src/checks/types.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import type { CheckGroup } from '../../../src/checks/evaluate-group.js';
 import { CheckStore } from '../../../src/adapters/redis/check-store.js';
@@ -76,13 +76,13 @@ it("both replicas' /metrics agree on check_failing after a recovery only one of 
   const cfg = config({ prometheusUrl: 'http://127.0.0.1:9', redisUrl: redis!.url, suites: [suite('a', [checkV])] });
   const opts = { logger: quietLogger, prefix, port: 0, host: '127.0.0.1', shutdownTimeoutMs: 2000 };
   // B first and alone, so it is certain to tick the failing state itself.
-  const b = await runDaemon(cfg, { ...opts, provider: providerB });
+  const b = await startDaemon(cfg, { ...opts, provider: providerB });
   daemons.push(b);
   await b.scheduled;
   await waitFor(async () => (await failingGauge(b.metrics)) === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'B ticks the failing state' });
   // B's worker gets stuck; from now on only A's ticks reach Redis.
   providerB.stall();
-  const a = await runDaemon(cfg, { ...opts, provider: providerA });
+  const a = await startDaemon(cfg, { ...opts, provider: providerA });
   daemons.push(a);
   await a.scheduled;
   await waitFor(async () => (await failingGauge(a.metrics)) === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'A ticks the failing state' });

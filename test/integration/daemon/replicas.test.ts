@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import { History } from '../../../src/adapters/redis/history.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
     checks: [check('mesh-v', 'sum(soak_value)', '> 5')],
   });
   for (let i = 0; i < 2; i++) {
-    daemons.push(await runDaemon(cfg, { logger: quietLogger, prefix, port: 0, host: '127.0.0.1' }));
+    daemons.push(await startDaemon(cfg, { logger: quietLogger, prefix, port: 0, host: '127.0.0.1' }));
   }
   await Promise.all(daemons.map((d) => d.scheduled));
   client = new Redis(redis.url);

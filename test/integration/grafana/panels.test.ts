@@ -16,7 +16,7 @@ import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../har
 import { startMetricsTarget, type MetricsTarget } from '../../../simulator/metrics-target.js';
 import type { DeploymentView } from '../../../simulator/istio-metrics.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { runDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import { parseDuration } from '../../../src/checks/duration.js';
 import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import {
@@ -167,7 +167,7 @@ beforeAll(async () => {
   const config = await loadConfig(join(root, 'test', 'fixtures', 'grafana', 'config.yaml'), {
     env: { PROMETHEUS_URL: prom.url, REDIS_URL: redis.url, WEBHOOK_URL: webhookUrl },
   });
-  daemon = await runDaemon(config, {
+  daemon = await startDaemon(config, {
     logger: pino({ level: 'silent' }),
     prefix: `grafana-${process.pid}-${Date.now()}`,
     port: daemonPort,

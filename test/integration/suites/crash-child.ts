@@ -5,20 +5,21 @@
 
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { createKubeClients } from '../../../src/adapters/kube/index.js';
-import { createDisruptionRunner } from '../../../src/disruption/runner.js';
+import { buildDisruptionRunner } from '../../../src/app/index.js';
 
 async function main(): Promise<void> {
   const env = process.env;
   const config = await loadConfig(env.CONFIG ?? '', { env });
   const suite = config.suites.find((s) => s.name === env.SUITE);
   if (!suite) throw new Error(`no suite ${env.SUITE}`);
-  const kube = createKubeClients(config.kubernetes.kubeconfig, {
-    retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 },
-  });
   const redis = new Redis(config.redis.url);
   // A short lock TTL so the test's restorePending can take over soon after the kill.
-  const runner = createDisruptionRunner({ kube, redis, lockTtlMs: 600, pollMs: 20 });
+  const { runner } = await buildDisruptionRunner(config, {
+    redis,
+    lockTtlMs: 600,
+    pollMs: 20,
+    kubeRetry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 },
+  });
   const result = await runner.run(suite, { id: env.JOB_ID ?? 'job', scheduledAt: Number(env.SCHEDULED_AT) });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   redis.disconnect();

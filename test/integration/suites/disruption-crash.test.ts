@@ -16,6 +16,7 @@ import { applyManifests, createKubeClients, getScale, type KubeContext } from '.
 import { loadConfig } from '../../../src/config/load-config.js';
 import { renderManifests } from '../../../src/config/suites/render-manifests.js';
 import { createDisruptionRunner } from '../../../src/disruption/runner.js';
+import { kubeClusterOps } from '../../../src/adapters/kube/cluster-ops.js';
 import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
 
 const ROOT = resolve('.');
@@ -109,7 +110,7 @@ async function runChild(
 }
 
 async function expectRestored(): Promise<void> {
-  const runner = createDisruptionRunner({ kube, redis, lockTtlMs: 600 });
+  const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
   // The dead child's lock expires after its TTL; until then the entry is (rightly) left alone.
   await waitFor(async () => (await runner.restorePending()) === 0, {
     timeoutMs: 10_000,

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, type RunningRedis } from '../../harness/index.js';
 import { RestoreJournal, type ScaleIntent } from '../../../src/disruption/restore-journal.js';
-import { createDisruptionRunnerWithOps } from '../../../src/disruption/runner.js';
+import { createDisruptionRunner } from '../../../src/disruption/runner.js';
+import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { RecordingClusterOps } from './recording-cluster-ops.js';
 
 let server: RunningRedis;
@@ -38,7 +39,7 @@ describe('restore journal', () => {
   });
 
   it('keeps one entry per deployment and namespace, and forgets a suite once all are cleared', async () => {
-    const j = new RestoreJournal(redis, 'custom');
+    const j = new RestoreJournal(redis, stateKeys('custom'));
     const a = intent({ deployment: 'a' });
     const b = intent({ deployment: 'a', namespace: 'other' });
     await j.record(a);
@@ -61,7 +62,7 @@ describe('restore journal', () => {
     expect(unreadable).toEqual(['scale/ns/broken']);
     const ops = new RecordingClusterOps();
     ops.replicas.set('ns/pilot', 0);
-    expect(await createDisruptionRunnerWithOps({ ops, redis }).restorePending()).toBe(1);
+    expect(await createDisruptionRunner({ ops, redis }).restorePending()).toBe(1);
     expect(ops.replicas.get('ns/pilot')).toBe(2);
     expect(await redis.hget('mesh-soak:restore-journal:s', 'scale/ns/broken')).toBe('{not json');
   });

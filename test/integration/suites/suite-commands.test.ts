@@ -9,7 +9,7 @@ import { startRedis, type RunningRedis } from '../../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 import { suitesCommand } from '../../../src/commands/suites.js';
 import { disruptCommand } from '../../../src/commands/disrupt.js';
-import type { Command } from '../../../src/commands/registry.js';
+import type { Command } from '../../../src/commands/command.js';
 import { UserError } from '../../../src/shared/errors.js';
 
 const CONFIG = 'test/fixtures/suites-run/config.yaml';

@@ -1,32 +1,20 @@
 // Disruption jobs as /metrics shows them: every counted run (success, failure, skipped)
 // is also one observation of disruption_duration_seconds, so the two never disagree.
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Suite } from '../../../src/config/model.js';
 import { runDisruptionJob, type DisruptionDeps } from '../../../src/disruption/job.js';
-import { ANOTHER_RUNNING, type DisruptionRunner } from '../../../src/disruption/types.js';
+import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import type { History } from '../../../src/adapters/redis/history.js';
-import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import type { PauseFlags } from '../../../src/adapters/redis/pause-flags.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
 
 function setup(opts: { paused?: boolean; runner?: DisruptionRunner; stepMs?: number }): { deps: DisruptionDeps; metrics: Metrics } {
-  const claims = new Set<string>();
-  const redis = {
-    set: (key: string) => {
-      if (claims.has(key)) return Promise.resolve(null);
-      claims.add(key);
-      return Promise.resolve('OK');
-    },
-  } as unknown as Redis;
   const metrics = createMetrics(new Registry(), 'test');
   let clock = 0;
   const deps: DisruptionDeps = {
     suites: new Map([['s', { name: 's' } as Suite]]),
-    redis,
-    keys: stateKeys('test'),
     history: { append: () => Promise.resolve() } as unknown as History,
     pause: { isPaused: () => Promise.resolve(opts.paused ?? false) } as unknown as PauseFlags,
     metrics,
@@ -63,7 +51,7 @@ describe('runDisruptionJob metrics', () => {
     const paused = setup({ paused: true });
     expect(await runDisruptionJob(paused.deps, job('j1'))).toBe('skipped');
     const locked: DisruptionRunner = {
-      run: () => Promise.resolve({ outcome: 'failure', message: ANOTHER_RUNNING }),
+      run: () => Promise.resolve({ outcome: 'busy' }),
       restorePending: () => Promise.resolve(0),
     };
     const busy = setup({ runner: locked });
@@ -78,7 +66,16 @@ describe('runDisruptionJob metrics', () => {
   });
 
   it('a runner that throws counts as one failure with its duration; a re-delivered job is not counted again', async () => {
-    const runner: DisruptionRunner = { run: () => Promise.reject(new Error('boom')), restorePending: () => Promise.resolve(0) };
+    // The runner owns de-duplication: the second delivery of j1 is answered already-done.
+    const taken = new Set<string>();
+    const runner: DisruptionRunner = {
+      run: (_s, j) => {
+        if (taken.has(j.id)) return Promise.resolve({ outcome: 'already-done' });
+        taken.add(j.id);
+        return Promise.reject(new Error('boom'));
+      },
+      restorePending: () => Promise.resolve(0),
+    };
     const { deps, metrics } = setup({ runner, stepMs: 5000 });
     expect(await runDisruptionJob(deps, job('j1'))).toBe('failure');
     expect(await runDisruptionJob(deps, job('j1'))).toBe('duplicate');

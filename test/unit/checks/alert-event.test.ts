@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { alertEventsFor, firingEventsFromState, type SuiteTransition } from '../../../src/checks/alert-event.js';
+import { alertEventsFor, firingEventsFromState } from '../../../src/checks/alert-event.js';
+import type { GroupTransition } from '../../../src/checks/evaluate-group.js';
 import { generatorUrl } from '../../../src/adapters/notify/notifier.js';
 import { check } from '../../integration/daemon/fixtures.js';
 
 const spec = check('5xx', 'sum(rate(x[1m]))', '> 0', { labels: { team: 'mesh' } });
 const specs = new Map([[spec.name, spec]]);
-const t = (from: SuiteTransition['from'], to: SuiteTransition['to']): SuiteTransition => ({
+const t = (from: GroupTransition['from'], to: GroupTransition['to']): GroupTransition => ({
   key: '{pod="a"}',
   labels: { pod: 'a' },
   from,

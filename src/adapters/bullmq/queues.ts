@@ -1,0 +1,102 @@
+// mesh-soak's two BullMQ queues (ticks, disruptions) and their workers, behind three small
+// functions: make them, install the wanted job schedulers, close them. The daemon hands in
+// the job handlers; nothing else in mesh-soak touches BullMQ.
+
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/model.js';
+import { scheduledAt } from './job-timing.js';
+import {
+  DISRUPTION_JOB,
+  TICK_JOB,
+  syncSchedulers,
+  wantedDisruptionSchedulers,
+  wantedTickSchedulers,
+  type SuiteJobData,
+} from './schedules.js';
+import { withTimeout } from '../../shared/time.js';
+
+const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
+const TICK_QUEUE = 'ticks';
+const DISRUPTION_QUEUE = 'disruptions';
+
+/** A job as the daemon's handlers see it: no BullMQ types. */
+export interface SuiteJob {
+  id: string;
+  suite: string;
+  scheduledAt: number;
+  manual: boolean;
+}
+
+export interface QueueOptions {
+  redisUrl: string;
+  prefix: string;
+  logger: Logger;
+  onTick: (job: SuiteJob) => Promise<unknown>;
+  onDisruption: (job: SuiteJob) => Promise<unknown>;
+  tickConcurrency: number;
+  disruptionConcurrency: number;
+  /** BullMQ lock of a disruption job; must outlast the longest step. */
+  disruptionLockMs: number;
+}
+
+export interface SuiteQueues {
+  readonly all: Queue[];
+  /** Upserts the config's schedulers and removes stale ones; throws while Redis is away. */
+  installSchedulers(config: Config): Promise<{ ticks: string[]; disruptions: string[]; removed: string[] }>;
+  /** Queues a manual disruption of the suite. */
+  triggerDisruption(suite: string): Promise<void>;
+  /** Stops taking jobs; waits for running ones up to timeoutMs, then forces. Resolves true when clean. */
+  closeWorkers(timeoutMs: number): Promise<boolean>;
+  /** Closes the queues within timeoutMs, then drops every socket. */
+  closeQueues(timeoutMs: number): Promise<void>;
+}
+
+function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
+  return { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job), manual: job.data.manual === true };
+}
+
+export function createSuiteQueues(o: QueueOptions): SuiteQueues {
+  const connection = { url: o.redisUrl, maxRetriesPerRequest: null };
+  const base = { connection, prefix: o.prefix };
+  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
+  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
+  const workers = [
+    new Worker<SuiteJobData>(TICK_QUEUE, (job) => o.onTick(toSuiteJob(job)), { ...base, concurrency: o.tickConcurrency, lockDuration: 60_000 }),
+    // Renewed while the job runs; long so a busy event loop never loses a running disruption.
+    new Worker<SuiteJobData>(DISRUPTION_QUEUE, (job) => o.onDisruption(toSuiteJob(job)), {
+      ...base,
+      concurrency: o.disruptionConcurrency,
+      lockDuration: o.disruptionLockMs,
+    }),
+  ];
+  for (const q of [tickQueue, disruptionQueue]) q.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+  for (const w of workers) {
+    w.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: w.name }, 'worker error'));
+    w.on('failed', (job, err) => o.logger.error({ queue: w.name, jobId: job?.id, suite: job?.data.suite, err: err.message }, 'job failed'));
+  }
+  return {
+    all: [tickQueue, disruptionQueue],
+    async installSchedulers(config) {
+      const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
+      const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), { ...RETENTION, attempts: 1 });
+      return { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] };
+    },
+    async triggerDisruption(suite) {
+      await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);
+    },
+    async closeWorkers(timeoutMs) {
+      // A worker whose close fails (Redis gone) is forced like one that timed out.
+      const closed = await withTimeout(Promise.allSettled(workers.map((w) => w.close())), timeoutMs);
+      const clean = closed !== 'timeout' && closed.every((r) => r.status === 'fulfilled');
+      if (!clean) await withTimeout(Promise.allSettled(workers.map((w) => w.close(true))), 2000);
+      return clean;
+    },
+    async closeQueues(timeoutMs) {
+      await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), timeoutMs);
+      // With Redis away BullMQ's close can wait for a connection that never comes, and its
+      // clients keep reconnecting: drop the sockets so nothing outlives the daemon.
+      await withTimeout(Promise.allSettled([...workers, tickQueue, disruptionQueue].map((x) => x.disconnect())), 1000);
+    },
+  };
+}

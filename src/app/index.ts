@@ -1,0 +1,162 @@
+// The composition root, the only one: builds mesh-soak's adapters from a Config and hands
+// them to whatever runs — the daemon (`run`, the demo, tests), `check`, `disrupt`. Every
+// default that needs a real external system is chosen here and nowhere else.
+//
+// May import anything in src/ (it is the top of the dependency order); nothing in src/ but
+// commands/ imports it.
+
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/model.js';
+import type { MetricsProvider } from '../checks/types.js';
+import { createMetrics, promOutcome, type Metrics } from '../telemetry/metrics.js';
+import { PrometheusClient } from '../adapters/prometheus/client.js';
+import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
+import { NotificationDispatcher } from '../adapters/notify/dispatcher.js';
+import { createSinks } from '../adapters/notify/sinks.js';
+import { stateKeys, DEFAULT_PREFIX, type StateKeys } from '../adapters/redis/keys.js';
+import type { KubeClientOptions } from '../adapters/kube/index.js';
+import type { DisruptionRunner, StepOutcome } from '../disruption/runner.js';
+import type { Step, Suite } from '../config/model.js';
+import { runDaemon, type Daemon, type Notifier } from '../daemon/daemon.js';
+import type { ShutdownStep } from '../daemon/shutdown.js';
+import { version } from '../shared/version.js';
+
+export type { Daemon, Notifier };
+
+/** The one Prometheus provider: a tick's queries travel as a few batched requests. */
+export function buildProvider(config: Config, metrics?: Metrics): MetricsProvider {
+  return new BatchingProvider(
+    new PrometheusClient({
+      url: config.prometheus.url,
+      timeoutMs: config.prometheus.timeoutMs,
+      headers: config.prometheus.headers,
+      concurrency: config.prometheus.concurrency,
+      ...(metrics ? { onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds) } : {}),
+    }),
+  );
+}
+
+/** The dispatcher over config.notify's sinks; none configured: undefined (alerts are only logged). */
+export function buildNotifier(config: Config, metrics: Metrics, logger: Logger): Notifier | undefined {
+  const sinks = createSinks(config.notify);
+  if (sinks.length === 0) return undefined;
+  return new NotificationDispatcher({ sinks, onOutcome: (sink, outcome) => metrics.recordNotification(sink, outcome), logger });
+}
+
+export interface RunnerOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  keys?: StateKeys;
+  signal?: AbortSignal;
+  /** For tests and the demo: faster polling and retries. */
+  pollMs?: number;
+  lockTtlMs?: number;
+  kubeRetry?: KubeClientOptions['retry'];
+  onStep?: (suite: Suite, step: Step, outcome: StepOutcome) => void;
+  /** Where the runner keeps its journal; default a new connection to config.redis.url. */
+  redis?: Redis;
+}
+
+export interface BuiltRunner {
+  runner: DisruptionRunner;
+  /** Closes the connection the runner was given by this builder (not one passed in). */
+  close(): Promise<void>;
+}
+
+/** The disruption runner over the real Kubernetes API (loaded only when needed). */
+export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {}): Promise<BuiltRunner> {
+  const { createKubeClients } = await import('../adapters/kube/index.js');
+  const { kubeClusterOps } = await import('../adapters/kube/cluster-ops.js');
+  const { createDisruptionRunner } = await import('../disruption/runner.js');
+  const metrics = o.metrics;
+  const kube = createKubeClients(config.kubernetes.kubeconfig, {
+    ...(o.kubeRetry ? { retry: o.kubeRetry } : {}),
+    ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
+  });
+  // The journal's connection: commands queue while Redis is away instead of failing a restore.
+  const redis = o.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
+  const runner = createDisruptionRunner({
+    ops: kubeClusterOps(kube),
+    redis,
+    keys: o.keys ?? stateKeys(),
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+    ...(o.lockTtlMs !== undefined ? { lockTtlMs: o.lockTtlMs } : {}),
+    ...(o.onStep ? { onStep: o.onStep } : {}),
+  });
+  return { runner, close: () => (o.redis ? Promise.resolve() : closeRedis(redis)) };
+}
+
+/** quit() waits for Redis, which may be gone: bounded, then the socket is dropped. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    redis.quit().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  redis.disconnect();
+}
+
+export interface DaemonOptions {
+  logger: Logger;
+  /** Aborting it stops the daemon (same as stop()). */
+  signal?: AbortSignal;
+  /** Absent: disruptions are recorded as skipped. */
+  disruptions?: DisruptionRunner;
+  /** Default: buildNotifier(config). */
+  notifier?: Notifier;
+  /** Default: buildProvider(config). */
+  provider?: MetricsProvider;
+  metrics?: Metrics;
+  /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
+  prefix?: string;
+  /** Overrides config.http.port (0: any free port). */
+  port?: number;
+  host?: string;
+  /** Default: process.env.MESH_SOAK_ADMIN_TOKEN, read per request. */
+  adminToken?: () => string | undefined;
+  /** node-cron expression for housekeeping; default every 15 s. */
+  housekeepingCron?: string;
+  /** How long stop() waits for running jobs before forcing; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** BullMQ lock of a disruption job; must outlast the longest step. Default 10 min. */
+  disruptionLockMs?: number;
+  /** How often to retry installing schedulers while Redis is away; default 2 s. */
+  retryMs?: number;
+  now?: () => number;
+  extraShutdown?: ShutdownStep[];
+}
+
+/** The daemon with every part not given built from the config. */
+export async function startDaemon(config: Config, o: DaemonOptions): Promise<Daemon> {
+  const metrics = o.metrics ?? createMetrics(new Registry(), version);
+  // State commands fail after one retry instead of piling up while Redis is away.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
+  return runDaemon(config, {
+    logger: o.logger,
+    metrics,
+    provider: o.provider ?? buildProvider(config, metrics),
+    ...(notifier ? { notifier } : {}),
+    ...(o.disruptions ? { disruptions: o.disruptions } : {}),
+    redis,
+    keys: stateKeys(o.prefix ?? DEFAULT_PREFIX),
+    now: o.now ?? Date.now,
+    port: o.port ?? config.http.port,
+    ...(o.host ? { host: o.host } : {}),
+    adminToken: o.adminToken ?? (() => process.env.MESH_SOAK_ADMIN_TOKEN || undefined),
+    ...(o.housekeepingCron ? { housekeepingCron: o.housekeepingCron } : {}),
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 10_000,
+    disruptionLockMs: o.disruptionLockMs ?? 600_000,
+    retryMs: o.retryMs ?? 2000,
+    ...(o.extraShutdown ? { extraShutdown: o.extraShutdown } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+}

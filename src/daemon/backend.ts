@@ -1,0 +1,56 @@
+// What the HTTP server (src/server/) serves, answered from the daemon's parts: /metrics
+// (with the check gauges refreshed from the state all replicas share), /readyz, the status
+// body and the admin actions on suites.
+
+import type { Config, Suite } from '../config/model.js';
+import type { CheckGroup } from '../checks/evaluate-group.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { CheckStore } from '../adapters/redis/check-store.js';
+import type { History } from '../adapters/redis/history.js';
+import type { PauseFlags } from '../adapters/redis/pause-flags.js';
+import type { Readiness, ServerBackend } from '../server/http-server.js';
+import { refreshCheckGauges } from './check-gauges.js';
+import { buildStatus } from './status.js';
+import { withTimeout } from '../shared/time.js';
+
+export interface BackendDeps {
+  config: Config;
+  groups: Map<string, CheckGroup>;
+  suites: Map<string, Suite>;
+  store: CheckStore;
+  history: History;
+  pause: PauseFlags;
+  metrics: Metrics;
+  ping: () => Promise<boolean>;
+  triggerDisruption: (suite: string) => Promise<void>;
+  /** Why the daemon is not ready beyond Redis (schedulers missing, shutting down). */
+  notReadyReasons: () => string[];
+}
+
+export function daemonBackend(d: BackendDeps): ServerBackend {
+  return {
+    async metrics() {
+      // Ticks go to whichever replica is free: report the state all replicas share in
+      // Redis, not only what this one last evaluated (bounded; stale beats no answer).
+      await withTimeout(refreshCheckGauges({ store: d.store, groups: d.groups, metrics: d.metrics }).catch(() => undefined), 1000);
+      return { contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() };
+    },
+    async readiness(): Promise<Readiness> {
+      const up = await d.ping();
+      d.metrics.redisUp.set(up ? 1 : 0);
+      const reasons = up ? d.notReadyReasons() : ['redis unreachable', ...d.notReadyReasons().filter((r) => r === 'shutting down')];
+      return { ready: reasons.length === 0, reasons };
+    },
+    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause }),
+    async suiteAction(suite, action) {
+      if (!d.groups.has(suite)) return { result: 'not-found' };
+      if (action === 'pause' || action === 'resume') {
+        await d.pause.set(suite, action === 'pause');
+        return { result: 'ok' };
+      }
+      if (!d.suites.get(suite)?.disruption) return { result: 'conflict', message: `suite ${suite} has no disruption` };
+      await d.triggerDisruption(suite);
+      return { result: 'ok' };
+    },
+  };
+}
