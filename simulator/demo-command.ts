@@ -1,0 +1,201 @@
+// `mesh-soak demo`: the whole loop on this machine (see simulator/demo-stack.ts), with a live
+// line per tick, per state change, per disruption and per alert that reaches the webhook
+// through Alertmanager. Ctrl-C stops everything it started and exits 0.
+
+import { execFileSync } from 'node:child_process';
+import { parseDuration, formatDuration } from '../src/checks/duration.js';
+import { UserError } from '../src/shared/errors.js';
+import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from './demo-stack.js';
+import type { StatusBody } from '../src/daemon/status.js';
+import { parsePort } from '../src/commands/port.js';
+import type { Command, CommandContext } from '../src/commands/command.js';
+
+const BINARIES: Record<string, string> = {
+  'redis-server': 'redis-server',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+};
+
+function missingPackages(): string[] {
+  const missing = new Set<string>();
+  for (const [bin, pkg] of Object.entries(BINARIES)) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+    } catch {
+      missing.add(pkg);
+    }
+  }
+  return [...missing];
+}
+
+/** Installs the Debian packages the demo runs, when missing (as root; else says how). */
+function ensurePackages(ctx: CommandContext): void {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new UserError(`the demo needs ${missing.join(', ')}: run "sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}" (or npm run demo)`);
+  }
+  ctx.stderr.write(`demo: installing ${missing.join(', ')} with apt-get\n`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function durationOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (typeof ms !== 'number' || ms <= 0) throw new UserError(`--${name}: "${text}" is not a positive duration (e.g. 5s, 2m)`);
+  return ms;
+}
+
+const clock = () => new Date().toISOString().slice(11, 19);
+
+/** Prints what changed since the previous status: ticks, state changes, disruptions. */
+function reporter(out: NodeJS.WritableStream) {
+  const lastTick = new Map<string, number>();
+  const lastDisruption = new Map<string, number>();
+  const lastState = new Map<string, string>();
+  return (body: StatusBody) => {
+    for (const s of body.suites) {
+      const t = s.lastTick?.startedAt ?? 0;
+      if (t && t !== lastTick.get(s.name)) {
+        lastTick.set(s.name, t);
+        const counts = new Map<string, number>();
+        for (const c of s.checks) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+        const states = ['failing', 'pending', 'unknown', 'ok', 'skipped'].filter((x) => counts.has(x)).map((x) => `${counts.get(x)} ${x}`);
+        const lag = s.lastTick ? s.lastTick.startedAt - s.lastTick.scheduledAt : 0;
+        out.write(`${clock()} tick       ${s.name.padEnd(18)} ${states.join(', ').padEnd(28)} ${s.lastTick?.durationMs ?? 0} ms, lag ${lag} ms${s.paused ? ' (paused)' : ''}\n`);
+      }
+      for (const c of s.checks) {
+        const key = `${s.name}/${c.name}`;
+        const prev = lastState.get(key);
+        if (prev !== undefined && prev !== c.state) {
+          out.write(`${clock()} state      ${key}: ${prev} -> ${c.state}${c.value !== null ? ` (value ${c.value})` : ''}${c.reason ? ` ${c.reason}` : ''}\n`);
+        }
+        lastState.set(key, c.state);
+      }
+      const d = s.lastDisruption;
+      if (d && d.startedAt !== lastDisruption.get(s.name)) {
+        lastDisruption.set(s.name, d.startedAt);
+        out.write(`${clock()} disruption ${s.name}: ${d.outcome} in ${formatDuration(Math.round(d.durationMs))}${d.message ? ` (${d.message})` : ''}\n`);
+      }
+    }
+  };
+}
+
+function alertLine(a: ReceivedAlert): string {
+  const what = `${a.labels.suite ?? '?'}/${a.labels.check ?? '?'}`;
+  const text = a.annotations.summary ? ` — ${a.annotations.summary}` : '';
+  return `${clock()} ALERT      ${a.status.toUpperCase()} ${what} [${a.labels.severity ?? ''}] value ${a.annotations.value ?? '?'}${text}\n`;
+}
+
+export const demoCommand: Command = {
+  summary: 'everything on this machine: Redis, Prometheus, Alertmanager, a simulated cluster and the daemon',
+  help: [
+    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N]',
+    '',
+    'Starts Redis, Prometheus and Alertmanager from the local binaries on free loopback ports,',
+    'a fake Kubernetes API with the four suites deployed, a synthetic Istio metrics target that',
+    'reacts to the disruptions, and the daemon; prints the URLs and a line per tick, state',
+    'change, disruption and alert. Ctrl-C stops everything.',
+    '  --fault SUITE:KIND  break a suite on purpose (repeatable). KIND: 5xx, no-drain (rollouts cut',
+    '                      requests), early-ready (gateway serves before pilot configures it), cpu,',
+    '                      memory, xds-rejects (use suite "mesh" or istio-upgrader)',
+    '  --tick D            check interval of every suite (default 5s)',
+    '  --duration D        stop by itself after D',
+    '  --port N            the daemon\'s HTTP port (default: a free one)',
+    'Faults can also be switched while it runs: curl -XPOST "<faults URL>/NAMESPACE/KIND?on=true".',
+  ].join('\n'),
+  options: {
+    fault: { type: 'string', multiple: true },
+    tick: { type: 'string' },
+    duration: { type: 'string' },
+    port: { type: 'string' },
+  },
+  async run(ctx) {
+    const faults = ((ctx.values.fault as string[] | undefined) ?? []).map(parseFault);
+    const tickMs = durationOption('tick', ctx.values.tick as string | undefined);
+    const durationMs = durationOption('duration', ctx.values.duration as string | undefined);
+    const port = parsePort(ctx.values.port as string | undefined);
+    ensurePackages(ctx);
+
+    // Signals first: a Ctrl-C while the servers start still stops them and removes the temp dir.
+    const abort = new AbortController();
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const out = ctx.stdout;
+    let stack: DemoStack | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopping = false;
+    try {
+      out.write(`${clock()} starting Redis, Prometheus, Alertmanager, the simulated cluster and the daemon…\n`);
+      try {
+        stack = await startDemoStack({
+          ...(tickMs ? { tickMs } : {}),
+          // 0 is "any free port", which is the default anyway.
+          ...(port ? { port } : {}),
+          adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
+          onAlert: (a) => out.write(alertLine(a)),
+          signal: abort.signal,
+        });
+      } catch (err) {
+        if (!(err instanceof DemoAborted)) throw err;
+        out.write(`${clock()} interrupted while starting; stopped what was started\n`);
+        return 0;
+      }
+      const running = stack;
+      const report = reporter(out);
+      poll = setInterval(() => {
+        if (stopping) return;
+        fetch(`${running.urls.status}api/v1/status`)
+          .then((r) => r.json() as Promise<StatusBody>)
+          .then((body) => report(body))
+          .catch(() => undefined);
+      }, 1000);
+      for (const f of faults) running.setFault(f.suite, f.kind);
+      out.write(
+        [
+          '',
+          `  status page   ${running.urls.status}`,
+          `  metrics       ${running.urls.metrics}`,
+          `  Prometheus    ${running.urls.prometheus}`,
+          `  Alertmanager  ${running.urls.alertmanager}`,
+          `  faults        ${running.urls.faults}   (POST /faults/NAMESPACE/KIND?on=true|false)`,
+          `  config        ${running.configPath}`,
+          `  daemon log    ${running.logFile}`,
+          faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain',
+          '',
+          'Ctrl-C stops everything.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        if (abort.signal.aborted) return resolve();
+        abort.signal.addEventListener('abort', () => resolve(), { once: true });
+        if (durationMs) timer = setTimeout(resolve, durationMs);
+      });
+    } finally {
+      stopping = true;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearTimeout(timer);
+      clearInterval(poll);
+      if (stack) {
+        out.write(`${clock()} stopping…\n`);
+        await stack.stop();
+        out.write(`${clock()} stopped; nothing left running\n`);
+      }
+    }
+    return 0;
+  },
+};
