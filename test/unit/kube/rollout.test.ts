@@ -6,11 +6,12 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { DEFAULT_RETRY, KubeError, waitRollout, type KubeContext } from '../../../src/adapters/kube/index.js';
 
 function deployment(updated: number): V1Deployment {
+  // Only what rolloutProgress reads.
   return {
     metadata: { generation: 2 },
     spec: { replicas: 3 },
     status: { observedGeneration: 2, replicas: 3, updatedReplicas: updated, readyReplicas: 3, availableReplicas: 3 },
-  };
+  } as V1Deployment;
 }
 
 /** A context whose API answers from `reads` in turn, on a clock that only sleeps advance. */
