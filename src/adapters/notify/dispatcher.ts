@@ -3,7 +3,7 @@
 // retrying with jittered exponential backoff. It also remembers which alerts are firing, so
 // Alertmanager can be re-sent the current set on a timer and each resolution goes out once.
 import { NotifyFault } from './notify-fault.js';
-import { alertKey, type AlertEvent, type Notifier } from './notifier.js';
+import { alertKey, type AlertEvent, type Notifier, type SinkNotifier } from './notifier.js';
 import { messageOf } from '../../shared/errors.js';
 
 export type NotifyOutcome = 'success' | 'failure' | 'dropped';
@@ -11,7 +11,7 @@ export type NotifyOutcome = 'success' | 'failure' | 'dropped';
 export interface Sink {
   /** Metric label and log field; never the URL. */
   name: string;
-  notifier: Notifier;
+  notifier: SinkNotifier;
   /** Receives resendFiring()'s periodic re-sends (Alertmanager expires alerts not re-sent). */
   resendFiring?: boolean;
 }
@@ -51,7 +51,7 @@ interface SinkState {
   running: Promise<void> | null;
 }
 
-export class NotificationDispatcher {
+export class NotificationDispatcher implements Notifier {
   private readonly states: SinkState[];
   private readonly firingAlerts = new Map<string, AlertEvent>();
   private readonly resolvedKeys = new Set<string>();
