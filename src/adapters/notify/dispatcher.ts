@@ -5,6 +5,7 @@
 import { NotifyFault } from './notify-fault.js';
 import { alertKey, type AlertEvent, type Notifier, type SinkNotifier } from './notifier.js';
 import { messageOf } from '../../shared/errors.js';
+import { sleep, withTimeout } from '../../shared/time.js';
 
 export type NotifyOutcome = 'success' | 'failure' | 'dropped';
 
@@ -114,21 +115,16 @@ export class NotificationDispatcher implements Notifier {
   }
 
   /** Waits until every queue is empty and nothing is in flight; false if timeoutMs passed first. */
-  flush(timeoutMs: number): Promise<boolean> {
-    if (this.isIdle()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.idleWaiters.delete(done);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.idleWaiters.delete(done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.idleWaiters.add(done);
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return true;
+    let waiter: () => void = () => undefined;
+    const idle = new Promise<void>((resolve) => {
+      waiter = resolve;
+      this.idleWaiters.add(resolve);
     });
+    const outcome = await withTimeout(idle, timeoutMs);
+    this.idleWaiters.delete(waiter);
+    return outcome !== 'timeout';
   }
 
   /**
@@ -223,19 +219,10 @@ export class NotificationDispatcher implements Notifier {
 
   /** Resolves true after ms, or false at once when the dispatcher is closed. */
   private sleep(ms: number): Promise<boolean> {
-    const signal = this.abort.signal;
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleep(ms, this.abort.signal).then(
+      () => true,
+      () => false,
+    );
   }
 
   private isIdle(): boolean {
