@@ -22,6 +22,7 @@ export interface BackendDeps {
   pause: PauseFlags;
   metrics: Metrics;
   ping: () => Promise<boolean>;
+  now: () => number;
   triggerDisruption: (suite: string) => Promise<void>;
   /** Why the daemon is not ready beyond Redis (schedulers missing, shutting down). */
   notReadyReasons: () => string[];
@@ -41,7 +42,7 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
       const reasons = up ? d.notReadyReasons() : ['redis unreachable', ...d.notReadyReasons().filter((r) => r === 'shutting down')];
       return { ready: reasons.length === 0, reasons };
     },
-    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause }),
+    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now }),
     async suiteAction(suite, action) {
       if (!d.groups.has(suite)) return { result: 'not-found' };
       if (action === 'pause' || action === 'resume') {

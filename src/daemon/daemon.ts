@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import type { Config, Suite } from '../config/model.js';
 import { activeGroups } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
-import type { AlertEvent, AlertSink } from '../checks/alert-event.js';
+import type { Notifier } from '../adapters/notify/notifier.js';
+import { warnUnreadable } from '../adapters/redis/codecs.js';
 import type { MetricsProvider } from '../checks/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
@@ -34,13 +35,7 @@ import { runTick, type TickDeps } from './tick.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
 
-/** What the daemon needs of the notification dispatcher (adapters/notify/dispatcher.ts). */
-export interface Notifier extends AlertSink {
-  /** Re-sends these firing alerts to the sinks that expire them (Alertmanager). */
-  resend?(events: AlertEvent[]): unknown;
-  flush?(ms: number): Promise<unknown>;
-  close?(): Promise<unknown>;
-}
+export type { Notifier };
 
 /** Everything the daemon runs on, built by src/app/. The daemon closes what it is given. */
 export interface DaemonParts {
@@ -87,9 +82,10 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const store = new CheckStore(redis, parts.keys);
-  const history = new History(redis, parts.keys);
-  const pause = new PauseFlags(redis, parts.keys);
+  const onUnreadable = warnUnreadable(logger);
+  const store = new CheckStore(redis, parts.keys, { onUnreadable });
+  const history = new History(redis, parts.keys, { onUnreadable });
+  const pause = new PauseFlags(redis, parts.keys, { now: parts.now });
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
@@ -120,7 +116,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined };
   const backend = daemonBackend({
-    config, groups, suites, store, history, pause, metrics, ping,
+    config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
     notReadyReasons: () => [...(keeper.isInstalled() ? [] : ['job schedulers not installed yet']), ...(stopped ? ['shutting down'] : [])],
   });

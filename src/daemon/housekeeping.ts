@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { History } from '../adapters/redis/history.js';
 import { messageOf } from '../shared/errors.js';
+import { withTimeout } from '../shared/time.js';
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
 
@@ -25,12 +26,10 @@ export interface HousekeepingDeps {
 
 const CALL_TIMEOUT_MS = 5000;
 
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  const r = await withTimeout(p, ms);
+  if (r === 'timeout') throw new Error(`${what}: no answer within ${ms} ms`);
+  return r;
 }
 
 export async function housekeep(deps: HousekeepingDeps): Promise<void> {

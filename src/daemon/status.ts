@@ -8,12 +8,15 @@ import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { worstInstance } from '../checks/check-state.js';
+import type { Clock } from '../shared/time.js';
 
 export interface StatusSources {
   config: Config;
-  store: CheckStore;
-  history: History;
-  pause: PauseFlags;
+  store: Pick<CheckStore, 'load'>;
+  history: Pick<History, 'recentTicks' | 'lastDisruption'>;
+  pause: Pick<PauseFlags, 'all'>;
+  /** Stamps the body's generatedAt; default Date.now. */
+  now?: Clock;
 }
 
 export interface CheckStatus {
@@ -80,16 +83,18 @@ function checkStatus(spec: CheckSpec, record: CheckRecord | undefined): CheckSta
   };
 }
 
-export async function buildStatus(src: StatusSources): Promise<StatusBody> {
-  const paused = await src.pause.all();
-  const groups: Array<{
-    name: string;
-    description: string;
-    enabled: boolean;
-    tickMs: number;
-    disruption: Schedule | null;
-    checks: CheckSpec[];
-  }> = src.config.suites.map((s) => ({
+interface StatusGroup {
+  name: string;
+  description: string;
+  enabled: boolean;
+  tickMs: number;
+  disruption: Schedule | null;
+  checks: CheckSpec[];
+}
+
+/** Every suite, then the mesh-wide checks as the suite "mesh" when there are any. */
+function statusGroups(config: Config): StatusGroup[] {
+  const groups: StatusGroup[] = config.suites.map((s) => ({
     name: s.name,
     description: s.description,
     enabled: s.enabled,
@@ -97,42 +102,47 @@ export async function buildStatus(src: StatusSources): Promise<StatusBody> {
     disruption: s.disruption?.schedule ?? null,
     checks: s.checks,
   }));
-  if (src.config.checks.length > 0) {
+  if (config.checks.length > 0) {
     groups.push({
       name: MESH_SUITE,
       description: 'Mesh-wide checks',
       enabled: true,
-      tickMs: src.config.tickMs,
+      tickMs: config.tickMs,
       disruption: null,
-      checks: src.config.checks,
+      checks: config.checks,
     });
   }
-  const suites = await Promise.all(
-    groups.map(async (g): Promise<SuiteStatus> => {
-      const [records, ticks, lastDisruption] = await Promise.all([
-        g.enabled ? src.store.load(g.name) : Promise.resolve({} as Record<string, CheckRecord>),
-        src.history.recentTicks(g.name, 1),
-        src.history.lastDisruption(g.name),
-      ]);
-      return {
-        name: g.name,
-        description: g.description,
-        enabled: g.enabled,
-        paused: paused.has(g.name),
-        schedules: { tickMs: g.tickMs, disruption: g.disruption },
-        lastTick: ticks[0]?.event ?? null,
-        lastDisruption: lastDisruption
-          ? {
-              jobId: lastDisruption.jobId,
-              outcome: lastDisruption.outcome,
-              ...(lastDisruption.message ? { message: lastDisruption.message } : {}),
-              startedAt: lastDisruption.startedAt,
-              durationMs: lastDisruption.durationMs,
-            }
-          : null,
-        checks: g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [],
-      };
-    }),
-  );
-  return { generatedAt: Date.now(), suites };
+  return groups;
+}
+
+async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<string>): Promise<SuiteStatus> {
+  const [records, ticks, lastDisruption] = await Promise.all([
+    g.enabled ? src.store.load(g.name) : Promise.resolve({} as Record<string, CheckRecord>),
+    src.history.recentTicks(g.name, 1),
+    src.history.lastDisruption(g.name),
+  ]);
+  return {
+    name: g.name,
+    description: g.description,
+    enabled: g.enabled,
+    paused: paused.has(g.name),
+    schedules: { tickMs: g.tickMs, disruption: g.disruption },
+    lastTick: ticks[0]?.event ?? null,
+    lastDisruption: lastDisruption
+      ? {
+          jobId: lastDisruption.jobId,
+          outcome: lastDisruption.outcome,
+          ...(lastDisruption.message ? { message: lastDisruption.message } : {}),
+          startedAt: lastDisruption.startedAt,
+          durationMs: lastDisruption.durationMs,
+        }
+      : null,
+    checks: g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [],
+  };
+}
+
+export async function buildStatus(src: StatusSources): Promise<StatusBody> {
+  const paused = await src.pause.all();
+  const suites = await Promise.all(statusGroups(src.config).map((g) => suiteStatus(src, g, paused)));
+  return { generatedAt: (src.now ?? Date.now)(), suites };
 }

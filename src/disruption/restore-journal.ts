@@ -9,20 +9,9 @@
 import type { Redis } from 'ioredis';
 import { Fault } from '../shared/errors.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
+import { journalEntryCodec, type JournalEntry, type ScaleIntent } from '../adapters/redis/codecs.js';
 
-export interface ScaleIntent {
-  kind: 'scale';
-  namespace: string;
-  deployment: string;
-  /** Replicas before the disruption touched the deployment: what the restore sets back. */
-  original: number;
-  suite: string;
-  jobId: string;
-  /** Epoch ms when the intent was recorded. */
-  at: number;
-}
-
-export type JournalEntry = ScaleIntent;
+export type { ScaleIntent, JournalEntry } from '../adapters/redis/codecs.js';
 
 // Remove the field and, if that emptied the hash, the suite from the index, atomically:
 // a concurrent HSETNX+SADD either lands before (hash not empty) or after (SADD re-adds).
@@ -58,12 +47,12 @@ export class RestoreJournal {
       this.keys.journal(entry.suite),
       this.keys.journalIndex(),
       entryField(entry),
-      JSON.stringify(entry),
+      journalEntryCodec.encode(entry),
       entry.suite,
     );
-    const parsed = typeof stored === 'string' ? parseEntry(stored) : undefined;
-    if (!parsed) throw new Fault('redis', `restore journal entry ${entryField(entry)} of ${entry.suite} is unreadable`);
-    return parsed;
+    const parsed = typeof stored === 'string' ? journalEntryCodec.parse(stored) : { kind: 'corrupt' as const, reason: 'missing' };
+    if (parsed.kind !== 'ok') throw new Fault('redis', `restore journal entry ${entryField(entry)} of ${entry.suite} is unreadable: ${parsed.reason}`);
+    return parsed.value;
   }
 
   /** Every readable entry of the suite; unreadable ones are left alone and reported in `unreadable`. */
@@ -72,8 +61,8 @@ export class RestoreJournal {
     const entries: JournalEntry[] = [];
     const unreadable: string[] = [];
     for (const [field, value] of Object.entries(raw)) {
-      const e = parseEntry(value);
-      if (e) entries.push(e);
+      const e = journalEntryCodec.parse(value);
+      if (e.kind === 'ok') entries.push(e.value);
       else unreadable.push(field);
     }
     entries.sort((a, b) => a.at - b.at);
@@ -95,37 +84,4 @@ export class RestoreJournal {
   async count(suite: string): Promise<number> {
     return this.redis.hlen(this.keys.journal(suite));
   }
-}
-
-function parseEntry(text: string): JournalEntry | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (
-    o.kind !== 'scale' ||
-    typeof o.namespace !== 'string' ||
-    typeof o.deployment !== 'string' ||
-    typeof o.original !== 'number' ||
-    !Number.isInteger(o.original) ||
-    o.original < 0 ||
-    typeof o.suite !== 'string' ||
-    typeof o.jobId !== 'string' ||
-    typeof o.at !== 'number'
-  ) {
-    return undefined;
-  }
-  return {
-    kind: 'scale',
-    namespace: o.namespace,
-    deployment: o.deployment,
-    original: o.original,
-    suite: o.suite,
-    jobId: o.jobId,
-    at: o.at,
-  };
 }

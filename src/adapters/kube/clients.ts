@@ -15,6 +15,7 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import { UserError, messageOf } from '../../shared/errors.js';
+import type { Clock, Sleep } from '../../shared/time.js';
 import { TimeoutHttpLibrary, type RequestReporter } from './http-library.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -26,11 +27,17 @@ export interface KubeContext {
   /** Called once per HTTP request (every attempt, discovery included) with its outcome:
    *  the status code, or `timeout` / `unreachable`. Feeds mesh_soak_kube_requests_total. */
   onRequest?: RequestReporter;
+  /** The clock of retry budgets, Retry-After dates and rollout deadlines; default Date.now. */
+  now?: Clock;
+  /** The wait between retries and rollout polls; default a real (abortable) timer. */
+  sleep?: Sleep;
 }
 
 export interface KubeClientOptions {
   retry?: Partial<RetryPolicy>;
   onRequest?: RequestReporter;
+  now?: Clock;
+  sleep?: Sleep;
 }
 
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -68,6 +75,8 @@ export function createKubeClients(kubeconfigPath?: string, options: KubeClientOp
     objects: undefined as unknown as KubernetesObjectApi,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     onRequest: options.onRequest,
+    now: options.now,
+    sleep: options.sleep,
   };
   const transport = new TimeoutHttpLibrary(
     () => ctx.retry.requestTimeoutMs,

@@ -4,6 +4,7 @@
 // broken API server costs a step at most `totalMs` (plus one request timeout).
 
 import { ApiException } from '@kubernetes/client-node';
+import { sleep, type Clock, type Sleep } from '../../shared/time.js';
 import { KubeError } from './errors.js';
 
 export interface RetryPolicy {
@@ -42,17 +43,21 @@ function parseStatus(body: unknown): StatusLike | undefined {
   return typeof body === 'object' && body !== null ? (body as StatusLike) : undefined;
 }
 
-function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+/** Retry-After in seconds, or as an HTTP date (how long from `nowMs` until then). */
+export function retryAfterMs(headers: Record<string, string> | undefined, nowMs: number): number | undefined {
   const v = headers?.['retry-after'] ?? headers?.['Retry-After'];
   if (v === undefined) return undefined;
   const secs = Number(v);
   if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
   const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-/** Any failure of a client-node call as a KubeError; unknown errors (bugs) pass through. */
-export function toKubeError(err: unknown, what: string): unknown {
+/**
+ * Any failure of a client-node call as a KubeError; unknown errors (bugs) pass through.
+ * `now` dates a Retry-After given as an HTTP date.
+ */
+export function toKubeError(err: unknown, what: string, now: Clock = Date.now): unknown {
   if (err instanceof KubeError) return err;
   if (err instanceof ApiException) {
     const code = typeof err.code === 'number' ? err.code : 0;
@@ -62,7 +67,7 @@ export function toKubeError(err: unknown, what: string): unknown {
     return new KubeError('http', `${what}: ${code} ${apiMessage}`, {
       status: code,
       reason: typeof st?.reason === 'string' ? st.reason : undefined,
-      retryAfterMs: retryAfterMs(headers),
+      retryAfterMs: retryAfterMs(headers, now()),
       cause: err,
     });
   }
@@ -82,27 +87,11 @@ export function isRetryable(err: unknown): err is KubeError {
 
 export interface RetryOptions {
   signal?: AbortSignal;
-  /** For tests of the policy itself; default: a real timer. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Waits between attempts; default: a real timer. */
+  sleep?: Sleep;
+  /** Measures the time budget (`totalMs`) and dates Retry-After; default: Date.now. */
+  now?: Clock;
   random?: () => number;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Delay before attempt `n + 1` (n >= 1): full jitter over an exponential ceiling. */
@@ -116,7 +105,8 @@ export function backoffMs(policy: RetryPolicy, n: number, random: () => number =
  * or time run out; the last KubeError is thrown, its message saying how many attempts.
  */
 export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-  const started = Date.now();
+  const now = opts.now ?? Date.now;
+  const started = now();
   const wait = opts.sleep ?? sleep;
   const attempts = Math.max(1, policy.attempts);
   let waited = 0;
@@ -126,12 +116,12 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => 
     try {
       return await fn();
     } catch (e) {
-      err = toKubeError(e, what);
+      err = toKubeError(e, what, now);
     }
     if (!isRetryable(err)) throw err;
     const delay = err.retryAfterMs ?? backoffMs(policy, n, opts.random);
     // Time spent counts at least the delays already waited (an injected sleep may not take real time).
-    const spent = Math.max(Date.now() - started, waited);
+    const spent = Math.max(now() - started, waited);
     const outOfTime = spent + delay >= policy.totalMs;
     if (n >= attempts || outOfTime) {
       throw new KubeError(err.kind, `${err.message} (gave up after ${n} attempt${n === 1 ? '' : 's'})`, {

@@ -7,8 +7,8 @@ import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/
 import type { KubeContext } from './clients.js';
 import { call } from './call.js';
 import { KubeError } from './errors.js';
-import { sleep } from './retry.js';
 import { FIELD_MANAGER } from './manifests.js';
+import { sleep } from '../../shared/time.js';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
@@ -71,10 +71,15 @@ export interface WaitRolloutOptions {
   signal?: AbortSignal;
 }
 
-/** Polls until the rollout is done; a KubeError of kind `timeout` says what it last saw. */
+/**
+ * Polls until the rollout is done; a KubeError of kind `timeout` says what it last saw.
+ * The deadline and the waits between polls use the context's clock and timer.
+ */
 export async function waitRollout(ctx: KubeContext, ns: string, deployment: string, opts: WaitRolloutOptions): Promise<RolloutProgress> {
   const pollMs = Math.max(1, opts.pollMs ?? 1000);
-  const deadline = Date.now() + opts.timeoutMs;
+  const now = ctx.now ?? Date.now;
+  const wait = ctx.sleep ?? sleep;
+  const deadline = now() + opts.timeoutMs;
   let last: RolloutProgress | undefined;
   // Bounded by the deadline; the count bound is a backstop should the clock misbehave.
   const maxPolls = Math.ceil(opts.timeoutMs / pollMs) + 2;
@@ -83,9 +88,9 @@ export async function waitRollout(ctx: KubeContext, ns: string, deployment: stri
     const d = await call(ctx, `read deployment ${ns}/${deployment}`, () => ctx.apps.readNamespacedDeployment({ name: deployment, namespace: ns }), opts.signal);
     last = rolloutProgress(d);
     if (rolloutDone(last)) return last;
-    const left = deadline - Date.now();
+    const left = deadline - now();
     if (left <= 0) break;
-    await sleep(Math.min(pollMs, left), opts.signal);
+    await wait(Math.min(pollMs, left), opts.signal);
   }
   throw new KubeError('timeout', `deployment ${ns}/${deployment} did not finish its rollout within ${opts.timeoutMs} ms; last seen: ${last ? progressText(last) : 'nothing'}`);
 }

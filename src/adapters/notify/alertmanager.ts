@@ -1,9 +1,8 @@
 // Alertmanager sink: POSTs events to /api/v2/alerts. Firing alerts carry an endsAt a few resend
 // intervals ahead, so Alertmanager keeps them while mesh-soak keeps re-sending and resolves them
 // by itself if mesh-soak dies; resolutions carry the real end time.
-import type { Dispatcher } from 'undici';
-import { formatValue, type AlertEvent, type Notifier } from './notifier.js';
-import { postJson } from './http-post.js';
+import { formatValue, type AlertEvent } from './notifier.js';
+import { JsonPostNotifier, type JsonPostOptions } from './http-post.js';
 
 export const ALERTNAME = 'MeshSoakCheck';
 
@@ -18,14 +17,11 @@ export interface AlertmanagerAlert {
   generatorURL: string;
 }
 
-export interface AlertmanagerOptions {
+export interface AlertmanagerOptions extends JsonPostOptions {
+  /** Alertmanager's base URL; alerts go to its /api/v2/alerts. */
   url: string;
   /** How often the daemon re-sends firing alerts. */
   resendMs: number;
-  timeoutMs?: number;
-  headers?: Record<string, string>;
-  dispatcher?: Dispatcher;
-  now?: () => number;
 }
 
 // Alertmanager 0.25 refuses label names outside the classic charset.
@@ -41,7 +37,8 @@ function alertLabels(e: AlertEvent): Record<string, string> {
   return { ...labels, alertname: ALERTNAME, suite: e.suite, check: e.check, severity: e.severity };
 }
 
-export function toAlertmanagerAlerts(events: AlertEvent[], nowMs: number, resendMs: number): AlertmanagerAlert[] {
+/** The alerts for a batch: pure; firing ones stay valid ENDS_AT_RESENDS resends past `nowMs`. */
+export function renderAlertmanagerAlerts(events: AlertEvent[], nowMs: number, resendMs: number): AlertmanagerAlert[] {
   return events.map((e) => {
     const startsMs = e.startsAt.getTime();
     const endsMs = e.status === 'resolved' ? (e.endsAt?.getTime() ?? nowMs) : nowMs + resendMs * ENDS_AT_RESENDS;
@@ -59,19 +56,11 @@ export function toAlertmanagerAlerts(events: AlertEvent[], nowMs: number, resend
   });
 }
 
-export class AlertmanagerNotifier implements Notifier {
-  private readonly endpoint: string;
-  constructor(private readonly opts: AlertmanagerOptions) {
-    this.endpoint = `${opts.url.replace(/\/+$/, '')}/api/v2/alerts`;
-  }
-
-  async notify(events: AlertEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const now = this.opts.now?.() ?? Date.now();
-    await postJson(this.endpoint, toAlertmanagerAlerts(events, now, this.opts.resendMs), {
-      headers: this.opts.headers,
-      timeoutMs: this.opts.timeoutMs,
-      dispatcher: this.opts.dispatcher,
+export class AlertmanagerNotifier extends JsonPostNotifier<AlertmanagerAlert[]> {
+  constructor(opts: AlertmanagerOptions) {
+    super((events, nowMs) => renderAlertmanagerAlerts(events, nowMs, opts.resendMs), {
+      ...opts,
+      url: `${opts.url.replace(/\/+$/, '')}/api/v2/alerts`,
     });
   }
 }

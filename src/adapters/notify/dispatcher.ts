@@ -3,16 +3,17 @@
 // retrying with jittered exponential backoff. It also remembers which alerts are firing, so
 // Alertmanager can be re-sent the current set on a timer and each resolution goes out once.
 import { NotifyFault } from './notify-fault.js';
-import { alertKey, type AlertEvent, type Notifier } from './notifier.js';
+import { alertKey, type AlertEvent, type Notifier, type SinkNotifier } from './notifier.js';
 import { messageOf } from '../../shared/errors.js';
+import { sleep, withTimeout } from '../../shared/time.js';
 
 export type NotifyOutcome = 'success' | 'failure' | 'dropped';
 
 export interface Sink {
   /** Metric label and log field; never the URL. */
   name: string;
-  notifier: Notifier;
-  /** Receives resendFiring()'s periodic re-sends (Alertmanager expires alerts not re-sent). */
+  notifier: SinkNotifier;
+  /** Receives resend()'s periodic re-sends (Alertmanager expires alerts not re-sent). */
   resendFiring?: boolean;
 }
 
@@ -51,7 +52,7 @@ interface SinkState {
   running: Promise<void> | null;
 }
 
-export class NotificationDispatcher {
+export class NotificationDispatcher implements Notifier {
   private readonly states: SinkState[];
   private readonly firingAlerts = new Map<string, AlertEvent>();
   private readonly resolvedKeys = new Set<string>();
@@ -85,11 +86,6 @@ export class NotificationDispatcher {
     if (accepted.length > 0) this.push(this.states, accepted);
   }
 
-  /** Re-queues every firing alert this dispatcher has seen for the sinks that want re-sends; returns how many. */
-  resendFiring(): number {
-    return this.resend([...this.firingAlerts.values()]);
-  }
-
   /**
    * Queues the given firing alerts for the sinks that want re-sends only (Alertmanager),
    * skipping those already queued there; returns how many. The daemon passes what the shared
@@ -114,21 +110,16 @@ export class NotificationDispatcher {
   }
 
   /** Waits until every queue is empty and nothing is in flight; false if timeoutMs passed first. */
-  flush(timeoutMs: number): Promise<boolean> {
-    if (this.isIdle()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.idleWaiters.delete(done);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.idleWaiters.delete(done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.idleWaiters.add(done);
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return true;
+    let waiter: () => void = () => undefined;
+    const idle = new Promise<void>((resolve) => {
+      waiter = resolve;
+      this.idleWaiters.add(resolve);
     });
+    const outcome = await withTimeout(idle, timeoutMs);
+    this.idleWaiters.delete(waiter);
+    return outcome !== 'timeout';
   }
 
   /**
@@ -223,19 +214,10 @@ export class NotificationDispatcher {
 
   /** Resolves true after ms, or false at once when the dispatcher is closed. */
   private sleep(ms: number): Promise<boolean> {
-    const signal = this.abort.signal;
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleep(ms, this.abort.signal).then(
+      () => true,
+      () => false,
+    );
   }
 
   private isIdle(): boolean {

@@ -1,8 +1,11 @@
 // The one HTTP call every sink makes: POST a JSON body with undici, bounded by a timeout, and
 // turn every way it can go wrong into a NotifyFault. Messages never contain the URL or headers:
-// for webhooks the URL is the secret.
+// for webhooks the URL is the secret. JsonPostNotifier is a whole sink made of it and a pure
+// render function (events → body); Slack, webhook and Alertmanager are each one of those.
 import { request, type Dispatcher } from 'undici';
+import type { Clock } from '../../shared/time.js';
 import { NotifyFault } from './notify-fault.js';
+import type { AlertEvent, SinkNotifier } from './notifier.js';
 
 export interface PostOptions {
   headers?: Record<string, string>;
@@ -66,4 +69,31 @@ export async function postJson(url: string, body: unknown, opts: PostOptions = {
     retryable,
     status: res.statusCode,
   });
+}
+
+/** A sink's request body for one batch; `nowMs` for sinks whose body carries times. */
+export type Render<Body> = (events: AlertEvent[], nowMs: number) => Body;
+
+export interface JsonPostOptions extends PostOptions {
+  url: string;
+  /** The time handed to render; default Date.now. */
+  now?: Clock;
+}
+
+/** A sink that renders each batch and POSTs it as JSON to one URL; an empty batch sends nothing. */
+export class JsonPostNotifier<Body> implements SinkNotifier {
+  constructor(
+    private readonly render: Render<Body>,
+    private readonly opts: JsonPostOptions,
+  ) {}
+
+  async notify(events: AlertEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const nowMs = (this.opts.now ?? Date.now)();
+    await postJson(this.opts.url, this.render(events, nowMs), {
+      headers: this.opts.headers,
+      timeoutMs: this.opts.timeoutMs,
+      dispatcher: this.opts.dispatcher,
+    });
+  }
 }

@@ -1,13 +1,28 @@
-// The notification vocabulary shared by every sink: an alert event (one check instance turning
-// failing or back), the Notifier interface each sink implements, and the pieces every sink
-// renders the same way (the graph link, the identity of an alert).
+// The notification vocabulary: an alert event (one check instance turning failing or back),
+// the Notifier the daemon notifies through (the NotificationDispatcher), the SinkNotifier
+// each destination implements, and the pieces every sink renders the same way (the graph
+// link, the identity of an alert).
 import type { AlertEvent } from '../../checks/alert-event.js';
 
 export type { AlertEvent } from '../../checks/alert-event.js';
 export { generatorUrl } from '../../checks/alert-event.js';
 
-/** A destination for alert events. Throws a NotifyFault when delivery failed. */
+/**
+ * What the daemon and its ticks notify through: the NotificationDispatcher, or a stand-in in
+ * tests. Only enqueue() is required; the daemon uses the rest when they are there.
+ */
 export interface Notifier {
+  /** Must not block: the tick goes on whatever the sinks do. */
+  enqueue(events: AlertEvent[]): void;
+  /** Re-sends these firing alerts to the sinks that expire them (Alertmanager). */
+  resend?(events: AlertEvent[]): unknown;
+  /** Waits until everything queued is delivered; resolves false if timeoutMs passed first. */
+  flush?(timeoutMs: number): Promise<unknown>;
+  close?(): Promise<unknown>;
+}
+
+/** One destination for alert events, one request per batch. Throws a NotifyFault when delivery failed. */
+export interface SinkNotifier {
   notify(events: AlertEvent[]): Promise<void>;
 }
 

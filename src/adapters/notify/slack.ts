@@ -1,20 +1,14 @@
 // Slack incoming-webhook sink: `{ text, blocks }`. `text` is the whole message in one line per
 // event (what notifications and old clients show); blocks add the graph link per event.
-import type { Dispatcher } from 'undici';
-import { formatValue, type AlertEvent, type Notifier } from './notifier.js';
-import { postJson } from './http-post.js';
+import { formatValue, type AlertEvent } from './notifier.js';
+import { JsonPostNotifier, type JsonPostOptions } from './http-post.js';
 
 export interface SlackMessage {
   text: string;
   blocks?: Array<{ type: 'section'; text: { type: 'mrkdwn'; text: string } }>;
 }
 
-export interface SlackOptions {
-  url: string;
-  headers?: Record<string, string>;
-  timeoutMs?: number;
-  dispatcher?: Dispatcher;
-}
+export type SlackOptions = JsonPostOptions;
 
 // Slack refuses messages with more than 50 blocks; beyond that the text alone says it all.
 const MAX_BLOCKS = 50;
@@ -30,7 +24,8 @@ export function slackLine(e: AlertEvent): string {
   return `${head} ${e.suite}/${e.check} value=${formatValue(e.value)}${summary}`;
 }
 
-export function toSlackMessage(events: AlertEvent[]): SlackMessage {
+/** The message for a batch: pure. */
+export function renderSlackMessage(events: AlertEvent[]): SlackMessage {
   const text = events.map((e) => escape(slackLine(e))).join('\n');
   if (events.length > MAX_BLOCKS) return { text };
   return {
@@ -44,15 +39,8 @@ export function toSlackMessage(events: AlertEvent[]): SlackMessage {
   };
 }
 
-export class SlackNotifier implements Notifier {
-  constructor(private readonly opts: SlackOptions) {}
-
-  async notify(events: AlertEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await postJson(this.opts.url, toSlackMessage(events), {
-      headers: this.opts.headers,
-      timeoutMs: this.opts.timeoutMs,
-      dispatcher: this.opts.dispatcher,
-    });
+export class SlackNotifier extends JsonPostNotifier<SlackMessage> {
+  constructor(opts: SlackOptions) {
+    super(renderSlackMessage, opts);
   }
 }

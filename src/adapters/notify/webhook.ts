@@ -1,8 +1,7 @@
 // Plain JSON webhook sink: `{ version: 1, events: [...] }`, one POST per batch, with the
 // user's custom headers. The shape is versioned because receivers are other people's code.
-import type { Dispatcher } from 'undici';
-import { formatValue, type AlertEvent, type Notifier } from './notifier.js';
-import { postJson } from './http-post.js';
+import { formatValue, type AlertEvent } from './notifier.js';
+import { JsonPostNotifier, type JsonPostOptions } from './http-post.js';
 
 export interface WebhookEventBody {
   status: 'firing' | 'resolved';
@@ -25,15 +24,10 @@ export interface WebhookBody {
   events: WebhookEventBody[];
 }
 
-export interface WebhookOptions {
-  url: string;
-  headers?: Record<string, string>;
-  timeoutMs?: number;
-  dispatcher?: Dispatcher;
-  now?: () => number;
-}
+export type WebhookOptions = JsonPostOptions;
 
-export function toWebhookBody(events: AlertEvent[], nowMs: number): WebhookBody {
+/** The body for a batch: pure; `nowMs` ends a resolution that carries no end of its own. */
+export function renderWebhookBody(events: AlertEvent[], nowMs: number): WebhookBody {
   return {
     version: 1,
     events: events.map((e) => ({
@@ -53,15 +47,8 @@ export function toWebhookBody(events: AlertEvent[], nowMs: number): WebhookBody 
   };
 }
 
-export class WebhookNotifier implements Notifier {
-  constructor(private readonly opts: WebhookOptions) {}
-
-  async notify(events: AlertEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await postJson(this.opts.url, toWebhookBody(events, this.opts.now?.() ?? Date.now()), {
-      headers: this.opts.headers,
-      timeoutMs: this.opts.timeoutMs,
-      dispatcher: this.opts.dispatcher,
-    });
+export class WebhookNotifier extends JsonPostNotifier<WebhookBody> {
+  constructor(opts: WebhookOptions) {
+    super(renderWebhookBody, opts);
   }
 }

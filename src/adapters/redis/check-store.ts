@@ -1,34 +1,55 @@
 // Check records per suite in Redis: one hash per suite, field = check name, value = the
-// JSON CheckRecord. Kept outside the process so a restart, or another replica picking up
-// the next tick, continues `for` timers and pending/failing instances where they were.
+// JSON CheckRecord (checkRecordCodec). Kept outside the process so a restart, or another
+// replica picking up the next tick, continues `for` timers and pending/failing instances
+// where they were.
 
 import type { Redis } from 'ioredis';
 import type { CheckRecord } from '../../checks/types.js';
 import { Fault } from '../../shared/errors.js';
+import { checkRecordCodec, type ReportUnreadable, type UnreadableRecord } from './codecs.js';
 import type { StateKeys } from './keys.js';
+
+export interface CheckStoreOptions {
+  /** Told of every record load() skipped because it could not be read; default: nobody. */
+  onUnreadable?: ReportUnreadable;
+}
 
 export class CheckStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: StateKeys,
+    private readonly options: CheckStoreOptions = {},
   ) {}
 
-  async load(suite: string): Promise<Record<string, CheckRecord>> {
-    const raw = await this.redis.hgetall(this.keys.checks(suite));
-    const out: Record<string, CheckRecord> = {};
+  /**
+   * The suite's readable records, and the fields that could not be read. An unreadable record
+   * is left in Redis (the next save replaces it) and its check starts afresh.
+   */
+  async read(suite: string): Promise<{ records: Record<string, CheckRecord>; unreadable: UnreadableRecord[] }> {
+    const key = this.keys.checks(suite);
+    const raw = await this.redis.hgetall(key);
+    const records: Record<string, CheckRecord> = {};
+    const unreadable: UnreadableRecord[] = [];
     for (const [check, json] of Object.entries(raw)) {
-      const record = parseRecord(json);
-      // A record we cannot read is dropped: the check starts afresh rather than the tick failing.
-      if (record) out[check] = record;
+      const parsed = checkRecordCodec.parse(json);
+      if (parsed.kind === 'ok') records[check] = parsed.value;
+      else unreadable.push({ key, field: check, reason: parsed.reason });
     }
-    return out;
+    return { records, unreadable };
+  }
+
+  /** The suite's readable records; each unreadable one goes to `onUnreadable`. */
+  async load(suite: string): Promise<Record<string, CheckRecord>> {
+    const { records, unreadable } = await this.read(suite);
+    for (const u of unreadable) this.options.onUnreadable?.(u);
+    return records;
   }
 
   /** Replaces the suite's records, so checks that left the config do not linger. */
   async save(suite: string, records: Record<string, CheckRecord>): Promise<void> {
     const key = this.keys.checks(suite);
     const fields: string[] = [];
-    for (const [check, record] of Object.entries(records)) fields.push(check, JSON.stringify(record, jsonNumbers));
+    for (const [check, record] of Object.entries(records)) fields.push(check, checkRecordCodec.encode(record));
     const tx = this.redis.multi().del(key);
     if (fields.length > 0) tx.hset(key, ...fields);
     const result = await tx.exec();
@@ -39,28 +60,4 @@ export class CheckStore {
   async remove(suite: string): Promise<void> {
     await this.redis.del(this.keys.checks(suite));
   }
-}
-
-// JSON has no NaN/Infinity; Prometheus does. Keep them as strings and turn them back on load.
-function jsonNumbers(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
-  return value;
-}
-
-function reviveNumbers(_key: string, value: unknown): unknown {
-  if (value && typeof value === 'object' && '$num' in value) {
-    const text = (value as { $num: unknown }).$num;
-    if (typeof text === 'string') return Number(text);
-  }
-  return value;
-}
-
-function parseRecord(json: string): CheckRecord | undefined {
-  try {
-    const value = JSON.parse(json, reviveNumbers) as unknown;
-    if (value && typeof value === 'object' && 'state' in value && 'instances' in value) return value as CheckRecord;
-  } catch {
-    // fall through
-  }
-  return undefined;
 }

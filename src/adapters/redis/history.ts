@@ -1,71 +1,58 @@
 // Bounded history per suite in Redis streams: state changes and disruptions in one stream,
 // tick runs in another (so a busy tick log never pushes the rarer events out). Both are
 // capped with XADD MAXLEN ~, and trimmed again by housekeeping in case the cap changed.
+// Entries are written and read through historyEventCodec and tickEntryCodec.
 
 import type { Redis } from 'ioredis';
+import { historyEventCodec, tickEntryCodec, type Codec, type HistoryEvent, type ReportUnreadable, type TickEntry } from './codecs.js';
 import type { StateKeys } from './keys.js';
 
+export type { HistoryEvent, TickEntry } from './codecs.js';
+
 export const HISTORY_MAXLEN = 1000;
-
-export type HistoryEvent =
-  | {
-      kind: 'state';
-      check: string;
-      instance: string;
-      from: string;
-      to: string;
-      value: number | null;
-      at: number;
-    }
-  | {
-      kind: 'disruption';
-      jobId: string;
-      outcome: 'success' | 'failure' | 'skipped';
-      message?: string;
-      startedAt: number;
-      durationMs: number;
-    };
-
-export interface TickEntry {
-  jobId: string;
-  scheduledAt: number;
-  startedAt: number;
-  durationMs: number;
-  /** Replica that ran it (hostname:pid), to tell replicas apart in the log. */
-  worker: string;
-}
 
 export interface StreamEntry<T> {
   id: string;
   event: T;
 }
 
+export interface HistoryOptions {
+  /** Entries kept per stream (approximately); default HISTORY_MAXLEN. */
+  maxLen?: number;
+  /** Told of every entry a read skipped because it could not be read; default: nobody. */
+  onUnreadable?: ReportUnreadable;
+}
+
 export class History {
+  private readonly maxLen: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: StateKeys,
-    private readonly maxLen = HISTORY_MAXLEN,
-  ) {}
+    private readonly options: HistoryOptions = {},
+  ) {
+    this.maxLen = options.maxLen ?? HISTORY_MAXLEN;
+  }
 
   async append(suite: string, events: HistoryEvent[]): Promise<void> {
     if (events.length === 0) return;
     const tx = this.redis.multi();
-    for (const e of events) tx.xadd(this.keys.history(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', JSON.stringify(e));
+    for (const e of events) tx.xadd(this.keys.history(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', historyEventCodec.encode(e));
     await tx.exec();
   }
 
   async recordTick(suite: string, entry: TickEntry): Promise<void> {
-    await this.redis.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', JSON.stringify(entry));
+    await this.redis.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', tickEntryCodec.encode(entry));
   }
 
-  /** Newest first. */
+  /** Newest first; unreadable entries skipped. */
   async recent(suite: string, count: number): Promise<StreamEntry<HistoryEvent>[]> {
-    return this.read<HistoryEvent>(this.keys.history(suite), count);
+    return this.read(this.keys.history(suite), count, historyEventCodec);
   }
 
-  /** Newest first. */
+  /** Newest first; unreadable entries skipped. */
   async recentTicks(suite: string, count: number): Promise<StreamEntry<TickEntry>[]> {
-    return this.read<TickEntry>(this.keys.ticks(suite), count);
+    return this.read(this.keys.ticks(suite), count, tickEntryCodec);
   }
 
   async lastDisruption(suite: string): Promise<(HistoryEvent & { kind: 'disruption' }) | undefined> {
@@ -83,17 +70,15 @@ export class History {
     await tx.exec();
   }
 
-  private async read<T>(key: string, count: number): Promise<StreamEntry<T>[]> {
+  private async read<T>(key: string, count: number, codec: Codec<T>): Promise<StreamEntry<T>[]> {
     const rows = await this.redis.xrevrange(key, '+', '-', 'COUNT', count);
     const out: StreamEntry<T>[] = [];
     for (const [id, fields] of rows) {
       const json = fields[1];
-      if (json === undefined) continue;
-      try {
-        out.push({ id, event: JSON.parse(json) as T });
-      } catch {
-        // a foreign or damaged entry: skip it
-      }
+      const parsed = json === undefined ? { kind: 'corrupt' as const, reason: 'entry has no value' } : codec.parse(json);
+      // A foreign or damaged entry is skipped; the stream's cap ages it out.
+      if (parsed.kind === 'ok') out.push({ id, event: parsed.value });
+      else this.options.onUnreadable?.({ key, field: id, reason: parsed.reason });
     }
     return out;
   }

@@ -1,6 +1,8 @@
 // The `sleep` step: a timer that an abort (daemon shutdown, lost lock) ends early with an
 // error, so a disruption never outlives the reason it was allowed to run.
 
+import { sleep } from '../../shared/time.js';
+
 export class StepAborted extends Error {
   constructor(message = 'disruption aborted') {
     super(message);
@@ -8,21 +10,9 @@ export class StepAborted extends Error {
   }
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new StepAborted(abortMessage(signal)));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new StepAborted(abortMessage(signal)));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleep(ms, signal).catch(() => {
+    throw new StepAborted(abortMessage(signal));
   });
 }
 

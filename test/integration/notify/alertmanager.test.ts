@@ -100,7 +100,7 @@ describe('AlertmanagerNotifier with a real Alertmanager', () => {
     try {
       d.enqueue([firing({ check: 'resent', startsAt: new Date() })]);
       expect(await d.flush(10_000)).toBe(true);
-      expect(d.resendFiring()).toBe(1);
+      expect(d.resend(d.firing())).toBe(1);
       expect(await d.flush(10_000)).toBe(true);
       expect(outcomes).toHaveLength(2);
       expect(outcomes.every((o) => o === 'success')).toBe(true);

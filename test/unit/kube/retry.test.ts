@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, DEFAULT_RETRY, withRetry } from '../../../src/adapters/kube/retry.js';
+import { ApiException } from '@kubernetes/client-node';
+import { backoffMs, DEFAULT_RETRY, toKubeError, withRetry } from '../../../src/adapters/kube/retry.js';
 import { KubeError } from '../../../src/adapters/kube/errors.js';
 import { requestLabels } from '../../../src/adapters/kube/request-labels.js';
 
@@ -62,6 +63,32 @@ describe('withRetry', () => {
     expect(backoffMs(p, 1, () => 1)).toBe(100);
     expect(backoffMs(p, 3, () => 1)).toBe(400);
     expect(backoffMs(p, 10, () => 1)).toBe(1_000);
+  });
+
+  it('measures the total budget on the clock it is given', async () => {
+    // Every attempt takes 30 s on this clock; the sleeps take none.
+    let t = 1_000_000;
+    let calls = 0;
+    const err = await withRetry({ ...DEFAULT_RETRY, attempts: 10, totalMs: 60_000 }, 'op', async () => {
+      calls++;
+      t += 30_000;
+      throw new KubeError('http', 'x', { status: 503 });
+    }, { sleep: noSleep, now: () => t }).catch((e: unknown) => e);
+    expect(calls).toBe(2);
+    expect((err as Error).message).toContain('gave up after 2 attempts');
+  });
+
+  it('dates a Retry-After given as an HTTP date from the clock it is given', async () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    const api = new ApiException(429, 'slow down', '{}', { 'retry-after': 'Wed, 21 Oct 2015 07:28:10 GMT' });
+    expect(toKubeError(api, 'op', () => now)).toMatchObject({ status: 429, retryAfterMs: 10_000 });
+    const waits: number[] = [];
+    let calls = 0;
+    await withRetry(DEFAULT_RETRY, 'op', async () => {
+      if (calls++ === 0) throw api;
+      return 'ok';
+    }, { sleep: async (ms) => void waits.push(ms), now: () => now });
+    expect(waits).toEqual([10_000]);
   });
 
   it('passes through errors that are not API failures (bugs stay visible)', async () => {

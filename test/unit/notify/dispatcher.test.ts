@@ -151,7 +151,7 @@ describe('NotificationDispatcher', () => {
     d.enqueue([resolved({ check: 'b' })]);
     expect(await d.flush(10_000)).toBe(true);
     rx.received.length = 0;
-    expect(d.resendFiring()).toBe(1);
+    expect(d.resend(d.firing())).toBe(1);
     expect(await d.flush(10_000)).toBe(true);
     expect(rx.received.map((r) => r.path)).toEqual(['/api/v2/alerts']);
     const labels = (rx.received[0]!.body as Array<{ labels: Record<string, string> }>).map((a) => a.labels.check);
@@ -176,8 +176,8 @@ describe('NotificationDispatcher', () => {
     const d = dispatcher([am]);
     d.enqueue([firing({ check: 'a' })]);
     await waitFor(() => rx.received.length === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the first send' });
-    expect(d.resendFiring()).toBe(1);
-    expect(d.resendFiring()).toBe(0);
+    expect(d.resend(d.firing())).toBe(1);
+    expect(d.resend(d.firing())).toBe(0);
     rx.release();
     expect(await d.flush(10_000)).toBe(true);
     expect(rx.received).toHaveLength(2);

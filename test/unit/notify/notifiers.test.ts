@@ -1,10 +1,11 @@
 // What each sink puts on the wire, checked at a real loopback HTTP receiver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AlertmanagerNotifier, ALERTNAME } from '../../../src/adapters/notify/alertmanager.js';
+import { AlertmanagerNotifier, ALERTNAME, renderAlertmanagerAlerts } from '../../../src/adapters/notify/alertmanager.js';
+import { JsonPostNotifier } from '../../../src/adapters/notify/http-post.js';
 import { generatorUrl } from '../../../src/adapters/notify/notifier.js';
 import { NotifyFault } from '../../../src/adapters/notify/notify-fault.js';
-import { SlackNotifier } from '../../../src/adapters/notify/slack.js';
-import { WebhookNotifier } from '../../../src/adapters/notify/webhook.js';
+import { renderSlackMessage, SlackNotifier } from '../../../src/adapters/notify/slack.js';
+import { renderWebhookBody, WebhookNotifier } from '../../../src/adapters/notify/webhook.js';
 import { createSinks } from '../../../src/adapters/notify/sinks.js';
 import { firing, resolved } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -128,6 +129,32 @@ describe('SlackNotifier', () => {
     ]);
     expect(body.blocks).toHaveLength(2);
     expect(body.blocks[0]!.text.text).toContain('<http://prom.test:9090/graph?g0.expr=up&g0.tab=0|graph>');
+  });
+});
+
+describe('one posting helper', () => {
+  it('puts on the wire exactly what each sink renders for the same batch and time', async () => {
+    const events = [firing(), resolved({ endsAt: undefined })];
+    const sinks = [
+      new AlertmanagerNotifier({ url: rx.url, resendMs: 60_000, now: () => NOW }),
+      new WebhookNotifier({ url: `${rx.url}/hook`, now: () => NOW }),
+      new SlackNotifier({ url: `${rx.url}/slack`, now: () => NOW }),
+    ];
+    for (const s of sinks) await s.notify(events);
+    expect(rx.received.map((r) => r.body)).toEqual([
+      renderAlertmanagerAlerts(events, NOW, 60_000),
+      renderWebhookBody(events, NOW),
+      renderSlackMessage(events),
+    ]);
+  });
+
+  it('hands render the clock it is given, and sends nothing for an empty batch', async () => {
+    const seen: number[] = [];
+    const n = new JsonPostNotifier((events, nowMs) => (seen.push(nowMs), { n: events.length }), { url: `${rx.url}/x`, now: () => 42 });
+    await n.notify([]);
+    await n.notify([firing()]);
+    expect(seen).toEqual([42]);
+    expect(rx.received.map((r) => r.body)).toEqual([{ n: 1 }]);
   });
 });
 

@@ -1,0 +1,196 @@
+// Every record mesh-soak reads back from Redis, one codec each: `encode` writes the JSON a
+// store keeps, `parse` reads it back through a zod schema and answers `ok` or `corrupt`
+// (with a reason for humans). parse never throws: a damaged or foreign record is skipped
+// and reported as unreadable by the store, and never fails a tick.
+// May import checks/ (the record types it stores) and shared/; nothing else of src/.
+
+import { z } from 'zod';
+import type { CheckRecord, CheckStateName, InstanceState } from '../../checks/types.js';
+import { messageOf } from '../../shared/errors.js';
+
+export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
+
+export interface Codec<T> {
+  encode(value: T): string;
+  parse(text: string): Parsed<T>;
+}
+
+/** A record a store could not read: left where it is, skipped, and reported. */
+export interface UnreadableRecord {
+  /** The Redis key of the hash or stream. */
+  key: string;
+  /** The hash field, or the stream entry id. */
+  field: string;
+  reason: string;
+}
+
+export type ReportUnreadable = (record: UnreadableRecord) => void;
+
+/** Reports each unreadable record as one warning with the record's key, field and reason. */
+export function warnUnreadable(logger: { warn(obj: object, msg: string): void }): ReportUnreadable {
+  return (record) => logger.warn({ key: record.key, field: record.field, reason: record.reason }, 'unreadable redis record; skipped');
+}
+
+type JsonReplacer = (this: unknown, key: string, value: unknown) => unknown;
+type JsonReviver = (this: unknown, key: string, value: unknown) => unknown;
+
+function jsonCodec<T>(schema: z.ZodType<T>, json: { replacer?: JsonReplacer; reviver?: JsonReviver } = {}): Codec<T> {
+  return {
+    encode: (value) => JSON.stringify(value, json.replacer),
+    parse: (text) => {
+      try {
+        const result = schema.safeParse(JSON.parse(text, json.reviver));
+        return result.success ? { kind: 'ok', value: result.data } : { kind: 'corrupt', reason: issuesText(result.error) };
+      } catch (err) {
+        return { kind: 'corrupt', reason: `not JSON: ${messageOf(err)}` };
+      }
+    },
+  };
+}
+
+/** The first problem, where it is, and how many more there are. */
+function issuesText(error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (!first) return 'does not match the record schema';
+  const where = first.path.length > 0 ? first.path.map(String).join('.') : 'record';
+  return `${where}: ${first.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
+}
+
+// ---- check records (one hash per suite, one field per check) ----
+
+// JSON has no NaN/Infinity; Prometheus does. Written as { $num: "NaN" } and turned back on read.
+function jsonNumbers(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
+  return value;
+}
+
+function reviveNumbers(this: unknown, _key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && '$num' in value) {
+    const text = (value as { $num: unknown }).$num;
+    if (typeof text === 'string') return Number(text);
+  }
+  return value;
+}
+
+const CHECK_STATES = ['ok', 'pending', 'failing', 'unknown', 'skipped'] as const satisfies readonly CheckStateName[];
+const checkState = z.enum(CHECK_STATES);
+/** Any number, NaN and ±Infinity included (a sample's value). */
+const sampleValue = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+const epochMsOrNull = z.number().nullable();
+
+const instanceSchema: z.ZodType<InstanceState> = z.object({
+  key: z.string(),
+  labels: z.record(z.string(), z.string()),
+  state: checkState,
+  value: sampleValue.nullable(),
+  activeSince: epochMsOrNull,
+  failingSince: epochMsOrNull,
+  lastTrueAt: epochMsOrNull,
+  reason: z.string().optional(),
+  summary: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const checkRecordSchema: z.ZodType<CheckRecord> = z.object({
+  state: checkState,
+  instances: z.record(z.string(), instanceSchema),
+  consecutiveErrors: z.number().int().nonnegative(),
+  lastError: z.string().optional(),
+  lastErrorKind: z.string().optional(),
+  reason: z.string().optional(),
+  lastEvalAt: z.number(),
+});
+
+export const checkRecordCodec: Codec<CheckRecord> = jsonCodec(checkRecordSchema, { replacer: jsonNumbers, reviver: reviveNumbers });
+
+// ---- history streams (state changes and disruptions; tick runs) ----
+
+export type HistoryEvent =
+  | {
+      kind: 'state';
+      check: string;
+      instance: string;
+      from: string;
+      to: string;
+      value: number | null;
+      at: number;
+    }
+  | {
+      kind: 'disruption';
+      jobId: string;
+      outcome: 'success' | 'failure' | 'skipped';
+      message?: string;
+      startedAt: number;
+      durationMs: number;
+    };
+
+export interface TickEntry {
+  jobId: string;
+  scheduledAt: number;
+  startedAt: number;
+  durationMs: number;
+  /** Replica that ran it (hostname:pid), to tell replicas apart in the log. */
+  worker: string;
+}
+
+/** Outcomes a disruption event may carry; a new outcome must be added here to be readable. */
+export const DISRUPTION_OUTCOMES = ['success', 'failure', 'skipped'] as const;
+
+const historyEventSchema: z.ZodType<HistoryEvent> = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('state'),
+    check: z.string(),
+    instance: z.string(),
+    from: z.string(),
+    to: z.string(),
+    value: z.number().nullable(),
+    at: z.number(),
+  }),
+  z.object({
+    kind: z.literal('disruption'),
+    jobId: z.string(),
+    outcome: z.enum(DISRUPTION_OUTCOMES),
+    message: z.string().optional(),
+    startedAt: z.number(),
+    durationMs: z.number(),
+  }),
+]);
+
+const tickEntrySchema: z.ZodType<TickEntry> = z.object({
+  jobId: z.string(),
+  scheduledAt: z.number(),
+  startedAt: z.number(),
+  durationMs: z.number(),
+  worker: z.string(),
+});
+
+export const historyEventCodec: Codec<HistoryEvent> = jsonCodec(historyEventSchema);
+export const tickEntryCodec: Codec<TickEntry> = jsonCodec(tickEntrySchema);
+
+// ---- restore journal (one hash per suite, one field per changed object) ----
+
+export interface ScaleIntent {
+  kind: 'scale';
+  namespace: string;
+  deployment: string;
+  /** Replicas before the disruption touched the deployment: what the restore sets back. */
+  original: number;
+  suite: string;
+  jobId: string;
+  /** Epoch ms when the intent was recorded. */
+  at: number;
+}
+
+export type JournalEntry = ScaleIntent;
+
+const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
+  kind: z.literal('scale'),
+  namespace: z.string(),
+  deployment: z.string(),
+  original: z.number().int().nonnegative(),
+  suite: z.string(),
+  jobId: z.string(),
+  at: z.number(),
+});
+
+export const journalEntryCodec: Codec<JournalEntry> = jsonCodec(journalEntrySchema);

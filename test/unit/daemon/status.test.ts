@@ -1,0 +1,51 @@
+// The /api/v1/status body from stand-in sources on a fixed clock: generatedAt is the
+// clock's, a suite's last tick and disruption come from its history, and NaN stays visible.
+
+import { describe, expect, it } from 'vitest';
+import { buildStatus, type StatusSources } from '../../../src/daemon/status.js';
+import type { CheckRecord } from '../../../src/checks/types.js';
+import { check, config, suite } from '../../integration/daemon/fixtures.js';
+
+const record: CheckRecord = {
+  state: 'unknown',
+  consecutiveErrors: 0,
+  lastEvalAt: 1_000,
+  instances: {
+    '{}': { key: '{}', labels: {}, state: 'unknown', value: Number.NaN, activeSince: null, failingSince: null, lastTrueAt: null },
+  },
+};
+
+function sources(now: number): StatusSources {
+  return {
+    config: config({ prometheusUrl: 'http://p', redisUrl: 'redis://r', suites: [suite('web', [check('c', 'up', '> 0'), check('new', 'up', '> 0')])] }),
+    store: { load: async () => ({ c: record }) },
+    history: {
+      recentTicks: async () => [{ id: '1-0', event: { jobId: 't', scheduledAt: 1, startedAt: 2, durationMs: 3, worker: 'h:1' } }],
+      lastDisruption: async () => ({ kind: 'disruption', jobId: 'd', outcome: 'success', startedAt: 5, durationMs: 6 }),
+    },
+    pause: { all: async () => new Set(['web']) },
+    now: () => now,
+  };
+}
+
+describe('buildStatus', () => {
+  it('stamps the body with the clock it is given', async () => {
+    const body = await buildStatus(sources(1_700_000_000_000));
+    expect(body.generatedAt).toBe(1_700_000_000_000);
+  });
+
+  it('reads each suite from the stores', async () => {
+    const [web] = (await buildStatus(sources(0))).suites;
+    expect(web).toMatchObject({
+      name: 'web',
+      paused: true,
+      lastTick: { jobId: 't', worker: 'h:1' },
+      lastDisruption: { jobId: 'd', outcome: 'success', startedAt: 5, durationMs: 6 },
+    });
+    expect(web?.checks.map((c) => [c.name, c.state, c.value])).toEqual([
+      ['c', 'unknown', 'NaN'],
+      ['new', 'unknown', null],
+    ]);
+    expect(web?.checks[1]?.reason).toBe('not evaluated yet');
+  });
+});
