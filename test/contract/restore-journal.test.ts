@@ -1,0 +1,16 @@
+// The RestoreJournal contract against Redis (one real Redis for the file). No fake
+// implements the journal: the runner's tests use it on a real Redis.
+
+import { journalKeys, RestoreJournal } from '../../src/disruption/restore-journal.js';
+import { restoreJournalContract } from './restore-journal.contract.js';
+import { useRedis } from './redis-fixture.js';
+
+const redis = useRedis();
+
+restoreJournalContract('RestoreJournal on Redis', {
+  make: (prefix) => new RestoreJournal(redis.client(), prefix),
+  prefix: redis.prefix,
+  redis: redis.client,
+  suiteKey: (prefix, suite) => journalKeys(prefix).suite(suite),
+  allKeys: redis.allKeys,
+});
