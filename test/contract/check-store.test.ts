@@ -17,10 +17,6 @@ checkStoreContract('CheckStore on Redis', {
   },
   allKeys: redis.allKeys,
   capabilities: { rawRedis: true, keyPrefix: true },
-  knownFailures: {
-    // load() checks only that `state` and `instances` exist, then casts. Codec pending, see wt-adapters.
-    'corrupt-shape': 'codec pending, see wt-adapters',
-  },
 });
 
 checkStoreContract('memoryStore (test fake)', {

@@ -32,11 +32,6 @@ metricsProviderContract(
   ({ url, timeoutMs }) => new BatchingProvider(new PrometheusClient({ url, timeoutMs }), { maxBatch: 4 }),
   {
     capabilities: { talksToPrometheus: true, honoursTime: true, honoursSignal: true },
-    knownFailures: {
-      // Bug: flush() tests `!p.options?.time`, so time 0 counts as "no time" and the query is
-      // batched and evaluated now (batching-provider.ts, flush); should be `time === undefined`.
-      'time-epoch': 'BatchingProvider batches a query with time 0 and evaluates it now',
-    },
   },
   theWorld,
 );

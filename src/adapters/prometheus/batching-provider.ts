@@ -62,7 +62,7 @@ export class BatchingProvider implements MetricsProvider {
     const all = this.pending;
     this.pending = [];
     // Queries with their own time or signal keep their own request.
-    const batchableQueries = all.filter((p) => !p.options?.time && !p.options?.signal && batchable(p.expr));
+    const batchableQueries = all.filter((p) => p.options?.time === undefined && !p.options?.signal && batchable(p.expr));
     for (const p of all.filter((q) => !batchableQueries.includes(q))) this.single(p);
     for (let i = 0; i < batchableQueries.length; i += this.maxBatch) {
       const batch = batchableQueries.slice(i, i + this.maxBatch);

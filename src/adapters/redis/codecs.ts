@@ -143,7 +143,7 @@ const historyEventSchema: z.ZodType<HistoryEvent> = z.discriminatedUnion('kind',
     instance: z.string(),
     from: z.string(),
     to: z.string(),
-    value: z.number().nullable(),
+    value: sampleValue.nullable(),
     at: z.number(),
   }),
   z.object({
@@ -164,7 +164,8 @@ const tickEntrySchema: z.ZodType<TickEntry> = z.object({
   worker: z.string(),
 });
 
-export const historyEventCodec: Codec<HistoryEvent> = jsonCodec(historyEventSchema);
+// A state change on NaN or ±Inf keeps its value (plain JSON would turn it into null).
+export const historyEventCodec: Codec<HistoryEvent> = jsonCodec(historyEventSchema, { replacer: jsonNumbers, reviver: reviveNumbers });
 export const tickEntryCodec: Codec<TickEntry> = jsonCodec(tickEntrySchema);
 
 // ---- restore journal (one hash per suite, one field per changed object) ----
