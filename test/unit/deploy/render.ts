@@ -82,6 +82,8 @@ export interface HelmOptions {
   values?: string[];
   /** --set arguments. */
   set?: string[];
+  /** --set-string arguments. */
+  setString?: string[];
   /** Extra values as YAML text, written to a temp file and passed last. */
   valuesYaml?: string;
 }
@@ -95,6 +97,7 @@ function helmArgs(dir: string, options: HelmOptions): string[] {
     args.push('-f', file);
   }
   for (const s of options.set ?? []) args.push('--set', s);
+  for (const s of options.setString ?? []) args.push('--set-string', s);
   return args;
 }
 
@@ -107,7 +110,7 @@ export function helmTemplate(options: HelmOptions = {}): K8sObject[] {
   if (hit) return hit;
   const objects = withTempDir((dir) =>
     parseObjects(
-      `helm template ${[...(options.values ?? []), ...(options.set ?? [])].join(' ')}`.trim(),
+      `helm template ${[...(options.values ?? []), ...(options.set ?? []), ...(options.setString ?? [])].join(' ')}`.trim(),
       run(helmPath(), ['template', options.release ?? 'mesh-soak', CHART, '--namespace', 'mesh-soak', ...helmArgs(dir, options)], helmEnv(dir)),
     ),
   );
