@@ -26,5 +26,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+bash scripts/kube-tools.sh
 echo "setup: build"
 npx tsc -p tsconfig.json

@@ -1,10 +1,12 @@
 // The Grafana dashboards as a user imports them: a datasource variable everywhere, PromQL that
-// parses, only metric names mesh-soak exports, and the ConfigMap copies in deploy/ in sync.
+// parses, only metric names mesh-soak exports, and the ConfigMaps kustomize and Helm render
+// holding them byte for byte.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { arr, DEPLOY, obj, readDocs, ROOT, type Obj } from './manifests.js';
+import { arr, obj, ROOT, type K8sObject, type Obj } from './manifests.js';
+import { find, helmSetup, overlay } from './render.js';
 import { promqlErrors } from './promql-errors.js';
 
 const DASHBOARDS = join(ROOT, 'grafana/dashboards');
@@ -113,15 +115,22 @@ describe('dashboard contents', () => {
   });
 });
 
-describe('deploy/dashboards ConfigMaps', () => {
-  it('hold exactly the JSON of grafana/dashboards, labelled for Grafana\'s sidecar', () => {
+describe('the dashboards ConfigMap, as kustomize and Helm render it', () => {
+  const renderings: [string, () => K8sObject[]][] = [
+    ['kustomize overlays/kube-prometheus-stack', () => overlay('kube-prometheus-stack')],
+    ['kustomize overlays/istio-sample-addons', () => overlay('istio-sample-addons')],
+    ['helm ci/kube-prometheus-stack-values.yaml', () => helmSetup('kube-prometheus-stack')],
+    ['helm ci/istio-sample-addons-values.yaml', () => helmSetup('istio-sample-addons')],
+  ];
+
+  it.each(renderings)('%s: holds exactly the JSON of grafana/dashboards, labelled for Grafana\'s sidecar', (_label, render) => {
     const json = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json')).sort();
     expect(json).toEqual(FILES);
-    for (const f of json) {
-      const [cm] = readDocs(join(DEPLOY, 'dashboards', f.replace(/\.json$/, '.yaml')));
-      expect(obj(obj(cm?.metadata).labels).grafana_dashboard).toBe('1');
-      expect(obj(cm?.data)[f], `${f} differs; regenerate deploy/dashboards`).toBe(readFileSync(join(DASHBOARDS, f), 'utf8'));
-    }
+    const cm = find(render(), 'ConfigMap', 'mesh-soak-dashboards');
+    expect(obj(obj(cm?.o.metadata).labels).grafana_dashboard).toBe('1');
+    const data = obj(cm?.o.data);
+    expect(Object.keys(data).sort()).toEqual(FILES);
+    for (const f of json) expect(data[f], `${f} differs; run scripts/sync-chart-files.sh`).toBe(readFileSync(join(DASHBOARDS, f), 'utf8'));
   });
 });
 

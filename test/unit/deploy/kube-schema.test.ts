@@ -1,9 +1,11 @@
-// Kubernetes schema validation of deploy/ and the suites' objects: built-in kinds through
-// `kubernetes-models`, the prometheus-operator kinds (ServiceMonitor, PrometheusRule)
-// through `@kubernetes-models/prometheus-operator`. Istio's kinds have no maintained
-// schema package and are left out.
+// Kubernetes schema validation of what users apply: every overlay of deploy/ as kubectl
+// renders it, the Helm chart as `helm template` renders it for each setup, and the suites'
+// objects. Built-in kinds through `kubernetes-models`, the prometheus-operator kinds
+// (ServiceMonitor, PrometheusRule) through `@kubernetes-models/prometheus-operator`. Istio's
+// kinds have no maintained schema package and are left out.
 import { describe, expect, it } from 'vitest';
-import { deployObjects, SHIPPED_SUITES, suiteData, type K8sObject } from './manifests.js';
+import { SHIPPED_SUITES, suiteData, type K8sObject } from './manifests.js';
+import { helmSetup, helmTemplate, overlay, SETUPS } from './render.js';
 
 interface Validatable {
   validate(): void;
@@ -28,17 +30,45 @@ async function loadModel(apiVersion: string, kind: string): Promise<ModelClass |
   }
 }
 
+async function validateAll(all: K8sObject[]): Promise<number> {
+  const builtIn = all.filter(({ o }) => SCHEMA_GROUPS.test(String(o.apiVersion)));
+  for (const { file, o, kind, name } of builtIn) {
+    const Model = await loadModel(String(o.apiVersion), kind);
+    expect(Model, `${file}: no model for ${String(o.apiVersion)} ${kind}`).toBeDefined();
+    if (!Model) continue;
+    expect(() => new Model(o).validate(), `${file} ${kind}/${name}`).not.toThrow();
+  }
+  return builtIn.length;
+}
+
+const RENDERINGS: [string, () => K8sObject[]][] = [
+  ...SETUPS.map((s): [string, () => K8sObject[]] => [`kustomize overlays/${s}`, () => overlay(s)]),
+  ...SETUPS.map((s): [string, () => K8sObject[]] => [`helm ci/${s}-values.yaml`, () => helmSetup(s)]),
+  // Everything the chart can render at once.
+  [
+    'helm with every option on',
+    () =>
+      helmTemplate({
+        values: ['ci/istio-sample-addons-values.yaml'],
+        set: ['serviceMonitor.enabled=true', 'prometheusRule.enabled=true', 'webhooks.slack.enabled=true', 'redis.storageClassName=fast'],
+      }),
+  ],
+];
+
 describe('Kubernetes schemas', () => {
-  it('validates every built-in and prometheus-operator object', async () => {
-    const all: K8sObject[] = [...deployObjects(), ...SHIPPED_SUITES.flatMap((s) => suiteData(s).objects)];
-    const builtIn = all.filter(({ o }) => SCHEMA_GROUPS.test(String(o.apiVersion)));
-    expect(builtIn.map(({ kind }) => kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'Deployment', 'Role']));
-    expect(builtIn.length).toBeGreaterThan(20);
-    for (const { file, o, kind, name } of builtIn) {
-      const Model = await loadModel(String(o.apiVersion), kind);
-      expect(Model, `${file}: no model for ${String(o.apiVersion)} ${kind}`).toBeDefined();
-      if (!Model) continue;
-      expect(() => new Model(o).validate(), `${file} ${kind}/${name}`).not.toThrow();
-    }
+  it.each(RENDERINGS)('validate every built-in and prometheus-operator object of %s', async (_label, render) => {
+    const objects = render();
+    expect(objects.map(({ kind }) => kind)).toEqual(expect.arrayContaining(['Deployment', 'StatefulSet', 'Role', 'ClusterRole', 'ConfigMap']));
+    expect(await validateAll(objects)).toBe(objects.length);
+  });
+
+  it('validate the suites\' objects', async () => {
+    const all = SHIPPED_SUITES.flatMap((s) => suiteData(s).objects);
+    expect(await validateAll(all)).toBeGreaterThan(10);
+  });
+
+  it('cover the operator kinds', () => {
+    const kinds = [...overlay('kube-prometheus-stack'), ...helmSetup('kube-prometheus-stack')].map((o) => o.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule']));
   });
 });

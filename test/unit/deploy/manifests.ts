@@ -1,5 +1,6 @@
-// Test helper: the Kubernetes objects of deploy/ and of the shipped suites, read with the
-// `yaml` package alone (suites rendered with their own params), for the deploy tests.
+// Test helper: paths, YAML reading and the shipped suites' objects (rendered with their own
+// params) for the deploy tests. deploy/'s and the chart's objects come from the real tools:
+// render.ts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
@@ -22,7 +23,7 @@ export interface K8sObject {
   namespace?: string;
 }
 
-function toK8s(file: string, o: Obj): K8sObject {
+export function toK8s(file: string, o: Obj): K8sObject {
   const meta = obj(o.metadata);
   const ns = meta.namespace;
   return { file, o, kind: String(o.kind), name: String(meta.name), ...(typeof ns === 'string' ? { namespace: ns } : {}) };
@@ -52,12 +53,6 @@ export function yamlFiles(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
-}
-
-/** The objects the kustomization applies. */
-export function deployObjects(): K8sObject[] {
-  const k = obj(parseYaml(readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8')));
-  return strs(k.resources).flatMap((f) => readDocs(join(DEPLOY, f)).map((o) => toK8s(f, o)));
 }
 
 export interface SuiteData {

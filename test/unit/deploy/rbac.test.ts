@@ -1,7 +1,9 @@
-// mesh-soak's RBAC as a user would audit it: no wildcards, cluster scope only for cluster
-// objects, and enough rights for every manifest and disruption step the suites ship.
+// mesh-soak's RBAC as a user would audit it, in what kustomize and Helm render: no wildcards,
+// cluster scope only for cluster objects, and enough rights for every manifest and disruption
+// step the suites ship. (RBAC is the same in every overlay: the base's.)
 import { describe, expect, it } from 'vitest';
-import { arr, deployObjects, obj, SHIPPED_SUITES, strs, suiteData, type K8sObject } from './manifests.js';
+import { arr, obj, SHIPPED_SUITES, strs, suiteData, type K8sObject } from './manifests.js';
+import { helmTemplate, kustomize } from './render.js';
 
 interface Rule {
   apiGroups: string[];
@@ -10,10 +12,9 @@ interface Rule {
   resourceNames?: string[];
 }
 
-const objects = deployObjects();
 const rbacKinds = ['Role', 'ClusterRole'];
 
-function rulesOf(kind: 'Role' | 'ClusterRole', namespace?: string): Rule[] {
+function rulesOf(objects: K8sObject[], kind: 'Role' | 'ClusterRole', namespace?: string): Rule[] {
   // Only roles bound to mesh-soak's service account count.
   const bound = objects.filter(
     (b) =>
@@ -54,8 +55,15 @@ const RESOURCE: Record<string, { group: string; resource: string; cluster?: true
   VirtualService: { group: 'networking.istio.io', resource: 'virtualservices' },
 };
 
-describe('RBAC', () => {
-  it('has no wildcard in any rule, in deploy/ or in the suites', () => {
+const RENDERINGS: [string, () => K8sObject[]][] = [
+  ['kustomize deploy/base', () => kustomize('base')],
+  ['helm template (defaults)', () => helmTemplate()],
+];
+
+describe.each(RENDERINGS)('RBAC of %s', (_label, render) => {
+  const objects = render();
+
+  it('has no wildcard in any rule, in the install or in the suites', () => {
     const all: K8sObject[] = [...objects, ...SHIPPED_SUITES.flatMap((s) => suiteData(s).objects)];
     const roles = all.filter((o) => rbacKinds.includes(o.kind));
     expect(roles.length).toBeGreaterThan(3);
@@ -70,7 +78,7 @@ describe('RBAC', () => {
 
   it('uses the ClusterRole only for cluster-scoped objects', () => {
     const clusterResources = Object.values(RESOURCE).filter((r) => r.cluster).map((r) => r.resource);
-    for (const rule of rulesOf('ClusterRole')) {
+    for (const rule of rulesOf(objects, 'ClusterRole')) {
       for (const res of rule.resources) expect(clusterResources, res).toContain(res);
     }
   });
@@ -81,7 +89,7 @@ describe('RBAC', () => {
         const res = RESOURCE[kind];
         expect(res, `${file}: kind ${kind} has no RBAC mapping`).toBeDefined();
         if (!res) continue;
-        const rules = res.cluster ? rulesOf('ClusterRole') : rulesOf('Role', namespace);
+        const rules = res.cluster ? rulesOf(objects, 'ClusterRole') : rulesOf(objects, 'Role', namespace);
         expect(allows(rules, res.group, res.resource, 'create'), `${file} ${kind} create`).toBe(true);
         for (const verb of ['get', 'patch', 'delete']) {
           expect(allows(rules, res.group, res.resource, verb, objName), `${file} ${kind}/${objName} ${verb}`).toBe(true);
@@ -107,7 +115,7 @@ describe('RBAC', () => {
         const ns = String(obj(args).namespace ?? spec.namespace);
         for (const [group, resource, verbs] of needs[kind] ?? []) {
           for (const verb of verbs) {
-            expect(allows(rulesOf('Role', ns), group, resource, verb), `${name} ${kind} ${verb} ${resource} in ${ns}`).toBe(true);
+            expect(allows(rulesOf(objects, 'Role', ns), group, resource, verb), `${name} ${kind} ${verb} ${resource} in ${ns}`).toBe(true);
           }
         }
         steps++;
@@ -117,7 +125,7 @@ describe('RBAC', () => {
   });
 
   it('cannot create or delete anything in istio-system', () => {
-    const rules = rulesOf('Role', 'istio-system');
+    const rules = rulesOf(objects, 'Role', 'istio-system');
     expect(rules.length).toBeGreaterThan(0);
     for (const r of rules) expect(r.verbs.filter((v) => ['create', 'delete', 'update'].includes(v))).toEqual([]);
   });
