@@ -61,6 +61,16 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   return resolveConfig(file, path, parsed, suites);
 }
 
+/** The entry's params that are values; no prototype, so '__proto__' stays an ordinary (unknown) key. */
+function entryParams(raw: unknown): Record<string, ParamValue> {
+  const params = Object.create(null) as Record<string, ParamValue>;
+  if (!isRecord(raw)) return params;
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[k] = v;
+  }
+  return params;
+}
+
 async function loadSuites(
   source: YamlSource,
   rawSuites: unknown,
@@ -93,12 +103,7 @@ async function loadSuites(
     const e = suiteEntrySchema.safeParse(entry);
     // No prototype: `params[k] = v` with k '__proto__' would set it instead of adding a
     // param, and the unknown-param check below would never see the key.
-    const params = Object.create(null) as Record<string, ParamValue>;
-    if (isRecord(entry['params'])) {
-      for (const [k, v] of Object.entries(entry['params'])) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') params[k] = v;
-      }
-    }
+    const params = entryParams(entry['params']);
     const schedule = e.success ? toSchedule(e.data.schedule) : undefined;
     const loaded = await loadSuite(dir, {
       params,

@@ -93,14 +93,7 @@ class Scanner {
     while (this.pos < t.length) {
       const c = t[this.pos] as string;
       if (c === closer) break;
-      if (/\s/.test(c)) {
-        this.pos++;
-        continue;
-      }
-      if (c === '#') {
-        while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
-        continue;
-      }
+      if (this.skipTrivia(c)) continue;
       if (c === ',' && closer === ')') {
         seg.to = this.pos;
         segments.push(seg);
@@ -136,28 +129,42 @@ class Scanner {
         pendingOperand = null;
       }
       labelsFollow = false;
-      const close = CLOSER[c];
-      if (close) {
-        this.pos++;
-        const inner = this.group(close, c === '(' ? depth + 1 : depth);
-        if (c === '(') seg.children.push(inner);
-        if (t[this.pos] === close) this.pos++;
-        operandEnded = true;
-      } else if (c === '"' || c === "'" || c === '`') {
-        this.string(c);
-        operandEnded = true;
-      } else if (/[A-Za-z0-9_:.]/.test(c)) {
-        const word = this.word();
-        operandEnded = !NOT_OPERAND_END.has(word);
-      } else {
-        // `@`, a stray closer, a lone `=`: not an operand end; Lezer judges it.
-        this.pos++;
-        operandEnded = c === ')' || c === ']' || c === '}';
-      }
+      operandEnded = this.operand(c, depth, seg);
     }
     seg.to = this.pos;
     segments.push(seg);
     return segments;
+  }
+
+  /** Whitespace and `#` comments: skipped; true when c was trivia. */
+  skipTrivia(c: string): boolean {
+    if (/\s/.test(c)) {
+      this.pos++;
+      return true;
+    }
+    if (c !== '#') return false;
+    while (this.pos < this.text.length && this.text[this.pos] !== '\n') this.pos++;
+    return true;
+  }
+
+  /** Scans one operand (a group, a string, a word or a stray character); true when it ends an operand. */
+  operand(c: string, depth: number, seg: Segment): boolean {
+    const close = CLOSER[c];
+    if (close) {
+      this.pos++;
+      const inner = this.group(close, c === '(' ? depth + 1 : depth);
+      if (c === '(') seg.children.push(inner);
+      if (this.text[this.pos] === close) this.pos++;
+      return true;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      this.string(c);
+      return true;
+    }
+    if (/[A-Za-z0-9_:.]/.test(c)) return !NOT_OPERAND_END.has(this.word());
+    // `@`, a stray closer, a lone `=`: not an operand end; Lezer judges it.
+    this.pos++;
+    return c === ')' || c === ']' || c === '}';
   }
 
   segment(from: number, depth: number): Segment {

@@ -87,6 +87,9 @@ export interface Metrics {
 }
 
 /** Builds every metric on `registry` (a fresh one by default). Call once per registry. */
+// A declarative table of metric definitions (one entry per metric name in DESIGN.md), exempt
+// from the function-length rule: splitting it would scatter the metric names.
+// eslint-disable-next-line max-lines-per-function
 export function createMetrics(registry: Registry = new Registry(), version: string): Metrics {
   const name = (n: string): string => METRIC_PREFIX + n;
   const registers = [registry];

@@ -11,6 +11,7 @@ import type { Schedule, Step, Suite } from '../model.js';
 import { ms, toCheckSpec, toSchedule } from '../resolve.js';
 import { STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
 import { didYouMean } from '../suggest.js';
+import type { z } from 'zod';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
@@ -107,20 +108,29 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
 
   source.dropFollowUps(failed, templateProblems);
   if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption };
+  const suite = toSuite(parsed, { dir: absDir, params, entry, ...(schedule ? { schedule } : {}), steps });
+  return { suite, problems: [], knownParams, hasDisruption };
+}
+
+/** The Suite of a suite file that validated, merged with its config entry. */
+function toSuite(
+  parsed: z.infer<typeof suiteFileSchema>,
+  o: { dir: string; params: Record<string, ParamValue>; entry: SuiteEntry; schedule?: Schedule; steps: Array<Step | undefined> },
+): Suite {
   const suite: Suite = {
     name: parsed.name,
     description: parsed.description,
-    dir: absDir,
+    dir: o.dir,
     namespace: parsed.namespace,
-    params,
+    params: o.params,
     manifests: parsed.manifests,
     checks: parsed.checks.map(toCheckSpec),
-    tickMs: entry.tickMs,
-    enabled: entry.enabled,
+    tickMs: o.entry.tickMs,
+    enabled: o.entry.enabled,
   };
-  if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
+  if (parsed.disruption && o.schedule) suite.disruption = { schedule: o.schedule, steps: o.steps.filter((s): s is Step => s !== undefined) };
   if (parsed.guard !== undefined) suite.guard = parsed.guard;
-  return { suite, problems: [], knownParams, hasDisruption };
+  return suite;
 }
 
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {

@@ -31,6 +31,24 @@ export async function renderManifests(suite: Suite): Promise<Array<Record<string
   return objects;
 }
 
+/** Renders every `{{…}}` string scalar under node in place; reports each template error. */
+function renderTemplates(node: unknown, path: string[], vars: TemplateVars, onError: (node: unknown, path: string, error: string) => void): void {
+  if (isMap(node) || isSeq(node)) {
+    node.items.forEach((item: unknown, i: number) => {
+      if (isPair(item)) {
+        renderTemplates(item.key, path, vars, onError);
+        renderTemplates(item.value, [...path, isScalar(item.key) ? String(item.key.value) : '?'], vars, onError);
+      } else {
+        renderTemplates(item, [...path, String(i)], vars, onError);
+      }
+    });
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('{{')) {
+    const r = tryRenderTemplate(node.value, vars);
+    if ('error' in r) onError(node, path.join('.'), r.error);
+    else node.value = r.text;
+  }
+}
+
 function renderFile(file: string, text: string, vars: TemplateVars, problems: Problem[]): Obj[] {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
@@ -50,27 +68,10 @@ function renderFile(file: string, text: string, vars: TemplateVars, problems: Pr
       return;
     }
     let bad = false;
-    const walk = (node: unknown, path: string[]): void => {
-      if (isMap(node) || isSeq(node)) {
-        node.items.forEach((item: unknown, i: number) => {
-          if (isPair(item)) {
-            walk(item.key, path);
-            walk(item.value, [...path, isScalar(item.key) ? String(item.key.value) : '?']);
-          } else {
-            walk(item, [...path, String(i)]);
-          }
-        });
-      } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('{{')) {
-        const r = tryRenderTemplate(node.value, vars);
-        if ('error' in r) {
-          bad = true;
-          at(node, path.join('.'), r.error);
-        } else {
-          node.value = r.text;
-        }
-      }
-    };
-    walk(doc.contents, []);
+    renderTemplates(doc.contents, [], vars, (node, path, error) => {
+      bad = true;
+      at(node, path, error);
+    });
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return; // an empty document between `---`
     const where = `document ${d + 1}`;
