@@ -1,6 +1,6 @@
 // What the synthetic metrics need to know about the cluster, read the way kube-state-metrics
 // reads it: by listing deployments and pods through the Kubernetes API (here, usually, the
-// fake API server of src/sim/kube-api). Going through the real client keeps the simulation
+// fake API server of simulator/kube-api). Going through the real client keeps the simulation
 // honest: it sees exactly what mesh-soak's disruptions did to the cluster.
 
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';

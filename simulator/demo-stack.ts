@@ -4,6 +4,10 @@
 // reacts to what the disruptions do), and the daemon with the four suites on short
 // schedules. Alerts travel daemon → Alertmanager → a webhook receiver here, so a caller
 // can see them arrive.
+//
+// simulator/ is not the product: the fake Kubernetes API (kube-api/), real local servers
+// (local/), the Istio metrics model and the demo. It may import src/; src/ never imports it
+// (the demo command loads demo-command.ts by a computed path). Its own tsconfig: simulator/tsconfig.json.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -4,6 +4,10 @@
 // for; bounding how many are in flight is the provider's job, not this loop's.
 // A provider failure never escapes: it becomes the check's `error` outcome, so one
 // broken query cannot hide the others' results.
+//
+// src/checks/ is the pure core (model, conditions, durations, instance and check state,
+// group evaluation, alert events, the ports it needs as types). May import: nothing outside
+// src/checks/ (lint-enforced).
 
 import type { CheckSpec, Severity } from './model.js';
 import { evaluateCheck } from './check-state.js';

@@ -72,7 +72,7 @@ export interface InstantQueryOptions {
 
 /**
  * What the engine needs from a metrics provider: instant queries. Declared here, in the
- * core, so the core depends on no adapter; src/prometheus/ implements it.
+ * core, so the core depends on no adapter; src/adapters/prometheus/ implements it.
  */
 export interface MetricsProvider {
   /** Runs an instant query; resolves to samples or rejects with an error carrying a `kind`. */

@@ -1,6 +1,9 @@
 // The table of CLI commands: name → a lazy loader of its module (command.ts says what a
 // command is). Each handler lives in its own file and returns the exit code of DESIGN.md's
 // CLI table. Commands never import this file.
+//
+// May import (commands/ as a whole): app/, config/, checks/, disruption/, adapters/,
+// telemetry/, shared/; never test/, bench/ or simulator/ (demo.ts loads it by a computed path).
 
 
 import type { Command } from './command.js';

@@ -15,7 +15,7 @@ export const DURATION_PATTERN = '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** The sink name of notify.alertmanager (src/notify/sinks.ts ALERTMANAGER_SINK). */
+/** The sink name of notify.alertmanager (src/adapters/notify/sinks.ts ALERTMANAGER_SINK). */
 const RESERVED_SINK = 'alertmanager';
 
 type Ctx = { addIssue: (issue: { code: 'custom'; message: string }) => void };

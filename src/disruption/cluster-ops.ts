@@ -1,5 +1,5 @@
 // What running a disruption needs from the cluster, as one small interface. The real
-// implementation (kube-cluster-ops.ts) binds src/kube/'s functions to a KubeContext; tests
+// implementation (adapters/kube/cluster-ops.ts) binds src/adapters/kube/'s functions to a KubeContext; tests
 // of the runner's own logic can pass a fake. Keeping this seam narrow is what lets the
 // runner stay ignorant of HTTP, retries and client-node.
 

@@ -2,7 +2,7 @@
 // would send to the Kubernetes API (method, path, patch type, body), computed from the suite
 // alone — no Redis, no cluster. Requests whose targets are only known from the cluster
 // (setEnv's deployments, deletePods' pods) are shown once with `{name}` and a note.
-// Mirrors what src/kube/'s operations send; the dry-run test compares the two.
+// Mirrors what src/adapters/kube/'s operations send; the dry-run test compares the two.
 
 import type { Step, Suite } from '../config/model.js';
 import { describeStep } from './steps/step-kind.js';
@@ -34,7 +34,7 @@ export interface PlannedStep {
 }
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
-/** Every write carries mesh-soak's field manager, as src/kube/ sends it. */
+/** Every write carries mesh-soak's field manager, as src/adapters/kube/ sends it. */
 const FM = { fieldManager: 'mesh-soak' };
 
 const deploymentPath = (ns: string, name: string): string =>

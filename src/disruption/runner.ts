@@ -7,6 +7,11 @@
 // restore journal (what to undo, written before the change), and the claim of the job id
 // (the one de-duplication: a re-delivered job is answered "already-done", never re-run; if
 // its first attempt crashed, the journal — not a re-run — repairs it).
+//
+// src/disruption/ owns a disruption from job to request: job.ts, runner.ts, steps/, the
+// restore journal, the lock, the dry-run plan and the ClusterOps port. May import: checks/,
+// config/, adapters/redis/ (keys, codecs, stores), telemetry/, shared/ — never adapters/kube
+// (the real ClusterOps is adapters/kube/cluster-ops.ts, wired by src/app/).
 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

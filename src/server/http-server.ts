@@ -1,6 +1,8 @@
 // The daemon's one HTTP port (node:http): /metrics, /healthz, /readyz, /api/v1/status, the
 // token-protected suite actions, and the status page at `/`. The
 // server only routes; what the answers say comes from the ServerBackend the daemon passes in.
+//
+// May import: shared/, telemetry/ (types); never the daemon (it is handed a ServerBackend).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

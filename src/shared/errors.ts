@@ -4,6 +4,9 @@
 // - Fault: something outside mesh-soak misbehaved (Prometheus timed out, Redis is down,
 //   the Kubernetes API said 500). Counted in metrics, retried or reported as `unknown`.
 // The CLI (src/cli.ts) is the one place that turns either into an exit code.
+//
+// src/shared/: errors, time helpers (sleep, withTimeout), version and package root.
+// May import: nothing in src/.
 
 /** One precise problem in one input file: `FILE:LINE:COL: path.to.field: message`. */
 export interface Problem {

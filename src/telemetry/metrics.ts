@@ -2,8 +2,10 @@
 // mesh_soak_* series plus prom-client's default process metrics. Callers get typed handles and
 // a few helpers that keep label sets consistent (a check's five state series, forgetting suites
 // that left the config) so /metrics never shows contradictory series. Freshness across
-// replicas is src/state/check-gauges.ts' job: it resets the check gauges from Redis and
+// replicas is src/daemon/check-gauges.ts' job: it resets the check gauges from Redis and
 // forgets checks no longer configured.
+//
+// May import: checks/ (types), shared/.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';

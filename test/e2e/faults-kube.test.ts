@@ -17,7 +17,7 @@ import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/s
 import { disruptionRecords, pendingRestores, type DisruptionRecord } from './fault-helpers/soak-state.js';
 
 const TOKEN = 'fault-test-token';
-/** The CLI's Kubernetes request timeout (src/kube/retry.ts DEFAULT_RETRY), not configurable. */
+/** The CLI's Kubernetes request timeout (src/adapters/kube/retry.ts DEFAULT_RETRY), not configurable. */
 const REQUEST_TIMEOUT_MS = DEFAULT_RETRY.requestTimeoutMs;
 /** Attempts per Kubernetes call (DEFAULT_RETRY.attempts). */
 const RETRY_ATTEMPTS = DEFAULT_RETRY.attempts;

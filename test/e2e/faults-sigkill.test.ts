@@ -5,8 +5,8 @@
 // disrupt twice. Reproduce a run with MESH_SOAK_FAULT_SEED=<the printed seed>.
 //
 // Why 50 suites, one per round: a killed daemon leaves two locks behind that the CLI gives
-// no way to shorten — the runner's per-suite disruption lock (15 s, src/suites/
-// disruption-runner.ts) and the daemon's per-suite job lock (60 s, src/daemon.ts). Reusing
+// no way to shorten — the runner's per-suite disruption lock (15 s, src/disruption/
+// runner.ts) and the daemon's per-suite job lock (60 s, src/adapters/bullmq/queues.ts). Reusing
 // one suite would spend 50 × 15–60 s waiting for them; with a suite per round the rounds go
 // on while the earlier suites' locks expire, and each restore is timed from its own kill.
 

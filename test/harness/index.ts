@@ -1,5 +1,5 @@
 // The test harness for real servers, used by every integration test. The starters live in
-// src/sim/local/ because `mesh-soak demo` starts the same servers; tests import them here. Each start* picks a
+// simulator/local/ because `mesh-soak demo` starts the same servers; tests import them here. Each start* picks a
 // free 127.0.0.1 port, uses its own temp dir, waits (bounded) until the server answers,
 // and returns a handle whose stop() a test must call in afterAll. A process 'exit' hook
 // SIGKILLs anything still running, as a last resort.

@@ -1,6 +1,8 @@
 // mesh-soak's two BullMQ queues (ticks, disruptions) and their workers, behind three small
 // functions: make them, install the wanted job schedulers, close them. The daemon hands in
 // the job handlers; nothing else in mesh-soak touches BullMQ.
+//
+// May import: config/ (model types), shared/.
 
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// The real ClusterOps: src/kube/'s operations (retries, timeouts and typed KubeErrors built
+// The real ClusterOps: src/adapters/kube/'s operations (retries, timeouts and typed KubeErrors built
 // in) bound to one KubeContext.
 
 import {

@@ -1,4 +1,6 @@
-// Cluster operations over @kubernetes/client-node: the public surface of src/kube.
+// Cluster operations over @kubernetes/client-node: the public surface of src/adapters/kube.
+//
+// May import: checks/, config/ (model types), disruption/cluster-ops.ts (the port), shared/.
 export { createKubeClients, loadKubeConfig, type KubeContext, type KubeClientOptions } from './clients.js';
 export { KubeError, isNotFound, type KubeErrorKind } from './errors.js';
 export { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';

@@ -2,6 +2,8 @@
 // enqueue() only appends to a bounded per-sink queue; one worker per sink delivers in batches,
 // retrying with jittered exponential backoff. It also remembers which alerts are firing, so
 // Alertmanager can be re-sent the current set on a timer and each resolution goes out once.
+//
+// May import: checks/ (AlertEvent), config/ (model types), shared/.
 import { NotifyFault } from './notify-fault.js';
 import { alertKey, type AlertEvent, type Notifier, type SinkNotifier } from './notifier.js';
 import { messageOf } from '../../shared/errors.js';

@@ -2,6 +2,10 @@
 // local concurrency bound, a per-request timeout and every failure mapped to a
 // PrometheusError kind. Auth headers are sent on every request and never appear in
 // errors or logs.
+//
+// src/adapters/ holds one folder per external system (prometheus/, kube/, redis/, notify/,
+// bullmq/), each implementing a port. May import: checks/, config/ (model types), shared/,
+// and for kube/cluster-ops.ts the disruption/ port it implements.
 
 import { Pool } from 'undici';
 import type { Sample } from '../../checks/types.js';

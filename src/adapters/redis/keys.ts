@@ -3,6 +3,8 @@
 // disruption runner's lock, claims and restore journal all take their names from here, built
 // from the one prefix the composition root (src/app/) chooses. BullMQ's queue keys are
 // BullMQ's own, under the same prefix.
+//
+// May import: nothing (the stores in this folder import checks/, config/ and shared/).
 
 export const DEFAULT_PREFIX = 'mesh-soak';
 

@@ -2,6 +2,8 @@
 // per scalar (so positions stay right), then validated like the config, steps included,
 // and merged with the config entry's params, schedule, tick and enabled flag. Every
 // problem of the suite file is returned together; nothing throws for user mistakes.
+//
+// May import: config/, checks/, shared/.
 
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
