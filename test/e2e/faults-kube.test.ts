@@ -88,7 +88,7 @@ it('reports a failure when the fault outlasts the retries, and restores pilot on
   // fails for three rounds of retries: the run's own, then the ticks' restorePending.
   env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 500, times: RETRY_ATTEMPTS });
   const at = await trigger();
-  await waitFor(() => storedReplicas(env!.api.store, NS, 'pilot') === 0, { timeoutMs: 20_000, intervalMs: 20, what: 'pilot scaled down' });
+  await waitFor(() => storedReplicas(env!.api.store, NS, 'pilot') === 0, { timeoutMs: 60_000, intervalMs: 20, what: 'pilot scaled down' });
   env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 3 * RETRY_ATTEMPTS });
   const result = await outcomeAfter(at, 40_000);
   const reportedAt = Date.now();

@@ -75,7 +75,7 @@ it('turns checks unknown and never ok while Prometheus is down, and MeshSoakProm
       const cs = await checks(d.base);
       return cs.length === 3 && cs.every((c) => c.state === (c.name === 'failing' ? 'failing' : 'ok'));
     },
-    { timeoutMs: 20_000, what: 'two ok checks and one failing' },
+    { timeoutMs: 60_000, what: 'two ok checks and one failing' },
   );
   const errorsBefore = sumOf(await scrape(d.base), 'mesh_soak_prometheus_request_duration_seconds_count', { outcome: '!success' });
 

@@ -61,7 +61,7 @@ it('keeps an alert alive in Alertmanager after the replica that fired it dies', 
 
   const a = await startDaemon(cfg, { ...opts, provider: new FixedProvider(false) });
   daemons.push(a);
-  await waitFor(async () => (await activeAlerts()).length === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'A fires the alert' });
+  await waitFor(async () => (await activeAlerts()).length === 1, { timeoutMs: 60_000, intervalMs: 200, what: 'A fires the alert' });
   const fired = (await activeAlerts())[0]!;
   expect(fired.labels).toMatchObject({ alertname: 'MeshSoakCheck', suite: 'web', check: 'errors', pod: 'p1', severity: 'critical' });
 

@@ -113,7 +113,7 @@ async function expectRestored(): Promise<void> {
   const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
   // The dead child's lock expires after its TTL; until then the entry is (rightly) left alone.
   await waitFor(async () => (await runner.restorePending()) === 0, {
-    timeoutMs: 10_000,
+    timeoutMs: 30_000,
     intervalMs: 100,
     what: 'restorePending() to leave nothing pending',
   });
