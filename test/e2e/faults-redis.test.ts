@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   ({ kube } = await deployFixture(config, env.api.kubeconfigPath));
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
-}, 120_000);
+}, 600_000);
 
 afterAll(() => env?.stop());
 

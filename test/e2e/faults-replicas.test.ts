@@ -30,7 +30,7 @@ beforeAll(async () => {
     meshChecks: ['{ name: heartbeat, query: "vector(0)", fail: "> 0", noData: ok }'],
   });
   await deployFixture(config, env.api.kubeconfigPath);
-}, 120_000);
+}, 600_000);
 
 afterAll(() => env?.stop());
 

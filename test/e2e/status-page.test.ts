@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     context.setDefaultTimeout(15_000);
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(base + '/', { waitUntil: 'load' });
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);

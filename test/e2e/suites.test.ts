@@ -50,11 +50,11 @@ beforeAll(async () => {
     params: { [BOUNCER]: { pilotOutage: '3s' } },
   });
   bouncerPilotReplicas = replicasInStore(BOUNCER_NS, 'istiod');
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await stack?.stop();
-}, 60_000);
+}, 600_000);
 
 describe('healthy disruptions', () => {
   let watchingSince = 0;
@@ -90,7 +90,7 @@ describe('healthy disruptions', () => {
     // http10 has no disruption: it only watches.
     expect(suiteOf(status, HTTP10).lastDisruption).toBeNull();
     expect(suiteOf(status, HTTP10).schedules.disruption).toBeNull();
-  }, 90_000);
+  }, 600_000);
 
   it('graceful-shutdown restarts httpbin through its pod template', () => {
     const writes = deploymentWrites(stack.kube.requests, GRACEFUL_NS);

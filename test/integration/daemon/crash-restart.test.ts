@@ -33,7 +33,7 @@ beforeAll(async () => {
       suite('web', [check('hard', 'sum(soak_errors)', '> 5'), check('slow', 'sum(soak_errors)', '> 5', { forMs: 600_000 })]),
     ],
   });
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await Promise.allSettled(children.map((c) => c.kill9()));

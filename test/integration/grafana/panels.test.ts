@@ -194,7 +194,7 @@ beforeAll(async () => {
   });
   // Enough scrapes of everything for rate() over the whole window of the last points.
   await waitFor(async () => ((await instant('min(count_over_time(up[1m]))')) ?? 0) >= 8, { timeoutMs: 90_000, what: '8 scrapes of every target' });
-}, 150_000);
+}, 600_000);
 
 afterAll(async () => {
   clearInterval(latencyTimer);

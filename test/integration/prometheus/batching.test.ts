@@ -17,7 +17,7 @@ beforeAll(async () => {
   prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
   client = new PrometheusClient({ url: prom.url, timeoutMs: 5000 });
   await waitFor(async () => (await client.query('count(demo_requests)')).length > 0, { timeoutMs: 90_000, intervalMs: 250, what: 'first scrape' });
-}, 60_000);
+}, 600_000);
 
 afterAll(async () => {
   await client?.close();

@@ -41,7 +41,7 @@ beforeAll(async () => {
   kube = createKubeClients(api.kubeconfigPath, { retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 } });
   const suite = config.suites.find((s) => s.name === 'bouncer-lite');
   await applyManifests(kube, (await renderManifests(suite!)) as KubernetesObject[]);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
