@@ -1,12 +1,27 @@
-// Bounded polling: the one way tests wait for something to become true.
+// Bounded polling: the one way tests wait for something to become true. A wait that gives
+// up says what it waited for, how long, how many times it looked, and what it last saw
+// (the `seen` callback's answer, or the probe's last error), so a slow machine's failure
+// reads as a reason rather than a bare timeout.
 
 export interface WaitForOptions {
-  /** Give up after this long. */
+  /** Give up after this long. Be generous: a loaded 2-core CI box is several times slower. */
   timeoutMs: number;
   /** Pause between attempts; default 100 ms. */
   intervalMs?: number;
   /** What we are waiting for, named in the error on timeout. */
   what: string;
+  /** What the condition looked like at the last attempt, for the timeout message. */
+  seen?: () => unknown;
+}
+
+async function describeSeen(seen: WaitForOptions['seen']): Promise<string> {
+  if (!seen) return '';
+  try {
+    const v = await Promise.resolve(seen());
+    return `; last saw: ${typeof v === 'string' ? v : JSON.stringify(v)}`.slice(0, 2000);
+  } catch (err) {
+    return `; last saw: (failed: ${err instanceof Error ? err.message : String(err)})`;
+  }
 }
 
 /** Polls fn until it returns true; a throwing fn counts as false (its last error is reported). */
@@ -16,7 +31,9 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, options: Wai
   let lastError: unknown;
   // Also bound the attempt count, in case the clock misbehaves.
   const maxAttempts = Math.ceil(options.timeoutMs / Math.max(interval, 1)) + 2;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  let attempts = 0;
+  for (; attempts < maxAttempts; ) {
+    attempts++;
     try {
       if (await fn()) return;
       lastError = undefined;
@@ -27,5 +44,5 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, options: Wai
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))));
   }
   const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${why}`);
+  throw new Error(`timed out after ${options.timeoutMs} ms (${attempts} attempts) waiting for ${options.what}${why}${await describeSeen(options.seen)}`);
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const config = await env.writeFixture({ tick: '1s', suites: [{ name: 'web', schedule: '{ cron: "0 0 1 1 *" }' }] });
   await deployFixture(config, env.api.kubeconfigPath);
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
-}, 120_000);
+}, 600_000);
 
 afterAll(() => env?.stop());
 
@@ -80,7 +80,7 @@ it('retries bounded 500s, 429s and a hung request: the disruption succeeds and t
     `[faults-kube] bounded faults: success in ${result.durationMs} ms (one ${REQUEST_TIMEOUT_MS} ms timeout included); ` +
       `kube_requests_total 500=${code('500')} 429=${code('429')} 503=${code('503')} timeout=${code('timeout')} 200=${code('200')}`,
   );
-}, 90_000);
+}, 600_000);
 
 it('reports a failure when the fault outlasts the retries, and restores pilot once the API recovers', async () => {
   const failuresBefore = sumOf(await scrape(daemon!.base), 'mesh_soak_disruptions_total', { outcome: 'failure' });
@@ -88,7 +88,7 @@ it('reports a failure when the fault outlasts the retries, and restores pilot on
   // fails for three rounds of retries: the run's own, then the ticks' restorePending.
   env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/gateway`, status: 500, times: RETRY_ATTEMPTS });
   const at = await trigger();
-  await waitFor(() => storedReplicas(env!.api.store, NS, 'pilot') === 0, { timeoutMs: 20_000, intervalMs: 20, what: 'pilot scaled down' });
+  await waitFor(() => storedReplicas(env!.api.store, NS, 'pilot') === 0, { timeoutMs: 60_000, intervalMs: 20, what: 'pilot scaled down' });
   env!.api.faults.inject({ method: 'PATCH', pathPrefix: `${DEPLOYMENTS}/pilot/scale`, status: 500, times: 3 * RETRY_ATTEMPTS });
   const result = await outcomeAfter(at, 40_000);
   const reportedAt = Date.now();
@@ -111,4 +111,4 @@ it('reports a failure when the fault outlasts the retries, and restores pilot on
   const after = await scrape(daemon!.base);
   expect(sumOf(after, 'mesh_soak_restores_pending')).toBe(0);
   console.log(`[faults-kube] outlasting fault: failure after ${result.durationMs} ms ("${result.message}"); pilot restored by the ticks ${restoredAfter} ms after the failure was reported (${2 * RETRY_ATTEMPTS} more 500s on the way)`);
-}, 120_000);
+}, 600_000);

@@ -111,7 +111,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     base = `http://127.0.0.1:${daemon.port}`;
     await daemon.scheduled;
     await waitFor(async () => (await apiSuite('checkout'))?.checks.find((c) => c.name === 'errors')?.state === 'failing', {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
       what: 'checkout/errors failing in the API',
     });
 
@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     context.setDefaultTimeout(15_000);
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(base + '/', { waitUntil: 'load' });
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -190,13 +190,13 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
 
   it('pauses and resumes a suite through the buttons', async () => {
     await section('checkout').getByRole('button', { name: 'pause', exact: true }).click();
-    await waitFor(async () => (await apiSuite('checkout'))?.paused === true, { timeoutMs: 10_000, what: 'checkout paused in the API' });
+    await waitFor(async () => (await apiSuite('checkout'))?.paused === true, { timeoutMs: 30_000, what: 'checkout paused in the API' });
     await section('checkout').locator('h2 .paused').filter({ hasText: 'paused' }).waitFor();
     expect(await page.locator('#error').textContent()).toBe('');
     expect((await apiSuite('catalog'))?.paused).toBe(false);
 
     await section('checkout').getByRole('button', { name: 'resume', exact: true }).click();
-    await waitFor(async () => (await apiSuite('checkout'))?.paused === false, { timeoutMs: 10_000, what: 'checkout resumed in the API' });
+    await waitFor(async () => (await apiSuite('checkout'))?.paused === false, { timeoutMs: 30_000, what: 'checkout resumed in the API' });
     await section('checkout').locator('h2 .paused').waitFor({ state: 'detached' });
     await section('checkout').getByRole('button', { name: 'pause', exact: true }).waitFor();
   });

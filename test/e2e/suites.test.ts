@@ -50,11 +50,11 @@ beforeAll(async () => {
     params: { [BOUNCER]: { pilotOutage: '3s' } },
   });
   bouncerPilotReplicas = replicasInStore(BOUNCER_NS, 'istiod');
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await stack?.stop();
-}, 60_000);
+}, 600_000);
 
 describe('healthy disruptions', () => {
   let watchingSince = 0;
@@ -90,7 +90,7 @@ describe('healthy disruptions', () => {
     // http10 has no disruption: it only watches.
     expect(suiteOf(status, HTTP10).lastDisruption).toBeNull();
     expect(suiteOf(status, HTTP10).schedules.disruption).toBeNull();
-  }, 90_000);
+  }, 600_000);
 
   it('graceful-shutdown restarts httpbin through its pod template', () => {
     const writes = deploymentWrites(stack.kube.requests, GRACEFUL_NS);
@@ -110,7 +110,7 @@ describe('healthy disruptions', () => {
           (w) => w.deployment === 'istio-ingressgateway' && w.action === 'restart',
           (w) => isPilot(w) && w.action === 'scale' && w.replicas === bouncerPilotReplicas,
         ]),
-      { timeoutMs: 10_000, detail: () => describeWrites(deploymentWrites(stack.kube.requests, BOUNCER_NS)) },
+      { timeoutMs: 30_000, detail: () => describeWrites(deploymentWrites(stack.kube.requests, BOUNCER_NS)) },
     );
     expect(steps.map((w) => `${w.deployment}:${w.action}`)).toEqual(['istiod:scale', 'istio-ingressgateway:restart', 'istiod:scale']);
     // Every run ends restored: pilot at its original count again.
@@ -120,7 +120,7 @@ describe('healthy disruptions', () => {
         const body = await fetchStatus(stack.urls.status);
         return suiteOf(body, BOUNCER).lastDisruption?.outcome === 'success' && replicasInStore(BOUNCER_NS, 'istiod') === bouncerPilotReplicas;
       },
-      { timeoutMs: 30_000, intervalMs: 500, detail: () => stackDetail(BOUNCER_NS) },
+      { timeoutMs: 90_000, intervalMs: 500, detail: () => stackDetail(BOUNCER_NS) },
     );
     const writes = deploymentWrites(stack.kube.requests, BOUNCER_NS);
     const lastPilotScale = writes.filter((w) => isPilot(w) && w.action === 'scale').at(-1);
@@ -217,7 +217,7 @@ describe.concurrent('an injected fault, per suite', () => {
                 const b = await fetchStatus(stack.urls.status);
                 return b.suites.every((x) => x.checks.every((c) => (c.lastEvalAt ?? 0) >= firing.at)) && b;
               },
-              { timeoutMs: 15_000, intervalMs: 500, detail: () => stackDetail() },
+              { timeoutMs: 45_000, intervalMs: 500, detail: () => stackDetail() },
             );
             const failingNow = body.suites.flatMap((x) => x.checks.filter((c) => c.state === 'failing').map((c) => `${x.name}/${c.name}`));
             expect(failingNow, describeChecks(body)).toEqual([`${f.suite}/${f.check}`]);
@@ -229,7 +229,7 @@ describe.concurrent('an injected fault, per suite', () => {
           const a = await waitUntil(
             `a firing ${also.suite}/${also.check} alert after injecting ${f.kind} into ${f.suite}`,
             () => findAlert(stack.alerts, { ...also, status: 'firing', since: injectedAt }),
-            { timeoutMs: 20_000, detail: () => stackDetail(ns) },
+            { timeoutMs: 60_000, detail: () => stackDetail(ns) },
           );
           expectAlertShape(a, also.suite, also.check);
         }

@@ -61,7 +61,7 @@ async function compileInto(tmp: string): Promise<void> {
       '--types', 'node', '--rootDir', root, '--outDir', tmp, '--resolveJsonModule',
       ...ENTRIES.map((e) => join(root, e)),
     ],
-    { cwd: root, timeout: 180_000 },
+    { cwd: root, timeout: 480_000 },
   ).catch((err: { killed?: boolean; signal?: string | null }) => {
     // A non-zero exit is type errors (it still emitted); a kill is not.
     if (err.killed || err.signal) throw new Error(`tsc did not finish: ${String(err.signal ?? 'killed')}`);

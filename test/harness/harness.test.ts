@@ -9,7 +9,7 @@ import { freePort, startAlertmanager, startPrometheus, startRedis, startSyntheti
 describe('waitFor', () => {
   it('resolves once the condition holds', async () => {
     let n = 0;
-    await waitFor(() => ++n >= 3, { timeoutMs: 5000, intervalMs: 1, what: 'three calls' });
+    await waitFor(() => ++n >= 3, { timeoutMs: 15_000, intervalMs: 1, what: 'three calls' });
     expect(n).toBe(3);
   });
 
@@ -21,7 +21,14 @@ describe('waitFor', () => {
         },
         { timeoutMs: 50, intervalMs: 10, what: 'the widget' },
       ),
-    ).rejects.toThrow(/timed out after 50 ms waiting for the widget \(last error: still booting\)/);
+    ).rejects.toThrow(/timed out after 50 ms \(\d+ attempts\) waiting for the widget \(last error: still booting\)/);
+  });
+
+  it('reports what it last saw on timeout', async () => {
+    let depth = 0;
+    await expect(waitFor(() => ++depth > 1e9, { timeoutMs: 30, intervalMs: 5, what: 'a deep queue', seen: () => ({ depth }) })).rejects.toThrow(
+      /waiting for a deep queue; last saw: \{"depth":\d+\}/,
+    );
   });
 });
 
@@ -45,7 +52,7 @@ describe('startRedis', () => {
       await redis.kill9();
       await redis.restart();
       await waitFor(async () => (await client.ping().catch(() => '')) === 'PONG', {
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
         what: 'the client to reconnect',
       });
       expect(await client.get('k')).toBeNull();
@@ -64,7 +71,7 @@ describe('startRedis', () => {
       await redis.kill9();
       await redis.restart();
       await waitFor(async () => (await client.ping().catch(() => '')) === 'PONG', {
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
         what: 'the client to reconnect',
       });
       expect(await client.get('k')).toBe('kept');
@@ -107,11 +114,11 @@ describe('startPrometheus with a synthetic target', () => {
     };
     try {
       target.set('harness_gauge', { x: '1' }, 7);
-      await waitFor(async () => (await value()) === '7', { timeoutMs: 20_000, intervalMs: 250, what: 'value 7' });
+      await waitFor(async () => (await value()) === '7', { timeoutMs: 60_000, intervalMs: 250, what: 'value 7' });
       target.set('harness_gauge', { x: '1' }, 8);
-      await waitFor(async () => (await value()) === '8', { timeoutMs: 20_000, intervalMs: 250, what: 'value 8' });
+      await waitFor(async () => (await value()) === '8', { timeoutMs: 60_000, intervalMs: 250, what: 'value 8' });
       target.remove('harness_gauge', { x: '1' });
-      await waitFor(async () => (await value()) === undefined, { timeoutMs: 20_000, intervalMs: 250, what: 'staleness' });
+      await waitFor(async () => (await value()) === undefined, { timeoutMs: 60_000, intervalMs: 250, what: 'staleness' });
       await prom.reload();
     } finally {
       await prom.stop();

@@ -84,11 +84,11 @@ export async function startCliDaemon(options: StartOptions): Promise<CliDaemon> 
       await waitFor(
         async () => {
           if (gone) throw new Error(`daemon exited early; log: ${tail(options.logFile)}`);
-          const r = await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(1000) });
+          const r = await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(5000) });
           await r.arrayBuffer();
           return r.ok;
         },
-        { timeoutMs: 20_000, intervalMs: 50, what: `mesh-soak run on ${d.base} to answer /healthz` },
+        { timeoutMs: 90_000, intervalMs: 50, what: `mesh-soak run on ${d.base} to answer /healthz`, seen: () => tail(options.logFile) },
       );
     } catch (err) {
       await d.kill9();

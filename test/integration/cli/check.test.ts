@@ -135,7 +135,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-}, 90_000);
+}, 600_000);
 
 afterAll(async () => {
   await prom?.stop();

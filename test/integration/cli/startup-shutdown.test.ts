@@ -61,7 +61,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
   busyPort = (blocker.address() as AddressInfo).port;
   cliJs = await builtCli();
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
@@ -75,7 +75,7 @@ describe('mesh-soak run start-up and shutdown', () => {
     expect(r.signal).toBeNull(); // not killed by the timeout: it exited by itself
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`mesh-soak: listen: port ${busyPort}: address in use`);
-  }, 60_000);
+  }, 600_000);
 
   it('SIGTERM with Redis and the cluster unreachable: a graceful stop, exit 0', async () => {
     const config = await writeConfig('free.yaml');
@@ -101,14 +101,14 @@ describe('mesh-soak run start-up and shutdown', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 600_000);
 
   it('--port that is not a port: exit 2, the message, no stack', async () => {
     const config = await writeConfig('port.yaml');
     const r = await cli(['run', '--config', config, '--port', 'http']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('--port: "http" is not a port (0-65535; 0 picks a free one)');
-  }, 60_000);
+  }, 600_000);
 });
 
 describe('mesh-soak command line edges', () => {
@@ -121,7 +121,7 @@ describe('mesh-soak command line edges', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: mesh-soak COMMAND');
     expect(help.stderr).toBe('');
-  }, 60_000);
+  }, 600_000);
 
   it('check --junit into a missing folder: exit 2 with the path and the reason, no stack', async () => {
     const config = await writeConfig('check.yaml');
@@ -130,5 +130,5 @@ describe('mesh-soak command line edges', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(new RegExp(`^--junit: cannot write ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ENOENT`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  }, 600_000);
 });

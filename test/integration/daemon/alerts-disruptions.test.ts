@@ -81,11 +81,11 @@ it('sends a firing alert to the webhook, then its resolution', async () => {
   await waitFor(async () => {
     const { body } = await getJson<{ suites: Array<{ checks: Array<{ state: string }> }> }>(`${base}/api/v1/status`);
     return body.suites[0]?.checks[0]?.state === 'ok';
-  }, { timeoutMs: 20_000, what: 'check ok first' });
+  }, { timeoutMs: 60_000, what: 'check ok first' });
   target!.set('soak_errors', {}, 9);
-  await waitFor(() => received.some((b) => b.includes('errors') && b.includes('firing')), { timeoutMs: 20_000, what: 'firing webhook' });
+  await waitFor(() => received.some((b) => b.includes('errors') && b.includes('firing')), { timeoutMs: 60_000, what: 'firing webhook' });
   target!.set('soak_errors', {}, 0);
-  await waitFor(() => received.some((b) => b.includes('errors') && b.includes('resolved')), { timeoutMs: 20_000, what: 'resolved webhook' });
+  await waitFor(() => received.some((b) => b.includes('errors') && b.includes('resolved')), { timeoutMs: 60_000, what: 'resolved webhook' });
   const metrics = await (await fetch(`${base}/metrics`)).text();
   expect(metrics).toMatch(/mesh_soak_notifications_total\{sink="hook",outcome="success"\} [1-9]/);
 });
@@ -96,7 +96,7 @@ it('runs a triggered disruption once and reports it', async () => {
   await waitFor(async () => {
     const { body } = await getJson<{ suites: Array<{ lastDisruption: { outcome: string } | null }> }>(`${base}/api/v1/status`);
     return body.suites[0]?.lastDisruption?.outcome === 'success';
-  }, { timeoutMs: 15_000, what: 'disruption recorded' });
+  }, { timeoutMs: 45_000, what: 'disruption recorded' });
   expect(runs).toHaveLength(1);
   expect(runs[0]?.suite).toBe('web');
   expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/mesh_soak_disruptions_total\{suite="web",outcome="success"\} 1/);

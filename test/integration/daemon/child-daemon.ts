@@ -29,7 +29,7 @@ export async function startChild(entry: string, config: Config, prefix: string, 
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   let exited = false;
   void exitCode.then(() => (exited = true));
-  await waitFor(() => /LISTENING \d+/.test(out) || exited, { timeoutMs: 20_000, what: 'child daemon listening' });
+  await waitFor(() => /LISTENING \d+/.test(out) || exited, { timeoutMs: 60_000, what: 'child daemon listening' });
   const m = /LISTENING (\d+)/.exec(out);
   if (!m) throw new Error(`child daemon exited early; see ${logFile}`);
   const port = Number(m[1]);

@@ -33,7 +33,7 @@ beforeAll(async () => {
       suite('web', [check('hard', 'sum(soak_errors)', '> 5'), check('slow', 'sum(soak_errors)', '> 5', { forMs: 600_000 })]),
     ],
   });
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await Promise.allSettled(children.map((c) => c.kill9()));
@@ -55,7 +55,7 @@ it('keeps failing and pending checks, with their timers, across kill -9 and a re
   const base1 = `http://127.0.0.1:${first.port}`;
   await waitFor(
     async () => (await checkState(base1, 'web', 'hard'))?.state === 'failing' && (await checkState(base1, 'web', 'slow'))?.state === 'pending',
-    { timeoutMs: 30_000, what: 'hard failing and slow pending' },
+    { timeoutMs: 90_000, what: 'hard failing and slow pending' },
   );
   const hardBefore = await checkState(base1, 'web', 'hard');
   const slowBefore = await checkState(base1, 'web', 'slow');
@@ -65,7 +65,7 @@ it('keeps failing and pending checks, with their timers, across kill -9 and a re
   const second = await startChild(entry, cfg, prefix, join(logDir, 'second.log'));
   children.push(second);
   const base2 = `http://127.0.0.1:${second.port}`;
-  await waitFor(async () => (await lastTickAt(base2)) > killedAt, { timeoutMs: 30_000, what: 'a tick after the restart' });
+  await waitFor(async () => (await lastTickAt(base2)) > killedAt, { timeoutMs: 90_000, what: 'a tick after the restart' });
   const hardAfter = await checkState(base2, 'web', 'hard');
   const slowAfter = await checkState(base2, 'web', 'slow');
   expect(hardAfter?.state).toBe('failing');
@@ -79,20 +79,20 @@ it('reports Redis loss on /readyz, recovers by itself, and exits 0 on SIGTERM', 
   const d = await startChild(entry, cfg, uniquePrefix(), join(logDir, 'redis-loss.log'));
   children.push(d);
   const base = `http://127.0.0.1:${d.port}`;
-  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 20_000, what: 'ready' });
+  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 60_000, what: 'ready' });
   await redis!.kill9();
   await waitFor(
     async () => {
       const r = await getJson<{ ready: boolean; reasons: string[] }>(`${base}/readyz`);
       return r.status === 503 && r.body.reasons.includes('redis unreachable');
     },
-    { timeoutMs: 20_000, what: '/readyz 503 redis unreachable' },
+    { timeoutMs: 60_000, what: '/readyz 503 redis unreachable' },
   );
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/mesh_soak_redis_up 0/);
   await redis!.restart();
   const back = Date.now();
-  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 30_000, what: 'ready again' });
-  await waitFor(async () => (await lastTickAt(base)) > back, { timeoutMs: 30_000, what: 'ticks after Redis came back' });
+  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 90_000, what: 'ready again' });
+  await waitFor(async () => (await lastTickAt(base)) > back, { timeoutMs: 90_000, what: 'ticks after Redis came back' });
   expect(await d.terminate()).toBe(0);
 });

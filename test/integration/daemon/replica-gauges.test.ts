@@ -79,18 +79,18 @@ it("both replicas' /metrics agree on check_failing after a recovery only one of 
   const b = await startDaemon(cfg, { ...opts, provider: providerB });
   daemons.push(b);
   await b.scheduled;
-  await waitFor(async () => (await failingGauge(b.metrics)) === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'B ticks the failing state' });
+  await waitFor(async () => (await failingGauge(b.metrics)) === 1, { timeoutMs: 60_000, intervalMs: 200, what: 'B ticks the failing state' });
   // B's worker gets stuck; from now on only A's ticks reach Redis.
   providerB.stall();
   const a = await startDaemon(cfg, { ...opts, provider: providerA });
   daemons.push(a);
   await a.scheduled;
-  await waitFor(async () => (await failingGauge(a.metrics)) === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'A ticks the failing state' });
+  await waitFor(async () => (await failingGauge(a.metrics)) === 1, { timeoutMs: 60_000, intervalMs: 200, what: 'A ticks the failing state' });
 
   const store = new CheckStore(client!, stateKeys(prefix));
   value = 1;
-  await waitFor(async () => (await store.load('a')).v?.state === 'ok', { timeoutMs: 20_000, intervalMs: 200, what: 'recovery stored' });
-  await waitFor(async () => (await failingGauge(a.metrics)) === 0, { timeoutMs: 20_000, intervalMs: 200, what: 'A reports the recovery' });
+  await waitFor(async () => (await store.load('a')).v?.state === 'ok', { timeoutMs: 60_000, intervalMs: 200, what: 'recovery stored' });
+  await waitFor(async () => (await failingGauge(a.metrics)) === 0, { timeoutMs: 60_000, intervalMs: 200, what: 'A reports the recovery' });
   // What B's own ticks last told it: the stale state the alert used to read.
   expect(await failingGauge(b.metrics)).toBe(1);
 
@@ -99,4 +99,4 @@ it("both replicas' /metrics agree on check_failing after a recovery only one of 
   expect(fromA).toBe('mesh_soak_check_failing{suite="a",check="v",severity="critical"} 0');
   expect(fromB).toBe(fromA);
   console.log(`queries: replica A ${providerA.queries}, replica B ${providerB.queries} (B stalled after the failing state)`);
-}, 90_000);
+}, 600_000);

@@ -51,7 +51,7 @@ it('evaluates each suite once per scheduled slot across two replicas', async () 
       for (const s of suites) if ((await history.recentTicks(s, 100)).length < 8) return false;
       return true;
     },
-    { timeoutMs: 30_000, intervalMs: 500, what: '8 ticks of every suite' },
+    { timeoutMs: 90_000, intervalMs: 500, what: '8 ticks of every suite' },
   );
   for (const s of suites) {
     const ticks = (await history.recentTicks(s, 1000)).map((t) => t.event);

@@ -181,20 +181,20 @@ beforeAll(async () => {
   // change to increase() or changes(), as with a real first disruption.
   const disruptions = async (): Promise<number> => (await instant('sum(mesh_soak_disruptions_total{suite="graceful-shutdown"})')) ?? 0;
   await trigger('graceful-shutdown');
-  await waitFor(async () => (await disruptions()) >= 1, { timeoutMs: 20_000, what: 'first disruption scraped' });
+  await waitFor(async () => (await disruptions()) >= 1, { timeoutMs: 60_000, what: 'first disruption scraped' });
   await trigger('graceful-shutdown');
-  await waitFor(async () => (await disruptions()) >= 2, { timeoutMs: 20_000, what: 'second disruption scraped' });
+  await waitFor(async () => (await disruptions()) >= 2, { timeoutMs: 60_000, what: 'second disruption scraped' });
   await waitFor(async () => (await instant('max(mesh_soak_check_failing{suite="http10",check="5xx-rate"})')) === 1, {
-    timeoutMs: 30_000,
+    timeoutMs: 90_000,
     what: 'http10 5xx-rate failing in Prometheus',
   });
   await waitFor(async () => (await instant('sum(mesh_soak_notifications_total)')) !== undefined, {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
     what: 'a notification counted',
   });
   // Enough scrapes of everything for rate() over the whole window of the last points.
-  await waitFor(async () => ((await instant('min(count_over_time(up[1m]))')) ?? 0) >= 8, { timeoutMs: 30_000, what: '8 scrapes of every target' });
-}, 150_000);
+  await waitFor(async () => ((await instant('min(count_over_time(up[1m]))')) ?? 0) >= 8, { timeoutMs: 90_000, what: '8 scrapes of every target' });
+}, 600_000);
 
 afterAll(async () => {
   clearInterval(latencyTimer);

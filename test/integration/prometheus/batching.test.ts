@@ -16,8 +16,8 @@ beforeAll(async () => {
   target.set('demo_other', { ns: 'ns0', pod: 'p0' }, 7);
   prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
   client = new PrometheusClient({ url: prom.url, timeoutMs: 5000 });
-  await waitFor(async () => (await client.query('count(demo_requests)')).length > 0, { timeoutMs: 30_000, intervalMs: 250, what: 'first scrape' });
-}, 60_000);
+  await waitFor(async () => (await client.query('count(demo_requests)')).length > 0, { timeoutMs: 90_000, intervalMs: 250, what: 'first scrape' });
+}, 600_000);
 
 afterAll(async () => {
   await client?.close();

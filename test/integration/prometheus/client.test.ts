@@ -36,7 +36,7 @@ describe('PrometheusClient against a real Prometheus', () => {
     prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 });
     client = new PrometheusClient({ url: prom.url, timeoutMs: 5000, onRequest: (o) => outcomes.push(o) });
     await waitFor(async () => (await client.query('soak_test_gauge')).length === 2, {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       intervalMs: 250,
       what: 'Prometheus to scrape the synthetic target',
     });

@@ -41,7 +41,7 @@ beforeAll(async () => {
   kube = createKubeClients(api.kubeconfigPath, { retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 } });
   const suite = config.suites.find((s) => s.name === 'bouncer-lite');
   await applyManifests(kube, (await renderManifests(suite!)) as KubernetesObject[]);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -113,7 +113,7 @@ async function expectRestored(): Promise<void> {
   const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
   // The dead child's lock expires after its TTL; until then the entry is (rightly) left alone.
   await waitFor(async () => (await runner.restorePending()) === 0, {
-    timeoutMs: 10_000,
+    timeoutMs: 30_000,
     intervalMs: 100,
     what: 'restorePending() to leave nothing pending',
   });

@@ -104,7 +104,7 @@ describe('NotificationDispatcher', () => {
     const d = dispatcher([webhook()]);
     d.enqueue([firing()]);
     // enqueue has returned; the request is still hanging at the receiver.
-    await waitFor(() => rx.received.length === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the request to arrive' });
+    await waitFor(() => rx.received.length === 1, { timeoutMs: 15_000, intervalMs: 10, what: 'the request to arrive' });
     expect(outcomes).toEqual([]);
     rx.release();
     expect(await d.flush(10_000)).toBe(true);
@@ -115,7 +115,7 @@ describe('NotificationDispatcher', () => {
     const dead: Sink = { name: 'dead', notifier: new WebhookNotifier({ url: 'http://127.0.0.1:9/x', timeoutMs: 500 }) };
     const d = dispatcher([dead, webhook()], { maxAttempts: 3 });
     d.enqueue([firing()]);
-    await waitFor(() => count('hook', 'success') === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the healthy sink' });
+    await waitFor(() => count('hook', 'success') === 1, { timeoutMs: 15_000, intervalMs: 10, what: 'the healthy sink' });
     expect(await d.flush(10_000)).toBe(true);
     expect(count('dead', 'failure')).toBe(1);
   });
@@ -175,7 +175,7 @@ describe('NotificationDispatcher', () => {
     const am: Sink = { name: 'alertmanager', notifier: new AlertmanagerNotifier({ url: rx.url, resendMs: 1000 }), resendFiring: true };
     const d = dispatcher([am]);
     d.enqueue([firing({ check: 'a' })]);
-    await waitFor(() => rx.received.length === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the first send' });
+    await waitFor(() => rx.received.length === 1, { timeoutMs: 15_000, intervalMs: 10, what: 'the first send' });
     expect(d.resend(d.firing())).toBe(1);
     expect(d.resend(d.firing())).toBe(0);
     rx.release();
@@ -187,7 +187,7 @@ describe('NotificationDispatcher', () => {
     rx.fallbackStatus = 503;
     const d = dispatcher([webhook()], { baseDelayMs: 60_000, maxDelayMs: 60_000, batchSize: 1 });
     d.enqueue([firing({ check: 'a' }), firing({ check: 'b' })]);
-    await waitFor(() => rx.received.length === 1, { timeoutMs: 5000, intervalMs: 10, what: 'the first attempt' });
+    await waitFor(() => rx.received.length === 1, { timeoutMs: 15_000, intervalMs: 10, what: 'the first attempt' });
     await d.close();
     expect(count('hook', 'dropped')).toBe(1);
     expect(count('hook', 'failure')).toBe(1);
