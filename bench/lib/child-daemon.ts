@@ -1,13 +1,11 @@
-// Starts bench/lib/daemon-entry.js as a child process and hands its JSON log lines to the
+// Starts bench/lib/daemon-entry.js as a child process (simulator/local/daemon-process.ts) and hands its JSON log lines to the
 // benchmark as they arrive (only what the benchmark keeps is kept: the log can be long).
 // stop() is SIGTERM with a SIGKILL fallback, and is safe to call twice.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { waitFor } from '../../test/harness/index.js';
+import { startDaemonProcess, waitFor } from '../../simulator/local/index.js';
 import { distDir } from './paths.js';
 
 export interface LogLine {
@@ -39,64 +37,41 @@ export interface StartOptions {
 
 export async function startBenchDaemon(options: StartOptions): Promise<BenchDaemon> {
   const entry = join(distDir, 'bench', 'lib', 'daemon-entry.js');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, options.configFile], {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  let logClosed: Promise<void> | undefined;
-  const closeLog = (): Promise<void> => (logClosed ??= new Promise<void>((r) => log.end(() => r())));
-  let exited = false;
-  const exitCode = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      exited = true;
-      resolve(code);
-    });
-    child.once('error', () => {
-      exited = true;
-      resolve(null);
-    });
-  });
   let port = 0;
   let modules = '';
   let gcAcks = 0;
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    const m = /^BENCH-LISTENING (\d+) (\S+)$/.exec(line);
-    if (m) {
-      port = Number(m[1]);
-      modules = m[2] ?? '';
-    }
-    if (line.startsWith('BENCH-GC')) gcAcks += 1;
-    log.write(`${line}\n`);
+  const proc = startDaemonProcess({
+    args: [...(options.nodeArgs ?? []), entry, options.configFile],
+    ...(options.env ? { env: options.env } : {}),
+    logFile: options.logFile,
+    onStderr: (line) => {
+      const m = /^BENCH-LISTENING (\d+) (\S+)$/.exec(line);
+      if (m) {
+        port = Number(m[1]);
+        modules = m[2] ?? '';
+      }
+      if (line.startsWith('BENCH-GC')) gcAcks += 1;
+    },
+    onStdout: (text, at) => {
+      if (!text.startsWith('{')) return false;
+      try {
+        options.onLine?.(JSON.parse(text) as LogLine, at);
+        return true;
+      } catch {
+        return false;
+      }
+    },
   });
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    const at = Date.now();
-    if (!text.startsWith('{')) {
-      log.write(`${text}\n`);
-      return;
-    }
-    try {
-      options.onLine?.(JSON.parse(text) as LogLine, at);
-    } catch {
-      log.write(`${text}\n`);
-    }
-  });
-
   const stop = async (): Promise<number | null> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exitCode;
-      clearTimeout(timer);
-    }
-    await closeLog();
-    return exitCode;
+    const code = await proc.terminate(20_000);
+    await proc.logClosed();
+    return code;
   };
   try {
-    await waitFor(() => port > 0 || exited, { timeoutMs: 30_000, what: 'bench daemon listening' });
+    await waitFor(() => port > 0 || !proc.alive(), { timeoutMs: 30_000, what: 'bench daemon listening' });
     if (port === 0) {
       // The log lives in the benchmark's temp dir, which is removed on the way out: show it now.
-      await closeLog();
+      await stop();
       const tail = (await readFile(options.logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
       throw new Error(`bench daemon exited early; its log:\n${tail}`);
     }
@@ -105,15 +80,15 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     throw err;
   }
   return {
-    child,
-    pid: child.pid ?? 0,
+    child: proc.child,
+    pid: proc.pid,
     port,
     base: `http://127.0.0.1:${port}`,
     modules,
     async gc() {
       const before = gcAcks;
-      child.kill('SIGUSR2');
-      await waitFor(() => gcAcks > before || exited, { timeoutMs: 10_000, what: 'gc acknowledgement' });
+      proc.child.kill('SIGUSR2');
+      await waitFor(() => gcAcks > before || !proc.alive(), { timeoutMs: 10_000, what: 'gc acknowledgement' });
     },
     stop,
   };

@@ -6,3 +6,4 @@ export { waitFor, type WaitForOptions } from './wait-for.js';
 export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
 export { startAlertmanager, type RunningAlertmanager } from './alertmanager.js';
 export { startRedis, type RedisOptions, type RunningRedis } from './redis.js';
+export { startDaemonProcess, killAllDaemonProcesses, type DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';

@@ -1,11 +1,12 @@
-// `mesh-soak run` as a child process for the fault tests: started on a free loopback port
+// `mesh-soak run` as a child process for the fault tests (simulator/local/daemon-process.ts): started on a free loopback port
 // with its JSON log in a file, ready when /healthz answers, and stoppable by SIGKILL (a
 // crash) or SIGTERM. Every daemon started here is remembered so afterAll can kill any a
 // failing test left behind.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePort, waitFor } from '../../harness/index.js';
+import { killAllDaemonProcesses, startDaemonProcess } from '../../../simulator/local/daemon-process.js';
 
 export interface CliDaemon {
   child: ChildProcess;
@@ -31,59 +32,36 @@ export interface StartOptions {
   waitHealthy?: boolean;
 }
 
-const started = new Set<CliDaemon>();
-
 export async function startCliDaemon(options: StartOptions): Promise<CliDaemon> {
   const port = await freePort();
-  const fd = openSync(options.logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, [options.cli, 'run', '--config', options.config, '--port', String(port)], {
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...options.env },
-    });
-  } finally {
-    closeSync(fd);
-  }
-  let gone = false;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      gone = true;
-      resolve(code);
-    });
-    child.once('error', () => {
-      gone = true;
-      resolve(null);
-    });
+  const proc = startDaemonProcess({
+    args: [options.cli, 'run', '--config', options.config, '--port', String(port)],
+    ...(options.env ? { env: options.env } : {}),
+    logFile: options.logFile,
   });
   const d: CliDaemon = {
-    child,
-    pid: child.pid ?? -1,
+    child: proc.child,
+    pid: proc.pid,
     port,
     base: `http://127.0.0.1:${port}`,
     logFile: options.logFile,
-    exited,
-    alive: () => !gone,
-    async kill9() {
-      if (!gone) child.kill('SIGKILL');
-      await exited;
-      started.delete(d);
+    exited: proc.exited,
+    alive: proc.alive,
+    kill9: async () => {
+      await proc.kill9();
+      await proc.logClosed();
     },
-    async terminate(graceMs = 15_000) {
-      if (!gone) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      started.delete(d);
+    terminate: async (graceMs) => {
+      const code = await proc.terminate(graceMs);
+      await proc.logClosed();
       return code;
     },
   };
-  started.add(d);
   if (options.waitHealthy !== false) {
     try {
       await waitFor(
         async () => {
-          if (gone) throw new Error(`daemon exited early; log: ${tail(options.logFile)}`);
+          if (!proc.alive()) throw new Error(`daemon exited early; log: ${tail(options.logFile)}`);
           const r = await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(5000) });
           await r.arrayBuffer();
           return r.ok;
@@ -99,9 +77,7 @@ export async function startCliDaemon(options: StartOptions): Promise<CliDaemon> 
 }
 
 /** SIGKILLs every daemon still running: for afterAll. */
-export async function killAllDaemons(): Promise<void> {
-  await Promise.allSettled([...started].map((d) => d.kill9()));
-}
+export const killAllDaemons = killAllDaemonProcesses;
 
 export type LogLine = Record<string, unknown> & { msg?: string; time?: number };
 
