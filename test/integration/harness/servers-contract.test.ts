@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager as alertmanagerBinary, type RunningAlertmanager } from '../../../simulator/local/alertmanager.js';
 import { startPrometheus as prometheusBinary, type PrometheusOptions, type RunningPrometheus } from '../../../simulator/local/prometheus.js';
 import { startRedis as redisBinary, type RedisOptions, type RunningRedis } from '../../../simulator/local/redis.js';
-import { ensureContainerRuntime, podmanUsable, answeringDockerHost, stopContainerRuntime } from '../../harness/container-runtime.js';
-import { imageFor, startAlertmanagerContainer, startPrometheusContainer, startRedisContainer } from '../../harness/containers.js';
+import { ensureContainerRuntime, podmanUsable, answeringDockerHost, stopContainerRuntime } from '../../../simulator/local/container-runtime.js';
+import { imageFor, startAlertmanagerContainer, startPrometheusContainer, startRedisContainer } from '../../../simulator/local/containers.js';
 import { serverBackendSetting } from '../../harness/servers.js';
 import { startSyntheticTarget, waitFor, type SyntheticTarget } from '../../harness/index.js';
 
@@ -102,6 +102,7 @@ function contract(backend: Backend): void {
       for (const appendonly of [false, true]) {
         const redis = await backend.redis({ appendonly });
         const client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: true });
+        client.on('error', () => undefined); // refused connections while Redis is down are expected
         try {
           expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
           await client.connect();

@@ -12,8 +12,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnLogged, stopProcess } from '../../simulator/local/processes.js';
-import { waitReady } from '../../simulator/local/wait-ready.js';
+import { spawnLogged, stopProcess } from './processes.js';
+import { waitReady } from './wait-ready.js';
 
 /** The podman settings these machines need (runc, no default ulimits); see docs/testing-containers.md. */
 export const CONTAINERS_CONF = resolve(dirname(fileURLToPath(import.meta.url)), '../../scripts/containers/containers.conf');

@@ -18,10 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
-import { freePort } from '../../simulator/local/free-port.js';
-import type { PrometheusOptions, RunningPrometheus } from '../../simulator/local/prometheus.js';
-import type { RedisOptions, RunningRedis } from '../../simulator/local/redis.js';
-import type { RunningAlertmanager } from '../../simulator/local/alertmanager.js';
+import { freePort } from './free-port.js';
+import type { PrometheusOptions, RunningPrometheus } from './prometheus.js';
+import type { RedisOptions, RunningRedis } from './redis.js';
+import type { RunningAlertmanager } from './alertmanager.js';
 import { ensureContainerRuntime, HARNESS_LABEL } from './container-runtime.js';
 
 export type ServerKind = 'redis' | 'prometheus' | 'alertmanager';
@@ -291,6 +291,8 @@ async function promtoolBackfill(input: string, dataDir: string, mounts: (c: Gene
     new GenericContainer(image)
       .withEntrypoint(['/bin/promtool'])
       .withCommand(['tsdb', 'create-blocks-from', 'openmetrics', input, dataDir])
+      // No network: and no port of the image's EXPOSE for testcontainers to wait on.
+      .withNetworkMode('none')
       .withLabels({ [HARNESS_LABEL]: String(process.pid) })
       .withWaitStrategy(Wait.forOneShotStartup())
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
