@@ -6,8 +6,8 @@
 // resort); stopContainerRuntime() stops it and removes every container it ran.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -77,7 +77,7 @@ export function podmanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return { ...env, CONTAINERS_CONF: env.CONTAINERS_CONF ?? CONTAINERS_CONF };
 }
 
-let service: { child: ChildProcess; dir: string } | undefined;
+let service: { child: ChildProcess; files: string[] } | undefined;
 let current: Promise<ContainerRuntime> | undefined;
 
 const TESTCONTAINERS_ENV = {
@@ -120,28 +120,68 @@ async function startRuntime(): Promise<ContainerRuntime> {
   }
   const usable = podmanUsable();
   if (!usable.ok) throw new Error(`no container runtime: no Docker API answers and ${usable.reason}`);
-  const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-podman-'));
-  const socket = join(dir, 'podman.sock');
+  // One shared folder, one socket and log per process: a process killed before it could clean
+  // up (a test runner's SIGTERM skips 'exit' handlers) leaves two files, swept by the next start.
+  const dir = join(tmpdir(), `mesh-soak-podman-${process.getuid?.() ?? 'user'}`);
+  await mkdir(dir, { recursive: true });
+  await sweepStale(dir);
+  const socket = join(dir, `podman-${process.pid}.sock`);
+  const logFile = join(dir, `podman-${process.pid}.log`);
+  const files = [socket, logFile];
   const dockerHost = `unix://${socket}`;
-  const logFile = join(dir, 'podman-service.log');
+  await Promise.all(files.map((f) => rm(f, { force: true })));
   if (process.env.CONTAINERS_CONF === undefined) setEnv('CONTAINERS_CONF', CONTAINERS_CONF);
   const child = spawnLogged('podman', ['system', 'service', '--time=0', dockerHost], logFile, dir);
   try {
     await waitReady(child, () => pingDockerApi(dockerHost, 1000), { what: `podman system service on ${socket}`, logFile });
   } catch (err) {
     await stopProcess(child, 2000);
-    await rm(dir, { recursive: true, force: true });
+    await Promise.all(files.map((f) => rm(f, { force: true })));
     throw err;
   }
   setEnv('DOCKER_HOST', dockerHost);
-  service = { child, dir };
-  // The harness' exit hook SIGKILLs the service if nobody stopped it; its socket dir goes too.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  service = { child, files };
+  // The harness' exit hook SIGKILLs the service if nobody stopped it; its files go too, also
+  // when a test runner ends the worker with a signal (processes.ts re-raises it after its
+  // own listener; this one runs in the same round).
+  const removeFiles = () => {
+    files.forEach((f) => rmSync(f, { force: true }));
+    removeDirIfEmpty(dir);
+  };
+  process.once('exit', removeFiles);
+  if (process.env.VITEST) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, removeFiles);
   restoreOnStop = saved;
   return { dockerHost, startedHere: true };
 }
 
 let restoreOnStop: Record<string, string | undefined> = {};
+
+/** Other processes may still use it: only an empty folder goes. */
+function removeDirIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or already gone
+  }
+}
+
+/** Removes podman-PID.{sock,log} of processes that are gone. */
+async function sweepStale(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^podman-(\d+)\.(sock|log)$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    await rm(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Undoes ensureContainerRuntime(): removes any container this process' harness left (by
@@ -159,7 +199,8 @@ export async function stopContainerRuntime(): Promise<void> {
       timeout: 30_000,
     });
     await stopProcess(service.child, 5000);
-    await rm(service.dir, { recursive: true, force: true });
+    await Promise.all(service.files.map((f) => rm(f, { force: true })));
+    removeDirIfEmpty(dirname(service.files[0]!));
     service = undefined;
   }
   for (const [k, v] of Object.entries(restoreOnStop)) {

@@ -112,7 +112,8 @@ async function launch(l: Launch): Promise<{ container: StartedTestContainer; por
     return { container, port, host: l.hostNetwork ? '127.0.0.1' : container.getHost() };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`${l.name} in a container (${image}) failed: ${message}\n--- container output (tail) ---\n${logs.tail()}`);
+    const where = l.hostNetwork ? `127.0.0.1:${l.hostPort}` : `127.0.0.1 (port ${l.containerPort} published)`;
+    throw new Error(`${l.name} on ${where} in a container (${image}) failed: ${message}\n--- container output (tail) ---\n${logs.tail()}`);
   }
 }
 
