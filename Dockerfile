@@ -15,10 +15,9 @@ COPY package.json package-lock.json ./
 # are needed to compile.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
+# The product only: `mesh-soak demo` loads the simulator by a computed path, so neither its
+# sources nor tests or benchmarks are needed (nor present) here.
 COPY src ./src
-# Only for type checking: `mesh-soak demo` loads the simulator lazily and its types come from
-# there. Nothing of it reaches the runtime stage, which takes dist/src alone.
-COPY simulator ./simulator
 RUN npx tsc -p tsconfig.build.json
 
 FROM node:22-bookworm-slim AS runtime
