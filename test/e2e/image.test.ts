@@ -107,6 +107,9 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     expect(help.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('usage: mesh-soak COMMAND');
+    const demo = await runPodman(['run', '--rm', ...LOCKED_DOWN, IMAGE, 'demo']);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain('the simulator is not part of this install');
   }, 120_000);
 
   it('holds the product only: dist/src, suites, grafana and production dependencies; runs as 10001', async () => {
