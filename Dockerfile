@@ -1,23 +1,31 @@
-# mesh-soak's container image: built on Node 22 LTS (the package supports >=20.19), run as a
-# numeric non-root user so Kubernetes' runAsNonRoot can verify it. The suites and dashboards
-# ship inside the image: `use: http10` resolves to /app/suites/http10.
+# mesh-soak's container image: Node 22 LTS (the package supports >=20.19), the product only
+# (dist/src, the built-in suites, the dashboards, production dependencies) and nothing of the
+# simulator, tests, benchmarks or dev dependencies. Runs as the numeric non-root user 10001
+# so Kubernetes' runAsNonRoot can verify it, and with a read-only root file system: it writes
+# nothing outside /tmp (mount a tmpfs/emptyDir there, see docs/testing-containers.md).
+# `use: http10` resolves to /app/suites/http10.
+#
+#   podman build -t mesh-soak:0.1.0 .        (or docker build; on a machine without a registry,
+#                                             scripts/containers/base-images.sh makes the base)
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
-COPY tsconfig.json ./
+# Cache friendly: this layer is rebuilt only when the lockfile changes; no install scripts
+# are needed to compile.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY tsconfig.json tsconfig.build.json ./
+# The product only: `mesh-soak demo` loads the simulator by a computed path, so neither its
+# sources nor tests or benchmarks are needed (nor present) here.
 COPY src ./src
-COPY bench ./bench
-COPY test ./test
-RUN npm run build
+RUN npx tsc -p tsconfig.build.json
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
-COPY --from=build /app/dist ./dist
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+COPY --from=build /app/dist/src ./dist/src
 COPY suites ./suites
 COPY grafana ./grafana
 USER 10001:10001

@@ -12,6 +12,11 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if [ "${MESH_SOAK_WITH_BROWSER:-1}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# podman (with runc) runs the image test and the testcontainers half of the harness tests;
+# MESH_SOAK_WITH_CONTAINERS=0 leaves it out (those tests then skip, saying why).
+if [ "${MESH_SOAK_WITH_CONTAINERS:-1}" = 1 ]; then
+  for tool in podman runc mmdebstrap; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -27,5 +32,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 bash scripts/kube-tools.sh
+# No registry can be reached from these machines: the images the tests run are built here
+# (minutes the first time, seconds once they exist; docs/testing-containers.md).
+if [ "${MESH_SOAK_WITH_CONTAINERS:-1}" = 1 ] && command -v podman >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "setup: container base images"
+  bash scripts/containers/base-images.sh
+fi
 echo "setup: build"
 npx tsc -p tsconfig.json
