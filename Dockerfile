@@ -28,6 +28,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no
 COPY --from=build /app/dist/src ./dist/src
 COPY suites ./suites
 COPY grafana ./grafana
+COPY examples ./examples
 USER 10001:10001
 EXPOSE 9464
 ENTRYPOINT ["node", "dist/src/cli.js"]

@@ -3,7 +3,9 @@
 // other.
 
 import type { ParseArgsConfig } from 'node:util';
+import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
+import { packageRoot } from '../shared/package-root.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -27,4 +29,12 @@ export function configPath(ctx: CommandContext): string {
     throw new UserError('no config file: pass --config FILE or set MESH_SOAK_CONFIG');
   }
   return file;
+}
+
+/** The example config shipped with mesh-soak (written by `init`, read by `suites` without a config). */
+export const EXAMPLE_CONFIG = join(packageRoot, 'examples', 'mesh-soak.yaml');
+
+/** --config, MESH_SOAK_CONFIG, else the shipped example (for commands that only read suites). */
+export function configPathOrExample(ctx: CommandContext): string {
+  return (ctx.values.config as string | undefined) ?? ctx.env.MESH_SOAK_CONFIG ?? EXAMPLE_CONFIG;
 }

@@ -13,6 +13,7 @@ import type { Command } from './command.js';
  * suites tooling in memory (about 30 MB of RSS measured by bench/daemon-scale).
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./init.js')).initCommand,
   run: async () => (await import('./run.js')).runCommand,
   check: async () => (await import('./check.js')).checkCommand,
   validate: async () => (await import('./validate.js')).validateCommand,

@@ -13,7 +13,7 @@ import { applyManifests, createKubeClients, deleteManifests } from '../adapters/
 import { renderManifests } from '../config/suites/render-manifests.js';
 import { findSuite } from '../config/suites/find-suite.js';
 import { stepKind } from '../disruption/steps/step-kind.js';
-import { configPath, type Command, type CommandContext } from './command.js';
+import { configPath, configPathOrExample, type Command, type CommandContext } from './command.js';
 
 const SUBCOMMANDS = ['list', 'render', 'apply', 'delete'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
@@ -21,7 +21,7 @@ type Sub = (typeof SUBCOMMANDS)[number];
 export const suitesCommand: Command = {
   summary: 'list the suites; render, apply or delete a suite\'s manifests',
   help: [
-    'usage: mesh-soak suites list [--config FILE]',
+    'usage: mesh-soak suites list [--config FILE]  (list and render: without a config, the shipped suites)',
     '       mesh-soak suites render SUITE    the rendered manifests, as multi-document YAML',
     '       mesh-soak suites apply SUITE     server-side apply (field manager mesh-soak)',
     '       mesh-soak suites delete SUITE    delete the suite\'s objects',
@@ -37,7 +37,9 @@ export const suitesCommand: Command = {
     if (!isSub(sub)) {
       throw new UserError(`suites: ${sub ? `unknown subcommand "${sub}"` : 'missing subcommand'}; use one of ${SUBCOMMANDS.join(', ')}`);
     }
-    const config = await loadConfig(configPath(ctx), { env: ctx.env });
+    // list and render need no cluster: without a config they show the shipped suites.
+    const file = sub === 'list' || sub === 'render' ? configPathOrExample(ctx) : configPath(ctx);
+    const config = await loadConfig(file, { env: ctx.env });
     if (sub === 'list') {
       if (names.length > 0) throw new UserError('suites list: takes no suite name');
       ctx.stdout.write(listTable(config));

@@ -42,6 +42,8 @@ async function sourceKey(): Promise<string> {
       }
     }
   };
+  // The build dir's layout (what is linked beside it): bump when it changes.
+  hash.update('layout:2 suites examples\n');
   await walk(join(root, 'src'));
   await walk(join(root, 'test'));
   await walk(join(root, 'simulator'));
@@ -72,6 +74,7 @@ async function compileInto(tmp: string): Promise<void> {
   await symlink(join(root, 'node_modules'), join(tmp, 'node_modules'));
   // The built-in suites are found next to package.json.
   await symlink(join(root, 'suites'), join(tmp, 'suites'));
+  await symlink(join(root, 'examples'), join(tmp, 'examples'));
   await writeFile(join(tmp, MARKER), new Date().toISOString());
 }
 
