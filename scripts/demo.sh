@@ -3,5 +3,5 @@
 # Arguments pass through, e.g. npm run demo -- --fault graceful-shutdown:no-drain
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MESH_SOAK_WITH_BROWSER=0 bash scripts/setup.sh
+MESH_SOAK_WITH_BROWSER=0 MESH_SOAK_WITH_CONTAINERS=0 bash scripts/setup.sh
 exec node dist/src/cli.js demo "$@"

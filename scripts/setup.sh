@@ -38,5 +38,12 @@ if [ "${MESH_SOAK_WITH_CONTAINERS:-1}" = 1 ] && command -v podman >/dev/null 2>&
   echo "setup: container base images"
   bash scripts/containers/base-images.sh
 fi
-echo "setup: build"
-npx tsc -p tsconfig.json
+# The build, skipped when nothing it reads changed since the last one (dist/.build-stamp).
+stamp=dist/.build-stamp
+if [ -f "$stamp" ] && [ -z "$(find src simulator test bench tsconfig.json tsconfig.build.json package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "setup: build up to date"
+else
+  echo "setup: build"
+  npx tsc -p tsconfig.json
+  touch "$stamp"
+fi

@@ -4,6 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { parseDuration, formatDuration } from '../src/checks/duration.js';
+import { formatValue } from '../src/checks/format-value.js';
 import { UserError } from '../src/shared/errors.js';
 import { DemoAborted, parseFault, startDemoStack, type DemoStack, type ReceivedAlert } from './demo-stack.js';
 import type { StatusBody } from '../src/daemon/status.js';
@@ -53,27 +54,41 @@ function durationOption(name: string, text: string | undefined): number | undefi
 
 const clock = () => new Date().toISOString().slice(11, 19);
 
-/** Prints what changed since the previous status: ticks, state changes, disruptions. */
+/** Colours only on a terminal; plain text in a pipe or a log. */
+function paint(out: NodeJS.WritableStream): (code: string, text: string) => string {
+  const tty = (out as NodeJS.WriteStream).isTTY === true && !process.env.NO_COLOR;
+  return (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+}
+
+const STATE_COLOUR: Record<string, string> = { failing: '1;31', pending: '33', unknown: '35', ok: '32', skipped: '2' };
+
+/** How often routine ticks are summarized in one line. */
+const SUMMARY_EVERY_MS = 30_000;
+
+/**
+ * Prints what changed since the previous status: state changes and disruptions as they
+ * happen (they stand out), routine ticks as one summary line every 30 s.
+ */
 function reporter(out: NodeJS.WritableStream) {
+  const colour = paint(out);
   const lastTick = new Map<string, number>();
   const lastDisruption = new Map<string, number>();
   const lastState = new Map<string, string>();
+  let ticksSince = 0;
+  let summaryAt = Date.now();
   return (body: StatusBody) => {
     for (const s of body.suites) {
       const t = s.lastTick?.startedAt ?? 0;
       if (t && t !== lastTick.get(s.name)) {
         lastTick.set(s.name, t);
-        const counts = new Map<string, number>();
-        for (const c of s.checks) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
-        const states = ['failing', 'pending', 'unknown', 'ok', 'skipped'].filter((x) => counts.has(x)).map((x) => `${counts.get(x)} ${x}`);
-        const lag = s.lastTick ? s.lastTick.startedAt - s.lastTick.scheduledAt : 0;
-        out.write(`${clock()} tick       ${s.name.padEnd(18)} ${states.join(', ').padEnd(28)} ${s.lastTick?.durationMs ?? 0} ms, lag ${lag} ms${s.paused ? ' (paused)' : ''}\n`);
+        ticksSince += 1;
       }
       for (const c of s.checks) {
         const key = `${s.name}/${c.name}`;
         const prev = lastState.get(key);
         if (prev !== undefined && prev !== c.state) {
-          out.write(`${clock()} state      ${key}: ${prev} -> ${c.state}${c.value !== null ? ` (value ${c.value})` : ''}${c.reason ? ` ${c.reason}` : ''}\n`);
+          const value = c.value !== null ? ` (value ${typeof c.value === 'number' ? formatValue(c.value) : c.value})` : '';
+          out.write(`${clock()} ${colour('1', 'STATE')}      ${key}: ${prev} -> ${colour(STATE_COLOUR[c.state] ?? '0', c.state)}${value}${c.reason ? ` ${c.reason}` : ''}\n`);
         }
         lastState.set(key, c.state);
       }
@@ -83,13 +98,31 @@ function reporter(out: NodeJS.WritableStream) {
         out.write(`${clock()} disruption ${s.name}: ${d.outcome} in ${formatDuration(Math.round(d.durationMs))}${d.message ? ` (${d.message})` : ''}\n`);
       }
     }
+    if (Date.now() - summaryAt >= SUMMARY_EVERY_MS) {
+      out.write(`${clock()} ticks      ${ticksSince} in the last ${Math.round((Date.now() - summaryAt) / 1000)} s; checks now: ${stateCounts(body)}\n`);
+      ticksSince = 0;
+      summaryAt = Date.now();
+    }
   };
+}
+
+function stateCounts(body: StatusBody): string {
+  const counts = new Map<string, number>();
+  for (const s of body.suites) for (const c of s.checks) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+  return ['failing', 'pending', 'unknown', 'ok', 'skipped'].filter((x) => counts.has(x)).map((x) => `${counts.get(x)} ${x}`).join(', ');
+}
+
+/** An annotation's value rounded like every other value shown to people. */
+function roundText(v: string | undefined): string {
+  if (v === undefined) return '?';
+  const n = Number(v);
+  return v.trim() !== '' && !Number.isNaN(n) ? formatValue(n) : v;
 }
 
 function alertLine(a: ReceivedAlert): string {
   const what = `${a.labels.suite ?? '?'}/${a.labels.check ?? '?'}`;
   const text = a.annotations.summary ? ` — ${a.annotations.summary}` : '';
-  return `${clock()} ALERT      ${a.status.toUpperCase()} ${what} [${a.labels.severity ?? ''}] value ${a.annotations.value ?? '?'}${text}\n`;
+  return `${clock()} ALERT      ${a.status.toUpperCase()} ${what} [${a.labels.severity ?? ''}] value ${roundText(a.annotations.value)}${text}\n`;
 }
 
 export const demoCommand: Command = {

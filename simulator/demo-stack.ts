@@ -20,6 +20,7 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load-config.js';
 import { MESH_SUITE, type Config } from '../src/config/model.js';
 import { buildDisruptionRunner, startDaemon, type Daemon } from '../src/app/index.js';
+import { withTimeout } from '../src/shared/time.js';
 import { applyManifests, createKubeClients, type KubeContext } from '../src/adapters/kube/index.js';
 import { renderManifests } from '../src/config/suites/render-manifests.js';
 import { createLogger } from '../src/telemetry/logger.js';
@@ -190,12 +191,17 @@ checks:
 `;
 }
 
+/** Bound of one stop step of the demo (a server, the daemon, a connection). */
+const STOP_STEP_MS = 4000;
+
 /** Starts everything; on any failure stops what was already started and rethrows. */
 export async function startDemoStack(options: DemoOptions = {}): Promise<DemoStack> {
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-demo-'));
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  // Each step bounded, so one Ctrl-C always ends the demo: a server that does not stop in
+  // time is killed by its own stop() (SIGKILL after its grace), the rest go on.
   const stopAll = async () => {
-    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    for (const c of cleanups.reverse()) await withTimeout(Promise.resolve().then(c).catch(() => undefined), STOP_STEP_MS);
     cleanups.length = 0;
   };
   // Checked after each slow step: a Ctrl-C while starting stops at the next one.
@@ -270,6 +276,8 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       metrics,
       disruptions: runner,
       port,
+      // Ctrl-C should end the demo in seconds: a tick still running is left to stall recovery.
+      shutdownTimeoutMs: 2000,
       ...(token ? { adminToken: () => token } : {}),
     });
     cleanups.push(async () => {

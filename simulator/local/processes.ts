@@ -39,7 +39,9 @@ export function spawnLogged(cmd: string, args: string[], logFile: string, cwd?: 
   installExitHook();
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd });
+    // Its own process group: a Ctrl-C at the terminal reaches the demo (which stops the
+    // servers in order), not every server at once behind its back.
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd, detached: true });
     running.add(child);
     child.once('exit', () => running.delete(child));
     // Spawn failures (ENOENT) arrive as 'error'; keep them from crashing the test runner.

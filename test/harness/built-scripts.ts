@@ -19,6 +19,8 @@ const cacheDir = join(root, 'node_modules/.cache/mesh-soak-built');
 /** Every script a test runs as a child process; all are compiled together. */
 const ENTRIES = [
   'src/cli.ts',
+  // Loaded by the demo command through a computed path, so tsc would not follow it from cli.ts.
+  'simulator/demo-command.ts',
   'test/integration/daemon/daemon-entry.ts',
   'test/integration/suites/crash-child.ts',
 ] as const;
