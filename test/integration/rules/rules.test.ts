@@ -38,7 +38,7 @@ describe.skipIf(!existsSync(PROMTOOL))('alert rules (promtool)', () => {
 
   it('are the same groups as the PrometheusRule', () => {
     const plain = parseYaml(readFileSync(RULES, 'utf8')) as { groups: unknown };
-    const crd = parseYaml(readFileSync(join(DEPLOY, 'prometheusrule.yaml'), 'utf8')) as { spec: { groups: unknown } };
+    const crd = parseYaml(readFileSync(join(DEPLOY, 'components', 'kube-prometheus-stack', 'prometheusrule.yaml'), 'utf8')) as { spec: { groups: unknown } };
     expect(crd.spec.groups).toEqual(plain.groups);
   });
 });

@@ -26,8 +26,7 @@ function allExpressions(): { where: string; expr: string }[] {
     if (spec.guard !== undefined) out.push({ where: `${s} guard`, expr: String(spec.guard) });
     for (const c of arr(spec.checks).map(obj)) out.push({ where: `${s} ${String(c.name)}`, expr: String(c.query) });
   }
-  const cm = parseYaml(readFileSync(join(DEPLOY, 'configmap.yaml'), 'utf8')) as { data: Record<string, string> };
-  const config = obj(parseYaml(cm.data['config.yaml'] ?? ''));
+  const config = obj(parseYaml(readFileSync(join(DEPLOY, 'base', 'config.yaml'), 'utf8')));
   for (const c of arr(config.checks).map(obj)) out.push({ where: `config ${String(c.name)}`, expr: String(c.query) });
   for (const f of ['mesh-soak-overview.json', 'mesh-soak-suite.json', 'mesh-soak-daemon.json']) {
     const d = obj(JSON.parse(readFileSync(join(ROOT, 'grafana/dashboards', f), 'utf8')) as unknown);

@@ -16,7 +16,9 @@ describe('Dockerfile', () => {
     const from = instr('FROM');
     expect(from.length).toBe(2);
     for (const f of from) expect(f).toMatch(/^FROM node:22-bookworm-slim\b/);
-    expect(lines).toContain('RUN npm ci --omit=dev && npm cache clean --force');
+    // The runtime stage installs production dependencies only (dev ones never reach the image).
+    const installs = lines.filter((l) => /^RUN .*npm ci\b/.test(l));
+    expect(installs.at(-1)).toMatch(/npm ci --omit=dev --ignore-scripts\b/);
   });
 
   it('runs as a numeric non-root user, set after the last install step', () => {
@@ -38,6 +40,7 @@ describe('Dockerfile', () => {
     expect(instr('HEALTHCHECK')).toEqual([]);
     expect(lines).toContain('COPY suites ./suites');
     expect(lines).toContain('COPY grafana ./grafana');
+    expect(lines).toContain('COPY examples ./examples');
   });
 
   it('keeps secrets and local state out of the build context', () => {

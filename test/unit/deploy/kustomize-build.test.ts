@@ -188,8 +188,6 @@ const NOT_KUSTOMIZE: Record<string, string> = {
   'rules/tests.yaml': 'promtool tests of the alerts',
   'examples/mesh-soak-secrets.yaml': 'an example Secret, never applied by default',
   'components/istio-sample-addons/grafana-patch.yaml': 'applied to the sample Grafana with kubectl patch',
-  'configmap.yaml': 'transitional copy of base/config.yaml at its old path (scripts/sync-chart-files.sh)',
-  'prometheusrule.yaml': 'transitional link to the component\'s PrometheusRule at its old path',
 };
 
 describe('deploy/ files', () => {

@@ -46,17 +46,6 @@ describe('the PrometheusRule', () => {
   });
 });
 
-describe('transitional files at the pre-overlay paths', () => {
-  it('deploy/configmap.yaml wraps deploy/base/config.yaml unchanged', () => {
-    const [cm] = readDocs(join(DEPLOY, 'configmap.yaml'));
-    expect(obj(cm?.data)['config.yaml']).toBe(read('deploy/base/config.yaml'));
-  });
-
-  it('deploy/prometheusrule.yaml reads as the component\'s PrometheusRule', () => {
-    expect(read('deploy/prometheusrule.yaml')).toBe(read('deploy/components/kube-prometheus-stack/prometheusrule.yaml'));
-  });
-});
-
 describe('scripts/sync-chart-files.sh', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'mesh-soak-sync-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
