@@ -21,7 +21,8 @@ const CLI = join(ROOT, 'dist/src/cli.js');
 const CORPUS = join(ROOT, 'test/fixtures/config-corpus');
 const TIME = '/usr/bin/time';
 const PARALLEL = 4;
-const CASE_TIMEOUT_MS = 20_000;
+// Generous: a hang is a process that never ends, not a slow start on a loaded machine.
+const CASE_TIMEOUT_MS = 120_000;
 /** Peak resident memory a validate run may reach (a plain run is ~150 MiB). */
 const MAX_RSS_KIB = 512 * 1024;
 
