@@ -21,6 +21,7 @@ import type { DisruptionRunner, StepOutcome } from '../disruption/runner.js';
 import type { Step, Suite } from '../config/model.js';
 import { runDaemon, type Daemon, type Notifier } from '../daemon/daemon.js';
 import type { ShutdownStep } from '../daemon/shutdown.js';
+import type { WatchOptions } from '../daemon/self-watch.js';
 import { version } from '../shared/version.js';
 
 export type { Daemon, Notifier };
@@ -132,6 +133,8 @@ export interface DaemonOptions {
   retryMs?: number;
   now?: () => number;
   extraShutdown?: ShutdownStep[];
+  /** Watchdog window and tick deadline; defaults suit production. */
+  watch?: WatchOptions;
 }
 
 /** The daemon with every part not given built from the config. */
@@ -158,5 +161,6 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     retryMs: o.retryMs ?? 2000,
     ...(o.extraShutdown ? { extraShutdown: o.extraShutdown } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.watch ? { watch: o.watch } : {}),
   });
 }

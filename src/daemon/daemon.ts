@@ -29,6 +29,7 @@ import { startHttpServer, type RunningServer } from '../server/http-server.js';
 import { housekeep, startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
+import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
 import { daemonBackend } from './backend.js';
 import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type TickDeps } from './tick.js';
@@ -59,6 +60,8 @@ export interface DaemonParts {
   /** Run after the daemon's own shutdown steps (connections the composition root opened). */
   extraShutdown?: ShutdownStep[];
   signal?: AbortSignal;
+  /** The watchdog and tick deadline (self-watch.ts); defaults suit production. */
+  watch?: WatchOptions;
 }
 
 export interface Daemon {
@@ -82,43 +85,45 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const onUnreadable = warnUnreadable(logger);
-  const store = new CheckStore(redis, parts.keys, { onUnreadable });
-  const history = new History(redis, parts.keys, { onUnreadable });
-  const pause = new PauseFlags(redis, parts.keys, { now: parts.now });
+  const { store, history, pause } = stateOf(config, parts);
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
   const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
+  const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
+  const tick = watch.guard((job) => runTick(tickDeps, job));
   const queues = createSuiteQueues({
     redisUrl: config.redis.url,
     prefix: parts.keys.prefix,
     logger,
     onTick: async (job) => {
-      await runTick(tickDeps, job);
+      await tick(job);
       void restorer.restore();
     },
     onDisruption: (job) =>
       runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job),
-    tickConcurrency: Math.max(2, groups.size),
+    // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
+    tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
     disruptionLockMs: parts.disruptionLockMs,
   });
   const keeper = keepSchedulersInstalled(async () => {
+    await pause.sync();
     const r = await queues.installSchedulers(config);
     logger.info(r, 'job schedulers installed');
     await restorer.restore();
   }, { retryMs: parts.retryMs, logger });
   reinstallOnReconnect(redis, keeper, logger);
   const ping = async (): Promise<boolean> => (await withTimeout(redis.ping().catch(() => 'down'), 1000)) === 'PONG';
-  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping };
+  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watch.housekeeping(queues, keeper) };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined };
   const backend = daemonBackend({
     config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
-    notReadyReasons: () => [...(keeper.isInstalled() ? [] : ['job schedulers not installed yet']), ...(stopped ? ['shutting down'] : [])],
+    redisDownReason: watch.redisDownReason,
+    notReadyReasons: () => notReady(keeper, watch, stopped),
   });
   const server = await listen(parts, backend, running);
   if (parts.notifier?.resend) {
@@ -137,6 +142,30 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   if (parts.signal?.aborted) void stop();
   else parts.signal?.addEventListener('abort', () => void stop(), { once: true });
   return { port: server.port, metrics, scheduled: keeper.installed, stop };
+}
+
+function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): string[] {
+  return [...(keeper.isInstalled() ? [] : ['job schedulers not installed yet']), ...watch.reasons(), ...(stopped ? ['shutting down'] : [])];
+}
+
+/**
+ * The state stores over Redis. Check records and pause flags are also remembered in
+ * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
+ */
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags } {
+  const { logger, redis, keys, now } = parts;
+  const onUnreadable = warnUnreadable(logger);
+  const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
+  const remember = {
+    maxAgeMs: Math.max(10 * 60_000, 10 * longestTick),
+    now,
+    onRestored: (suite: string, checks: number) => logger.warn({ suite, checks }, "check records missing in redis; using this replica's last evaluation"),
+  };
+  return {
+    store: new CheckStore(redis, keys, { onUnreadable, remember }),
+    history: new History(redis, keys, { onUnreadable }),
+    pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
+  };
 }
 
 function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause'>): TickDeps {

@@ -44,6 +44,8 @@ export interface SuiteQueues {
   readonly all: Queue[];
   /** Upserts the config's schedulers and removes stale ones; throws while Redis is away. */
   installSchedulers(config: Config): Promise<{ ticks: string[]; disruptions: string[]; removed: string[] }>;
+  /** Ids of the config's schedulers absent from Redis (flushed, restarted empty); throws while Redis is away. */
+  missingSchedulers(config: Config): Promise<string[]>;
   /** Queues a manual disruption of the suite. */
   triggerDisruption(suite: string): Promise<void>;
   /** Stops taking jobs; waits for running ones up to timeoutMs, then forces. Resolves true when clean. */
@@ -81,6 +83,14 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
       const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), { ...RETENTION, attempts: 1 });
       return { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] };
+    },
+    async missingSchedulers(config) {
+      const ids = async (q: Queue<SuiteJobData>): Promise<Set<string>> => new Set((await q.getJobSchedulers(0, -1)).map((x) => x.id ?? x.key));
+      const [ticks, disr] = await Promise.all([ids(tickQueue), ids(disruptionQueue)]);
+      return [
+        ...wantedTickSchedulers(config).filter((w) => !ticks.has(w.id)),
+        ...wantedDisruptionSchedulers(config).filter((w) => !disr.has(w.id)),
+      ].map((w) => w.id);
     },
     async triggerDisruption(suite) {
       await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);
