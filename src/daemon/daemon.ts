@@ -106,6 +106,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
     disruptionLockMs: parts.disruptionLockMs,
+    onError: watch.noteError,
   });
   const keeper = keepSchedulersInstalled(async () => {
     await pause.sync();

@@ -60,6 +60,8 @@ export interface SelfWatch {
   reasons(): string[];
   /** The /readyz reason while Redis does not answer. */
   redisDownReason(): string;
+  /** An error from BullMQ's connections: out of memory, authentication and read-only are remembered. */
+  noteError(err: Error): void;
 }
 
 export function selfWatch(d: WatchDeps): SelfWatch {
@@ -72,12 +74,18 @@ export function selfWatch(d: WatchDeps): SelfWatch {
   });
   const hm = healthMetrics(d.metrics.registry);
   const deadline = d.options?.tickDeadlineMs ?? ((suite: string) => Math.max(tickMs(suite), 2 * d.config.prometheus.timeoutMs) + 5000);
-  const redisProblem = trackRedisProblems(d.redis, d.logger);
+  const problems = redisProblems(d.logger, d.now, d.options?.minWindowMs ?? 30_000);
+  d.redis.on('error', problems.note);
+  d.redis.on('ready', problems.clear);
   const stalled = new Set<string>();
   const watchdog = (): void => {
     for (const h of health.check(d.now(), d.pause.remembered())) {
       hm.suiteStalled.set({ suite: h.suite }, h.stalled ? 1 : 0);
-      if (h.stalled && !stalled.has(h.suite)) d.logger.error({ suite: h.suite, lastCompletedAt: h.lastCompletedAt, windowMs: h.windowMs }, 'suite stalled: no completed tick');
+      if (h.stalled && !stalled.has(h.suite)) {
+        // The ticks that never ran are counted here: BullMQ could not even start them.
+        hm.tickFailures.inc({ suite: h.suite, reason: problems.recent() ?? 'stalled' });
+        d.logger.error({ suite: h.suite, lastCompletedAt: h.lastCompletedAt, windowMs: h.windowMs, redis: problems.recent() }, 'suite stalled: no completed tick');
+      }
       if (!h.stalled && stalled.has(h.suite)) d.logger.info({ suite: h.suite }, 'suite ticking again');
       if (h.stalled) stalled.add(h.suite);
       else stalled.delete(h.suite);
@@ -86,10 +94,14 @@ export function selfWatch(d: WatchDeps): SelfWatch {
   return {
     health,
     metrics: hm,
-    guard: (run) => tickGuard({ redis: d.redis, guardKey: d.keys.tickRunning, health, metrics: hm, logger: d.logger, now: d.now, deadlineMs: deadline, worker: d.worker }, run),
+    guard: (run) => tickGuard({ redis: d.redis, guardKey: d.keys.tickRunning, health, metrics: hm, logger: d.logger, now: d.now, deadlineMs: deadline, worker: d.worker, onError: problems.note }, run),
     housekeeping: (queues, keeper) => ({ passes: passes(d, health, hm, queues, keeper), always: watchdog }),
-    reasons: () => TickHealth.reasons(health.check(d.now(), d.pause.remembered()), d.now()),
-    redisDownReason: () => describeRedisProblem(redisProblem() ?? 'redis-unreachable'),
+    reasons: () => {
+      const recent = problems.recent();
+      return [...(recent ? [describeRedisProblem(recent)] : []), ...TickHealth.reasons(health.check(d.now(), d.pause.remembered()), d.now())];
+    },
+    redisDownReason: () => describeRedisProblem(problems.last() ?? 'redis-unreachable'),
+    noteError: problems.note,
   };
 }
 
@@ -102,6 +114,17 @@ function passes(d: WatchDeps, health: TickHealth, hm: HealthMetrics, queues: Sui
         if (missing.length === 0) return;
         d.logger.warn({ missing }, 'job schedulers missing in redis; installing them again');
         hm.schedulerReinstalls.inc();
+        keeper.reinstall();
+      },
+    },
+    {
+      // A scheduler whose next job was lost (a write refused half-way, out of memory) looks
+      // installed but never fires: a stalled suite gets its schedulers upserted again.
+      name: 'stalled suites',
+      run: async () => {
+        const stalled = health.check(d.now(), d.pause.remembered()).filter((h) => h.stalled).map((h) => h.suite);
+        if (stalled.length === 0) return;
+        d.logger.warn({ suites: stalled }, 'suites stalled; installing their job schedulers again');
         keeper.reinstall();
       },
     },
@@ -118,16 +141,28 @@ function passes(d: WatchDeps, health: TickHealth, hm: HealthMetrics, queues: Sui
   ];
 }
 
-/** The last Redis problem seen on the connection (cleared when it is ready again). */
-function trackRedisProblems(redis: Redis, logger: Logger): () => RedisProblem | undefined {
+/**
+ * Redis problems seen on any connection: the last one (cleared when the state connection is
+ * ready again), and a recent one other than "unreachable" (out of memory, authentication,
+ * read-only) for `ttlMs` after it was last seen. Logged at error once per change.
+ */
+function redisProblems(logger: Logger, now: () => number, ttlMs: number) {
   let last: RedisProblem | undefined;
-  redis.on('error', (err: Error) => {
-    const problem = redisProblemOf(err);
-    if (problem && problem !== last && problem !== 'redis-unreachable') logger.error({ problem, err: err.message }, describeRedisProblem(problem));
-    if (problem) last = problem;
-  });
-  redis.on('ready', () => {
-    last = undefined;
-  });
-  return () => last;
+  let serious: { problem: RedisProblem; at: number } | undefined;
+  return {
+    note: (err: Error): void => {
+      const problem = redisProblemOf(err);
+      if (!problem) return;
+      if (problem !== 'redis-unreachable') {
+        if (serious?.problem !== problem || now() - serious.at > ttlMs) logger.error({ problem, err: err.message }, describeRedisProblem(problem));
+        serious = { problem, at: now() };
+      }
+      last = problem;
+    },
+    clear: (): void => {
+      last = undefined;
+    },
+    last: (): RedisProblem | undefined => last ?? serious?.problem,
+    recent: (): RedisProblem | undefined => (serious && now() - serious.at <= ttlMs ? serious.problem : undefined),
+  };
 }

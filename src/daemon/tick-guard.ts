@@ -10,7 +10,7 @@
 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redisProblemOf } from '../adapters/redis/redis-errors.js';
+import { describeRedisProblem, redisProblemOf } from '../adapters/redis/redis-errors.js';
 import type { HealthMetrics } from '../telemetry/health-metrics.js';
 import { messageOf } from '../shared/errors.js';
 import { withTimeout } from '../shared/time.js';
@@ -28,6 +28,8 @@ export interface TickGuardDeps {
   /** How long one tick may take. */
   deadlineMs: (suite: string) => number;
   worker: string;
+  /** Told of the error of every failed tick. */
+  onError?: (err: Error) => void;
 }
 
 export type GuardedOutcome = TickOutcome | { ran: false; reason: 'busy' } | { ran: false; reason: 'failed'; failure: string };
@@ -36,7 +38,9 @@ export function tickGuard(d: TickGuardDeps, run: (job: TickJob) => Promise<TickO
   const running = new Set<string>();
   const fail = (job: TickJob, reason: string, err?: unknown): GuardedOutcome => {
     d.metrics.tickFailures.inc({ suite: job.suite, reason });
-    d.health.failed(job.suite, reason, d.now());
+    const problem = redisProblemOf(err);
+    const text = problem ? describeRedisProblem(problem) : reason === 'deadline' ? `no result within ${d.deadlineMs(job.suite)} ms` : 'error (see the log)';
+    d.health.failed(job.suite, text, d.now());
     d.logger.error({ suite: job.suite, jobId: job.id, reason, ...(err === undefined ? {} : { err: messageOf(err) }) }, 'tick failed');
     return { ran: false, reason: 'failed', failure: reason };
   };
@@ -66,6 +70,7 @@ export function tickGuard(d: TickGuardDeps, run: (job: TickJob) => Promise<TickO
       return settled;
     } catch (err) {
       await d.redis.del(d.guardKey(suite)).catch(() => undefined);
+      if (err instanceof Error) d.onError?.(err);
       return fail(job, redisProblemOf(err) ?? 'error', err);
     } finally {
       if (release) running.delete(suite);

@@ -38,6 +38,8 @@ export interface QueueOptions {
   disruptionConcurrency: number;
   /** BullMQ lock of a disruption job; must outlast the longest step. */
   disruptionLockMs: number;
+  /** Told of every queue and worker error (Redis refusing writes stops ticks here, before any handler runs). */
+  onError?: (err: Error) => void;
 }
 
 export interface SuiteQueues {
@@ -72,9 +74,17 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       lockDuration: o.disruptionLockMs,
     }),
   ];
-  for (const q of [tickQueue, disruptionQueue]) q.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+  for (const q of [tickQueue, disruptionQueue]) {
+    q.on('error', (err: Error) => {
+      o.logger.debug({ err: err.message, queue: q.name }, 'queue error');
+      o.onError?.(err);
+    });
+  }
   for (const w of workers) {
-    w.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: w.name }, 'worker error'));
+    w.on('error', (err: Error) => {
+      o.logger.debug({ err: err.message, queue: w.name }, 'worker error');
+      o.onError?.(err);
+    });
     w.on('failed', (job, err) => o.logger.error({ queue: w.name, jobId: job?.id, suite: job?.data.suite, err: err.message }, 'job failed'));
   }
   return {
