@@ -34,6 +34,8 @@ export function buildProvider(config: Config, metrics?: Metrics): MetricsProvide
       timeoutMs: config.prometheus.timeoutMs,
       headers: config.prometheus.headers,
       concurrency: config.prometheus.concurrency,
+      ...(config.prometheus.maxBodyBytes !== undefined ? { maxBodyBytes: config.prometheus.maxBodyBytes } : {}),
+      ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
       ...(metrics ? { onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds) } : {}),
     }),
   );

@@ -136,6 +136,8 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
       timeoutMs: ms(c.prometheus.timeout),
       headers: { ...c.prometheus.headers },
       concurrency: c.prometheus.concurrency,
+      maxBodyBytes: c.prometheus.maxBodyBytes,
+      maxSeries: c.prometheus.maxSeries,
     },
     redis: { url: c.redis.url },
     kubernetes: {},

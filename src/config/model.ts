@@ -56,7 +56,16 @@ export interface WebhookSpec {
 export interface Config {
   /** The file the config came from (for messages). */
   file: string;
-  prometheus: { url: string; timeoutMs: number; headers: Record<string, string>; concurrency: number };
+  prometheus: {
+    url: string;
+    timeoutMs: number;
+    headers: Record<string, string>;
+    concurrency: number;
+    /** Largest response body read, bytes; absent: the client's default (16 MiB). */
+    maxBodyBytes?: number;
+    /** Most series one query may return; absent: the client's default (10 000). */
+    maxSeries?: number;
+  };
   redis: { url: string };
   kubernetes: { kubeconfig?: string };
   tickMs: number;

@@ -174,6 +174,10 @@ export const configSchema = z
       timeout: duration().default('10s'),
       headers: headerMap().default({}),
       concurrency: z.int().min(1).default(16),
+      // Bounds on what one answer may hold: past either, the check is unknown with the reason
+      // and the response is abandoned as soon as the limit is reached (never buffered whole).
+      maxBodyBytes: z.int().min(1024).default(16 * 1024 * 1024).meta({ description: 'Largest response body read from Prometheus, in bytes (default 16 MiB)' }),
+      maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
     }),
     redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
