@@ -138,6 +138,7 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
       concurrency: c.prometheus.concurrency,
       maxBodyBytes: c.prometheus.maxBodyBytes,
       maxSeries: c.prometheus.maxSeries,
+      maxInstancesPerCheck: c.prometheus.maxInstancesPerCheck,
     },
     redis: { url: c.redis.url },
     kubernetes: {},

@@ -65,6 +65,8 @@ export interface Config {
     maxBodyBytes?: number;
     /** Most series one query may return; absent: the client's default (10 000). */
     maxSeries?: number;
+    /** Instances one check tracks (the rest are counted); absent: 1000. */
+    maxInstancesPerCheck?: number;
   };
   redis: { url: string };
   kubernetes: { kubeconfig?: string };

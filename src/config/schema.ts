@@ -178,6 +178,7 @@ export const configSchema = z
       // and the response is abandoned as soon as the limit is reached (never buffered whole).
       maxBodyBytes: z.int().min(1024).default(16 * 1024 * 1024).meta({ description: 'Largest response body read from Prometheus, in bytes (default 16 MiB)' }),
       maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
+      maxInstancesPerCheck: z.int().min(1).default(1000).meta({ description: 'Instances one check tracks; series past it are counted, not stored (default 1000)' }),
     }),
     redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),

@@ -180,6 +180,7 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
     prometheusUrl: config.prometheus.url,
     worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     now: parts.now,
+    ...(config.prometheus.maxInstancesPerCheck !== undefined ? { maxInstances: config.prometheus.maxInstancesPerCheck } : {}),
   };
 }
 

@@ -243,8 +243,10 @@ export function parseResponse(status: number, text: string, maxSeries = DEFAULT_
   }
   if (status < 200 || status >= 300) {
     const errorType = typeof body?.errorType === 'string' ? body.errorType : undefined;
+    // Prometheus' own error message is kept; any other body (a proxy's page, which may echo
+    // request headers and so credentials) is never repeated, only its size.
     const detail =
-      typeof body?.error === 'string' ? `${errorType ?? 'error'}: ${body.error}` : snippet(text) || '(empty body)';
+      typeof body?.error === 'string' ? `${errorType ?? 'error'}: ${snippet(body.error)}` : text === '' ? '(empty body)' : `(a body of ${Buffer.byteLength(text)} bytes that is not a Prometheus error; not shown)`;
     // Prometheus says 422 for an execution error and 503 for a query timeout or cancel.
     const kind: PromErrorKind =
       (status === 422 || status === 503) && (errorType === 'execution' || errorType === 'timeout' || errorType === 'canceled')
@@ -253,7 +255,7 @@ export function parseResponse(status: number, text: string, maxSeries = DEFAULT_
     throw new PrometheusError(kind, `HTTP ${status}: ${detail}`, { status });
   }
   if (body === undefined) {
-    throw new PrometheusError('bad_data', `response is not a JSON object: ${snippet(text)}`, { status });
+    throw new PrometheusError('bad_data', `response is not a Prometheus JSON object (${Buffer.byteLength(text)} bytes; not shown)`, { status });
   }
   if (body.status !== 'success') {
     const detail = typeof body.error === 'string' ? body.error : 'no error message';
