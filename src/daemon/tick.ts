@@ -58,7 +58,9 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
 
   const prev = await deps.store.load(suite);
-  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, deps.provider, prev, startedAt, {
+  // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
+  const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
+  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
   });
   await deps.store.save(suite, result.records);

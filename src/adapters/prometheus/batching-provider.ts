@@ -121,6 +121,15 @@ export class BatchingProvider implements MetricsProvider {
     batch.forEach((p, i) => p.resolve(results[i] as Sample[]));
   }
 
+  /**
+   * A provider that batches only its own queries (one tick's), over the same connection:
+   * a slow suite's batch never holds another suite's checks. Closing it closes nothing.
+   */
+  scoped(): MetricsProvider {
+    const inner = this.inner;
+    return new BatchingProvider({ query: (e, o) => inner.query(e, o), close: () => Promise.resolve() }, { maxBatch: this.maxBatch });
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
