@@ -143,7 +143,7 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
     redis: { url: c.redis.url },
     kubernetes: {},
     tickMs: ms(c.tick),
-    http: { port: c.http.port },
+    http: { port: c.http.port, ...(c.http.requireTokenForStatus ? { requireTokenForStatus: true } : {}) },
     notify: {
       webhooks: c.notify.webhooks.map((w) => ({ name: w.name, url: w.url, format: w.format, headers: { ...w.headers } })),
     },

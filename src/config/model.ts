@@ -71,7 +71,7 @@ export interface Config {
   redis: { url: string };
   kubernetes: { kubeconfig?: string };
   tickMs: number;
-  http: { port: number };
+  http: { port: number; /** /api/v1/status needs the admin token too. */ requireTokenForStatus?: boolean };
   notify: {
     alertmanager?: { url: string; resendMs: number };
     webhooks: WebhookSpec[];

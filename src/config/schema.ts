@@ -183,7 +183,12 @@ export const configSchema = z
     redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
     tick: duration({ name: 'tick', atLeast: '1s' }).default('30s'),
-    http: z.strictObject({ port: z.int().min(1).max(65535).default(9464) }).default({ port: 9464 }),
+    http: z
+      .strictObject({
+        port: z.int().min(1).max(65535).default(9464),
+        requireTokenForStatus: z.boolean().default(false).meta({ description: '/api/v1/status needs the admin bearer token (MESH_SOAK_ADMIN_TOKEN)' }),
+      })
+      .default({ port: 9464, requireTokenForStatus: false }),
     notify: z
       .strictObject({
         alertmanager: z.strictObject({ url: httpUrl(), resend: duration().default('1m') }).optional(),

@@ -126,7 +126,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
   });
-  const server = await listen(parts, backend, running);
+  const server = await listen(parts, backend, running, config.http.requireTokenForStatus === true);
   if (parts.notifier?.resend) {
     const resend = parts.notifier.resend.bind(parts.notifier);
     running.stopResend = startAlertResend({ groups, store, prometheusUrl: config.prometheus.url, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
@@ -224,9 +224,9 @@ function interruptedRestorer(parts: DaemonParts): { restore(): Promise<void>; cu
   return { restore, current: () => restoring };
 }
 
-async function listen(parts: DaemonParts, backend: ReturnType<typeof daemonBackend>, running: Running): Promise<RunningServer> {
+async function listen(parts: DaemonParts, backend: ReturnType<typeof daemonBackend>, running: Running, requireTokenForStatus: boolean): Promise<RunningServer> {
   try {
-    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken });
+    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken, requireTokenForStatus });
   } catch (err) {
     // Undo everything made so far, so a failed start leaves no timer, socket or connection
     // holding the process open.
