@@ -68,15 +68,18 @@ it('a slow suite never overlaps itself and does not starve the others', async ()
   let seen: unknown;
   await waitFor(async () => (seen = (await ticks('slow')).length) >= 2, { timeoutMs: 120_000, intervalMs: 500, what: 'two slow ticks', seen: () => seen });
   const slow = (await ticks('slow')).sort((a, b) => a.startedAt - b.startedAt);
-  // Never two slow ticks at once: each starts after the previous one ended.
-  for (let i = 1; i < slow.length; i++) {
-    expect(slow[i]!.startedAt, `slow tick ${slow[i]!.jobId} started inside ${slow[i - 1]!.jobId}`).toBeGreaterThanOrEqual(slow[i - 1]!.startedAt + slow[i - 1]!.durationMs);
-  }
-  // Inside each slow tick's span the fast suites completed ticks of their own.
-  const span = slow[0]!;
+  // Never two slow ticks at once: each starts after the previous one ended (an ordering of
+  // recorded events, not a duration).
+  const endOf = (t: TickEntry): number => t.startedAt + t.durationMs;
+  const overlapping = slow.slice(1).filter((t, i) => t.startedAt < endOf(slow[i]!)).map((t) => t.jobId);
+  expect(overlapping, 'slow ticks that started inside the previous one').toEqual([]);
+  // Inside the first slow tick (10 s of Prometheus silence; the others tick every second)
+  // both fast suites completed ticks of their own: they were not starved. The bound is a
+  // small fraction of what fits, so machine load does not decide it.
+  const first = slow[0]!;
   for (const name of ['fast1', 'fast2']) {
-    const inside = (await ticks(name)).filter((t) => t.startedAt >= span.startedAt && t.startedAt + t.durationMs <= span.startedAt + span.durationMs);
-    expect(inside.length, `${name} ticks inside a ${span.durationMs} ms slow tick`).toBeGreaterThanOrEqual(3);
+    const inside = (await ticks(name)).filter((t) => t.startedAt >= first.startedAt && endOf(t) <= endOf(first));
+    expect(inside.length, `${name}: ticks completed inside the first slow tick`).toBeGreaterThanOrEqual(2);
   }
   const metrics = await (await fetch(`http://127.0.0.1:${daemon!.port}/metrics`)).text();
   expect(metrics).not.toMatch(/mesh_soak_tick_failures_total\{suite="fast/);
