@@ -16,6 +16,7 @@ import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
 import { NotificationDispatcher } from '../adapters/notify/dispatcher.js';
 import { createSinks } from '../adapters/notify/sinks.js';
 import { stateKeys, DEFAULT_PREFIX, type StateKeys } from '../adapters/redis/keys.js';
+import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import type { KubeClientOptions } from '../adapters/kube/index.js';
 import type { DisruptionRunner, StepOutcome } from '../disruption/runner.js';
 import type { Step, Suite } from '../config/model.js';
@@ -79,7 +80,7 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
     ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
   });
   // The journal's connection: commands queue while Redis is away instead of failing a restore.
-  const redis = o.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const redis = o.redis ?? new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null });
   if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
   const runner = createDisruptionRunner({
     ops: kubeClusterOps(kube),
@@ -143,7 +144,7 @@ export interface DaemonOptions {
 export async function startDaemon(config: Config, o: DaemonOptions): Promise<Daemon> {
   const metrics = o.metrics ?? createMetrics(new Registry(), version);
   // State commands fail after one retry instead of piling up while Redis is away.
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1, lazyConnect: false });
   const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
   return runDaemon(config, {
     logger: o.logger,

@@ -53,6 +53,14 @@ export interface WebhookSpec {
   headers: Record<string, string>;
 }
 
+/** How to reach Redis. tls paths are absolute once loaded. */
+export interface RedisConfig {
+  url: string;
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
+  sentinels?: Array<{ host: string; port: number }>;
+  sentinelName?: string;
+}
+
 export interface Config {
   /** The file the config came from (for messages). */
   file: string;
@@ -68,7 +76,7 @@ export interface Config {
     /** Instances one check tracks (the rest are counted); absent: 1000. */
     maxInstancesPerCheck?: number;
   };
-  redis: { url: string };
+  redis: RedisConfig;
   kubernetes: { kubeconfig?: string };
   tickMs: number;
   http: { port: number; /** /api/v1/status needs the admin token too. */ requireTokenForStatus?: boolean };

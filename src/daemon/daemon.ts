@@ -22,6 +22,7 @@ import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
+import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
@@ -93,7 +94,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const queues = createSuiteQueues({
-    redisUrl: config.redis.url,
+    connection: redisConnectionOptions(config.redis),
     prefix: parts.keys.prefix,
     logger,
     onTick: async (job) => {

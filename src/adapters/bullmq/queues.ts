@@ -2,7 +2,8 @@
 // functions: make them, install the wanted job schedulers, close them. The daemon hands in
 // the job handlers; nothing else in mesh-soak touches BullMQ.
 
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/model.js';
 import { scheduledAt } from './job-timing.js';
@@ -29,7 +30,8 @@ export interface SuiteJob {
 }
 
 export interface QueueOptions {
-  redisUrl: string;
+  /** ioredis options of the connection (adapters/redis/connection.ts). */
+  connection: RedisOptions;
   prefix: string;
   logger: Logger;
   onTick: (job: SuiteJob) => Promise<unknown>;
@@ -61,7 +63,8 @@ function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
 }
 
 export function createSuiteQueues(o: QueueOptions): SuiteQueues {
-  const connection = { url: o.redisUrl, maxRetriesPerRequest: null };
+  // BullMQ hands these to ioredis as they are (its type is looser than ioredis' own).
+  const connection = { ...o.connection, maxRetriesPerRequest: null } as ConnectionOptions;
   const base = { connection, prefix: o.prefix };
   const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
   const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
