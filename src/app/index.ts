@@ -16,11 +16,13 @@ import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
 import { NotificationDispatcher } from '../adapters/notify/dispatcher.js';
 import { createSinks } from '../adapters/notify/sinks.js';
 import { stateKeys, DEFAULT_PREFIX, type StateKeys } from '../adapters/redis/keys.js';
+import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import type { KubeClientOptions } from '../adapters/kube/index.js';
 import type { DisruptionRunner, StepOutcome } from '../disruption/runner.js';
 import type { Step, Suite } from '../config/model.js';
 import { runDaemon, type Daemon, type Notifier } from '../daemon/daemon.js';
 import type { ShutdownStep } from '../daemon/shutdown.js';
+import type { WatchOptions } from '../daemon/self-watch.js';
 import { version } from '../shared/version.js';
 
 export type { Daemon, Notifier };
@@ -33,6 +35,8 @@ export function buildProvider(config: Config, metrics?: Metrics): MetricsProvide
       timeoutMs: config.prometheus.timeoutMs,
       headers: config.prometheus.headers,
       concurrency: config.prometheus.concurrency,
+      ...(config.prometheus.maxBodyBytes !== undefined ? { maxBodyBytes: config.prometheus.maxBodyBytes } : {}),
+      ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
       ...(metrics ? { onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds) } : {}),
     }),
   );
@@ -76,7 +80,7 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
     ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
   });
   // The journal's connection: commands queue while Redis is away instead of failing a restore.
-  const redis = o.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const redis = o.redis ?? new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null });
   if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
   const runner = createDisruptionRunner({
     ops: kubeClusterOps(kube),
@@ -132,13 +136,15 @@ export interface DaemonOptions {
   retryMs?: number;
   now?: () => number;
   extraShutdown?: ShutdownStep[];
+  /** Watchdog window and tick deadline; defaults suit production. */
+  watch?: WatchOptions;
 }
 
 /** The daemon with every part not given built from the config. */
 export async function startDaemon(config: Config, o: DaemonOptions): Promise<Daemon> {
   const metrics = o.metrics ?? createMetrics(new Registry(), version);
   // State commands fail after one retry instead of piling up while Redis is away.
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1, lazyConnect: false });
   const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
   return runDaemon(config, {
     logger: o.logger,
@@ -158,5 +164,6 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     retryMs: o.retryMs ?? 2000,
     ...(o.extraShutdown ? { extraShutdown: o.extraShutdown } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.watch ? { watch: o.watch } : {}),
   });
 }

@@ -116,7 +116,8 @@ function evaluateError(
   const { errorKind, message } = error;
   const errors = (prev?.consecutiveErrors ?? 0) + 1;
   const reason = `${errors} consecutive query error${errors === 1 ? '' : 's'}: ${message}`;
-  const atLimit = errors >= spec.errorLimit;
+  // An answer refused for its size (too_large) will not shrink by waiting: unknown at once.
+  const atLimit = errors >= spec.errorLimit || errorKind === 'too_large';
 
   if (prev !== undefined && !atLimit) {
     const record = { ...prev, consecutiveErrors: errors, lastError: message, lastErrorKind: errorKind, lastEvalAt: now };

@@ -12,6 +12,7 @@
 import type { CheckSpec, Severity } from './model.js';
 import { evaluateCheck } from './check-state.js';
 import { guardVerdict } from './guard.js';
+import { capSamples, DEFAULT_MAX_INSTANCES } from './instance-cap.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
 
 /** The checks evaluated together on one tick: a suite's, or the mesh-wide ones ("mesh"). */
@@ -46,7 +47,7 @@ export async function evaluateGroup(
   provider: MetricsProvider,
   prev: Record<string, CheckRecord>,
   now: number,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; maxInstances?: number } = {},
 ): Promise<GroupEvaluation> {
   const started = performance.now();
   const outcomes = await groupOutcomes(group, provider, options.signal);
@@ -55,9 +56,16 @@ export async function evaluateGroup(
   const transitions: GroupTransition[] = [];
   let errors = 0;
   group.checks.forEach((spec, i) => {
-    const outcome = outcomes[i] as QueryOutcome;
+    let outcome = outcomes[i] as QueryOutcome;
     if (outcome.kind === 'error') errors += 1;
+    let omitted = 0;
+    if (outcome.kind === 'data') {
+      const capped = capSamples(spec, outcome.samples, prev[spec.name], options.maxInstances ?? DEFAULT_MAX_INSTANCES);
+      outcome = { kind: 'data', samples: capped.kept };
+      omitted = capped.omitted;
+    }
     const { record, transitions: changes } = evaluateCheck(spec, prev[spec.name], outcome, now);
+    if (omitted > 0) record.omittedInstances = omitted;
     records[spec.name] = record;
     for (const t of changes) transitions.push({ ...t, check: spec.name, severity: spec.severity });
   });

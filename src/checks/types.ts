@@ -49,6 +49,8 @@ export interface CheckRecord {
   lastErrorKind?: string;
   /** Why the check is skipped or unknown, for humans. */
   reason?: string;
+  /** Series past the instance cap that this check does not track (instance-cap.ts). */
+  omittedInstances?: number;
   lastEvalAt: number;
 }
 

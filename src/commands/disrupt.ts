@@ -4,6 +4,8 @@
 // and the requests they would send and contacts nothing: neither Redis nor the cluster.
 
 import { Redis } from 'ioredis';
+import type { RedisConfig } from '../config/model.js';
+import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import { loadConfig } from '../config/load-config.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
 import { buildDisruptionRunner } from '../app/index.js';
@@ -41,7 +43,7 @@ export const disruptCommand: Command = {
       return 0;
     }
 
-    const redis = await connectRedis(config.redis.url);
+    const redis = await connectRedis(config.redis);
     const stop = onStopSignals(() => ctx.stderr.write('disrupt: stopping the steps; restoring before exit\n'));
     try {
       let n = 0;
@@ -76,8 +78,10 @@ function describeResult(result: DisruptionResult): string {
   }
 }
 
-async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
+async function connectRedis(r: RedisConfig): Promise<Redis> {
+  const url = r.url;
+  const redis = new Redis({
+    ...redisConnectionOptions(r),
     lazyConnect: true,
     connectTimeout: 5000,
     maxRetriesPerRequest: 3,

@@ -133,6 +133,16 @@ async function loadSuites(
   return { suites, suiteProblems };
 }
 
+function redisOf(r: ConfigInput['redis'], dir: string): Config['redis'] {
+  const out: Config['redis'] = { url: r.url };
+  if (r.tls) {
+    out.tls = { caFile: resolve(dir, r.tls.caFile) };
+    if (r.tls.certFile && r.tls.keyFile) Object.assign(out.tls, { certFile: resolve(dir, r.tls.certFile), keyFile: resolve(dir, r.tls.keyFile) });
+  }
+  if (r.sentinels && r.sentinelName) Object.assign(out, { sentinels: r.sentinels.map((s) => ({ host: s.host, port: s.port })), sentinelName: r.sentinelName });
+  return out;
+}
+
 function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite[]): Config {
   const config: Config = {
     file,
@@ -141,11 +151,14 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
       timeoutMs: ms(c.prometheus.timeout),
       headers: { ...c.prometheus.headers },
       concurrency: c.prometheus.concurrency,
+      maxBodyBytes: c.prometheus.maxBodyBytes,
+      maxSeries: c.prometheus.maxSeries,
+      maxInstancesPerCheck: c.prometheus.maxInstancesPerCheck,
     },
-    redis: { url: c.redis.url },
+    redis: redisOf(c.redis, dirname(path)),
     kubernetes: {},
     tickMs: ms(c.tick),
-    http: { port: c.http.port },
+    http: { port: c.http.port, ...(c.http.requireTokenForStatus ? { requireTokenForStatus: true } : {}) },
     notify: {
       webhooks: c.notify.webhooks.map((w) => ({ name: w.name, url: w.url, format: w.format, headers: { ...w.headers } })),
     },

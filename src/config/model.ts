@@ -53,14 +53,33 @@ export interface WebhookSpec {
   headers: Record<string, string>;
 }
 
+/** How to reach Redis. tls paths are absolute once loaded. */
+export interface RedisConfig {
+  url: string;
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
+  sentinels?: Array<{ host: string; port: number }>;
+  sentinelName?: string;
+}
+
 export interface Config {
   /** The file the config came from (for messages). */
   file: string;
-  prometheus: { url: string; timeoutMs: number; headers: Record<string, string>; concurrency: number };
-  redis: { url: string };
+  prometheus: {
+    url: string;
+    timeoutMs: number;
+    headers: Record<string, string>;
+    concurrency: number;
+    /** Largest response body read, bytes; absent: the client's default (16 MiB). */
+    maxBodyBytes?: number;
+    /** Most series one query may return; absent: the client's default (10 000). */
+    maxSeries?: number;
+    /** Instances one check tracks (the rest are counted); absent: 1000. */
+    maxInstancesPerCheck?: number;
+  };
+  redis: RedisConfig;
   kubernetes: { kubeconfig?: string };
   tickMs: number;
-  http: { port: number };
+  http: { port: number; /** /api/v1/status needs the admin token too. */ requireTokenForStatus?: boolean };
   notify: {
     alertmanager?: { url: string; resendMs: number };
     webhooks: WebhookSpec[];

@@ -174,11 +174,39 @@ export const configSchema = z
       timeout: duration().default('10s'),
       headers: headerMap().default({}),
       concurrency: z.int().min(1).default(16),
+      // Bounds on what one answer may hold: past either, the check is unknown with the reason
+      // and the response is abandoned as soon as the limit is reached (never buffered whole).
+      maxBodyBytes: z.int().min(1024).default(16 * 1024 * 1024).meta({ description: 'Largest response body read from Prometheus, in bytes (default 16 MiB)' }),
+      maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
+      maxInstancesPerCheck: z.int().min(1).default(1000).meta({ description: 'Instances one check tracks; series past it are counted, not stored (default 1000)' }),
     }),
-    redis: z.strictObject({ url: redisUrl().default('redis://127.0.0.1:6379') }).default({ url: 'redis://127.0.0.1:6379' }),
+    redis: z
+      .strictObject({
+        url: redisUrl().default('redis://127.0.0.1:6379'),
+        // TLS with a CA file and an optional client certificate (paths relative to the config
+        // file); rediss:// turns TLS on too. Sentinel: the sentinels to ask and the master's name.
+        tls: z
+          .strictObject({ caFile: z.string().min(1), certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+          .superRefine((t, ctx) => {
+            if ((t.certFile === undefined) !== (t.keyFile === undefined)) ctx.addIssue({ code: 'custom', message: 'certFile and keyFile go together: give both or neither' });
+          })
+          .optional(),
+        sentinels: z.array(z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) })).min(1).optional(),
+        sentinelName: z.string().min(1).optional(),
+      })
+      .superRefine((r, ctx) => {
+        if (r.sentinels && !r.sentinelName) ctx.addIssue({ code: 'custom', path: ['sentinelName'], message: "sentinels need sentinelName: the master's name" });
+        if (r.sentinelName && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'sentinelName needs sentinels: [{ host, port }]' });
+      })
+      .default({ url: 'redis://127.0.0.1:6379' }),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
     tick: duration({ name: 'tick', atLeast: '1s' }).default('30s'),
-    http: z.strictObject({ port: z.int().min(1).max(65535).default(9464) }).default({ port: 9464 }),
+    http: z
+      .strictObject({
+        port: z.int().min(1).max(65535).default(9464),
+        requireTokenForStatus: z.boolean().default(false).meta({ description: '/api/v1/status needs the admin bearer token (MESH_SOAK_ADMIN_TOKEN)' }),
+      })
+      .default({ port: 9464, requireTokenForStatus: false }),
     notify: z
       .strictObject({
         alertmanager: z.strictObject({ url: httpUrl(), resend: duration().default('1m') }).optional(),

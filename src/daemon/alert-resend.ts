@@ -1,6 +1,9 @@
 // Re-sending what is failing, on an interval, so alerts stay alive in sinks that expire them
 // (Alertmanager). Built from the shared state in Redis rather than from what this replica
-// fired itself: if the replica that fired an alert dies, the alert must not expire.
+// fired itself: if the replica that fired an alert dies, the alert must not expire. When
+// Redis lost the records (flushed, restarted empty) or cannot be read, the store answers
+// from what this process last evaluated (CheckStore's `remember`), so an alert that is still
+// failing keeps being re-sent instead of expiring into "resolved" in Alertmanager.
 
 import type { Logger } from 'pino';
 import type { CheckGroup } from '../checks/evaluate-group.js';
@@ -11,7 +14,7 @@ import { messageOf } from '../shared/errors.js';
 
 export interface ResendDeps {
   groups: Map<string, CheckGroup>;
-  store: CheckStore;
+  store: Pick<CheckStore, 'loadOrRemembered'>;
   prometheusUrl: string;
   resend: (events: AlertEvent[]) => unknown;
   logger: Logger;
@@ -22,7 +25,7 @@ export async function firingFromState(deps: Omit<ResendDeps, 'resend' | 'logger'
   const events: AlertEvent[] = [];
   for (const g of deps.groups.values()) {
     const specs = new Map(g.checks.map((c) => [c.name, c]));
-    events.push(...firingEventsFromState(g.suite, await deps.store.load(g.suite), specs, deps.prometheusUrl));
+    events.push(...firingEventsFromState(g.suite, await deps.store.loadOrRemembered(g.suite), specs, deps.prometheusUrl));
   }
   return events;
 }
@@ -34,7 +37,7 @@ export function startAlertResend(deps: ResendDeps, everyMs: number): () => void 
       .then((events) => {
         if (events !== 'timeout') deps.resend(events);
       })
-      .catch((err: unknown) => deps.logger.debug({ err: messageOf(err) }, 'alert re-send from state failed'));
+      .catch((err: unknown) => deps.logger.warn({ err: messageOf(err) }, 'alert re-send from state failed'));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -24,7 +24,9 @@ export interface BackendDeps {
   ping: () => Promise<boolean>;
   now: () => number;
   triggerDisruption: (suite: string) => Promise<void>;
-  /** Why the daemon is not ready beyond Redis (schedulers missing, shutting down). */
+  /** The reason while Redis does not answer ("redis unreachable", "redis authentication failed"). */
+  redisDownReason?: () => string;
+  /** Why the daemon is not ready beyond Redis (schedulers missing, stalled or failing suites, shutting down). */
   notReadyReasons: () => string[];
 }
 
@@ -39,7 +41,8 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
     async readiness(): Promise<Readiness> {
       const up = await d.ping();
       d.metrics.redisUp.set(up ? 1 : 0);
-      const reasons = up ? d.notReadyReasons() : ['redis unreachable', ...d.notReadyReasons().filter((r) => r === 'shutting down')];
+      const down = d.redisDownReason?.() ?? 'redis unreachable';
+      const reasons = up ? d.notReadyReasons() : [down, ...d.notReadyReasons().filter((r) => r === 'shutting down')];
       return { ready: reasons.length === 0, reasons };
     },
     status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now }),

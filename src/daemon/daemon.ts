@@ -22,6 +22,7 @@ import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
+import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
@@ -29,6 +30,7 @@ import { startHttpServer, type RunningServer } from '../server/http-server.js';
 import { housekeep, startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
+import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
 import { daemonBackend } from './backend.js';
 import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type TickDeps } from './tick.js';
@@ -59,6 +61,8 @@ export interface DaemonParts {
   /** Run after the daemon's own shutdown steps (connections the composition root opened). */
   extraShutdown?: ShutdownStep[];
   signal?: AbortSignal;
+  /** The watchdog and tick deadline (self-watch.ts); defaults suit production. */
+  watch?: WatchOptions;
 }
 
 export interface Daemon {
@@ -82,45 +86,48 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const onUnreadable = warnUnreadable(logger);
-  const store = new CheckStore(redis, parts.keys, { onUnreadable });
-  const history = new History(redis, parts.keys, { onUnreadable });
-  const pause = new PauseFlags(redis, parts.keys, { now: parts.now });
+  const { store, history, pause } = stateOf(config, parts);
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
   const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
+  const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
+  const tick = watch.guard((job) => runTick(tickDeps, job));
   const queues = createSuiteQueues({
-    redisUrl: config.redis.url,
+    connection: redisConnectionOptions(config.redis),
     prefix: parts.keys.prefix,
     logger,
     onTick: async (job) => {
-      await runTick(tickDeps, job);
+      await tick(job);
       void restorer.restore();
     },
     onDisruption: (job) =>
       runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job),
-    tickConcurrency: Math.max(2, groups.size),
+    // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
+    tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
     disruptionLockMs: parts.disruptionLockMs,
+    onError: watch.noteError,
   });
   const keeper = keepSchedulersInstalled(async () => {
+    await pause.sync();
     const r = await queues.installSchedulers(config);
     logger.info(r, 'job schedulers installed');
     await restorer.restore();
   }, { retryMs: parts.retryMs, logger });
   reinstallOnReconnect(redis, keeper, logger);
   const ping = async (): Promise<boolean> => (await withTimeout(redis.ping().catch(() => 'down'), 1000)) === 'PONG';
-  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping };
+  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watch.housekeeping(queues, keeper) };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined };
   const backend = daemonBackend({
     config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
-    notReadyReasons: () => [...(keeper.isInstalled() ? [] : ['job schedulers not installed yet']), ...(stopped ? ['shutting down'] : [])],
+    redisDownReason: watch.redisDownReason,
+    notReadyReasons: () => notReady(keeper, watch, stopped),
   });
-  const server = await listen(parts, backend, running);
+  const server = await listen(parts, backend, running, config.http.requireTokenForStatus === true);
   if (parts.notifier?.resend) {
     const resend = parts.notifier.resend.bind(parts.notifier);
     running.stopResend = startAlertResend({ groups, store, prometheusUrl: config.prometheus.url, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
@@ -139,6 +146,30 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   return { port: server.port, metrics, scheduled: keeper.installed, stop };
 }
 
+function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): string[] {
+  return [...(keeper.isInstalled() ? [] : ['job schedulers not installed yet']), ...watch.reasons(), ...(stopped ? ['shutting down'] : [])];
+}
+
+/**
+ * The state stores over Redis. Check records and pause flags are also remembered in
+ * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
+ */
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags } {
+  const { logger, redis, keys, now } = parts;
+  const onUnreadable = warnUnreadable(logger);
+  const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
+  const remember = {
+    maxAgeMs: Math.max(10 * 60_000, 10 * longestTick),
+    now,
+    onRestored: (suite: string, checks: number) => logger.warn({ suite, checks }, "check records missing in redis; using this replica's last evaluation"),
+  };
+  return {
+    store: new CheckStore(redis, keys, { onUnreadable, remember }),
+    history: new History(redis, keys, { onUnreadable }),
+    pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
+  };
+}
+
 function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause'>): TickDeps {
   return {
     ...state,
@@ -150,6 +181,7 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
     prometheusUrl: config.prometheus.url,
     worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     now: parts.now,
+    ...(config.prometheus.maxInstancesPerCheck !== undefined ? { maxInstances: config.prometheus.maxInstancesPerCheck } : {}),
   };
 }
 
@@ -193,9 +225,9 @@ function interruptedRestorer(parts: DaemonParts): { restore(): Promise<void>; cu
   return { restore, current: () => restoring };
 }
 
-async function listen(parts: DaemonParts, backend: ReturnType<typeof daemonBackend>, running: Running): Promise<RunningServer> {
+async function listen(parts: DaemonParts, backend: ReturnType<typeof daemonBackend>, running: Running, requireTokenForStatus: boolean): Promise<RunningServer> {
   try {
-    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken });
+    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken, requireTokenForStatus });
   } catch (err) {
     // Undo everything made so far, so a failed start leaves no timer, socket or connection
     // holding the process open.

@@ -1,6 +1,8 @@
 // In-process housekeeping on node-cron, every replica for itself: queue_jobs gauges from
-// BullMQ's job counts, redis_up from a PING, history trimming. Each run is bounded and
-// swallows its own failures — housekeeping never takes the daemon down.
+// BullMQ's job counts, redis_up from a PING, history trimming, and the daemon's own passes
+// (`passes`: job schedulers still installed, pause flags still set, the watchdog's view of
+// the shared tick records) then the watchdog itself, which runs even while Redis is away.
+// Each run is bounded and swallows its own failures — housekeeping never takes the daemon down.
 
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { Queue } from 'bullmq';
@@ -22,6 +24,10 @@ export interface HousekeepingDeps {
   ping: () => Promise<boolean>;
   /** Deadline of each Redis call of one run; default 5 s. */
   callTimeoutMs?: number;
+  /** Run on every pass while Redis answers, each under the call deadline, in order. */
+  passes?: Array<{ name: string; run: () => Promise<unknown> }>;
+  /** Run on every pass, Redis or not (the watchdog). */
+  always?: () => void;
 }
 
 const CALL_TIMEOUT_MS = 5000;
@@ -35,7 +41,25 @@ async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise
 export async function housekeep(deps: HousekeepingDeps): Promise<void> {
   const up = await deps.ping();
   deps.metrics.redisUp.set(up ? 1 : 0);
-  if (!up) return;
+  if (up) {
+    await counts(deps);
+    await runPasses(deps);
+  }
+  deps.always?.();
+}
+
+async function runPasses(deps: HousekeepingDeps): Promise<void> {
+  const ms = deps.callTimeoutMs ?? CALL_TIMEOUT_MS;
+  for (const p of deps.passes ?? []) {
+    try {
+      await withDeadline(p.run(), ms, p.name);
+    } catch (err) {
+      deps.logger.warn({ pass: p.name, err: messageOf(err) }, 'housekeeping pass failed; will retry');
+    }
+  }
+}
+
+async function counts(deps: HousekeepingDeps): Promise<void> {
   try {
     // A Redis that answers PING but then stalls must not hold the run (noOverlap would skip
     // every later one): each call has its own deadline.

@@ -30,6 +30,8 @@ export interface CheckStatus {
   reason?: string;
   lastError?: string;
   lastEvalAt: number | null;
+  /** Series past prometheus.maxInstancesPerCheck, counted but not tracked. */
+  omittedInstances?: number;
   instances: Array<{
     labels: Record<string, string>;
     state: string;
@@ -73,6 +75,7 @@ function checkStatus(spec: CheckSpec, record: CheckRecord | undefined): CheckSta
     ...(record?.reason ? { reason: record.reason } : record ? {} : { reason: 'not evaluated yet' }),
     ...(record?.lastError ? { lastError: record.lastError } : {}),
     lastEvalAt: record?.lastEvalAt ?? null,
+    ...(record?.omittedInstances ? { omittedInstances: record.omittedInstances } : {}),
     instances: Object.values(record?.instances ?? {}).map((i) => ({
       labels: i.labels,
       state: i.state,

@@ -27,6 +27,8 @@ export interface TickDeps {
   prometheusUrl: string;
   worker: string;
   now?: () => number;
+  /** Instances one check tracks (prometheus.maxInstancesPerCheck). */
+  maxInstances?: number;
 }
 
 export interface TickJob {
@@ -56,7 +58,11 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
 
   const prev = await deps.store.load(suite);
-  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, deps.provider, prev, startedAt);
+  // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
+  const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
+  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, scoped, prev, startedAt, {
+    ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
+  });
   await deps.store.save(suite, result.records);
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));

@@ -1,6 +1,9 @@
 // The daemon's one HTTP port (node:http): /metrics, /healthz, /readyz, /api/v1/status, the
-// token-protected suite actions, and the status page at `/`. The
-// server only routes; what the answers say comes from the ServerBackend the daemon passes in.
+// token-protected suite actions, and the status page at `/`. The server only routes; what the
+// answers say comes from the ServerBackend the daemon passes in. Under abuse: /metrics and
+// /api/v1/status come from a 1 s single-flight cache (response-cache.ts); an early 401, 403,
+// 405 or 413 answers and closes the connection without reading the body; admin bodies are
+// capped at 4 KiB; an unparsable request target or request line is a 400, never a log line.
 //
 // May import: shared/, telemetry/ (types); never the daemon (it is handed a ServerBackend).
 
@@ -9,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Fault } from '../shared/errors.js';
 import { checkAdminToken } from './admin-auth.js';
+import { responseCache, type ResponseCache } from './response-cache.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 
 export type SuiteAction = 'pause' | 'resume' | 'trigger';
@@ -33,6 +37,10 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Read per request so a test or an operator can change it without a restart. */
   adminToken: () => string | undefined;
+  /** /api/v1/status needs the admin bearer token too (config http.requireTokenForStatus). */
+  requireTokenForStatus?: boolean;
+  /** How long a /metrics or /api/v1/status answer is served again; default 1 s. */
+  cacheMs?: number;
 }
 
 export interface RunningServer {
@@ -75,51 +83,111 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
   res.end(text);
 }
 
+/**
+ * Answers and closes the connection without reading what the client still sends: after an
+ * early 401/403/405/413 a flood of body bytes is never read.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string): void {
+  const socket = req.socket as typeof req.socket | null;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => socket?.destroy());
+  send(res, status, { error });
+}
+
+/** Reads at most maxBytes of the body; false when the client sent more (or says it will). */
+async function bodyWithin(req: IncomingMessage, maxBytes: number): Promise<boolean> {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return false;
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return false;
+  }
+  return true;
+}
+
+/** The request target as a URL, or undefined when it cannot be parsed (the client's mistake: 400). */
+function targetOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+interface Routes {
+  options: HttpServerOptions;
+  metrics: ResponseCache<{ contentType: string; body: string }>;
+  status: ResponseCache<unknown>;
+}
+
+/** Admin bodies are empty; anything past this is refused (413) and the connection closed. */
+export const MAX_ADMIN_BODY_BYTES = 4096;
+
+async function adminAction(r: Routes, req: IncomingMessage, res: ServerResponse, action: RegExpExecArray): Promise<void> {
+  if (req.method !== 'POST') return refuse(req, res, 405, 'use POST');
+  const verdict = checkAdminToken(r.options.adminToken(), req.headers.authorization);
+  if (verdict === 'disabled') return refuse(req, res, 403, 'admin endpoints disabled: MESH_SOAK_ADMIN_TOKEN is not set');
+  if (verdict === 'unauthorized') return refuse(req, res, 401, 'missing or wrong bearer token');
+  if (!(await bodyWithin(req, MAX_ADMIN_BODY_BYTES))) return refuse(req, res, 413, `request body larger than ${MAX_ADMIN_BODY_BYTES} bytes`);
+  const suite = decodePathPart(action[1]!);
+  if (suite === undefined) return send(res, 400, { error: 'malformed percent-encoding in the suite name' });
+  const what = action[2] as SuiteAction;
+  const answer = await r.options.backend.suiteAction(suite, what);
+  if (answer.result === 'not-found') return send(res, 404, { error: `unknown suite ${suite}` });
+  if (answer.result === 'conflict') return send(res, 409, { error: answer.message ?? 'not possible' });
+  r.status.invalidate();
+  r.options.logger.info({ suite, action: what }, 'admin action');
+  return send(res, what === 'trigger' ? 202 : 200, { suite, action: what, ok: true });
+}
+
+async function route(r: Routes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = targetOf(req);
+  if (!url) return refuse(req, res, 400, 'malformed request target');
+  const action = ACTION_PATH.exec(url.pathname);
+  if (action) return adminAction(r, req, res, action);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(req, res, 405, 'method not allowed');
+  switch (url.pathname) {
+    case '/metrics': {
+      const m = await r.metrics.get();
+      return send(res, 200, m.body, m.contentType);
+    }
+    case '/healthz':
+      return send(res, 200, { status: 'alive' });
+    case '/readyz': {
+      const ready = await r.options.backend.readiness();
+      return send(res, ready.ready ? 200 : 503, { ready: ready.ready, reasons: ready.reasons });
+    }
+    case '/api/v1/status': {
+      if (r.options.requireTokenForStatus) {
+        const verdict = checkAdminToken(r.options.adminToken(), req.headers.authorization);
+        if (verdict !== 'allowed') return refuse(req, res, verdict === 'disabled' ? 403 : 401, 'the status API needs the bearer token (http.requireTokenForStatus)');
+      }
+      return send(res, 200, await r.status.get());
+    }
+    case '/':
+      return send(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8');
+    default:
+      return send(res, 404, { error: 'not found' });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: unknown) => reject(listenFault(err, port, host));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { backend, logger } = options;
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const action = ACTION_PATH.exec(path);
-    if (action) {
-      if (method !== 'POST') return send(res, 405, { error: 'use POST' });
-      const verdict = checkAdminToken(options.adminToken(), req.headers.authorization);
-      if (verdict === 'disabled') return send(res, 403, { error: 'admin endpoints disabled: MESH_SOAK_ADMIN_TOKEN is not set' });
-      if (verdict === 'unauthorized') return send(res, 401, { error: 'missing or wrong bearer token' });
-      const suite = decodePathPart(action[1]!);
-      if (suite === undefined) return send(res, 400, { error: 'malformed percent-encoding in the suite name' });
-      const what = action[2] as SuiteAction;
-      const answer = await backend.suiteAction(suite, what);
-      if (answer.result === 'not-found') return send(res, 404, { error: `unknown suite ${suite}` });
-      if (answer.result === 'conflict') return send(res, 409, { error: answer.message ?? 'not possible' });
-      logger.info({ suite, action: what }, 'admin action');
-      return send(res, what === 'trigger' ? 202 : 200, { suite, action: what, ok: true });
-    }
-    if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
-    switch (path) {
-      case '/metrics': {
-        const m = await backend.metrics();
-        return send(res, 200, m.body, m.contentType);
-      }
-      case '/healthz':
-        return send(res, 200, { status: 'alive' });
-      case '/readyz': {
-        const r = await backend.readiness();
-        return send(res, r.ready ? 200 : 503, { ready: r.ready, reasons: r.reasons });
-      }
-      case '/api/v1/status':
-        return send(res, 200, await backend.status());
-      case '/':
-        return send(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8');
-      default:
-        return send(res, 404, { error: 'not found' });
-    }
-  };
-
+  const ttl = options.cacheMs ?? 1000;
+  const routes: Routes = { options, metrics: responseCache(() => backend.metrics(), ttl), status: responseCache(() => backend.status(), ttl) };
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    route(routes, req, res).catch((err: unknown) => {
       logger.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.end();
@@ -128,16 +196,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Probes must not hang on a stuck client.
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-
-  const host = options.host ?? '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: unknown) => reject(listenFault(err, options.port, host));
-    server.once('error', onError);
-    server.listen(options.port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  server.headersTimeout = 10_000;
+  // A malformed request line or headers: answer 400 and close, without an error line per request.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    socket.destroy();
   });
+  const host = options.host ?? '0.0.0.0';
+  await listen(server, options.port, host);
   const port = (server.address() as AddressInfo).port;
   return {
     port,

@@ -40,6 +40,7 @@ const PROM_OUTCOMES: ReadonlySet<string> = new Set<PromRequestOutcome>([
   'http',
   'bad_data',
   'execution',
+  'too_large',
 ]);
 
 /**

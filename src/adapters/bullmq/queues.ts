@@ -4,7 +4,8 @@
 //
 // May import: config/ (model types), shared/.
 
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/model.js';
 import { scheduledAt } from './job-timing.js';
@@ -31,7 +32,8 @@ export interface SuiteJob {
 }
 
 export interface QueueOptions {
-  redisUrl: string;
+  /** ioredis options of the connection (adapters/redis/connection.ts). */
+  connection: RedisOptions;
   prefix: string;
   logger: Logger;
   onTick: (job: SuiteJob) => Promise<unknown>;
@@ -40,12 +42,16 @@ export interface QueueOptions {
   disruptionConcurrency: number;
   /** BullMQ lock of a disruption job; must outlast the longest step. */
   disruptionLockMs: number;
+  /** Told of every queue and worker error (Redis refusing writes stops ticks here, before any handler runs). */
+  onError?: (err: Error) => void;
 }
 
 export interface SuiteQueues {
   readonly all: Queue[];
   /** Upserts the config's schedulers and removes stale ones; throws while Redis is away. */
   installSchedulers(config: Config): Promise<{ ticks: string[]; disruptions: string[]; removed: string[] }>;
+  /** Ids of the config's schedulers absent from Redis (flushed, restarted empty); throws while Redis is away. */
+  missingSchedulers(config: Config): Promise<string[]>;
   /** Queues a manual disruption of the suite. */
   triggerDisruption(suite: string): Promise<void>;
   /** Stops taking jobs; waits for running ones up to timeoutMs, then forces. Resolves true when clean. */
@@ -59,7 +65,8 @@ function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
 }
 
 export function createSuiteQueues(o: QueueOptions): SuiteQueues {
-  const connection = { url: o.redisUrl, maxRetriesPerRequest: null };
+  // BullMQ hands these to ioredis as they are (its type is looser than ioredis' own).
+  const connection = { ...o.connection, maxRetriesPerRequest: null } as ConnectionOptions;
   const base = { connection, prefix: o.prefix };
   const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
   const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
@@ -72,9 +79,17 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       lockDuration: o.disruptionLockMs,
     }),
   ];
-  for (const q of [tickQueue, disruptionQueue]) q.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: q.name }, 'queue error'));
+  for (const q of [tickQueue, disruptionQueue]) {
+    q.on('error', (err: Error) => {
+      o.logger.debug({ err: err.message, queue: q.name }, 'queue error');
+      o.onError?.(err);
+    });
+  }
   for (const w of workers) {
-    w.on('error', (err: Error) => o.logger.debug({ err: err.message, queue: w.name }, 'worker error'));
+    w.on('error', (err: Error) => {
+      o.logger.debug({ err: err.message, queue: w.name }, 'worker error');
+      o.onError?.(err);
+    });
     w.on('failed', (job, err) => o.logger.error({ queue: w.name, jobId: job?.id, suite: job?.data.suite, err: err.message }, 'job failed'));
   }
   return {
@@ -83,6 +98,14 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
       const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), { ...RETENTION, attempts: 1 });
       return { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] };
+    },
+    async missingSchedulers(config) {
+      const ids = async (q: Queue<SuiteJobData>): Promise<Set<string>> => new Set((await q.getJobSchedulers(0, -1)).map((x) => x.id ?? x.key));
+      const [ticks, disr] = await Promise.all([ids(tickQueue), ids(disruptionQueue)]);
+      return [
+        ...wantedTickSchedulers(config).filter((w) => !ticks.has(w.id)),
+        ...wantedDisruptionSchedulers(config).filter((w) => !disr.has(w.id)),
+      ].map((w) => w.id);
     },
     async triggerDisruption(suite) {
       await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);

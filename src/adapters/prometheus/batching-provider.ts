@@ -6,9 +6,13 @@
 // instead of paying HTTP, parsing and JSON per check.
 //
 // Correctness first: an expression whose result is not an instant vector (a scalar), or a
-// batch that fails as a whole (one expression's runtime error, a type error), is retried
-// expression by expression, so each check still gets its own result or its own error.
-// Only faults of the connection itself (unreachable, timeout) fail the whole batch.
+// batch that fails as a whole (one expression's runtime error, a type error, an answer too
+// large), is retried expression by expression, so each check still gets its own result or
+// its own error. A batch that times out is retried split into single queries, so one slow
+// expression costs only its own check. A series that comes back without a valid batch label (a backend
+// or proxy that drops or rewrites labels) makes the whole batch untrustworthy — it is never
+// read as "no data" for some check — and the batch falls back to single queries. Only an
+// unreachable Prometheus fails the whole batch at once.
 
 import type { Sample } from '../../checks/types.js';
 import type { InstantQueryOptions, MetricsProvider } from './types.js';
@@ -33,12 +37,26 @@ function errorKind(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'kind' in err ? String((err as { kind: unknown }).kind) : undefined;
 }
 
+/** Each expression's samples, or undefined when any series lacks a valid batch index. */
+function splitByIndex(samples: Sample[], size: number): Sample[][] | undefined {
+  const results: Sample[][] = Array.from({ length: size }, () => []);
+  for (const s of samples) {
+    const { [BATCH_LABEL]: index, ...labels } = s.labels;
+    const i = index === undefined || !/^\d+$/.test(index) ? -1 : Number(index);
+    if (i < 0 || i >= size) return undefined;
+    results[i]!.push({ labels, value: s.value });
+  }
+  return results;
+}
+
 export class BatchingProvider implements MetricsProvider {
   private pending: Pending[] = [];
   private scheduled = false;
   private readonly maxBatch: number;
   /** Requests sent to the inner provider; for benchmarks and tests. */
   requests = 0;
+  /** Batches whose answer had a series without a valid batch label (fell back to single queries). */
+  labelsLost = 0;
 
   constructor(
     private readonly inner: MetricsProvider,
@@ -84,20 +102,32 @@ export class BatchingProvider implements MetricsProvider {
       samples = await this.inner.query(combined);
     } catch (err) {
       const kind = errorKind(err);
-      if (kind === 'unreachable' || kind === 'timeout') {
+      if (kind === 'unreachable') {
         for (const p of batch) p.reject(err);
       } else {
-        // One expression spoiled the batch: let each answer for itself.
+        // One expression spoiled the batch (an error, an answer too large, or too slow: a
+        // timeout): split it down to single queries, so each answers for itself in at most
+        // one more timeout and a slow expression costs only its own check.
         for (const p of batch) this.single(p);
       }
       return;
     }
-    const results: Sample[][] = batch.map(() => []);
-    for (const s of samples) {
-      const { [BATCH_LABEL]: index, ...labels } = s.labels;
-      results[Number(index)]?.push({ labels, value: s.value });
+    const results = splitByIndex(samples, batch.length);
+    if (!results) {
+      this.labelsLost++;
+      for (const p of batch) this.single(p);
+      return;
     }
     batch.forEach((p, i) => p.resolve(results[i] as Sample[]));
+  }
+
+  /**
+   * A provider that batches only its own queries (one tick's), over the same connection:
+   * a slow suite's batch never holds another suite's checks. Closing it closes nothing.
+   */
+  scoped(): MetricsProvider {
+    const inner = this.inner;
+    return new BatchingProvider({ query: (e, o) => inner.query(e, o), close: () => Promise.resolve() }, { maxBatch: this.maxBatch });
   }
 
   close(): Promise<void> {

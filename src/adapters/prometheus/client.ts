@@ -1,7 +1,10 @@
 // The Prometheus HTTP API client: instant queries over one keep-alive undici Pool, with a
 // local concurrency bound, a per-request timeout and every failure mapped to a
 // PrometheusError kind. Auth headers are sent on every request and never appear in
-// errors or logs.
+// errors or logs. What Prometheus sends is bounded: the body is read as a stream and
+// abandoned (the request aborted) the moment it passes maxBodyBytes — an endless answer is
+// cut at the limit, not read until the timeout — and an answer with more than maxSeries
+// series is refused before it is parsed. Both fail as kind 'too_large'.
 //
 // src/adapters/ holds one folder per external system (prometheus/, kube/, redis/, notify/,
 // bullmq/), each implementing a port. May import: checks/, config/ (model types), shared/,
@@ -25,7 +28,14 @@ export interface PrometheusClientOptions {
   concurrency?: number;
   /** Called once per query with 'success' or the error kind, and the seconds it took. */
   onRequest?: (outcome: string, seconds: number) => void;
+  /** Largest body read, bytes; default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Most series one answer may hold; default 10 000. */
+  maxSeries?: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_SERIES = 10_000;
 
 /** Prometheus' JSON envelope, as far as we read it. */
 interface ApiEnvelope {
@@ -48,6 +58,8 @@ export class PrometheusClient implements MetricsProvider {
   private readonly semaphore: Semaphore;
   private readonly timeoutMs: number;
   private readonly onRequest: ((outcome: string, seconds: number) => void) | undefined;
+  private readonly maxBodyBytes: number;
+  private readonly maxSeries: number;
   private closing: Promise<void> | undefined;
 
   constructor(options: PrometheusClientOptions) {
@@ -76,6 +88,8 @@ export class PrometheusClient implements MetricsProvider {
     }
     this.semaphore = new Semaphore(concurrency);
     this.onRequest = options.onRequest;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     this.pool = new Pool(url.origin, {
       connections: concurrency,
       pipelining: 1,
@@ -168,8 +182,9 @@ export class PrometheusClient implements MetricsProvider {
         signal,
       });
       status = res.statusCode;
-      text = await res.body.text();
+      text = await readBounded(res.body, this.maxBodyBytes, () => controller.abort(new Error('response too large')), this.where);
     } catch (err) {
+      if (err instanceof PrometheusError) throw err;
       if (timedOut) {
         throw new PrometheusError('timeout', `no answer from ${this.where} within ${this.timeoutMs} ms`, { cause: err });
       }
@@ -191,12 +206,38 @@ export class PrometheusClient implements MetricsProvider {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
     }
-    return parseResponse(status, text);
+    return parseResponse(status, text, this.maxSeries);
   }
 }
 
+/** The body as text, or a 'too_large' error as soon as it passes maxBytes (then `abandon` aborts the request). */
+async function readBounded(body: AsyncIterable<Buffer>, maxBytes: number, abandon: () => void, where: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      abandon();
+      throw new PrometheusError('too_large', `the answer from ${where} passed ${maxBytes} bytes and was abandoned (prometheus.maxBodyBytes)`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Series in a vector answer, counted without parsing it: each carries one "metric" key. */
+function countSeries(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"metric"'); i !== -1; i = text.indexOf('"metric"', i + 8)) n++;
+  return n;
+}
+
 /** Turns an HTTP status and body into samples, or throws the matching PrometheusError. */
-export function parseResponse(status: number, text: string): Sample[] {
+export function parseResponse(status: number, text: string, maxSeries = DEFAULT_MAX_SERIES): Sample[] {
+  const series = status >= 200 && status < 300 ? countSeries(text) : 0;
+  if (series > maxSeries) {
+    throw new PrometheusError('too_large', `the query returned about ${series} series, more than ${maxSeries} (prometheus.maxSeries)`, { status });
+  }
   let body: ApiEnvelope | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -206,8 +247,10 @@ export function parseResponse(status: number, text: string): Sample[] {
   }
   if (status < 200 || status >= 300) {
     const errorType = typeof body?.errorType === 'string' ? body.errorType : undefined;
+    // Prometheus' own error message is kept; any other body (a proxy's page, which may echo
+    // request headers and so credentials) is never repeated, only its size.
     const detail =
-      typeof body?.error === 'string' ? `${errorType ?? 'error'}: ${body.error}` : snippet(text) || '(empty body)';
+      typeof body?.error === 'string' ? `${errorType ?? 'error'}: ${snippet(body.error)}` : text === '' ? '(empty body)' : `(a body of ${Buffer.byteLength(text)} bytes that is not a Prometheus error; not shown)`;
     // Prometheus says 422 for an execution error and 503 for a query timeout or cancel.
     const kind: PromErrorKind =
       (status === 422 || status === 503) && (errorType === 'execution' || errorType === 'timeout' || errorType === 'canceled')
@@ -216,7 +259,7 @@ export function parseResponse(status: number, text: string): Sample[] {
     throw new PrometheusError(kind, `HTTP ${status}: ${detail}`, { status });
   }
   if (body === undefined) {
-    throw new PrometheusError('bad_data', `response is not a JSON object: ${snippet(text)}`, { status });
+    throw new PrometheusError('bad_data', `response is not a Prometheus JSON object (${Buffer.byteLength(text)} bytes; not shown)`, { status });
   }
   if (body.status !== 'success') {
     const detail = typeof body.error === 'string' ? body.error : 'no error message';

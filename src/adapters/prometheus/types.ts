@@ -3,4 +3,5 @@
 
 export type { InstantQueryOptions, MetricsProvider } from '../../checks/types.js';
 
-export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'bad_data' | 'execution';
+/** too_large: the answer passed prometheus.maxBodyBytes or maxSeries. */
+export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'bad_data' | 'execution' | 'too_large';

@@ -98,6 +98,7 @@ const checkRecordSchema: z.ZodType<CheckRecord> = z.object({
   lastError: z.string().optional(),
   lastErrorKind: z.string().optional(),
   reason: z.string().optional(),
+  omittedInstances: z.number().int().nonnegative().optional(),
   lastEvalAt: z.number(),
 });
 

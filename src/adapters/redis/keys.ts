@@ -14,6 +14,10 @@ export interface StateKeys {
   history(suite: string): string;
   ticks(suite: string): string;
   paused(): string;
+  /** Held (with a TTL) while a tick of the suite runs, so no two replicas tick it at once. */
+  tickRunning(suite: string): string;
+  /** A random id written once per Redis data set: gone or changed means Redis lost its data. */
+  dataEpoch(): string;
   /** One per disruption job id: the run that took it is the only one (see disruption/runner.ts). */
   disruptionClaim(jobId: string): string;
   /** The per-suite lock held for a whole disruption, steps and restore. */
@@ -31,6 +35,8 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     history: (suite) => `${prefix}:history:${suite}`,
     ticks: (suite) => `${prefix}:ticks:${suite}`,
     paused: () => `${prefix}:paused`,
+    tickRunning: (suite) => `${prefix}:tick-running:${suite}`,
+    dataEpoch: () => `${prefix}:data-epoch`,
     disruptionClaim: (jobId) => `${prefix}:disruption-claim:${jobId}`,
     disruptionLock: (suite) => `${prefix}:disruption-lock:${suite}`,
     journalIndex: () => `${prefix}:restore-journal`,

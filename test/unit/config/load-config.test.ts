@@ -20,7 +20,7 @@ describe('loadConfig on a valid config', () => {
   it('resolves defaults, durations, suites and relative paths', async () => {
     const file = resolve(FIXTURES, 'config/valid.yaml');
     const c = await loadConfig(file, { suitesDir, env: {} });
-    expect(c.prometheus).toEqual({ url: 'http://127.0.0.1:9090', timeoutMs: 10_000, headers: {}, concurrency: 16 });
+    expect(c.prometheus).toEqual({ url: 'http://127.0.0.1:9090', timeoutMs: 10_000, headers: {}, concurrency: 16, maxBodyBytes: 16 * 1024 * 1024, maxSeries: 10_000, maxInstancesPerCheck: 1000 });
     expect(c.redis.url).toBe('redis://127.0.0.1:6380');
     expect(c.kubernetes.kubeconfig).toBe(resolve(FIXTURES, 'config/kube/config'));
     expect(c.tickMs).toBe(30_000);
