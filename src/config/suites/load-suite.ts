@@ -14,6 +14,7 @@ import { didYouMean } from '../suggest.js';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
+import { guardSourceQuery } from '../guard-source.js';
 
 export type ParamValue = string | number | boolean;
 
@@ -119,8 +120,14 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
     enabled: entry.enabled,
   };
   if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
-  if (parsed.guard !== undefined) suite.guard = parsed.guard;
+  if (parsed.guard !== undefined) Object.assign(suite, guardFields(parsed.guard));
   return { suite, problems: [], knownParams, hasDisruption };
+}
+
+/** The guard and, when it names metrics, its data-source query (config/guard-source.ts). */
+function guardFields(guard: string): Pick<Suite, 'guard' | 'guardSource'> {
+  const source = guardSourceQuery(guard);
+  return source === undefined ? { guard } : { guard, guardSource: source };
 }
 
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {
