@@ -129,10 +129,11 @@ describe('default config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mesh-soak-deploy-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('uses the four shipped suites, with istio-upgrader disabled', () => {
+  it('uses the four shipped suites and the release-qualification checks, with istio-upgrader disabled', () => {
     const config = obj(parseYaml(text));
     const entries = arr(config.suites).map(obj);
-    expect(entries.map((e) => e.use)).toEqual(['http10', 'graceful-shutdown', 'gateway-bouncer', 'istio-upgrader']);
+    expect(entries.map((e) => e.use)).toEqual(['http10', 'graceful-shutdown', 'gateway-bouncer', 'istio-upgrader', 'release-qualification']);
+    expect(entries.find((e) => e.use === 'release-qualification')?.enabled).toBeUndefined();
     expect(entries.find((e) => e.use === 'istio-upgrader')?.enabled).toBe(false);
     expect(obj(config.prometheus).url).toBe('http://prometheus.istio-system:9090');
   });
@@ -146,6 +147,7 @@ describe('default config', () => {
       ['graceful-shutdown', true],
       ['gateway-bouncer', true],
       ['istio-upgrader', false],
+      ['release-qualification', true],
     ]);
     const gb = config.suites.find((s) => s.name === 'gateway-bouncer');
     expect(gb?.disruption?.steps[0]).toEqual({ scale: { deployment: 'istiod', replicas: 0 } });

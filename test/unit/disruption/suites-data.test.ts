@@ -14,7 +14,7 @@ import { renderManifests } from '../../../src/config/suites/render-manifests.js'
 import { promqlErrors } from '../deploy/promql-errors.js';
 
 const SUITES_DIR = join(import.meta.dirname, '../../../suites');
-const SHIPPED = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader'];
+const SHIPPED = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'release-qualification'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,7 +67,7 @@ const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
 };
 const SUITE_KEYS = ['name', 'description', 'namespace', 'params', 'manifests', 'disruption', 'guard', 'checks'];
 const CHECK_KEYS = [
-  'name', 'query', 'fail', 'for', 'keepFiringFor', 'noData', 'errorLimit', 'severity', 'summary', 'description', 'labels',
+  'name', 'query', 'fail', 'for', 'keepFiringFor', 'noData', 'nan', 'errorLimit', 'severity', 'summary', 'description', 'labels',
 ];
 
 describe('shipped suites', () => {
