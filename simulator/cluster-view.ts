@@ -38,6 +38,11 @@ export function kubeClusterView(kubeconfigPath: string): ClusterView {
         // Until the last old pod is gone, connections to it can still be cut.
         rolling: observed < generation || updated < replicas || owned.length > replicas,
         pods: owned,
+        containers: (d.spec?.template?.spec?.containers ?? []).map((c) => ({
+          name: c.name,
+          argv: [...(c.command ?? []), ...(c.args ?? [])],
+          env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)])),
+        })),
       };
     });
   };

@@ -106,7 +106,21 @@ const ISTIO_SYSTEM: KubernetesObject[] = [
       selector: { matchLabels: { app: 'istiod' } },
       template: {
         metadata: { labels: { app: 'istiod' } },
-        spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.0' }] },
+        // PILOT_HTTP10: the simulated mesh refuses HTTP/1.0 (426 at the client) without it.
+        spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.0', env: [{ name: 'PILOT_HTTP10', value: '1' }] }] },
+      },
+    },
+  } as KubernetesObject,
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'istio-ingressgateway' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'istio-ingressgateway' } },
+      template: {
+        metadata: { labels: { app: 'istio-ingressgateway' } },
+        spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.24.0' }] },
       },
     },
   } as KubernetesObject,
@@ -181,6 +195,7 @@ suites:
   - use: graceful-shutdown${every('graceful-shutdown')}
   - use: gateway-bouncer${every('gateway-bouncer')}
   - use: istio-upgrader${every('istio-upgrader')}
+  - use: release-qualification${every('release-qualification')}
 checks:
   - name: pilot-xds-rejects
     query: sum(increase(pilot_total_xds_rejects[1m]))

@@ -7,6 +7,13 @@
 // Healthy by default; faults are switched on per namespace so a demo or test can make a
 // check fail on purpose and watch the alert arrive. Pure: time comes in through update().
 
+export interface ContainerView {
+  name: string;
+  /** command and args, in order. */
+  argv: string[];
+  env: Record<string, string>;
+}
+
 export interface DeploymentView {
   namespace: string;
   name: string;
@@ -15,6 +22,8 @@ export interface DeploymentView {
   /** A rollout is in progress (generation not observed yet, or not every replica updated). */
   rolling: boolean;
   pods: string[];
+  /** The pod template's containers (what the HTTP/1.0 model reads: the client's argv, istiod's env). */
+  containers?: ContainerView[];
 }
 
 /**
@@ -24,7 +33,49 @@ export interface DeploymentView {
  * - `cpu`, `memory`: the namespace's sidecars use 80 millicores / 100 MiB.
  * - `xds-rejects`: istiod's config is rejected by proxies (mesh-wide counter grows).
  */
-export const FAULT_KINDS = ['5xx', 'no-drain', 'early-ready', 'cpu', 'memory', 'xds-rejects'] as const;
+/**
+ * Mesh-wide faults (set on `istio-system`, i.e. the release-qualification or istio-upgrader
+ * suite), one per release-qualification check:
+ * - `5xx` (on istio-system): every server also answers 10 requests/s with 503;
+ * - `no-ingress`: the ingress gateway in istio-system sends nothing; `ingress-errors`: its
+ *   requests are answered 503; `ingress-latency`: they take 400 ms; `latency` (any
+ *   namespace, or istio-system for all): workloads answer in 200 ms;
+ * - `no-istio-metrics`: istio_requests_total and the duration buckets vanish;
+ * - `proxy-cpu`, `proxy-memory`: the namespace's sidecars (istio-system: the gateway's) use
+ *   1.5 cores / 95 % of their 1 GiB limit; `ingress-memory-growth`: the gateway's proxy grows
+ *   20 kB/s; `istiod-cpu`, `istiod-memory`, `istiod-memory-growth`: the same for istiod's
+ *   discovery container (2 GiB limit);
+ * - `xds-push-errors`: pilot_xds_pushes{type="cds_senderr"} grows 1/s (pushes 0.2/s);
+ * - `istiod-not-ready`, `istiod-unavailable`: kube-state-metrics says so of istiod.
+ * HTTP/1.0 (http10): a client sending HTTP/1.0 (curl --http1.0, fortio -http1.0) is refused
+ * by its own sidecar with 426 unless istiod runs with PILOT_HTTP10=1, and with 400 when it
+ * sends no Host header (Fortio's fast client does not); `no-host` and `no-pilot-http10`
+ * force those on a namespace. Both show at reporter="source" only: the server sees nothing.
+ */
+export const FAULT_KINDS = [
+  '5xx',
+  'no-drain',
+  'early-ready',
+  'cpu',
+  'memory',
+  'xds-rejects',
+  'no-ingress',
+  'ingress-errors',
+  'ingress-latency',
+  'latency',
+  'no-istio-metrics',
+  'proxy-cpu',
+  'proxy-memory',
+  'ingress-memory-growth',
+  'istiod-cpu',
+  'istiod-memory',
+  'istiod-memory-growth',
+  'xds-push-errors',
+  'istiod-not-ready',
+  'istiod-unavailable',
+  'no-host',
+  'no-pilot-http10',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 type Labels = Record<string, string>;
@@ -36,6 +87,26 @@ interface Family {
 }
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const MESH = 'istio-system';
+/** Upper bounds (ms) of istio_request_duration_milliseconds' buckets, as Istio's defaults. */
+const BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+const PROXY_LIMIT = GIB;
+const ISTIOD_LIMIT = 2 * GIB;
+/** Requests/s the istio-system ingress gateway sends into the mesh. */
+const INGRESS_QPS = 20;
+/** The namespace label of the ingress gateway's destination (load outside the suites). */
+export const INGRESS_LOAD_NAMESPACE = 'istio-load';
+
+/** How an HTTP/1.0 client's requests fare, from its argv and istiod's PILOT_HTTP10. */
+function http10Answer(argv: string[], pilotHttp10: boolean, noHost: boolean): '200' | '400' | '426' | null {
+  const http10 = argv.some((a) => a === '--http1.0' || a === '-http1.0' || a.includes('--http1.0'));
+  if (!http10) return null;
+  if (!pilotHttp10) return '426';
+  // curl always sends Host; Fortio's -http1.0 fast client only with an explicit -H Host:.
+  const host = argv.some((a) => a.includes('curl')) || argv.some((a) => /^host:/i.test(a.trim()));
+  return host && !noHost ? '200' : '400';
+}
 
 function isClient(name: string): boolean {
   return name.includes('client');
@@ -87,6 +158,11 @@ export class IstioMetricsModel {
     return this.faults.get(namespace)?.has(kind) ?? false;
   }
 
+  /** A fault set on the namespace itself or, mesh-wide, on istio-system. */
+  private hasHere(namespace: string, kind: FaultKind): boolean {
+    return this.has(namespace, kind) || this.has(MESH, kind);
+  }
+
   /** Advances every counter by the time since the previous update and sets the gauges. */
   update(deployments: DeploymentView[], nowMs: number): void {
     const dt = this.lastMs === null ? 0 : Math.max(0, (nowMs - this.lastMs) / 1000);
@@ -95,29 +171,69 @@ export class IstioMetricsModel {
 
     const byNamespace = new Map<string, DeploymentView[]>();
     for (const d of deployments) byNamespace.set(d.namespace, [...(byNamespace.get(d.namespace) ?? []), d]);
+    const istiod = byNamespace.get(MESH)?.find((d) => isPilot(d.name));
+    const pilotEnv = Object.assign({}, ...(istiod?.containers ?? []).map((c) => c.env)) as Record<string, string>;
+    this.pilotHttp10 = ['1', 'true'].includes((pilotEnv['PILOT_HTTP10'] ?? '').toLowerCase());
 
     for (const [ns, list] of byNamespace) {
       for (const d of list) this.kubeState(d);
-      if (ns === 'istio-system') this.controlPlane(list, dt);
+      if (ns === MESH) this.controlPlane(list, dt);
       else this.dataPlane(ns, list, dt);
     }
     // istiod's XDS counters exist even when the simulated cluster has no istio-system.
-    this.add('pilot_total_xds_rejects', 'counter', 'Total rejected XDS responses from proxies.', {}, this.has('istio-system', 'xds-rejects') ? 0.5 * dt : 0);
+    this.add('pilot_total_xds_rejects', 'counter', 'Total rejected XDS responses from proxies.', {}, this.has(MESH, 'xds-rejects') ? 0.5 * dt : 0);
   }
+
+  private pilotHttp10 = false;
+  /** Bytes each pod's container has grown under a memory-growth fault (kept when it ends). */
+  private readonly grown = new Map<string, number>();
 
   private kubeState(d: DeploymentView): void {
     const l = { namespace: d.namespace, deployment: d.name };
+    const meshPilot = d.namespace === MESH && isPilot(d.name);
+    const unavailable = meshPilot && this.has(MESH, 'istiod-unavailable') ? Math.max(1, d.replicas - d.available) : Math.max(0, d.replicas - d.available);
     this.set('kube_deployment_status_replicas', 'Number of replicas per deployment.', l, d.replicas);
     this.set('kube_deployment_status_replicas_available', 'Available replicas per deployment.', l, d.available);
+    this.set('kube_deployment_status_replicas_unavailable', 'Unavailable replicas per deployment.', l, unavailable);
+    if (isPilot(d.name)) {
+      const ready = meshPilot && this.has(MESH, 'istiod-not-ready') ? 0 : 1;
+      for (const pod of d.pods) {
+        this.set('kube_pod_container_status_ready', 'Whether the container passes its readiness probe.', { namespace: d.namespace, pod, container: 'discovery' }, ready);
+      }
+    }
   }
 
   private controlPlane(list: DeploymentView[], dt: number): void {
     for (const d of list.filter((x) => isPilot(x.name))) {
       // A rolling istiod re-pushes configuration to every proxy.
       this.add('pilot_xds_pushes', 'counter', 'Pilot XDS pushes by type.', { type: 'cds' }, (d.rolling ? 5 : 0.2) * dt);
-      this.add('pilot_xds_push_errors', 'counter', 'Pilot XDS push errors.', {}, 0);
+      this.add('pilot_xds_pushes', 'counter', 'Pilot XDS pushes by type.', { type: 'cds_senderr' }, this.has(MESH, 'xds-push-errors') ? dt : 0);
+      this.add('pilot_xds_push_errors', 'counter', 'Pilot XDS push errors.', {}, this.has(MESH, 'xds-push-errors') ? dt : 0);
     }
+    const gateway = list.find((d) => isGateway(d.name));
+    if (gateway) this.ingress(gateway, dt);
     for (const d of list) this.sidecars(d, dt);
+  }
+
+  /** The mesh's ingress gateway sends INGRESS_QPS into the load namespace. */
+  private ingress(gateway: DeploymentView, dt: number): void {
+    const sending = gateway.available > 0 && !this.has(MESH, 'no-ingress');
+    const n = sending ? INGRESS_QPS * dt : 0;
+    const errors = this.has(MESH, 'ingress-errors');
+    const common = {
+      source_workload: gateway.name,
+      source_workload_namespace: MESH,
+      destination_service_namespace: INGRESS_LOAD_NAMESPACE,
+      destination_service_name: 'load',
+      destination_workload: 'load',
+      destination_workload_namespace: INGRESS_LOAD_NAMESPACE,
+    };
+    for (const reporter of ['source', 'destination']) {
+      this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...common, reporter, response_code: '200' }, errors ? 0 : n);
+      this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...common, reporter, response_code: '503' }, errors ? n : 0);
+    }
+    const ms = this.has(MESH, 'ingress-latency') ? 400 : 5;
+    this.durations({ ...common, reporter: 'source' }, ms, n);
   }
 
   private dataPlane(ns: string, list: DeploymentView[], dt: number): void {
@@ -127,39 +243,28 @@ export class IstioMetricsModel {
     const servers = list.filter((d) => !isClient(d.name) && !isPilot(d.name) && !isGateway(d.name));
     const gateway = list.find((d) => isGateway(d.name));
     const clientName = clients[0]?.name ?? 'fortio-client';
+    const refusal = this.http10Refusal(ns, clients);
 
     servers.forEach((server, i) => {
       const serving = server.available > 0;
+      const viaGateway = gateway !== undefined;
+      const source = viaGateway ? gateway.name : clientName;
+      if (refusal !== null) {
+        // The client's own sidecar answers; the server never sees a request.
+        this.requests(ns, server.name, source, '200', 0);
+        this.refused(ns, source, refusal, this.qps * dt);
+        return;
+      }
       const ok = serving ? this.qps : 0;
       let failed = serving ? 0 : this.qps;
       if (i === 0 && this.has(ns, '5xx')) failed += 1;
+      if (this.has(MESH, '5xx')) failed += this.qps;
       if (server.rolling && this.has(ns, 'no-drain')) failed += 2;
-      const viaGateway = gateway !== undefined;
-      const source = viaGateway ? gateway.name : clientName;
       this.requests(ns, server.name, source, '200', ok * dt);
       this.requests(ns, server.name, source, '503', failed * dt);
     });
 
-    if (gateway) {
-      // A gateway pod started while pilot is down serves unconfigured for the whole outage.
-      if (!pilotDown) this.unconfiguredGateway.delete(ns);
-      else if (gateway.rolling) this.unconfiguredGateway.add(ns);
-      const earlyReady = this.unconfiguredGateway.has(ns) && this.has(ns, 'early-ready');
-      // The client's first connection error comes at once, then one every 5 s.
-      if (earlyReady && !this.gatewayRestartDebt.has(ns)) this.gatewayRestartDebt.set(ns, 1);
-      if (!earlyReady) this.gatewayRestartDebt.delete(ns);
-      const gw = { reporter: 'source', source_workload: gateway.name, source_workload_namespace: ns };
-      this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...gw, response_code: '503', destination_service_namespace: ns }, earlyReady ? 5 * dt : 0);
-      // The Fortio client exits on a connection error and kubelet restarts it.
-      const debt = (this.gatewayRestartDebt.get(ns) ?? 0) + (earlyReady ? dt / 5 : 0);
-      const restarts = Math.floor(debt);
-      if (earlyReady) this.gatewayRestartDebt.set(ns, debt - restarts);
-      for (const c of clients) {
-        for (const pod of c.pods.slice(0, 1)) {
-          this.add('kube_pod_container_status_restarts_total', 'counter', 'Container restarts.', { namespace: ns, pod, container: c.name }, restarts);
-        }
-      }
-    }
+    if (gateway) this.bouncerGateway(ns, gateway, clients, pilotDown, dt);
     for (const c of clients) {
       for (const pod of c.pods) {
         this.add('kube_pod_container_status_restarts_total', 'counter', 'Container restarts.', { namespace: ns, pod, container: c.name }, 0);
@@ -168,27 +273,113 @@ export class IstioMetricsModel {
     for (const d of list) this.sidecars(d, dt);
   }
 
+  /** 426/400 when the namespace's client speaks HTTP/1.0 and the mesh refuses it; else null. */
+  private http10Refusal(ns: string, clients: DeploymentView[]): '400' | '426' | null {
+    for (const c of clients) {
+      for (const container of c.containers ?? []) {
+        const answer = http10Answer(container.argv, this.pilotHttp10 && !this.has(ns, 'no-pilot-http10'), this.has(ns, 'no-host'));
+        if (answer === '400' || answer === '426') return answer;
+      }
+    }
+    return null;
+  }
+
+  /** A request the client's sidecar answered itself: reporter="source", no destination. */
+  private refused(ns: string, source: string, code: string, n: number): void {
+    const l = {
+      reporter: 'source',
+      source_workload: source,
+      source_workload_namespace: ns,
+      destination_service_namespace: 'unknown',
+      destination_service_name: 'unknown',
+      destination_workload: 'unknown',
+      response_code: code,
+    };
+    this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', l, n);
+  }
+
+  private bouncerGateway(ns: string, gateway: DeploymentView, clients: DeploymentView[], pilotDown: boolean, dt: number): void {
+    // A gateway pod started while pilot is down serves unconfigured for the whole outage.
+    if (!pilotDown) this.unconfiguredGateway.delete(ns);
+    else if (gateway.rolling) this.unconfiguredGateway.add(ns);
+    const earlyReady = this.unconfiguredGateway.has(ns) && this.has(ns, 'early-ready');
+    // The client's first connection error comes at once, then one every 5 s.
+    if (earlyReady && !this.gatewayRestartDebt.has(ns)) this.gatewayRestartDebt.set(ns, 1);
+    if (!earlyReady) this.gatewayRestartDebt.delete(ns);
+    const gw = { reporter: 'source', source_workload: gateway.name, source_workload_namespace: ns };
+    this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...gw, response_code: '503', destination_service_namespace: ns }, earlyReady ? 5 * dt : 0);
+    // The Fortio client exits on a connection error and kubelet restarts it.
+    const debt = (this.gatewayRestartDebt.get(ns) ?? 0) + (earlyReady ? dt / 5 : 0);
+    const restarts = Math.floor(debt);
+    if (earlyReady) this.gatewayRestartDebt.set(ns, debt - restarts);
+    for (const c of clients) {
+      for (const pod of c.pods.slice(0, 1)) {
+        this.add('kube_pod_container_status_restarts_total', 'counter', 'Container restarts.', { namespace: ns, pod, container: c.name }, restarts);
+      }
+    }
+  }
+
   private requests(ns: string, destination: string, source: string, code: string, n: number): void {
     const common = {
       destination_service_namespace: ns,
       destination_service_name: destination,
       destination_workload: destination,
+      destination_workload_namespace: ns,
       source_workload: source,
       source_workload_namespace: ns,
       response_code: code,
     };
     this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...common, reporter: 'destination' }, n);
     this.add('istio_requests_total', 'counter', 'Requests seen by Envoy.', { ...common, reporter: 'source' }, n);
+    const { response_code: _code, ...noCode } = common;
+    const ms = this.hasHere(ns, 'latency') ? 200 : 3;
+    this.durations({ ...noCode, reporter: 'destination' }, ms, n);
+  }
+
+  /** `n` requests of `ms` each into istio_request_duration_milliseconds' buckets. */
+  private durations(labels: Labels, ms: number, n: number): void {
+    const name = 'istio_request_duration_milliseconds_bucket';
+    for (const le of BUCKETS) this.add(name, 'counter', 'Request durations (ms), cumulative buckets.', { ...labels, le: String(le) }, le >= ms ? n : 0);
+    this.add(name, 'counter', 'Request durations (ms), cumulative buckets.', { ...labels, le: '+Inf' }, n);
   }
 
   private sidecars(d: DeploymentView, dt: number): void {
-    const cores = this.has(d.namespace, 'cpu') ? 0.08 : 0.012;
-    const bytes = (this.has(d.namespace, 'memory') ? 100 : 40) * MIB;
-    for (const pod of d.pods) {
-      const l = { namespace: d.namespace, pod, container: 'istio-proxy' };
-      this.add('container_cpu_usage_seconds_total', 'counter', 'Cumulative CPU time consumed.', l, cores * dt);
-      this.set('container_memory_working_set_bytes', 'Current working set.', l, bytes);
+    if (isPilot(d.name)) {
+      this.discovery(d, dt);
+      return;
     }
+    const ns = d.namespace;
+    const gatewayHere = ns !== MESH || isGateway(d.name);
+    const cores = this.has(ns, 'proxy-cpu') && gatewayHere ? 1.5 : this.has(ns, 'cpu') ? 0.08 : 0.012;
+    const base = this.has(ns, 'proxy-memory') && gatewayHere ? 0.95 * PROXY_LIMIT : (this.has(ns, 'memory') ? 100 : 40) * MIB;
+    const growing = ns === MESH && isGateway(d.name) && this.has(MESH, 'ingress-memory-growth');
+    for (const pod of d.pods) {
+      const l = { namespace: ns, pod, container: 'istio-proxy' };
+      this.add('container_cpu_usage_seconds_total', 'counter', 'Cumulative CPU time consumed.', l, cores * dt);
+      this.set('container_memory_working_set_bytes', 'Current working set.', l, base + this.grow(`${ns}/${pod}/istio-proxy`, growing, dt));
+      this.set('container_spec_memory_limit_bytes', 'Memory limit of the container.', l, PROXY_LIMIT);
+    }
+  }
+
+  /** istiod has no sidecar: its container is `discovery`. */
+  private discovery(d: DeploymentView, dt: number): void {
+    const mesh = d.namespace === MESH;
+    const cores = mesh && this.has(MESH, 'istiod-cpu') ? 1.5 : 0.05;
+    const base = mesh && this.has(MESH, 'istiod-memory') ? 0.95 * ISTIOD_LIMIT : 200 * MIB;
+    const growing = mesh && this.has(MESH, 'istiod-memory-growth');
+    for (const pod of d.pods) {
+      const l = { namespace: d.namespace, pod, container: 'discovery' };
+      this.add('container_cpu_usage_seconds_total', 'counter', 'Cumulative CPU time consumed.', l, cores * dt);
+      this.set('container_memory_working_set_bytes', 'Current working set.', l, base + this.grow(`${d.namespace}/${pod}/discovery`, growing, dt));
+      this.set('container_spec_memory_limit_bytes', 'Memory limit of the container.', l, ISTIOD_LIMIT);
+    }
+  }
+
+  /** The container's growth so far: +20 kB/s while `growing`, kept (flat) afterwards. */
+  private grow(key: string, growing: boolean, dt: number): number {
+    const bytes = (this.grown.get(key) ?? 0) + (growing ? 20_000 * dt : 0);
+    this.grown.set(key, bytes);
+    return bytes;
   }
 
   private family(name: string, type: Family['type'], help: string): Family {
@@ -220,8 +411,9 @@ export class IstioMetricsModel {
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
     const out: string[] = [];
+    const hidden = this.has(MESH, 'no-istio-metrics') ? new Set(['istio_requests_total', 'istio_request_duration_milliseconds_bucket']) : new Set<string>();
     for (const [name, f] of [...this.families].sort(([a], [b]) => a.localeCompare(b))) {
-      if (f.series.size === 0) continue;
+      if (f.series.size === 0 || hidden.has(name)) continue;
       out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`);
       for (const { labels, value } of f.series.values()) {
         const l = Object.entries(labels)

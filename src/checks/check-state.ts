@@ -13,6 +13,8 @@
 //            (activeSince, lastTrueAt) is kept, as Prometheus keeps an alert's activeAt
 //            across failed evaluations.
 //   skipped  the suite is not running: every instance is dropped, the check is skipped.
+//   unknown  nothing can be judged (the guard's data source is missing): every instance
+//            (or a `{}` one) turns unknown at once with the outcome's reason.
 // The check's state is the worst of its instances' (STATE_ORDER). A transition is
 // emitted for every instance whose state changed; an instance that did not exist
 // counts as `ok`, so a new ok instance or a dropped ok instance emits nothing.
@@ -56,6 +58,8 @@ export function evaluateCheck(
       return evaluateError(spec, prev, outcome, now);
     case 'skipped':
       return evaluateSkipped(spec, prev, outcome.reason, now);
+    case 'unknown':
+      return evaluateUnknown(spec, prev, outcome.reason, now);
   }
 }
 
@@ -72,7 +76,7 @@ function evaluateData(
     // Prometheus never returns two series with one label set; if a provider does, the first wins.
     for (const s of samples) {
       const key = instanceKey(s.labels);
-      if (!observations.has(key)) observations.set(key, observeSample(spec.fail, { ...s.labels }, s.value));
+      if (!observations.has(key)) observations.set(key, observeSample(spec.fail, { ...s.labels }, s.value, spec.nan));
     }
   }
 
@@ -144,6 +148,24 @@ function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason:
     noteChange(transitions, old.state, withTexts(spec, { ...old, state: 'skipped', value: null }), now);
   }
   return { record: { state: 'skipped', instances: {}, consecutiveErrors: 0, reason, lastEvalAt: now }, transitions };
+}
+
+/**
+ * Nothing could be judged (the guard's data source is missing): every instance (or a `{}`
+ * one) is unknown at once, as at errorLimit, but no query failed, so no error is counted.
+ */
+function evaluateUnknown(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
+  const before: Record<string, InstanceState> =
+    prev === undefined || Object.keys(prev.instances).length === 0 ? { [NO_LABELS_KEY]: blankInstance() } : prev.instances;
+  const instances: Record<string, InstanceState> = {};
+  const transitions: Transition[] = [];
+  for (const [key, old] of Object.entries(before)) {
+    const oldState = prev?.instances[key]?.state ?? 'ok';
+    const next = withTexts(spec, { ...old, state: 'unknown', value: null, activeSince: null, failingSince: null, reason });
+    instances[key] = next;
+    noteChange(transitions, oldState, next, now);
+  }
+  return { record: { state: 'unknown', instances, consecutiveErrors: 0, reason, lastEvalAt: now }, transitions };
 }
 
 function blankInstance(): InstanceState {

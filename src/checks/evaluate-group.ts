@@ -11,7 +11,7 @@
 
 import type { CheckSpec, Severity } from './model.js';
 import { evaluateCheck } from './check-state.js';
-import { guardVerdict } from './guard.js';
+import { guardSourceVerdict, guardVerdict } from './guard.js';
 import { capSamples, DEFAULT_MAX_INSTANCES } from './instance-cap.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
 
@@ -21,8 +21,17 @@ export interface CheckGroup {
   suite: string;
   /** PromQL; when it says the suite is not running, every check is skipped. */
   guard?: string;
+  /**
+   * PromQL that returns a series when the guard's data source is missing (config builds it
+   * from the guard's metrics as `absent(a) and absent(b)`). Asked only when the guard
+   * returned no series: then the checks are `unknown` instead of skipped.
+   */
+  guardSource?: string;
   checks: CheckSpec[];
 }
+
+/** What the guard said on this tick (`none`: the group has no guard). */
+export type GuardOutcome = 'none' | 'running' | 'not-running' | 'source-missing' | 'error';
 
 export type GroupTransition = Transition & { check: string; severity: Severity };
 
@@ -34,10 +43,11 @@ export interface GroupEvaluation {
   durationMs: number;
   /** How many checks got an error outcome this tick (a failed guard counts for every check). */
   errors: number;
+  guard: GuardOutcome;
 }
 
 /** What evaluating needs of a group: its guard and checks (the suite name is the caller's). */
-export type GroupInput = Pick<CheckGroup, 'guard' | 'checks'>;
+export type GroupInput = Pick<CheckGroup, 'guard' | 'guardSource' | 'checks'>;
 
 /** The evaluator as a port: the daemon's tick takes it as a function. */
 export type EvaluateGroup = typeof evaluateGroup;
@@ -50,7 +60,7 @@ export async function evaluateGroup(
   options: { signal?: AbortSignal; maxInstances?: number } = {},
 ): Promise<GroupEvaluation> {
   const started = performance.now();
-  const outcomes = await groupOutcomes(group, provider, options.signal);
+  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal);
 
   const records: Record<string, CheckRecord> = {};
   const transitions: GroupTransition[] = [];
@@ -69,29 +79,48 @@ export async function evaluateGroup(
     records[spec.name] = record;
     for (const t of changes) transitions.push({ ...t, check: spec.name, severity: spec.severity });
   });
-  return { records, transitions, durationMs: performance.now() - started, errors };
+  return { records, transitions, durationMs: performance.now() - started, errors, guard };
 }
 
-/** One outcome per check, in the order of `group.checks`. */
+/** One outcome per check, in the order of `group.checks`, and what the guard said. */
 async function groupOutcomes(
   group: GroupInput,
   provider: MetricsProvider,
   signal: AbortSignal | undefined,
-): Promise<QueryOutcome[]> {
+): Promise<{ outcomes: QueryOutcome[]; guard: GuardOutcome }> {
+  const same = (o: QueryOutcome) => group.checks.map(() => o);
   if (group.guard !== undefined && group.guard.trim() !== '') {
-    const guardOutcome = await runQuery(provider, group.guard, signal);
-    const verdict = guardVerdict(guardOutcome);
-    if ('error' in verdict) {
-      const errorKind = guardOutcome.kind === 'error' ? guardOutcome.errorKind : 'unknown';
-      const failed: QueryOutcome = { kind: 'error', errorKind, message: `guard query failed: ${verdict.error}` };
-      return group.checks.map(() => failed);
-    }
-    if (!verdict.running) {
-      const skipped: QueryOutcome = { kind: 'skipped', reason: verdict.reason };
-      return group.checks.map(() => skipped);
-    }
+    const stop = await guardOutcome(group.guard, group.guardSource, provider, signal);
+    if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };
   }
-  return Promise.all(group.checks.map((spec) => runQuery(provider, spec.query, signal)));
+  const outcomes = await Promise.all(group.checks.map((spec) => runQuery(provider, spec.query, signal)));
+  return { outcomes, guard: group.guard !== undefined && group.guard.trim() !== '' ? 'running' : 'none' };
+}
+
+/** Null when the suite is running; otherwise the outcome every check gets. */
+async function guardOutcome(
+  guard: string,
+  guardSource: string | undefined,
+  provider: MetricsProvider,
+  signal: AbortSignal | undefined,
+): Promise<{ outcome: QueryOutcome; guard: GuardOutcome } | null> {
+  const answer = await runQuery(provider, guard, signal);
+  const verdict = guardVerdict(answer);
+  if ('error' in verdict) {
+    const errorKind = answer.kind === 'error' ? answer.errorKind : 'unknown';
+    return { outcome: { kind: 'error', errorKind, message: `guard query failed: ${verdict.error}` }, guard: 'error' };
+  }
+  if (verdict.running) return null;
+  const skipped = { outcome: { kind: 'skipped', reason: verdict.reason } as QueryOutcome, guard: 'not-running' as const };
+  if (!verdict.empty || guardSource === undefined || guardSource.trim() === '') return skipped;
+  const sourceAnswer = await runQuery(provider, guardSource, signal);
+  const source = guardSourceVerdict(sourceAnswer, guardSource);
+  if ('error' in source) {
+    const errorKind = sourceAnswer.kind === 'error' ? sourceAnswer.errorKind : 'unknown';
+    return { outcome: { kind: 'error', errorKind, message: `guard source query failed: ${source.error}` }, guard: 'error' };
+  }
+  if (source.present) return skipped;
+  return { outcome: { kind: 'unknown', reason: source.reason }, guard: 'source-missing' };
 }
 
 /** Runs one query; a rejection (or a synchronous throw) becomes an error outcome. */

@@ -10,9 +10,10 @@
 //                      errors/requests flickers when traffic pauses, and keepFiringFor
 //                      exists to ride out exactly such flickers.
 // NaN is unknown rather than ok because a comparison with NaN says nothing: calling it
-// ok would hide a broken query (0/0) behind a green check.
+// ok would hide a broken query (0/0) behind a green check. A check's `nan` policy can say
+// otherwise: `ok` (NaN is clear) or `fail` (NaN holds, `for` applies as for any value).
 
-import type { CheckSpec, Condition } from './model.js';
+import type { CheckSpec, Condition, NanPolicy } from './model.js';
 import { conditionHolds } from './condition.js';
 import { renderAlertTemplate } from './template.js';
 import type { InstanceState } from './types.js';
@@ -28,8 +29,12 @@ export interface Observation {
   reason?: string;
 }
 
-export function observeSample(fail: Condition, labels: Record<string, string>, value: number): Observation {
-  if (Number.isNaN(value)) return { judgement: 'unjudgeable', value, labels, reason: 'the query returned NaN' };
+export function observeSample(fail: Condition, labels: Record<string, string>, value: number, nan: NanPolicy = 'unknown'): Observation {
+  if (Number.isNaN(value)) {
+    if (nan === 'ok') return { judgement: 'clear', value, labels };
+    if (nan === 'fail') return { judgement: 'holds', value, labels };
+    return { judgement: 'unjudgeable', value, labels, reason: 'the query returned NaN' };
+  }
   return { judgement: conditionHolds(fail, value) ? 'holds' : 'clear', value, labels };
 }
 

@@ -1,9 +1,12 @@
 // The check vocabulary of the pure core: what a check is (CheckSpec), how it fails
-// (Condition), how loud it is (Severity) and what an empty answer means (NoDataPolicy).
+// (Condition), how loud it is (Severity) and what an empty answer (NoDataPolicy) or a NaN
+// (NanPolicy) means.
 // config/ builds these from YAML; everything else reads them. Imports nothing.
 
 export type Severity = 'info' | 'warning' | 'critical';
 export type NoDataPolicy = 'ok' | 'unknown' | 'fail';
+/** What a NaN value means (0/0: a ratio while traffic pauses); default `unknown`. */
+export type NanPolicy = 'ok' | 'unknown' | 'fail';
 
 /** `> N`, `>= N`, `< N`, `<= N`, `== N`, `!= N`, `outside A..B`, as written by the user. */
 export type Condition =
@@ -19,6 +22,8 @@ export interface CheckSpec {
   forMs: number;
   keepFiringForMs: number;
   noData: NoDataPolicy;
+  /** Absent means `unknown`: a NaN says nothing, so it never passes unless the user says so. */
+  nan?: NanPolicy;
   errorLimit: number;
   severity: Severity;
   /** Templates with {{value}} and {{labels.NAME}}; rendered per instance. */

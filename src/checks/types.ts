@@ -19,7 +19,9 @@ export type QueryOutcome =
   /** The query failed (unreachable, timeout, HTTP error, bad data). */
   | { kind: 'error'; errorKind: string; message: string }
   /** The suite's guard said the suite is not running. */
-  | { kind: 'skipped'; reason: string };
+  | { kind: 'skipped'; reason: string }
+  /** Nothing can be judged (the guard's data source is missing): every instance unknown at once. */
+  | { kind: 'unknown'; reason: string };
 
 export interface InstanceState {
   /** Canonical label string, `{a="1",b="2"}`; `{}` for a scalar/no-label instance. */

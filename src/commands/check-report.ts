@@ -89,7 +89,7 @@ export function toJson(rows: ReportRow[], exitCode: number): string {
   return (
     JSON.stringify(
       {
-        status: exitCode === 0 ? 'ok' : exitCode === 1 ? 'failing' : 'unknown',
+        status: STATUS_BY_EXIT[exitCode] ?? 'unknown',
         results: rows.map((r) => ({ ...r, value: jsonValue(r.value) })),
       },
       null,
@@ -127,9 +127,19 @@ export function toJUnit(rows: ReportRow[]): string {
   return out.join('\n') + '\n';
 }
 
-/** DESIGN.md: 0 all ok or skipped, 1 any failing, 3 any unknown (failing wins over unknown). */
-export function exitCodeFor(rows: ReportRow[]): number {
-  if (rows.some((r) => r.state === 'failing' || r.state === 'pending')) return 1;
-  if (rows.some((r) => r.state === 'unknown')) return 3;
-  return 0;
+/** Exit codes of `mesh-soak check`; 2 (invalid input) comes from the CLI's UserError. */
+export const EXIT = { ok: 0, failing: 1, unknown: 3, notChecked: 4 } as const;
+
+const STATUS_BY_EXIT: Record<number, string> = { 0: 'ok', 1: 'failing', 3: 'unknown', 4: 'not-checked' };
+
+/**
+ * 1 any failing (or pending), else 3 any unknown, else 4 any skipped ("nothing was
+ * checked": a suite's guard said it is not running, and a skipped suite is no pass), else
+ * 0. `allowSkipped` (--allow-skipped) counts skipped as ok; it never relaxes unknown.
+ */
+export function exitCodeFor(rows: ReportRow[], options: { allowSkipped?: boolean } = {}): number {
+  if (rows.some((r) => r.state === 'failing' || r.state === 'pending')) return EXIT.failing;
+  if (rows.some((r) => r.state === 'unknown')) return EXIT.unknown;
+  if (!options.allowSkipped && rows.some((r) => r.state === 'skipped')) return EXIT.notChecked;
+  return EXIT.ok;
 }

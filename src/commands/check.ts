@@ -32,7 +32,7 @@ export function selectGroups(config: Config, wanted: string[]): CheckGroup[] {
   return [...new Set(wanted)].map((w) => {
     if (w === MESH_SUITE) return mesh;
     const s = known.get(w)!;
-    return { suite: s.name, guard: s.guard, checks: s.checks };
+    return { suite: s.name, guard: s.guard, ...(s.guardSource ? { guardSource: s.guardSource } : {}), checks: s.checks };
   });
 }
 
@@ -53,7 +53,7 @@ export async function runChecks(config: Config, groups: CheckGroup[], url: strin
     const results = await Promise.all(
       groups.map(async (g) => {
         const checks = g.checks.map(oneShot);
-        const { records } = await evaluateGroup({ guard: g.guard, checks }, client, {}, now);
+        const { records } = await evaluateGroup({ guard: g.guard, guardSource: g.guardSource, checks }, client, {}, now);
         return checks.flatMap((spec) => {
           const record = records[spec.name];
           return record ? rowsFor(g.suite, spec, record) : [];
@@ -67,30 +67,34 @@ export async function runChecks(config: Config, groups: CheckGroup[], url: strin
 }
 
 export const checkCommand: Command = {
-  summary: 'evaluate every check once (like check_metrics.py); exit 0 ok, 1 failing, 2 invalid input, 3 unknown',
+  summary: 'evaluate every check once (like check_metrics.py); exit 0 ok, 1 failing, 2 invalid input, 3 unknown, 4 skipped',
   help: [
-    'usage: mesh-soak check [--config FILE] [--suite S]... [--prometheus URL] [--json] [--junit FILE]',
+    'usage: mesh-soak check [--config FILE] [--suite S]... [--prometheus URL] [--json] [--junit FILE] [--allow-skipped]',
     '',
     'Evaluates every check of the enabled suites and the mesh-wide checks once and prints a table.',
     '  --suite S         only suite S (repeatable; "mesh" selects the mesh-wide checks; disabled suites allowed)',
     '  --prometheus URL  query this Prometheus instead of the configured one',
     '  --json            print JSON instead of the table',
     '  --junit FILE      also write JUnit XML to FILE',
+    '  --allow-skipped   exit 0 even when a suite was skipped (its guard says it is not running)',
     'One-shot: `for` and `keepFiringFor` are not waited for; a query error makes the check unknown.',
-    'Exit: 0 all ok or skipped, 1 any failing, 2 invalid input, 3 any unknown.',
+    'A guard that returns nothing while none of its metrics exist makes the suite unknown, not skipped.',
+    'Exit: 0 all ok, 1 any failing, 2 invalid input, 3 any unknown, 4 any skipped (nothing was checked;',
+    '      0 with --allow-skipped). Failing wins over unknown, unknown over skipped.',
   ].join('\n'),
   options: {
     suite: { type: 'string', multiple: true },
     prometheus: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
+    'allow-skipped': { type: 'boolean' },
   },
   async run(ctx) {
     const config = await loadConfig(configPath(ctx), { env: ctx.env });
     const groups = selectGroups(config, (ctx.values.suite as string[] | undefined) ?? []);
     const url = prometheusUrl(config, ctx.values.prometheus as string | undefined);
     const rows = await runChecks(config, groups, url);
-    const code = exitCodeFor(rows);
+    const code = exitCodeFor(rows, { allowSkipped: ctx.values['allow-skipped'] === true });
     if (ctx.values.json) ctx.stdout.write(toJson(rows, code));
     else ctx.stdout.write(formatTable(rows) + summaryLine(rows));
     const junit = ctx.values.junit as string | undefined;

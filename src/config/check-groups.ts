@@ -10,7 +10,9 @@ export type { CheckGroup };
 export function activeGroups(config: Config): Map<string, CheckGroup> {
   const groups = new Map<string, CheckGroup>();
   for (const s of config.suites) {
-    if (s.enabled) groups.set(s.name, { suite: s.name, ...(s.guard ? { guard: s.guard } : {}), checks: s.checks });
+    if (!s.enabled) continue;
+    const guard = s.guard ? { guard: s.guard, ...(s.guardSource ? { guardSource: s.guardSource } : {}) } : {};
+    groups.set(s.name, { suite: s.name, ...guard, checks: s.checks });
   }
   if (config.checks.length > 0) groups.set(MESH_SUITE, { suite: MESH_SUITE, checks: config.checks });
   return groups;

@@ -4,7 +4,7 @@
 
 import type { CheckSpec } from '../checks/model.js';
 
-export type { CheckSpec, Condition, NoDataPolicy, Severity } from '../checks/model.js';
+export type { CheckSpec, Condition, NanPolicy, NoDataPolicy, Severity } from '../checks/model.js';
 
 export type Schedule = { every: number } | { cron: string };
 
@@ -40,6 +40,8 @@ export interface Suite {
   disruption?: Disruption;
   /** Rendered guard PromQL; false or empty result marks the checks skipped. */
   guard?: string;
+  /** `absent(m) and …` over the guard's metrics: when true an empty guard means unknown, not skipped. */
+  guardSource?: string;
   checks: CheckSpec[];
   /** Check interval for this suite (suite entry's `tick` or the global one). */
   tickMs: number;

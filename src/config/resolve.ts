@@ -35,6 +35,7 @@ export function toCheckSpec(c: CheckInput): CheckSpec {
     forMs: ms(c.for),
     keepFiringForMs: ms(c.keepFiringFor),
     noData: c.noData,
+    nan: c.nan,
     errorLimit: c.errorLimit,
     severity: c.severity,
     labels: { ...c.labels },

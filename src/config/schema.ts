@@ -152,6 +152,7 @@ export const checkSchema = z.strictObject({
   for: duration().default('0s'),
   keepFiringFor: duration().default('0s'),
   noData: z.enum(['ok', 'unknown', 'fail']).default('unknown'),
+  nan: z.enum(['ok', 'unknown', 'fail']).default('unknown').meta({ description: 'what a NaN value (0/0) means: ok, unknown (default) or fail' }),
   errorLimit: z.int().min(1).default(3),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   summary: messageTemplate().optional(),

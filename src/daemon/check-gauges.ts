@@ -6,6 +6,7 @@
 
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { worstInstance } from '../checks/check-state.js';
+import { groupCoverage } from '../checks/coverage.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 
@@ -36,6 +37,7 @@ export async function refreshCheckGauges(deps: CheckGaugeDeps): Promise<void> {
       metrics.setCheckState(suite, spec.name, spec.severity, record.state);
       metrics.setCheckValue(suite, spec.name, worstInstance(record)?.value ?? null);
     }
+    if (group.checks.length > 0) metrics.setSuiteCoverage(suite, groupCoverage(group.checks.map((c) => records[c.name])).reason);
   });
 
   const goneSuites = new Set<string>();

@@ -8,6 +8,7 @@ import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { worstInstance } from '../checks/check-state.js';
+import { groupCoverage, type Coverage } from '../checks/coverage.js';
 import type { Clock } from '../shared/time.js';
 
 export interface StatusSources {
@@ -50,6 +51,12 @@ export interface SuiteStatus {
   lastTick: { jobId: string; scheduledAt: number; startedAt: number; durationMs: number; worker: string } | null;
   lastDisruption: { jobId: string; outcome: string; message?: string; startedAt: number; durationMs: number } | null;
   checks: CheckStatus[];
+  /**
+   * Whether the last tick judged anything. `checked: false` (every check skipped or unknown,
+   * or none evaluated yet) is shown prominently: nothing was checked, so nothing passed.
+   * Absent for disabled suites.
+   */
+  coverage?: Coverage;
 }
 
 export interface StatusBody {
@@ -141,6 +148,7 @@ async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<strin
         }
       : null,
     checks: g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [],
+    ...(g.enabled ? { coverage: groupCoverage(g.checks.map((c) => records[c.name])) } : {}),
   };
 }
 

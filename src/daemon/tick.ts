@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Severity } from '../checks/model.js';
 import type { CheckRecord } from '../checks/types.js';
 import { worstInstance } from '../checks/check-state.js';
+import { groupCoverage } from '../checks/coverage.js';
 import type { CheckGroup, EvaluateGroup } from '../checks/evaluate-group.js';
 import type { MetricsProvider } from '../adapters/prometheus/types.js';
 import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
@@ -60,7 +61,8 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const prev = await deps.store.load(suite);
   // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
   const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
-  const result = await deps.evaluate({ guard: group.guard, checks: group.checks }, scoped, prev, startedAt, {
+  const input = { guard: group.guard, guardSource: group.guardSource, checks: group.checks };
+  const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
   });
   await deps.store.save(suite, result.records);
@@ -73,6 +75,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     states[record.state] = (states[record.state] ?? 0) + 1;
     report(deps.metrics, suite, spec.severity, spec.name, record, prev[spec.name]);
   }
+  reportCoverage(deps, suite, group.checks.map((c) => result.records[c.name]));
 
   const events: HistoryEvent[] = [];
   for (const t of result.transitions) {
@@ -103,6 +106,13 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/** A suite whose checks judged nothing (all skipped or unknown) is said so: gauge and log. */
+function reportCoverage(deps: TickDeps, suite: string, records: Array<CheckRecord | undefined>): void {
+  const coverage = groupCoverage(records);
+  deps.metrics.setSuiteCoverage(suite, coverage.reason);
+  if (!coverage.checked) deps.logger.warn({ suite, reason: coverage.reason, detail: coverage.detail }, 'suite not checked');
 }
 
 function report(

@@ -31,6 +31,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   button { font: inherit; font-size:.8rem; padding: .1rem .5rem; cursor: pointer; }
   .paused { color: var(--pend); font-weight:600; font-size:.85rem; }
   #error { color: var(--fail); }
+  .unchecked { background:#f3e5f5; border-left: 4px solid var(--unk); padding:.3rem .6rem; margin-bottom:.4rem; font-weight:600; }
 </style>
 </head>
 <body>
@@ -104,17 +105,25 @@ function render(body) {
           el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}))),
       ];
     });
-    return el('section', { class: 'suite', 'data-suite': s.name },
+    const unchecked = s.coverage && !s.coverage.checked;
+    if (unchecked) counts.unchecked = (counts.unchecked || 0) + 1;
+    return el('section', { class: 'suite', 'data-suite': s.name, 'data-checked': unchecked ? 'false' : 'true' },
       el('h2', {}, s.name, s.paused ? el('span', { class: 'paused' }, 'paused') : '', ...buttons),
+      unchecked ? el('div', { class: 'unchecked', role: 'status' }, 'NOT CHECKED (' + s.coverage.reason + '): ' + s.coverage.detail) : '',
       el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
         ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
       el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
         el('tbody', {}, ...rows)));
   }));
-  document.getElementById('summary').textContent = ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks';
+  document.getElementById('summary').textContent = (counts.unchecked ? counts.unchecked + ' suite(s) NOT CHECKED · ' : '') +
+    (ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks');
   document.title = (counts.failing ? '(' + counts.failing + ' failing) ' : '') + 'mesh-soak';
 }
-function rank(s) { return Math.min(...s.checks.map((c) => ORDER.indexOf(c.state)), ORDER.length); }
+function rank(s) {
+  // A suite nothing was checked of comes right after failing ones: it is not a pass.
+  const worst = Math.min(...s.checks.map((c) => ORDER.indexOf(c.state)), ORDER.length);
+  return s.coverage && !s.coverage.checked ? Math.min(worst, 1.5) : worst;
+}
 
 async function refresh() {
   try {

@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
+import { COVERAGE_REASONS, type CoverageReason } from '../checks/coverage.js';
 import type { PromErrorKind } from '../adapters/prometheus/types.js';
 
 export const METRIC_PREFIX = 'mesh_soak_';
@@ -70,6 +71,8 @@ export interface Metrics {
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly redisUp: Gauge;
   readonly buildInfo: Gauge<'version'>;
+  /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
+  readonly suiteChecked: Gauge<'suite' | 'reason'>;
   /**
    * Sets the check's five state series (1 for `state`, 0 for the others) and check_failing.
    * A severity change removes the series under the old severity.
@@ -81,6 +84,8 @@ export interface Metrics {
   recordNotification(sink: string, outcome: NotificationOutcome): void;
   /** Counts a finished disruption and observes its duration (seconds). */
   recordDisruption(suite: string, outcome: DisruptionOutcome, seconds: number): void;
+  /** Sets the suite's one suite_checked series (its reason's), removing the other reasons'. */
+  setSuiteCoverage(suite: string, reason: CoverageReason): void;
   /** Removes every per-check series of a check no longer configured. */
   forgetCheck(suite: string, check: string): void;
   /** Removes every series labelled with a suite no longer configured. */
@@ -113,6 +118,12 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     name: name('check_value'),
     help: "Last value of the check's worst instance (NaN when there is no data).",
     labelNames: ['suite', 'check'] as const,
+    registers,
+  });
+  const suiteChecked = new Gauge({
+    name: name('suite_checked'),
+    help: "1 when the suite's last tick judged at least one check; 0 when every check was skipped (reason not_running), unknown (reason unknown) or never evaluated (reason not_evaluated).",
+    labelNames: ['suite', 'reason'] as const,
     registers,
   });
   const checkEvaluations = new Counter({
@@ -229,6 +240,11 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     queueJobs,
     redisUp,
     buildInfo,
+    suiteChecked,
+    setSuiteCoverage(suite, reason) {
+      for (const r of COVERAGE_REASONS) if (r !== reason) suiteChecked.remove({ suite, reason: r });
+      suiteChecked.set({ suite, reason }, reason === 'checked' ? 1 : 0);
+    },
     setCheckState(suite, check, severity, state) {
       const k = key(suite, check);
       const previous = severities.get(k);
@@ -277,6 +293,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       tickDuration.remove({ suite });
       tickLag.remove({ suite });
       disruptionDuration.remove({ suite });
+      for (const reason of COVERAGE_REASONS) suiteChecked.remove({ suite, reason });
       const outcomes = new Set<string>(['success', 'failure', 'skipped', ...(disruptionOutcomes.get(suite) ?? [])]);
       for (const outcome of outcomes) disruptions.remove({ suite, outcome });
       disruptionOutcomes.delete(suite);

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
+import { guardSourceQuery } from '../guard-source.js';
 
 export type ParamValue = string | number | boolean;
 
@@ -131,8 +132,14 @@ function toSuite(
     enabled: o.entry.enabled,
   };
   if (parsed.disruption && o.schedule) suite.disruption = { schedule: o.schedule, steps: o.steps.filter((s): s is Step => s !== undefined) };
-  if (parsed.guard !== undefined) suite.guard = parsed.guard;
+  if (parsed.guard !== undefined) Object.assign(suite, guardFields(parsed.guard));
   return suite;
+}
+
+/** The guard and, when it names metrics, its data-source query (config/guard-source.ts). */
+function guardFields(guard: string): Pick<Suite, 'guard' | 'guardSource'> {
+  const source = guardSourceQuery(guard);
+  return source === undefined ? { guard } : { guard, guardSource: source };
 }
 
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {

@@ -6,10 +6,10 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startPrometheus, type RunningPrometheus } from '../../harness/index.js';
+import { builtCli, freePort, startPrometheus, type RunningPrometheus } from '../../harness/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'dist/src/cli.js');
+let CLI = '';
 const REF = join(ROOT, 'test/fixtures/check-metrics/check_metrics_ref.py');
 
 interface Run {
@@ -69,6 +69,12 @@ function runningQuery(ns: string): string {
   return `sum(rate(istio_requests_total{destination_service_namespace="${ns}"}[10m]))`;
 }
 
+/**
+ * Samples run 10 minutes past the start of the file: the CLI runs take a while on a busy
+ * machine, and a [1m] rate evaluated after the last sample would read low or empty.
+ */
+const FUTURE_S = 600;
+
 /** 30 minutes of samples every 10 s up to now: counters at known rates, gauges at known levels. */
 function openMetrics(nowS: number): string {
   const series: Array<{ name: string; labels: string; at: (t: number) => number }> = [];
@@ -81,6 +87,9 @@ function openMetrics(nowS: number): string {
   req('ns-good', '200', 10);
   req('ns-bad', '200', 10);
   req('ns-bad', '503', 0.5);
+  // The shipped http10 suite's namespace: traffic flows, with 503s; no kube-state-metrics anywhere.
+  req('istio-stability-http10', '200', 10);
+  req('istio-stability-http10', '503', 1);
   for (const [ns, cores, mib] of [
     ['ns-good', 0.01, 40],
     ['ns-bad', 0.08, 100],
@@ -96,7 +105,7 @@ function openMetrics(nowS: number): string {
   for (const family of families) {
     lines.push(`# TYPE ${family} gauge`);
     for (const s of series.filter((x) => x.name === family)) {
-      for (let t = start; t <= nowS; t += 10) lines.push(`${s.name}{${s.labels}} ${s.at(t - start)} ${t}`);
+      for (let t = start; t <= nowS + FUTURE_S; t += 10) lines.push(`${s.name}{${s.labels}} ${s.at(t - start)} ${t}`);
     }
   }
   return lines.join('\n') + '\n# EOF\n';
@@ -107,6 +116,7 @@ let dir: string;
 let config: string;
 
 beforeAll(async () => {
+  CLI = await builtCli();
   const nowS = Math.floor(Date.now() / 1000);
   prom = await startPrometheus({ backfillOpenMetrics: openMetrics(nowS) });
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-check-'));
@@ -223,5 +233,66 @@ describe('mesh-soak check', () => {
     expect(res.stderr).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:\\d+: prometheus\\.timeout: `, 'm'));
     expect(res.stderr).toMatch(/:4:\d+: checks\.0\.query: /);
     expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('never passes what it did not check: a skipped suite exits 4, 0 only with --allow-skipped', async () => {
+    const res = await run('node', [CLI, 'check', '--config', config, '--suite', 'idle', '--json']);
+    expect(res.code, res.stdout + res.stderr).toBe(4);
+    const out = JSON.parse(res.stdout) as { status: string; results: JsonResult[] };
+    expect(out.status).toBe('not-checked');
+    expect(new Set(out.results.map((r) => r.state))).toEqual(new Set(['skipped']));
+    const allowed = await run('node', [CLI, 'check', '--config', config, '--suite', 'idle', '--allow-skipped']);
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+  });
+
+  it('makes a suite whose guard reads a missing exporter unknown (exit 3), not skipped', async () => {
+    const ksmDir = join(dir, 'suites', 'ksm');
+    await mkdir(ksmDir, { recursive: true });
+    await writeFile(
+      join(ksmDir, 'suite.yaml'),
+      [
+        'name: ksm',
+        'namespace: ns-bad',
+        // kube-state-metrics is not scraped by this Prometheus: the guard is empty for that reason.
+        'guard: sum(kube_deployment_status_replicas{namespace="ns-bad"}) > 0',
+        'checks:',
+        '  - name: 5xx-rate',
+        `    query: '${standardChecks('ns-bad')[0]?.query}'`,
+        '    fail: "> 0"',
+        '',
+      ].join('\n'),
+    );
+    const cfg = join(dir, 'ksm.yaml');
+    await writeFile(cfg, `prometheus: { url: "${prom.url}", timeout: 5s }\nsuites:\n  - use: ./suites/ksm\n`);
+    const res = await run('node', [CLI, 'check', '--config', cfg, '--json', '--allow-skipped']);
+    expect(res.code, res.stdout + res.stderr).toBe(3);
+    const out = JSON.parse(res.stdout) as { results: Array<JsonResult & { reason: string }> };
+    expect(out.results).toMatchObject([{ suite: 'ksm', state: 'unknown' }]);
+    expect(out.results[0]?.reason).toContain('absent(kube_deployment_status_replicas)');
+  });
+
+  it('with the shipped suites and no kube-state-metrics, http10 answering 503s fails (never exit 0)', async () => {
+    const cfg = join(dir, 'shipped.yaml');
+    await writeFile(
+      cfg,
+      [
+        `prometheus: { url: "${prom.url}", timeout: 5s }`,
+        'suites:',
+        '  - use: http10',
+        '  - use: graceful-shutdown',
+        '  - use: gateway-bouncer',
+        '  - use: istio-upgrader',
+        '    enabled: false',
+        '',
+      ].join('\n'),
+    );
+    const res = await run('node', [CLI, 'check', '--config', cfg, '--json']);
+    expect(res.code, res.stdout + res.stderr).toBe(1);
+    const out = JSON.parse(res.stdout) as { results: JsonResult[] };
+    expect(out.results.find((r) => r.suite === 'http10' && r.check === '5xx-rate')?.state).toBe('failing');
+    // Not deployed here (Istio metrics exist, none of theirs): skipped, which alone would exit 4.
+    expect(out.results.filter((r) => r.suite === 'graceful-shutdown').map((r) => r.state)).toContain('skipped');
+    const skippedOnly = await run('node', [CLI, 'check', '--config', cfg, '--suite', 'graceful-shutdown']);
+    expect(skippedOnly.code, skippedOnly.stdout).toBe(4);
   });
 });

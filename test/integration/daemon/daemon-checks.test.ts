@@ -23,7 +23,19 @@ beforeAll(async () => {
   const cfg = config({
     prometheusUrl: prom.url,
     redisUrl: redis.url,
-    suites: [suite('web', [check('errors', 'sum(soak_errors)', '> 5')])],
+    suites: [
+      suite('web', [check('errors', 'sum(soak_errors)', '> 5')]),
+      // Its guard reads kube-state-metrics, which this Prometheus does not have: unknown, never skipped.
+      suite('ksm', [check('errors', 'sum(soak_errors)', '> 5')], {
+        guard: 'sum(kube_deployment_status_replicas{namespace="ns-ksm"}) > 0',
+        guardSource: 'absent(kube_deployment_status_replicas)',
+      }),
+      // Its guard's metric exists but has no series of its own: not running, skipped.
+      suite('idle', [check('errors', 'sum(soak_errors)', '> 5')], {
+        guard: 'sum(soak_errors{app="idle"})',
+        guardSource: 'absent(soak_errors)',
+      }),
+    ],
   });
   daemon = await startDaemon(cfg, { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', adminToken: () => token });
   base = `http://127.0.0.1:${daemon.port}`;
@@ -50,6 +62,23 @@ describe('daemon ticks', () => {
     expect(metrics).toMatch(/mesh_soak_check_value\{suite="web",check="errors"\} 9/);
     expect(metrics).toMatch(/mesh_soak_tick_lag_seconds_count\{suite="web"\} [1-9]/);
     expect(metrics).toMatch(/mesh_soak_redis_up 1/);
+  });
+
+  it('shows suites that checked nothing, with the reason, in status and metrics', async () => {
+    type Coverage = { checked: boolean; reason: string; detail: string };
+    const coverage = async (name: string): Promise<Coverage | undefined> => {
+      const { body } = await getJson<{ suites: Array<{ name: string; coverage?: Coverage }> }>(`${base}/api/v1/status`);
+      return body.suites.find((s) => s.name === name)?.coverage;
+    };
+    await waitFor(async () => (await coverage('ksm'))?.reason === 'unknown', { timeoutMs: 20_000, what: 'ksm unknown' });
+    await waitFor(async () => (await coverage('idle'))?.reason === 'not_running', { timeoutMs: 20_000, what: 'idle not running' });
+    expect((await coverage('ksm'))?.detail).toContain('absent(kube_deployment_status_replicas)');
+    expect((await checkState(base, 'ksm', 'errors'))?.state).toBe('unknown');
+    expect((await coverage('web'))?.checked).toBe(true);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/mesh_soak_suite_checked\{suite="ksm",reason="unknown"\} 0/);
+    expect(metrics).toMatch(/mesh_soak_suite_checked\{suite="idle",reason="not_running"\} 0/);
+    expect(metrics).toMatch(/mesh_soak_suite_checked\{suite="web",reason="checked"\} 1/);
   });
 
   it('answers the probes', async () => {

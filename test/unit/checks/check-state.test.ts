@@ -377,3 +377,46 @@ describe('worstState', () => {
     expect(worstState([], 'skipped')).toBe('skipped');
   });
 });
+
+describe('evaluateCheck: the `nan` policy, over time', () => {
+  // Each row: policy, values fed every 30 s (NaN marked), the states expected.
+  const table: Array<{ nan: 'ok' | 'unknown' | 'fail'; forMs: number; values: number[]; want: string[] }> = [
+    { nan: 'unknown', forMs: 0, values: [NaN, 0, NaN], want: ['unknown', 'ok', 'unknown'] },
+    { nan: 'ok', forMs: 0, values: [NaN, 1, NaN], want: ['ok', 'failing', 'ok'] },
+    { nan: 'fail', forMs: 0, values: [NaN, 0, NaN], want: ['failing', 'ok', 'failing'] },
+    // `fail` honours `for` like any value that meets the condition.
+    { nan: 'fail', forMs: MIN, values: [NaN, NaN, NaN, 0], want: ['pending', 'pending', 'failing', 'ok'] },
+    // `ok` interrupts a pending instance as a clear value does: `for` starts over.
+    { nan: 'ok', forMs: MIN, values: [1, 1, NaN, 1, 1, 1], want: ['pending', 'pending', 'ok', 'pending', 'pending', 'failing'] },
+  ];
+  for (const row of table) {
+    it(`nan: ${row.nan}, for ${row.forMs / SEC}s: ${row.values.join(', ')} → ${row.want.join(', ')}`, () => {
+      expect(states(run(spec({ nan: row.nan, forMs: row.forMs }), row.values.map(scalar)))).toEqual(row.want);
+    });
+  }
+
+  it('nan absent is unknown (the default), with the NaN kept as the value', () => {
+    const [r] = run(spec(), [scalar(NaN)]);
+    expect(r?.record).toMatchObject({ state: 'unknown', reason: 'the query returned NaN' });
+    const [f] = run(spec({ nan: 'fail' }), [scalar(NaN)]);
+    expect(f?.record.instances['{}']?.value).toBeNaN();
+    expect(f?.record.reason).toBeUndefined();
+  });
+});
+
+describe('evaluateCheck: the `unknown` outcome (guard data source missing)', () => {
+  const missing = { kind: 'unknown' as const, reason: 'the guard data source is missing' };
+
+  it('turns every instance unknown at once, counting no error, and recovers on data', () => {
+    const steps = run(spec({ errorLimit: 3 }), [series({ labels: { pod: 'a' }, value: 1 }, { labels: { pod: 'b' }, value: 0 }), missing, scalar(0)]);
+    expect(states(steps)).toEqual(['failing', 'unknown', 'ok']);
+    expect(steps[1]?.record).toMatchObject({ consecutiveErrors: 0, reason: 'the guard data source is missing' });
+    expect(Object.values(steps[1]?.record.instances ?? {}).map((i) => i.state)).toEqual(['unknown', 'unknown']);
+    expect(steps[1]?.transitions.map((t) => `${t.from}>${t.to}`).sort()).toEqual(['failing>unknown', 'ok>unknown']);
+  });
+
+  it('gives a check with no record a `{}` unknown instance', () => {
+    const [r] = run(spec(), [missing]);
+    expect(r?.record.instances['{}']).toMatchObject({ state: 'unknown', reason: 'the guard data source is missing' });
+  });
+});

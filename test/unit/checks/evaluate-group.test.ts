@@ -100,6 +100,51 @@ describe('evaluateGroup', () => {
     expect(r.transitions).toMatchObject([{ check: '5xx', severity: 'critical', from: 'failing', to: 'skipped' }]);
   });
 
+  it('asks the guard’s data source when the guard is empty: present means skipped (not deployed)', async () => {
+    const { provider, asked } = tableProvider({ qguard: [], qsource: [] });
+    const r = await evaluateGroup({ guard: 'qguard', guardSource: 'qsource', checks }, provider, {}, T0);
+    expect(asked).toEqual(['qguard', 'qsource']);
+    expect(r.guard).toBe('not-running');
+    expect(Object.values(r.records).map((rec) => rec.state)).toEqual(['skipped', 'skipped', 'skipped']);
+  });
+
+  it('makes every check unknown at once, never skipped, when the guard’s data source is missing', async () => {
+    const { provider, asked } = tableProvider({ qguard: [], qsource: one(1) });
+    const before = (await evaluateGroup({ checks }, tableProvider({ q5xx: one(2), qcpu: one(0), qmem: one(0) }).provider, {}, T0))
+      .records;
+    const r = await evaluateGroup({ guard: 'qguard', guardSource: 'qsource', checks }, provider, before, T0 + 30_000);
+    expect(asked).toEqual(['qguard', 'qsource']);
+    expect(r.guard).toBe('source-missing');
+    expect(r.errors).toBe(0);
+    for (const rec of Object.values(r.records)) {
+      expect(rec.state).toBe('unknown');
+      expect(rec.consecutiveErrors).toBe(0);
+      expect(rec.reason).toMatch(/data source is missing \(qsource is true\)/);
+    }
+    // Leaving failing for unknown is a transition (and no resolved alert: alert-event.ts).
+    expect(r.transitions.map((t) => `${t.check}:${t.from}>${t.to}`).sort()).toEqual(['5xx:failing>unknown', 'cpu:ok>unknown', 'mem:ok>unknown']);
+  });
+
+  it('does not ask the data source when the guard answered 0 (an answer, not an absence)', async () => {
+    const { provider, asked } = tableProvider({ qguard: one(0) });
+    const r = await evaluateGroup({ guard: 'qguard', guardSource: 'qsource', checks }, provider, {}, T0);
+    expect(asked).toEqual(['qguard']);
+    expect(r.guard).toBe('not-running');
+  });
+
+  it('gives every check an error when the data-source query fails', async () => {
+    const { provider } = tableProvider({ qguard: [], qsource: new Fault('timeout', 'query timed out') });
+    const r = await evaluateGroup({ guard: 'qguard', guardSource: 'qsource', checks }, provider, {}, T0);
+    expect(r.guard).toBe('error');
+    expect(r.records['5xx']).toMatchObject({ state: 'unknown', lastError: 'guard source query failed: query timed out' });
+  });
+
+  it('reports the guard as running, or none without a guard', async () => {
+    const all = { q5xx: one(0), qcpu: one(0), qmem: one(0) };
+    expect((await evaluateGroup({ guard: 'qguard', checks }, tableProvider({ qguard: one(1), ...all }).provider, {}, T0)).guard).toBe('running');
+    expect((await evaluateGroup({ checks }, tableProvider(all).provider, {}, T0)).guard).toBe('none');
+  });
+
   it('gives every check the guard’s error when the guard query fails', async () => {
     const { provider, asked } = tableProvider({ qguard: new Fault('timeout', 'query timed out after 10s') });
     const r = await evaluateGroup({ guard: 'qguard', checks }, provider, {}, T0);

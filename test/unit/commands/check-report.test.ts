@@ -45,11 +45,26 @@ describe('check report', () => {
     expect(sorted.map((r) => r.state)).toEqual(['failing', 'pending', 'unknown', 'ok', 'skipped']);
   });
 
-  it('exits 1 on failing even when another is unknown, 3 on unknown, 0 on ok/skipped', () => {
+  it('exits 1 on failing even when another is unknown, 3 on unknown, 4 on skipped, 0 on ok', () => {
     expect(exitCodeFor([row('ok'), row('unknown'), row('failing')])).toBe(1);
+    expect(exitCodeFor([row('ok'), row('unknown'), row('skipped')])).toBe(3);
     expect(exitCodeFor([row('ok'), row('unknown')])).toBe(3);
-    expect(exitCodeFor([row('ok'), row('skipped')])).toBe(0);
+    // A skipped suite was not checked: no pass.
+    expect(exitCodeFor([row('ok'), row('skipped')])).toBe(4);
+    expect(exitCodeFor([row('ok')])).toBe(0);
     expect(exitCodeFor([])).toBe(0);
+  });
+
+  it('--allow-skipped counts skipped as ok, never unknown', () => {
+    expect(exitCodeFor([row('ok'), row('skipped')], { allowSkipped: true })).toBe(0);
+    expect(exitCodeFor([row('skipped'), row('unknown')], { allowSkipped: true })).toBe(3);
+    expect(exitCodeFor([row('skipped'), row('failing')], { allowSkipped: true })).toBe(1);
+  });
+
+  it('names the JSON status after the exit code', () => {
+    expect(JSON.parse(toJson([row('skipped')], 4)).status).toBe('not-checked');
+    expect(JSON.parse(toJson([row('ok')], 0)).status).toBe('ok');
+    expect(JSON.parse(toJson([row('unknown')], 3)).status).toBe('unknown');
   });
 
   it('aligns the table and shows reasons', () => {

@@ -34,6 +34,7 @@ describe('loadConfig on a valid config', () => {
         forMs: 60_000,
         keepFiringForMs: 0,
         noData: 'unknown',
+        nan: 'unknown',
         errorLimit: 3,
         severity: 'critical',
         labels: { team: 'mesh' },

@@ -48,4 +48,17 @@ describe('buildStatus', () => {
     ]);
     expect(web?.checks[1]?.reason).toBe('not evaluated yet');
   });
+
+  it('says whether the suite was checked: every check unknown or unevaluated is not', async () => {
+    const [web] = (await buildStatus(sources(0))).suites;
+    expect(web?.coverage).toEqual({ checked: false, reason: 'unknown', detail: 'every check is unknown' });
+  });
+
+  it('says a suite whose guard skipped it is not checked, with the guard’s reason', async () => {
+    const skipped: CheckRecord = { state: 'skipped', instances: {}, consecutiveErrors: 0, lastEvalAt: 1, reason: 'the suite is not running (its guard is 0)' };
+    const src = { ...sources(0), store: { load: async () => ({ c: skipped, new: skipped }) } };
+    const [web] = (await buildStatus(src)).suites;
+    expect(web?.coverage).toEqual({ checked: false, reason: 'not_running', detail: 'the suite is not running (its guard is 0)' });
+  });
 });
+

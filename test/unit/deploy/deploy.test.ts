@@ -110,13 +110,13 @@ describe.each(renderings)('%s', (_label, setup, render) => {
     expect(sts.serviceName).toBe('mesh-soak-redis');
   });
 
-  it('has a config for this setup: its Prometheus, its Alertmanager (if any), Redis, the four suites', () => {
+  it('has a config for this setup: its Prometheus, its Alertmanager (if any), Redis, the four suites and the release-qualification checks', () => {
     const config = obj(parseYaml(configText(objects)));
     expect(obj(config.prometheus).url).toBe(URLS[setup].prometheus);
     expect(obj(obj(config.notify).alertmanager).url).toBe(URLS[setup].alertmanager);
     expect(obj(config.redis).url).toBe('redis://mesh-soak-redis:6379');
     const entries = arr(config.suites).map(obj);
-    expect(entries.map((e) => e.use)).toEqual(['http10', 'graceful-shutdown', 'gateway-bouncer', 'istio-upgrader']);
+    expect(entries.map((e) => e.use)).toEqual(['http10', 'graceful-shutdown', 'gateway-bouncer', 'release-qualification', 'istio-upgrader']);
     expect(entries.find((e) => e.use === 'istio-upgrader')?.enabled).toBe(false);
   });
 
@@ -128,6 +128,7 @@ describe.each(renderings)('%s', (_label, setup, render) => {
       ['http10', true],
       ['graceful-shutdown', true],
       ['gateway-bouncer', true],
+      ['release-qualification', true],
       ['istio-upgrader', false],
     ]);
     const gb = config.suites.find((s) => s.name === 'gateway-bouncer');

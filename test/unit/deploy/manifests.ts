@@ -81,4 +81,4 @@ export function suiteData(name: string): SuiteData {
   return { name, spec, objects };
 }
 
-export const SHIPPED_SUITES = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader'];
+export const SHIPPED_SUITES = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'release-qualification'];

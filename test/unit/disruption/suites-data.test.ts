@@ -14,7 +14,7 @@ import { renderManifests } from '../../../src/config/suites/render-manifests.js'
 import { promqlErrors } from '../deploy/promql-errors.js';
 
 const SUITES_DIR = join(import.meta.dirname, '../../../suites');
-const SHIPPED = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader'];
+const SHIPPED = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'release-qualification'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,7 +67,7 @@ const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
 };
 const SUITE_KEYS = ['name', 'description', 'namespace', 'params', 'manifests', 'disruption', 'guard', 'checks'];
 const CHECK_KEYS = [
-  'name', 'query', 'fail', 'for', 'keepFiringFor', 'noData', 'errorLimit', 'severity', 'summary', 'description', 'labels',
+  'name', 'query', 'fail', 'for', 'keepFiringFor', 'noData', 'nan', 'errorLimit', 'severity', 'summary', 'description', 'labels',
 ];
 
 describe('shipped suites', () => {
@@ -207,13 +207,23 @@ describe('shipped suites', () => {
 });
 
 describe('suite specifics', () => {
-  it('http10 sends HTTP/1.0 forever at the qps param and has no disruption', () => {
+  it('http10 sends HTTP/1.0 with a Host header (curl --http1.0) forever at the qps param and has no disruption', () => {
     const s = loadSuite('http10');
     expect(s.spec.disruption).toBeUndefined();
     const client = s.objects.find(({ o }) => obj(o.metadata).name === 'fortio-client' && o.kind === 'Deployment');
-    const args = arr(obj(arr(obj(obj(obj(client?.o.spec).template).spec).containers)[0]).args).map(String);
-    expect(args).toEqual(expect.arrayContaining(['load', '-http1.0', '-qps', '10', '-t', '0']));
+    const container = obj(arr(obj(obj(obj(client?.o.spec).template).spec).containers)[0]);
+    const script = [...arr(container.command), ...arr(container.args)].map(String).join(' ');
+    // curl always sends Host; Fortio's -http1.0 fast client does not (Envoy answers 400).
+    expect(script).toContain('curl --http1.0');
+    expect(script).toContain('while true');
+    expect(script).toContain('1 / 10');
+    expect(script).not.toMatch(/(^|\s)-http1\.0/);
     expect(String(s.spec.description)).toContain('PILOT_HTTP10=1');
+    expect(String(s.spec.description)).toContain('426');
+    // The refusal shows at the client's sidecar, as 4xx: a check looks there.
+    const checks = arr(s.spec.checks).map(obj);
+    const c4xx = checks.find((c) => c.name === 'client-4xx');
+    expect(String(c4xx?.query)).toMatch(/reporter="source".*response_code=~"4\.\."/);
   });
 
   it('gateway-bouncer keeps the old gateway serving and its client outside the mesh', () => {

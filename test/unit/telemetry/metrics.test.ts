@@ -164,3 +164,19 @@ describe('promOutcome', () => {
     expect(text).toContain('mesh_soak_prometheus_request_duration_seconds_count{outcome="bad_data"} 1');
   });
 });
+
+describe('suite_checked', () => {
+  it('keeps one series per suite, 1 only when checked, and forgets it with the suite', async () => {
+    const m = createMetrics(new Registry(), '1.2.3');
+    m.setSuiteCoverage('http10', 'not_running');
+    m.setCheckState('http10', 'sanity', 'warning', 'skipped');
+    let text = await m.registry.metrics();
+    expect(text).toContain('mesh_soak_suite_checked{suite="http10",reason="not_running"} 0');
+    m.setSuiteCoverage('http10', 'checked');
+    text = await m.registry.metrics();
+    expect(text).toContain('mesh_soak_suite_checked{suite="http10",reason="checked"} 1');
+    expect(text).not.toContain('reason="not_running"');
+    m.forgetSuite('http10');
+    expect(await m.registry.metrics()).not.toContain('mesh_soak_suite_checked{');
+  });
+});
