@@ -3,6 +3,7 @@
 // and schedules are parsed, `${VAR}` is substituted. Nothing here does I/O.
 
 import type { CheckSpec } from '../checks/model.js';
+import type { BenchmarkSpec } from '../benchmark/model.js';
 
 export type { CheckSpec, Condition, NoDataPolicy, Severity } from '../checks/model.js';
 
@@ -41,6 +42,8 @@ export interface Suite {
   /** Rendered guard PromQL; false or empty result marks the checks skipped. */
   guard?: string;
   checks: CheckSpec[];
+  /** A benchmark suite's matrix, schedule and regression policy (docs/operator.md). */
+  benchmark?: BenchmarkSpec & { schedule?: Schedule };
   /** Check interval for this suite (suite entry's `tick` or the global one). */
   tickMs: number;
   enabled: boolean;

@@ -14,6 +14,7 @@ import { didYouMean } from '../suggest.js';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
+import { benchmarkSection } from './benchmark-section.js';
 
 export type ParamValue = string | number | boolean;
 
@@ -32,6 +33,7 @@ export interface LoadedSuite {
   /** The suite's declared params (the config entry may only set these). */
   knownParams: string[];
   hasDisruption: boolean;
+  hasBenchmark?: boolean;
 }
 
 const NOT_RENDERED = new Set(['name', 'namespace', 'params', 'manifests']);
@@ -92,21 +94,11 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   const rendered = source.data() as Record<string, unknown>;
   const parsed = validateAt(source, suiteFileSchema, rendered);
   checkUniqueNames(source, rendered['checks'], ['checks']);
-  const rawDisruption = rendered['disruption'];
-  if (isRecord(rawDisruption) && rawDisruption['schedule'] !== undefined) {
-    checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
-  }
-  const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  const { steps, schedule } = disruptionOf(source, rendered['disruption'], parsed?.disruption?.schedule, entry.schedule);
   if (Array.isArray(rendered['manifests'])) await checkManifests(source, absDir, rendered['manifests']);
-
-  let schedule = entry.schedule;
-  if (parsed?.disruption) schedule ??= toSchedule(parsed.disruption.schedule);
-  if (isRecord(rawDisruption) && entry.schedule === undefined && rawDisruption['schedule'] === undefined) {
-    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
-  }
-
+  const benchmark = benchmarkSection(source, rendered['benchmark'], parsed?.benchmark, { hasDisruption, entrySchedule: entry.schedule });
   source.dropFollowUps(failed, templateProblems);
-  if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption };
+  if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
   const suite: Suite = {
     name: parsed.name,
     description: parsed.description,
@@ -120,7 +112,25 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   };
   if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
   if (parsed.guard !== undefined) suite.guard = parsed.guard;
-  return { suite, problems: [], knownParams, hasDisruption };
+  if (benchmark) suite.benchmark = benchmark;
+  return { suite, problems: [], knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
+}
+
+/** The disruption's steps and schedule (the entry's overrides the suite's); problems reported on source. */
+function disruptionOf(
+  source: YamlSource,
+  rawDisruption: unknown,
+  suiteSchedule: Parameters<typeof toSchedule>[0],
+  entrySchedule: Schedule | undefined,
+): { steps: Array<Step | undefined>; schedule: Schedule | undefined } {
+  if (isRecord(rawDisruption) && rawDisruption['schedule'] !== undefined) {
+    checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
+  }
+  const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  if (isRecord(rawDisruption) && entrySchedule === undefined && rawDisruption['schedule'] === undefined) {
+    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
+  }
+  return { steps, schedule: entrySchedule ?? toSchedule(suiteSchedule) };
 }
 
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {
