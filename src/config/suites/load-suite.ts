@@ -90,7 +90,6 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
     }
   });
   const templateProblems = source.problems.length;
-
   const rendered = source.data() as Record<string, unknown>;
   const parsed = validateAt(source, suiteFileSchema, rendered);
   checkUniqueNames(source, rendered['checks'], ['checks']);
