@@ -110,8 +110,7 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
     enabled: entry.enabled,
   };
   if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
-  if (parsed.guard !== undefined) suite.guard = parsed.guard;
-  if (benchmark) suite.benchmark = benchmark;
+  Object.assign(suite, parsed.guard !== undefined ? { guard: parsed.guard } : {}, benchmark ? { benchmark } : {});
   return { suite, problems: [], knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
 }
 
