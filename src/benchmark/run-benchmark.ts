@@ -9,7 +9,7 @@
 import type { Clock } from '../shared/time.js';
 import { findRegressions, selectBaseline, type Baseline, type Finding } from './compare.js';
 import type { FortioResult } from './fortio-json.js';
-import { expandMatrix, type BenchmarkSpec, type BenchResult, type BenchRun, type MatrixPoint } from './model.js';
+import { expandMatrix, pointKey, type BenchmarkSpec, type BenchResult, type BenchRun, type MatrixPoint } from './model.js';
 import { measuredWindow, readResources, type Component, type RangeQuery } from './resources.js';
 import { latencyRow } from './result.js';
 
@@ -169,8 +169,16 @@ export async function compareWithBaselines(run: BenchRun, history: BenchResult[]
   if (policy.kind === 'pinned' && !history.some((r) => r.runId === policy.runId)) {
     pool = [...history, ...((await store.get(policy.runId))?.results ?? [])];
   }
+  // One pass to group the history by point, so each point looks only at its own results.
+  const byPoint = new Map<string, BenchResult[]>();
+  for (const r of pool) {
+    const key = pointKey(r.point);
+    const list = byPoint.get(key);
+    if (list) list.push(r);
+    else byPoint.set(key, [r]);
+  }
   return run.results.map((result) => {
-    const baseline = selectBaseline(result, pool, policy);
+    const baseline = selectBaseline(result, byPoint.get(pointKey(result.point)) ?? [], policy);
     return { result, baseline, findings: baseline ? findRegressions(result, baseline, spec.regression.thresholds) : [] };
   });
 }
