@@ -28,28 +28,49 @@ function finite(values: Array<number | null | undefined>): number[] {
   return values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 }
 
-function baselineOf(results: BenchResult[]): Baseline | undefined {
-  if (results.length === 0) return undefined;
-  const components = new Set(results.flatMap((r) => r.resources.map((c) => c.component)));
+/** What a baseline needs of one stored result: small, so history reads stay cheap. */
+export interface BaselineSample {
+  runId: string;
+  istioVersion: string;
+  startedAt: number;
+  /** pointKey() of the result's matrix point. */
+  key: string;
+  p99: number | null;
+  cpu: Record<string, number>;
+  mem: Record<string, number>;
+}
+
+export function sampleOf(r: BenchResult): BaselineSample {
+  const cpu: Record<string, number> = {};
+  const mem: Record<string, number> = {};
+  for (const c of r.resources) {
+    if (c.cpuMilliAvg !== null) cpu[c.component] = c.cpuMilliAvg;
+    if (c.memMiAvg !== null) mem[c.component] = c.memMiAvg;
+  }
+  return { runId: r.runId, istioVersion: r.istioVersion, startedAt: r.startedAt, key: pointKey(r.point), p99: r.latency.p99, cpu, mem };
+}
+
+function baselineOf(samples: BaselineSample[]): Baseline | undefined {
+  if (samples.length === 0) return undefined;
+  const components = new Set(samples.flatMap((s) => Object.keys(s.cpu).concat(Object.keys(s.mem))));
   const cpu: Record<string, number> = {};
   const mem: Record<string, number> = {};
   for (const name of components) {
-    const of = (r: BenchResult) => r.resources.find((c) => c.component === name);
-    const c = median(finite(results.map((r) => of(r)?.cpuMilliAvg)));
-    const m = median(finite(results.map((r) => of(r)?.memMiAvg)));
+    const c = median(finite(samples.map((s) => s.cpu[name])));
+    const m = median(finite(samples.map((s) => s.mem[name])));
     if (c !== null) cpu[name] = c;
     if (m !== null) mem[name] = m;
   }
-  return { p99: median(finite(results.map((r) => r.latency.p99))), cpu, mem, from: results.map((r) => r.runId) };
+  return { p99: median(finite(samples.map((s) => s.p99))), cpu, mem, from: samples.map((s) => s.runId) };
 }
 
 /**
  * The baseline of `current` under `policy`, from `history` (any order; the current run's
  * own results are never used). Undefined when nothing comparable was stored.
  */
-export function selectBaseline(current: BenchResult, history: readonly BenchResult[], policy: BaselinePolicy): Baseline | undefined {
+export function selectBaseline(current: BenchResult, history: readonly BaselineSample[], policy: BaselinePolicy): Baseline | undefined {
   const key = pointKey(current.point);
-  const same = history.filter((r) => r.runId !== current.runId && pointKey(r.point) === key);
+  const same = history.filter((r) => r.runId !== current.runId && r.key === key);
   if (policy.kind === 'pinned') return baselineOf(same.filter((r) => r.runId === policy.runId));
   const other = same.filter((r) => r.istioVersion !== current.istioVersion).sort((a, b) => b.startedAt - a.startedAt);
   return baselineOf(other.slice(0, policy.lastN));

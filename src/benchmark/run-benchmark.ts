@@ -7,7 +7,7 @@
 // from the `now` passed in.
 
 import type { Clock } from '../shared/time.js';
-import { findRegressions, selectBaseline, type Baseline, type Finding } from './compare.js';
+import { findRegressions, sampleOf, selectBaseline, type Baseline, type BaselineSample, type Finding } from './compare.js';
 import type { FortioResult } from './fortio-json.js';
 import { expandMatrix, pointKey, type BenchmarkSpec, type BenchResult, type BenchRun, type MatrixPoint } from './model.js';
 import { measuredWindow, readResources, type Component, type RangeQuery } from './resources.js';
@@ -42,7 +42,8 @@ export interface JournalEntry {
 export interface BenchStorePort {
   save(run: BenchRun, keepRuns: number): Promise<void>;
   get(runId: string): Promise<BenchRun | undefined>;
-  history(suite: string): Promise<BenchResult[]>;
+  /** Baseline samples of the suite's finished runs, newest runs first. */
+  history(suite: string): Promise<BaselineSample[]>;
   journalPut(entry: JournalEntry): Promise<void>;
   journalRemove(runId: string): Promise<void>;
   journal(): Promise<JournalEntry[]>;
@@ -163,16 +164,16 @@ export async function runBenchmark(t: BenchTarget, deps: BenchDeps, signal: Abor
 }
 
 /** Each result against its baseline (a pinned run is read from the store if it is not in history). */
-export async function compareWithBaselines(run: BenchRun, history: BenchResult[], spec: BenchmarkSpec, store: Pick<BenchStorePort, 'get'>): Promise<PointFindings[]> {
+export async function compareWithBaselines(run: BenchRun, history: BaselineSample[], spec: BenchmarkSpec, store: Pick<BenchStorePort, 'get'>): Promise<PointFindings[]> {
   let pool = history;
   const policy = spec.regression.baseline;
   if (policy.kind === 'pinned' && !history.some((r) => r.runId === policy.runId)) {
-    pool = [...history, ...((await store.get(policy.runId))?.results ?? [])];
+    pool = [...history, ...((await store.get(policy.runId))?.results ?? []).map(sampleOf)];
   }
   // One pass to group the history by point, so each point looks only at its own results.
-  const byPoint = new Map<string, BenchResult[]>();
+  const byPoint = new Map<string, BaselineSample[]>();
   for (const r of pool) {
-    const key = pointKey(r.point);
+    const key = r.key;
     const list = byPoint.get(key);
     if (list) list.push(r);
     else byPoint.set(key, [r]);

@@ -5,8 +5,9 @@
 // Unreadable records are skipped and reported, never fatal.
 
 import type { Redis } from 'ioredis';
-import type { BenchResult, BenchRun } from '../../benchmark/model.js';
-import { benchJournalCodec, benchRunCodec, type BenchJournalEntry, type ReportUnreadable } from './codecs.js';
+import type { BenchRun } from '../../benchmark/model.js';
+import { sampleOf, type BaselineSample } from '../../benchmark/compare.js';
+import { benchJournalCodec, benchRunCodec, benchSummaryCodec, type BenchJournalEntry, type ReportUnreadable } from './codecs.js';
 import { stateKeys, type StateKeys } from './keys.js';
 
 export type { BenchJournalEntry } from './codecs.js';
@@ -21,12 +22,14 @@ export class BenchStore {
   /** Writes the run and indexes it; keeps the newest `keepRuns` runs of its suite. */
   async save(run: BenchRun, keepRuns: number): Promise<void> {
     const index = this.keys.benchRuns(run.suite);
-    await this.redis.multi().set(this.keys.benchRun(run.id), benchRunCodec.encode(run)).zadd(index, run.startedAt, run.id).exec();
+    const summaries = this.keys.benchSummaries(run.suite);
+    const summary = benchSummaryCodec.encode({ runId: run.id, state: run.state, samples: run.results.map(sampleOf) });
+    await this.redis.multi().set(this.keys.benchRun(run.id), benchRunCodec.encode(run)).hset(summaries, run.id, summary).zadd(index, run.startedAt, run.id).exec();
     const extra = (await this.redis.zcard(index)) - keepRuns;
     if (extra <= 0) return;
     const old = await this.redis.zrange(index, "0", String(extra - 1));
     if (old.length === 0) return;
-    await this.redis.multi().zrem(index, ...old).del(...old.map((id) => this.keys.benchRun(id))).exec();
+    await this.redis.multi().zrem(index, ...old).hdel(summaries, ...old).del(...old.map((id) => this.keys.benchRun(id))).exec();
   }
 
   async get(runId: string): Promise<BenchRun | undefined> {
@@ -59,9 +62,21 @@ export class BenchStore {
     return runs;
   }
 
-  /** Every result of a suite's finished runs, for baselines. */
-  async history(suite: string, limit = 1000): Promise<BenchResult[]> {
-    return (await this.list(suite, limit)).filter((r) => r.state === 'done').flatMap((r) => r.results);
+  /** Baseline samples of a suite's finished runs, newest runs first (summaries, not whole runs). */
+  async history(suite: string, limit = 1000): Promise<BaselineSample[]> {
+    const ids = await this.ids(suite, limit);
+    if (ids.length === 0) return [];
+    const key = this.keys.benchSummaries(suite);
+    const texts = await this.redis.hmget(key, ...ids);
+    const samples: BaselineSample[] = [];
+    texts.forEach((text, i) => {
+      if (text === null) return;
+      const parsed = benchSummaryCodec.parse(text);
+      if (parsed.kind === 'ok') {
+        if (parsed.value.state === 'done') samples.push(...parsed.value.samples);
+      } else this.onUnreadable({ key, field: ids[i] as string, reason: parsed.reason });
+    });
+    return samples;
   }
 
   async journalPut(entry: BenchJournalEntry): Promise<void> {

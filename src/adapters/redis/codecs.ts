@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { CheckRecord, CheckStateName, InstanceState } from '../../checks/types.js';
 import { messageOf } from '../../shared/errors.js';
 import { BENCH_MODES, type BenchRun } from '../../benchmark/model.js';
+import type { BaselineSample } from '../../benchmark/compare.js';
 
 export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
 
@@ -252,3 +253,19 @@ const benchJournalSchema: z.ZodType<BenchJournalEntry> = z.object({
 });
 
 export const benchJournalCodec: Codec<BenchJournalEntry> = jsonCodec(benchJournalSchema);
+
+/** A finished run's baseline samples: what comparing needs, a fraction of the whole run. */
+export interface BenchSummary {
+  runId: string;
+  state: BenchRun['state'];
+  samples: BaselineSample[];
+}
+
+const numberMap = z.record(z.string(), z.number());
+const benchSummarySchema: z.ZodType<BenchSummary> = z.object({
+  runId: z.string(),
+  state: z.enum(['running', 'done', 'stopped', 'failed']),
+  samples: z.array(z.object({ runId: z.string(), istioVersion: z.string(), startedAt: z.number(), key: z.string(), p99: z.number().nullable(), cpu: numberMap, mem: numberMap })),
+});
+
+export const benchSummaryCodec: Codec<BenchSummary> = jsonCodec(benchSummarySchema);

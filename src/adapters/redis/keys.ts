@@ -24,6 +24,8 @@ export interface StateKeys {
   benchRuns(suite: string): string;
   /** One stored benchmark run (JSON). */
   benchRun(runId: string): string;
+  /** A suite's runs' baseline samples: a hash run id → summary JSON. */
+  benchSummaries(suite: string): string;
   /** Benchmark runs in progress (hash run id → journal entry), recovered after a crash. */
   benchJournal(): string;
   /** A shared resource held exclusively (a namespace, the control plane), e.g. by a benchmark. */
@@ -43,6 +45,7 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     journal: (suite) => `${prefix}:restore-journal:${suite}`,
     benchRuns: (suite) => `${prefix}:bench-runs:${suite}`,
     benchRun: (runId) => `${prefix}:bench-run:${runId}`,
+    benchSummaries: (suite) => `${prefix}:bench-summaries:${suite}`,
     benchJournal: () => `${prefix}:bench-journal`,
     resourceLock: (resource) => `${prefix}:resource-lock:${resource}`,
   };

@@ -1,7 +1,7 @@
 // Baselines, regression findings, the samples that make them checks, and run deltas.
 
 import { describe, expect, it } from 'vitest';
-import { compareRuns, findRegressions, median, regressionChecks, regressionSamples, selectBaseline } from '../../../src/benchmark/compare.js';
+import { compareRuns, findRegressions, median, regressionChecks, regressionSamples, sampleOf, selectBaseline } from '../../../src/benchmark/compare.js';
 import { evaluateCheck } from '../../../src/checks/check-state.js';
 import { result, run } from './results-fixtures.js';
 
@@ -20,7 +20,7 @@ describe('selectBaseline', () => {
     result({ runId: 'c', istioVersion: '1.23.0', startedAt: 3, p99: 2000, cpu: 200 }),
     result({ runId: 'd', istioVersion: '1.24.0', startedAt: 4, p99: 9000, cpu: 900 }),
     result({ runId: 'e', istioVersion: '1.23.0', startedAt: 5, p99: 7000, connections: 4 }),
-  ];
+  ].map(sampleOf);
   const current = result({ runId: 'now', istioVersion: '1.24.0', startedAt: 10 });
 
   it.each([
@@ -32,9 +32,9 @@ describe('selectBaseline', () => {
   });
 
   it.each([
-    ['nothing under another version', [result({ runId: 'x', istioVersion: '1.24.0' })], { kind: 'median', lastN: 5 } as const],
+    ['nothing under another version', [sampleOf(result({ runId: 'x', istioVersion: '1.24.0' }))], { kind: 'median', lastN: 5 } as const],
     ['a pinned run that does not hold this point', history, { kind: 'pinned', runId: 'e' } as const],
-    ['the current run itself', [current], { kind: 'pinned', runId: 'now' } as const],
+    ['the current run itself', [sampleOf(current)], { kind: 'pinned', runId: 'now' } as const],
   ])('none for %s', (_name, hist, policy) => {
     expect(selectBaseline(current, hist, policy)).toBeUndefined();
   });
