@@ -24,6 +24,12 @@ import { runDaemon, type Daemon, type Notifier } from '../daemon/daemon.js';
 import type { ShutdownStep } from '../daemon/shutdown.js';
 import type { WatchOptions } from '../daemon/self-watch.js';
 import { version } from '../shared/version.js';
+import { BenchStore } from '../adapters/redis/bench-store.js';
+import { FortioClient } from '../adapters/fortio/client.js';
+import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
+import { acquireAll } from '../disruption/lock.js';
+import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
+import { defaultComponents } from '../benchmark/resources.js';
 
 export type { Daemon, Notifier };
 
@@ -166,4 +172,48 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.watch ? { watch: o.watch } : {}),
   });
+}
+
+export interface BenchBuildOptions {
+  redis: Redis;
+  /** Who runs benchmarks (journal entries name it): the daemon's worker id, or cli:PID. */
+  owner: string;
+  keys?: StateKeys;
+  lockTtlMs?: number;
+  /** How often Fortio's status is polled; default 2 s. */
+  pollMs?: number;
+  onPoint?: BenchDeps['onPoint'];
+}
+
+export interface BuiltBenchmark {
+  store: BenchStore;
+  /** The ports a run of `suite` needs (its Fortio URL, the config's Prometheus). */
+  deps(suite: Suite): BenchDeps;
+  /** Stops and marks runs a crash left in the journal (see run-benchmark.ts). */
+  recover(): Promise<string[]>;
+}
+
+/** Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST API. */
+export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBenchmark {
+  const keys = o.keys ?? stateKeys();
+  const store = new BenchStore(o.redis, keys);
+  const prom = rangeQueryClient({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, headers: config.prometheus.headers });
+  const acquire = (resources: string[]) => acquireAll(o.redis, resources.map((r) => keys.resourceLock(r)), o.lockTtlMs ?? 30_000);
+  const fortioFor = (url: string) => new FortioClient({ baseUrl: url });
+  return {
+    store,
+    deps: (suite) => ({
+      fortio: fortioFor(suite.benchmark?.fortioUrl ?? ''),
+      prom,
+      store,
+      acquire,
+      now: Date.now,
+      owner: o.owner,
+      pollMs: o.pollMs ?? 2000,
+      components: defaultComponents(suite.namespace),
+      ...(o.onPoint ? { onPoint: o.onPoint } : {}),
+    }),
+    recover: () =>
+      recoverInterrupted({ store, acquire, now: Date.now, fortioFor, namespaceOf: (name) => config.suites.find((s) => s.name === name)?.namespace }),
+  };
 }

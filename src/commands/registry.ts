@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   suites: async () => (await import('./suites.js')).suitesCommand,
   disrupt: async () => (await import('./disrupt.js')).disruptCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
+  bench: async () => (await import('./bench.js')).benchCommand,
 };
 
 export async function usage(): Promise<string> {

@@ -120,8 +120,8 @@ async function loadSuites(
         }
       }
     }
-    if (scheduleOk && e.success && loaded.problems.length === 0 && !loaded.hasDisruption) {
-      source.report(['suites', i, 'schedule'], `suite '${use}' has no disruption to schedule`);
+    if (scheduleOk && e.success && loaded.problems.length === 0 && !loaded.hasDisruption && loaded.hasBenchmark !== true) {
+      source.report(['suites', i, 'schedule'], `suite '${use}' has no disruption or benchmark to schedule`);
     }
     if (loaded.suite) {
       const first = seen.get(loaded.suite.name);

@@ -3,6 +3,7 @@
 // and schedules are parsed, `${VAR}` is substituted. Nothing here does I/O.
 
 import type { CheckSpec } from '../checks/model.js';
+import type { BenchmarkSpec } from '../benchmark/model.js';
 
 export type { CheckSpec, Condition, NanPolicy, NoDataPolicy, Severity } from '../checks/model.js';
 
@@ -43,6 +44,8 @@ export interface Suite {
   /** `absent(m) and …` over the guard's metrics: when true an empty guard means unknown, not skipped. */
   guardSource?: string;
   checks: CheckSpec[];
+  /** A benchmark suite's matrix, schedule and regression policy (docs/operator.md). */
+  benchmark?: BenchmarkSpec & { schedule?: Schedule };
   /** Check interval for this suite (suite entry's `tick` or the global one). */
   tickMs: number;
   enabled: boolean;

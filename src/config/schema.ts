@@ -247,6 +247,35 @@ export type ConfigInput = z.output<typeof configSchema>;
 export type CheckInput = z.output<typeof checkSchema>;
 export type ScheduleInput = z.output<typeof scheduleSchema>;
 
+const BENCH_MODE_NAMES = ['both', 'serversidecar', 'clientsidecar', 'baseline', 'ingress'] as const;
+const positiveInts = () => z.array(z.int().min(1)).min(1);
+const percent = z.number().min(0).max(10_000).meta({ description: 'percent increase over the baseline' });
+
+/** A suite's `benchmark:` section (src/benchmark/model.ts BenchmarkSpec; docs/operator.md). */
+export const benchmarkSchema = z.strictObject({
+  schedule: scheduleSchema.optional(),
+  fortio: z.strictObject({ url: httpUrl() }),
+  modes: z.array(z.enum(BENCH_MODE_NAMES)).min(1).default(['both', 'baseline']),
+  connections: positiveInts(),
+  qps: z.array(z.union([z.number().positive(), z.literal('max')])).min(1),
+  payloadBytes: z.array(z.int().min(0)).min(1).default([1024]),
+  duration: duration({ name: 'duration', atLeast: '1s' }).default('240s'),
+  warmup: duration().default('62s'),
+  cooldown: duration().default('30s'),
+  step: duration({ name: 'step', atLeast: '1s' }).default('15s'),
+  targets: z.partialRecord(z.enum(BENCH_MODE_NAMES), httpUrl()).default({}),
+  istioVersion: z.string().min(1).default('unknown'),
+  regression: z
+    .strictObject({
+      baseline: z.union([z.strictObject({ pinned: z.string().min(1) }), z.strictObject({ lastN: z.int().min(1).max(100) })]).default({ lastN: 5 }),
+      p99: percent.default(10),
+      cpu: percent.default(15),
+      mem: percent.optional(),
+    })
+    .default({ baseline: { lastN: 5 }, p99: 10, cpu: 15 }),
+  keepRuns: z.int().min(1).max(10_000).default(200),
+});
+
 export const suiteFileSchema = z.strictObject({
   name: z.string().regex(NAME_PATTERN, { message: 'a suite name is lower-case letters, digits, "-" and "_"' }),
   description: z.string().default(''),
@@ -262,6 +291,7 @@ export const suiteFileSchema = z.strictObject({
     .optional(),
   guard: promql().optional(),
   checks: z.array(checkSchema).default([]),
+  benchmark: benchmarkSchema.optional(),
 });
 
 export type SuiteFileInput = z.output<typeof suiteFileSchema>;

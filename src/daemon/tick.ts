@@ -3,11 +3,11 @@
 // tick and per state change, and firing/resolved alert events for the notifier.
 
 import type { Logger } from 'pino';
-import type { Severity } from '../checks/model.js';
+import type { CheckSpec, Severity } from '../checks/model.js';
 import type { CheckRecord } from '../checks/types.js';
 import { worstInstance } from '../checks/check-state.js';
 import { groupCoverage } from '../checks/coverage.js';
-import type { CheckGroup, EvaluateGroup } from '../checks/evaluate-group.js';
+import type { CheckGroup, EvaluateGroup, GroupTransition } from '../checks/evaluate-group.js';
 import type { MetricsProvider } from '../adapters/prometheus/types.js';
 import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
@@ -77,20 +77,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
   reportCoverage(deps, suite, group.checks.map((c) => result.records[c.name]));
 
-  const events: HistoryEvent[] = [];
-  for (const t of result.transitions) {
-    events.push({ kind: 'state', check: t.check, instance: t.key, from: t.from, to: t.to, value: t.value, at: t.at });
-    deps.logger.info(
-      { suite, check: t.check, severity: t.severity, instance: t.labels, from: t.from, to: t.to, value: t.value },
-      'check state changed',
-    );
-  }
-  if (deps.alerts) {
-    const alertEvents = alertEventsFor(suite, result.transitions, specs, deps.prometheusUrl, (check, key) => {
-      return prev[check]?.instances[key]?.failingSince ?? null;
-    });
-    if (alertEvents.length > 0) deps.alerts.enqueue(alertEvents);
-  }
+  const events = announce(deps, suite, specs, result.transitions, prev);
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
   await deps.history.append(suite, events);
@@ -113,6 +100,31 @@ function reportCoverage(deps: TickDeps, suite: string, records: Array<CheckRecor
   const coverage = groupCoverage(records);
   deps.metrics.setSuiteCoverage(suite, coverage.reason);
   if (!coverage.checked) deps.logger.warn({ suite, reason: coverage.reason, detail: coverage.detail }, 'suite not checked');
+}
+
+/** Logs each state change and hands alert events to the notifier; returns the history events. */
+function announce(
+  deps: TickDeps,
+  suite: string,
+  specs: Map<string, CheckSpec>,
+  transitions: GroupTransition[],
+  prev: Record<string, CheckRecord>,
+): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  for (const t of transitions) {
+    events.push({ kind: 'state', check: t.check, instance: t.key, from: t.from, to: t.to, value: t.value, at: t.at });
+    deps.logger.info(
+      { suite, check: t.check, severity: t.severity, instance: t.labels, from: t.from, to: t.to, value: t.value },
+      'check state changed',
+    );
+  }
+  if (deps.alerts) {
+    const alertEvents = alertEventsFor(suite, transitions, specs, deps.prometheusUrl, (check, key) => {
+      return prev[check]?.instances[key]?.failingSince ?? null;
+    });
+    if (alertEvents.length > 0) deps.alerts.enqueue(alertEvents);
+  }
+  return events;
 }
 
 function report(

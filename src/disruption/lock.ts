@@ -53,3 +53,25 @@ export async function acquireLock(redis: Redis, key: string, ttlMs: number): Pro
     },
   };
 }
+
+/**
+ * Takes every key or none (in the order given, so two takers of overlapping sets cannot
+ * deadlock: the loser releases what it took and answers undefined). One `lost` signal for all.
+ */
+export async function acquireAll(redis: Redis, keys: string[], ttlMs: number): Promise<Pick<HeldLock, 'lost' | 'release'> | undefined> {
+  const held: HeldLock[] = [];
+  for (const key of keys) {
+    const lock = await acquireLock(redis, key, ttlMs);
+    if (!lock) {
+      await Promise.all(held.map((h) => h.release().catch(() => undefined)));
+      return undefined;
+    }
+    held.push(lock);
+  }
+  return {
+    lost: AbortSignal.any(held.map((h) => h.lost)),
+    release: async () => {
+      await Promise.all(held.map((h) => h.release()));
+    },
+  };
+}

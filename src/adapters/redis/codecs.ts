@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import type { CheckRecord, CheckStateName, InstanceState } from '../../checks/types.js';
 import { messageOf } from '../../shared/errors.js';
+import { BENCH_MODES, type BenchRun } from '../../benchmark/model.js';
+import type { BaselineSample } from '../../benchmark/compare.js';
 
 export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
 
@@ -196,3 +198,76 @@ const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
 });
 
 export const journalEntryCodec: Codec<JournalEntry> = jsonCodec(journalEntrySchema);
+
+// ---- benchmark runs (one string per run) and the journal of runs in progress ----
+
+const nullableNumber = z.number().nullable();
+const latencyRowSchema = z.object({
+  Labels: z.string(), StartTime: z.string(), RequestedQPS: z.number(), ActualQPS: z.number(), NumThreads: z.number(), RunType: z.string(),
+  ActualDuration: z.number(), min: z.number(), max: z.number(), avg: z.number(),
+  p50: nullableNumber, p75: nullableNumber, p90: nullableNumber, p99: nullableNumber, p999: nullableNumber,
+  errorPercent: nullableNumber, Payload: nullableNumber,
+});
+const benchResultSchema = z.object({
+  runId: z.string(),
+  suite: z.string(),
+  istioVersion: z.string(),
+  point: z.object({ mode: z.enum(BENCH_MODES), connections: z.number(), qps: z.union([z.number(), z.literal('max')]), payloadBytes: z.number() }),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  latency: latencyRowSchema,
+  resources: z.array(z.object({ component: z.string(), cpuMilliAvg: nullableNumber, cpuMilliMax: nullableNumber, memMiAvg: nullableNumber, memMiMax: nullableNumber })),
+  meshLatencyMs: z.object({ p50: nullableNumber, p90: nullableNumber, p99: nullableNumber }),
+});
+const benchRunSchema: z.ZodType<BenchRun> = z.object({
+  id: z.string(),
+  suite: z.string(),
+  istioVersion: z.string(),
+  state: z.enum(['running', 'done', 'stopped', 'failed']),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  reason: z.string().optional(),
+  results: z.array(benchResultSchema),
+});
+
+export const benchRunCodec: Codec<BenchRun> = jsonCodec(benchRunSchema);
+
+/** A benchmark run in progress: enough to stop its Fortio load and mark it after a crash. */
+export interface BenchJournalEntry {
+  runId: string;
+  suite: string;
+  /** The Fortio REST API the load runs on. */
+  fortioUrl: string;
+  /** Fortio's run id of the point in progress; null between points. */
+  fortioRunId: number | null;
+  /** Who runs it (daemon worker id or "cli:PID"). */
+  owner: string;
+  startedAt: number;
+}
+
+const benchJournalSchema: z.ZodType<BenchJournalEntry> = z.object({
+  runId: z.string(),
+  suite: z.string(),
+  fortioUrl: z.string(),
+  fortioRunId: z.number().int().nullable(),
+  owner: z.string(),
+  startedAt: z.number(),
+});
+
+export const benchJournalCodec: Codec<BenchJournalEntry> = jsonCodec(benchJournalSchema);
+
+/** A finished run's baseline samples: what comparing needs, a fraction of the whole run. */
+export interface BenchSummary {
+  runId: string;
+  state: BenchRun['state'];
+  samples: BaselineSample[];
+}
+
+const numberMap = z.record(z.string(), z.number());
+const benchSummarySchema: z.ZodType<BenchSummary> = z.object({
+  runId: z.string(),
+  state: z.enum(['running', 'done', 'stopped', 'failed']),
+  samples: z.array(z.object({ runId: z.string(), istioVersion: z.string(), startedAt: z.number(), key: z.string(), p99: z.number().nullable(), cpu: numberMap, mem: numberMap })),
+});
+
+export const benchSummaryCodec: Codec<BenchSummary> = jsonCodec(benchSummarySchema);

@@ -26,6 +26,16 @@ export interface StateKeys {
   journalIndex(): string;
   /** The hash of one suite's restore-journal entries. */
   journal(suite: string): string;
+  /** A benchmark suite's stored runs: a sorted set of run ids by start time. */
+  benchRuns(suite: string): string;
+  /** One stored benchmark run (JSON). */
+  benchRun(runId: string): string;
+  /** A suite's runs' baseline samples: a hash run id → summary JSON. */
+  benchSummaries(suite: string): string;
+  /** Benchmark runs in progress (hash run id → journal entry), recovered after a crash. */
+  benchJournal(): string;
+  /** A shared resource held exclusively (a namespace, the control plane), e.g. by a benchmark. */
+  resourceLock(resource: string): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -41,5 +51,10 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     disruptionLock: (suite) => `${prefix}:disruption-lock:${suite}`,
     journalIndex: () => `${prefix}:restore-journal`,
     journal: (suite) => `${prefix}:restore-journal:${suite}`,
+    benchRuns: (suite) => `${prefix}:bench-runs:${suite}`,
+    benchRun: (runId) => `${prefix}:bench-run:${runId}`,
+    benchSummaries: (suite) => `${prefix}:bench-summaries:${suite}`,
+    benchJournal: () => `${prefix}:bench-journal`,
+    resourceLock: (resource) => `${prefix}:resource-lock:${resource}`,
   };
 }

@@ -2,8 +2,6 @@
 // per scalar (so positions stay right), then validated like the config, steps included,
 // and merged with the config entry's params, schedule, tick and enabled flag. Every
 // problem of the suite file is returned together; nothing throws for user mistakes.
-//
-// May import: config/, checks/, shared/.
 
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,10 +11,10 @@ import type { Schedule, Step, Suite } from '../model.js';
 import { ms, toCheckSpec, toSchedule } from '../resolve.js';
 import { STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
 import { didYouMean } from '../suggest.js';
-import type { z } from 'zod';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
+import { benchmarkSection } from './benchmark-section.js';
 import { guardSourceQuery } from '../guard-source.js';
 
 export type ParamValue = string | number | boolean;
@@ -36,6 +34,7 @@ export interface LoadedSuite {
   /** The suite's declared params (the config entry may only set these). */
   knownParams: string[];
   hasDisruption: boolean;
+  hasBenchmark?: boolean;
 }
 
 const NOT_RENDERED = new Set(['name', 'namespace', 'params', 'manifests']);
@@ -92,54 +91,51 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
     }
   });
   const templateProblems = source.problems.length;
-
   const rendered = source.data() as Record<string, unknown>;
   const parsed = validateAt(source, suiteFileSchema, rendered);
   checkUniqueNames(source, rendered['checks'], ['checks']);
-  const rawDisruption = rendered['disruption'];
-  if (isRecord(rawDisruption) && rawDisruption['schedule'] !== undefined) {
-    checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
-  }
-  const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  const { steps, schedule } = disruptionOf(source, rendered['disruption'], parsed?.disruption?.schedule, entry.schedule);
   if (Array.isArray(rendered['manifests'])) await checkManifests(source, absDir, rendered['manifests']);
-
-  let schedule = entry.schedule;
-  if (parsed?.disruption) schedule ??= toSchedule(parsed.disruption.schedule);
-  if (isRecord(rawDisruption) && entry.schedule === undefined && rawDisruption['schedule'] === undefined) {
-    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
-  }
-
+  const benchmark = benchmarkSection(source, rendered['benchmark'], parsed?.benchmark, { hasDisruption, entrySchedule: entry.schedule });
   source.dropFollowUps(failed, templateProblems);
-  if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption };
-  const suite = toSuite(parsed, { dir: absDir, params, entry, ...(schedule ? { schedule } : {}), steps });
-  return { suite, problems: [], knownParams, hasDisruption };
-}
-
-/** The Suite of a suite file that validated, merged with its config entry. */
-function toSuite(
-  parsed: z.infer<typeof suiteFileSchema>,
-  o: { dir: string; params: Record<string, ParamValue>; entry: SuiteEntry; schedule?: Schedule; steps: Array<Step | undefined> },
-): Suite {
+  if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
   const suite: Suite = {
     name: parsed.name,
     description: parsed.description,
-    dir: o.dir,
+    dir: absDir,
     namespace: parsed.namespace,
-    params: o.params,
+    params,
     manifests: parsed.manifests,
     checks: parsed.checks.map(toCheckSpec),
-    tickMs: o.entry.tickMs,
-    enabled: o.entry.enabled,
+    tickMs: entry.tickMs,
+    enabled: entry.enabled,
   };
-  if (parsed.disruption && o.schedule) suite.disruption = { schedule: o.schedule, steps: o.steps.filter((s): s is Step => s !== undefined) };
-  if (parsed.guard !== undefined) Object.assign(suite, guardFields(parsed.guard));
-  return suite;
+  if (parsed.disruption && schedule) suite.disruption = { schedule, steps: steps.filter((s): s is Step => s !== undefined) };
+  Object.assign(suite, parsed.guard !== undefined ? guardFields(parsed.guard) : {}, benchmark ? { benchmark } : {});
+  return { suite, problems: [], knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
 }
 
 /** The guard and, when it names metrics, its data-source query (config/guard-source.ts). */
 function guardFields(guard: string): Pick<Suite, 'guard' | 'guardSource'> {
   const source = guardSourceQuery(guard);
   return source === undefined ? { guard } : { guard, guardSource: source };
+}
+
+/** The disruption's steps and schedule (the entry's overrides the suite's); problems reported on source. */
+function disruptionOf(
+  source: YamlSource,
+  rawDisruption: unknown,
+  suiteSchedule: Parameters<typeof toSchedule>[0],
+  entrySchedule: Schedule | undefined,
+): { steps: Array<Step | undefined>; schedule: Schedule | undefined } {
+  if (isRecord(rawDisruption) && rawDisruption['schedule'] !== undefined) {
+    checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
+  }
+  const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  if (isRecord(rawDisruption) && entrySchedule === undefined && rawDisruption['schedule'] === undefined) {
+    source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
+  }
+  return { steps, schedule: entrySchedule ?? toSchedule(suiteSchedule) };
 }
 
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {

@@ -10,13 +10,15 @@ import { find, helmSetup, overlay } from './render.js';
 import { promqlErrors } from './promql-errors.js';
 
 const DASHBOARDS = join(ROOT, 'grafana/dashboards');
-const FILES = ['mesh-soak-daemon.json', 'mesh-soak-overview.json', 'mesh-soak-suite.json'];
+const FILES = ['mesh-soak-benchmark.json', 'mesh-soak-daemon.json', 'mesh-soak-overview.json', 'mesh-soak-suite.json'];
 const load = (f: string): Obj => obj(JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as unknown);
 
 // DESIGN.md's metric names; histograms also expose _bucket, _count and _sum.
 const COUNTERS_GAUGES = [
   'check_state', 'check_failing', 'check_value', 'check_evaluations_total', 'disruptions_total', 'restores_pending',
   'kube_requests_total', 'notifications_total', 'queue_jobs', 'redis_up', 'build_info',
+  // src/telemetry/bench-metrics.ts
+  'bench_latency_microseconds', 'bench_actual_qps', 'bench_error_percent', 'bench_cpu_millicores', 'bench_memory_mib',
 ];
 const HISTOGRAMS = ['tick_duration_seconds', 'tick_lag_seconds', 'disruption_duration_seconds', 'prometheus_request_duration_seconds'];
 const KNOWN = new Set([
@@ -133,6 +135,18 @@ describe('the dashboards ConfigMap, as kustomize and Helm render it', () => {
     for (const f of json) expect(data[f], `${f} differs; run scripts/sync-chart-files.sh`).toBe(readFileSync(join(DASHBOARDS, f), 'utf8'));
   });
 });
+
+describe('benchmark dashboard', () => {
+  it('latency vs connections and qps per mode, sidecar overhead, resources per component, history, regressions', () => {
+    const d = load('mesh-soak-benchmark.json');
+    const titles = panels(d).map((p) => String(p.title));
+    for (const t of ['p50 / p90 / p99 by connections, per mode', 'Sidecar overhead: p90 and p99 of both − baseline', 'CPU per component (millicores)', 'Memory per component (MiB)', 'p99 across Istio versions (mode both)', 'Regression checks (change over baseline, %)']) {
+      expect(titles).toContain(t);
+    }
+    expect(expressions(d).join('\n')).toMatch(/mode="both",stat="p99"\} - ignoring\(mode\) mesh_soak_bench_latency_microseconds\{[^}]*mode="baseline"/);
+  });
+});
+
 
 describe('Grafana provisioning', () => {
   it('loads dashboards from files and points the datasource at Prometheus', () => {

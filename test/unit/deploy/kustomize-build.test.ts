@@ -95,7 +95,7 @@ describe('what each setup adds', () => {
     const dash = find(objects, 'ConfigMap', 'mesh-soak-dashboards');
     expect(dash?.namespace).toBe('mesh-soak');
     expect(obj(obj(dash?.o.metadata).labels).grafana_dashboard).toBe('1');
-    expect(Object.keys(obj(dash?.o.data)).sort()).toEqual(['mesh-soak-daemon.json', 'mesh-soak-overview.json', 'mesh-soak-suite.json']);
+    expect(Object.keys(obj(dash?.o.data)).sort()).toEqual(['mesh-soak-benchmark.json', 'mesh-soak-daemon.json', 'mesh-soak-overview.json', 'mesh-soak-suite.json']);
     expect(podAnnotations(objects)).toEqual({ 'sidecar.istio.io/inject': 'false' });
   });
 
