@@ -26,7 +26,7 @@ import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
-import { startHttpServer, type RunningServer } from '../server/http-server.js';
+import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { housekeep, startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
@@ -93,16 +93,17 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
+  const { bump, version } = stateVersion(redis);
   const queues = createSuiteQueues({
     connection: redisConnectionOptions(config.redis),
     prefix: parts.keys.prefix,
     logger,
     onTick: async (job) => {
-      await tick(job);
+      await tick(job).finally(bump);
       void restorer.restore();
     },
     onDisruption: (job) =>
-      runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job),
+      runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job).finally(bump),
     // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
     tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
@@ -111,8 +112,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   });
   const keeper = keepSchedulersInstalled(async () => {
     await pause.sync();
-    const r = await queues.installSchedulers(config);
-    logger.info(r, 'job schedulers installed');
+    logger.info(await queues.installSchedulers(config), 'job schedulers installed');
     await restorer.restore();
   }, { retryMs: parts.retryMs, logger });
   reinstallOnReconnect(redis, keeper, logger);
@@ -127,7 +127,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
   });
-  const server = await listen(parts, backend, running, config.http.requireTokenForStatus === true);
+  const server = await listen(parts, backend, running, { requireTokenForStatus: config.http.requireTokenForStatus === true, stateVersion: version });
   if (parts.notifier?.resend) {
     const resend = parts.notifier.resend.bind(parts.notifier);
     running.stopResend = startAlertResend({ groups, store, prometheusUrl: config.prometheus.url, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
@@ -144,6 +144,18 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   if (parts.signal?.aborted) void stop();
   else parts.signal?.addEventListener('abort', () => void stop(), { once: true });
   return { port: server.port, metrics, scheduled: keeper.installed, stop };
+}
+
+/**
+ * What /metrics and /api/v1/status report changes when a tick or disruption ends or Redis
+ * comes or goes: their 1 s cache is dropped then.
+ */
+function stateVersion(redis: Redis): { bump(): void; version(): number } {
+  let v = 0;
+  const bump = (): void => void v++;
+  redis.on('ready', bump);
+  redis.on('close', bump);
+  return { bump, version: () => v };
 }
 
 function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): string[] {
@@ -225,9 +237,14 @@ function interruptedRestorer(parts: DaemonParts): { restore(): Promise<void>; cu
   return { restore, current: () => restoring };
 }
 
-async function listen(parts: DaemonParts, backend: ReturnType<typeof daemonBackend>, running: Running, requireTokenForStatus: boolean): Promise<RunningServer> {
+async function listen(
+  parts: DaemonParts,
+  backend: ReturnType<typeof daemonBackend>,
+  running: Running,
+  extra: Pick<HttpServerOptions, 'requireTokenForStatus' | 'stateVersion'>,
+): Promise<RunningServer> {
   try {
-    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken, requireTokenForStatus });
+    return await startHttpServer({ port: parts.port, ...(parts.host ? { host: parts.host } : {}), backend, logger: parts.logger, adminToken: parts.adminToken, ...extra });
   } catch (err) {
     // Undo everything made so far, so a failed start leaves no timer, socket or connection
     // holding the process open.

@@ -41,6 +41,8 @@ export interface HttpServerOptions {
   requireTokenForStatus?: boolean;
   /** How long a /metrics or /api/v1/status answer is served again; default 1 s. */
   cacheMs?: number;
+  /** Changes whenever what the daemon reports changed (a tick ended): cached answers are dropped. */
+  stateVersion?: () => number;
 }
 
 export interface RunningServer {
@@ -185,7 +187,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { backend, logger } = options;
   const ttl = options.cacheMs ?? 1000;
-  const routes: Routes = { options, metrics: responseCache(() => backend.metrics(), ttl), status: responseCache(() => backend.status(), ttl) };
+  const v = options.stateVersion;
+  const routes: Routes = { options, metrics: responseCache(() => backend.metrics(), ttl, Date.now, v), status: responseCache(() => backend.status(), ttl, Date.now, v) };
   const server: Server = createServer((req, res) => {
     route(routes, req, res).catch((err: unknown) => {
       logger.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
