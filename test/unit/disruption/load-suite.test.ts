@@ -53,7 +53,7 @@ describe('loadSuite', () => {
     const file = await writeTemp('prometheus: { url: "http://127.0.0.1:9090" }\nsuites:\n  - use: quiet\n    schedule: { every: 1m }\n');
     const e = await loadConfig(file, { suitesDir: resolve(FIXTURES, 'suites'), env: {} }).catch((x: unknown) => x);
     expect((e as UserError).problems.map((p) => [p.line, p.path, p.message])).toEqual([
-      [4, 'suites.0.schedule', "suite 'quiet' has no disruption to schedule"],
+      [4, 'suites.0.schedule', "suite 'quiet' has no disruption or benchmark to schedule"],
     ]);
   });
 });
