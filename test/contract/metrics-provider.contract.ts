@@ -219,7 +219,7 @@ export function metricsProviderContract(
     test('execution-error', "a query that fails while running rejects with kind 'execution'", {}, async () => {
       const err = (await rejection(provider.query(Q.executionError))) as Failure;
       expect(err).toMatchObject({ kind: 'execution' });
-      expect(String(err.message)).toMatch(/many-to-many matching not allowed/);
+      expect(String(err.message)).toMatch(/found duplicate series for the match group/);
     });
 
     test('parse-error', "a query Prometheus cannot parse rejects with kind 'http' and Prometheus' message", {}, async () => {
