@@ -1,5 +1,4 @@
-// An in-memory CheckStore, the one the tick tests use (test/unit/daemon/tick-runner.test.ts
-// defines the same one inline; it can import this one instead). Contract-tested beside the
+// An in-memory CheckStore, the one the tick tests use (test/unit/daemon/tick-runner.test.ts). Contract-tested beside the
 // Redis CheckStore in test/contract/check-store.test.ts.
 
 import type { CheckRecord } from '../../src/checks/types.js';

@@ -1,6 +1,5 @@
 // A MetricsProvider that answers from a table (expr → samples, or an error to throw), the
-// fake the check engine's unit tests use (test/unit/checks/evaluate-group.test.ts defines
-// the same one inline; it can import this one instead). Contract-tested in
+// fake the check engine's unit tests use (test/unit/checks/evaluate-group.test.ts). Contract-tested in
 // test/contract/metrics-provider.test.ts, fed with answers recorded from a real Prometheus.
 
 import type { MetricsProvider, Sample } from '../../src/checks/types.js';

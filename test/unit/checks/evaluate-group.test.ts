@@ -1,3 +1,4 @@
+import { tableProvider } from '../../fakes/table-provider.js';
 import { describe, expect, it } from 'vitest';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
 import { Fault } from '../../../src/shared/errors.js';
@@ -22,21 +23,6 @@ function gatedProvider(): { provider: MetricsProvider; calls: Call[] } {
   return { provider, calls };
 }
 
-/** A provider answering from a table; an Error value is thrown. */
-function tableProvider(table: Record<string, Sample[] | Error | string>): { provider: MetricsProvider; asked: string[] } {
-  const asked: string[] = [];
-  const provider: MetricsProvider = {
-    query: async (expr) => {
-      asked.push(expr);
-      const answer = table[expr];
-      if (answer === undefined) throw new Error(`unexpected query ${expr}`);
-      if (answer instanceof Error || typeof answer === 'string') throw answer;
-      return answer;
-    },
-    close: async () => {},
-  };
-  return { provider, asked };
-}
 
 /** Lets pending promise callbacks run, at most `rounds` times, until `done()`. */
 async function settle(done: () => boolean, rounds = 50): Promise<void> {

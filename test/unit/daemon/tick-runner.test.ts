@@ -2,6 +2,7 @@
 // check's state and value gauges, with the real check engine behind it and in-memory state.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { memoryStore } from '../../fakes/memory-check-store.js';
 import { describe, expect, it } from 'vitest';
 import { parseCondition } from '../../../src/checks/condition.js';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
@@ -11,7 +12,6 @@ import { PrometheusError } from '../../../src/adapters/prometheus/errors.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { evaluationResult, runTick, type TickDeps } from '../../../src/daemon/tick.js';
 import type { CheckGroup } from '../../../src/checks/evaluate-group.js';
-import type { CheckStore } from '../../../src/adapters/redis/check-store.js';
 import type { History } from '../../../src/adapters/redis/history.js';
 import type { PauseFlags } from '../../../src/adapters/redis/pause-flags.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
@@ -35,22 +35,6 @@ class ScriptedProvider implements MetricsProvider {
   }
 }
 
-function memoryStore(): CheckStore & { data: Map<string, Record<string, CheckRecord>> } {
-  const data = new Map<string, Record<string, CheckRecord>>();
-  const store = {
-    data,
-    load: (suite: string) => Promise.resolve(structuredClone(data.get(suite) ?? {})),
-    save: (suite: string, records: Record<string, CheckRecord>) => {
-      data.set(suite, structuredClone(records));
-      return Promise.resolve();
-    },
-    remove: (suite: string) => {
-      data.delete(suite);
-      return Promise.resolve();
-    },
-  };
-  return store as unknown as CheckStore & { data: Map<string, Record<string, CheckRecord>> };
-}
 
 function setup(checks: CheckSpec[]): { deps: TickDeps; provider: ScriptedProvider; metrics: Metrics } {
   const provider = new ScriptedProvider();
