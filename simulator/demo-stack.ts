@@ -278,6 +278,9 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
 
     const logFile = options.logFile ?? join(dir, 'daemon.log');
     const logStream: WriteStream = createWriteStream(logFile, { flags: 'a' });
+    // A line written after the demo closed its log (a bounded shutdown step that overran)
+    // is lost, not a crash of the demo.
+    logStream.on('error', () => undefined);
     cleanups.push(() => new Promise<void>((resolve) => logStream.end(() => resolve())));
     const logger = createLogger({ level: 'info', pretty: false, destination: logStream });
     const metrics = createMetrics(new Registry(), version);

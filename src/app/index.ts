@@ -5,6 +5,7 @@
 // May import anything in src/ (it is the top of the dependency order); nothing in src/ but
 // commands/ imports it.
 
+import { healthMetrics } from '../telemetry/health-metrics.js';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -43,7 +44,12 @@ export function buildProvider(config: Config, metrics?: Metrics): MetricsProvide
       concurrency: config.prometheus.concurrency,
       ...(config.prometheus.maxBodyBytes !== undefined ? { maxBodyBytes: config.prometheus.maxBodyBytes } : {}),
       ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
-      ...(metrics ? { onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds) } : {}),
+      ...(metrics
+        ? {
+            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds),
+            onOverLimit: (limit) => healthMetrics(metrics.registry).prometheusOverLimit.inc({ limit }),
+          }
+        : {}),
     }),
   );
 }

@@ -6,6 +6,8 @@
 
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { worstInstance } from '../checks/check-state.js';
+import type { CheckRecord } from '../checks/types.js';
+import type { Severity } from '../checks/model.js';
 import { groupCoverage } from '../checks/coverage.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
@@ -14,6 +16,12 @@ export interface CheckGaugeDeps {
   store: Pick<CheckStore, 'load'>;
   groups: Map<string, CheckGroup>;
   metrics: Metrics;
+}
+
+/** The three gauges of one check from its record: the one place they are written. */
+export function setCheckGauges(metrics: Metrics, suite: string, check: string, severity: Severity, record: CheckRecord): void {
+  metrics.setCheckState(suite, check, severity, record.state);
+  metrics.setCheckValue(suite, check, worstInstance(record)?.value ?? null);
 }
 
 /**
@@ -34,8 +42,7 @@ export async function refreshCheckGauges(deps: CheckGaugeDeps): Promise<void> {
     for (const spec of group.checks) {
       const record = records[spec.name];
       if (!record) continue;
-      metrics.setCheckState(suite, spec.name, spec.severity, record.state);
-      metrics.setCheckValue(suite, spec.name, worstInstance(record)?.value ?? null);
+      setCheckGauges(metrics, suite, spec.name, spec.severity, record);
     }
     if (group.checks.length > 0) metrics.setSuiteCoverage(suite, groupCoverage(group.checks.map((c) => records[c.name])).reason);
   });

@@ -27,7 +27,7 @@ import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.j
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
-import { housekeep, startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
+import { startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
@@ -132,7 +132,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     const resend = parts.notifier.resend.bind(parts.notifier);
     running.stopResend = startAlertResend({ groups, store, prometheusUrl: config.prometheus.url, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
   }
-  void housekeep(hk);
+  housekeeping.runNow();
   logger.info({ port: server.port, suites: [...groups.keys()], prefix: parts.keys.prefix }, 'daemon started');
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

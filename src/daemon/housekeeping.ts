@@ -74,7 +74,44 @@ async function counts(deps: HousekeepingDeps): Promise<void> {
   }
 }
 
-/** Every 15 s; returns the task so the daemon can stop it. */
-export function startHousekeeping(deps: HousekeepingDeps, expression = '*/15 * * * * *'): ScheduledTask {
-  return schedule(expression, () => housekeep(deps), { name: 'mesh-soak-housekeeping', noOverlap: true });
+export interface Housekeeping {
+  /** One run now (at start), tracked like the scheduled ones. */
+  runNow(): void;
+  /** Stops the schedule and waits for the run in flight; later runs and their logs never happen. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Every 15 s. A run still in flight when the daemon stops is awaited by stop(), and nothing
+ * runs or logs after it: the log's destination may be closed right after the daemon stops.
+ */
+export function startHousekeeping(deps: HousekeepingDeps, expression = '*/15 * * * * *'): Housekeeping {
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const guarded: HousekeepingDeps = { ...deps, logger: quietAfterStop(deps.logger, () => stopped) };
+  const run = (): Promise<void> => {
+    if (stopped) return inFlight;
+    inFlight = housekeep(guarded).catch(() => undefined);
+    return inFlight;
+  };
+  const task: ScheduledTask = schedule(expression, run, { name: 'mesh-soak-housekeeping', noOverlap: true });
+  return {
+    runNow: () => void run(),
+    async stop() {
+      stopped = true;
+      await task.stop();
+      await inFlight;
+    },
+  };
+}
+
+/** A logger whose warnings are dropped once `isStopped()`: a run that outlived stop() stays silent. */
+function quietAfterStop(logger: Logger, isStopped: () => boolean): Logger {
+  return new Proxy(logger, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || !['warn', 'info', 'error', 'debug'].includes(String(prop))) return value;
+      return (...args: unknown[]) => (isStopped() ? undefined : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
 }

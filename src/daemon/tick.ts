@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import type { CheckSpec, Severity } from '../checks/model.js';
 import type { CheckRecord } from '../checks/types.js';
-import { worstInstance } from '../checks/check-state.js';
 import { groupCoverage } from '../checks/coverage.js';
 import type { CheckGroup, EvaluateGroup, GroupTransition } from '../checks/evaluate-group.js';
 import type { MetricsProvider } from '../adapters/prometheus/types.js';
@@ -13,6 +12,7 @@ import type { EvaluationResult, Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History, HistoryEvent } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
+import { setCheckGauges } from './check-gauges.js';
 import { alertEventsFor, type AlertSink } from '../checks/alert-event.js';
 
 export interface TickDeps {
@@ -135,8 +135,7 @@ function report(
   record: CheckRecord,
   prev: CheckRecord | undefined,
 ): void {
-  metrics.setCheckState(suite, check, severity, record.state);
-  metrics.setCheckValue(suite, check, worstInstance(record)?.value ?? null);
+  setCheckGauges(metrics, suite, check, severity, record);
   metrics.recordEvaluation(suite, check, evaluationResult(record, prev));
 }
 

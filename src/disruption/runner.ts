@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Step, Suite } from '../config/model.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
 import type { ClusterOps } from './cluster-ops.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock, fenceOps, type HeldLock } from './lock.js';
 import { RestoreJournal, type JournalEntry } from './restore-journal.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
@@ -76,18 +76,20 @@ export function createDisruptionRunner(options: DisruptionRunnerOptions): Disrup
 
 async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef): Promise<DisruptionResult> {
   const { redis } = p.options;
-  const lock = await acquireLock(redis, p.keys.disruptionLock(suite.name), p.lockTtlMs);
+  const key = p.keys.disruptionLock(suite.name);
+  const lock = await acquireLock(redis, key, p.lockTtlMs);
   if (!lock) return { outcome: 'busy' };
+  const ops = fenceOps(p.options.ops, lock, key);
   try {
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
-    const failure = await runSteps(p, suite, job, lock);
+    const failure = await runSteps(p, ops, suite, job, lock);
     if (lock.lost.aborted) {
       // Someone else holds the suite now; restoring under them could undo their disruption.
       // The journal stays, and the holder's own restore (or the next tick) undoes it.
       return { outcome: 'failure', message: failure ?? messageOf(lock.lost.reason) };
     }
-    const problems = [failure, ...(await restoreSuite(p, suite.name))].filter((x): x is string => x !== undefined);
+    const problems = [failure, ...(await restoreSuite(p, ops, suite.name))].filter((x): x is string => x !== undefined);
     return problems.length > 0 ? { outcome: 'failure', message: problems.join('; ') } : { outcome: 'success' };
   } finally {
     await lock.release().catch(() => undefined);
@@ -95,8 +97,8 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
 }
 
 /** The steps in order, stopping at the first failure; resolves to that failure's message. */
-async function runSteps(p: RunnerParts, suite: Suite, job: DisruptionJobRef, lock: HeldLock): Promise<string | undefined> {
-  const { ops, logger, onStep, signal: shutdown } = p.options;
+async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: DisruptionJobRef, lock: HeldLock): Promise<string | undefined> {
+  const { logger, onStep, signal: shutdown } = p.options;
   const log = logger?.child({ suite: suite.name, jobId: job.id });
   const steps = suite.disruption?.steps ?? [];
   const signal = shutdown ? AbortSignal.any([lock.lost, shutdown]) : lock.lost;
@@ -116,13 +118,13 @@ async function runSteps(p: RunnerParts, suite: Suite, job: DisruptionJobRef, loc
   return undefined;
 }
 
-/** Undoes every journal entry of the suite; resolves to what could not be undone. */
-async function restoreSuite(p: RunnerParts, suite: string): Promise<string[]> {
+/** Undoes every journal entry of the suite through `ops` (fenced by its lock); resolves to what could not be undone. */
+async function restoreSuite(p: RunnerParts, ops: ClusterOps, suite: string): Promise<string[]> {
   const { entries, unreadable } = await p.journal.entries(suite);
   const failures = unreadable.map((f) => `journal entry ${f} is unreadable; restore it by hand`);
   for (const e of entries) {
     try {
-      await restoreEntry(p.options.ops, e);
+      await restoreEntry(ops, e);
       await p.journal.clear(e);
       p.options.logger?.info({ suite, namespace: e.namespace, deployment: e.deployment, replicas: e.original }, 'restored');
     } catch (err) {
@@ -142,10 +144,11 @@ async function restoreEntry(ops: ClusterOps, e: JournalEntry): Promise<void> {
 async function restorePending(p: RunnerParts): Promise<number> {
   let pending = 0;
   for (const suite of await p.journal.suites()) {
-    const lock = await acquireLock(p.options.redis, p.keys.disruptionLock(suite), p.lockTtlMs);
+    const key = p.keys.disruptionLock(suite);
+    const lock = await acquireLock(p.options.redis, key, p.lockTtlMs);
     if (lock) {
       try {
-        const failures = await restoreSuite(p, suite);
+        const failures = await restoreSuite(p, fenceOps(p.options.ops, lock, key), suite);
         for (const f of failures) p.options.logger?.error({ suite, failure: f }, 'restore pending failed');
       } finally {
         await lock.release().catch(() => undefined);

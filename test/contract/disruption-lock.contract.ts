@@ -7,11 +7,12 @@
 // a lock someone else holds now; while held it is renewed past its TTL; when it is taken
 // over or vanishes, `held` turns false and `lost` aborts; a crashed holder's lock expires
 // after its TTL; a key holding something else counts as taken; two key prefixes do not
-// share locks. Timing: cases wait (bounded) for what they observe, they never assert a duration.
+// share locks; a call fenced by the lock is refused, uncalled, the moment the lock is someone
+// else's, even before a renewal noticed (an event loop stalled past the TTL). Timing: cases wait (bounded) for what they observe, they never assert a duration.
 
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
-import type { HeldLock } from '../../src/disruption/lock.js';
+import { fenceOps, LockLostError, type HeldLock } from '../../src/disruption/lock.js';
 import { waitFor } from '../harness/index.js';
 import { caseRegistrar } from './contract-case.js';
 
@@ -25,7 +26,8 @@ export type LockCase =
   | 'lost-vanished'
   | 'expiry'
   | 'corrupt-key'
-  | 'prefix-isolation';
+  | 'prefix-isolation'
+  | 'fenced';
 
 export interface LockSubject {
   acquire(redis: Redis, key: string, ttlMs: number): Promise<HeldLock | undefined>;
@@ -164,6 +166,24 @@ export function lockContract(name: string, subject: LockSubject): void {
       await a.release();
       expect(b.held).toBe(true);
       expect(await acquire(kb)).toBeUndefined();
+    });
+
+    test('fenced', 'a fenced call confirms the lock first: taken over between renewals, the call is refused and never made', {}, async () => {
+      const key = freshKey();
+      // A TTL no renewal timer reaches within the case: only the fence can notice.
+      const lock = must(await acquire(key, 60_000));
+      const calls: string[] = [];
+      const ops = fenceOps({ setScale: async (d: string) => void calls.push(d) }, lock, key);
+      await ops.setScale('before');
+      // What a stalled holder does not see: its key expired and another replica took it.
+      await subject.redis().set(key, 'other-replica', 'PX', 60_000);
+      const err = await ops.setScale('after').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LockLostError);
+      expect(calls).toEqual(['before']);
+      expect(lock.held).toBe(false);
+      expect(lock.lost.aborted).toBe(true);
+      expect(await subject.redis().get(key)).toBe('other-replica');
+      await subject.redis().del(key);
     });
   });
 }

@@ -13,7 +13,7 @@
 import { Pool } from 'undici';
 import type { Sample } from '../../checks/types.js';
 import { UserError, messageOf } from '../../shared/errors.js';
-import { PrometheusError } from './errors.js';
+import { PrometheusError, type OverLimit } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import type { InstantQueryOptions, MetricsProvider, PromErrorKind } from './types.js';
 
@@ -32,6 +32,8 @@ export interface PrometheusClientOptions {
   maxBodyBytes?: number;
   /** Most series one answer may hold; default 10 000. */
   maxSeries?: number;
+  /** Called once per answer refused for its size, with the limit it passed. */
+  onOverLimit?: (limit: OverLimit) => void;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -58,6 +60,7 @@ export class PrometheusClient implements MetricsProvider {
   private readonly semaphore: Semaphore;
   private readonly timeoutMs: number;
   private readonly onRequest: ((outcome: string, seconds: number) => void) | undefined;
+  private readonly onOverLimit: ((limit: OverLimit) => void) | undefined;
   private readonly maxBodyBytes: number;
   private readonly maxSeries: number;
   private closing: Promise<void> | undefined;
@@ -88,6 +91,7 @@ export class PrometheusClient implements MetricsProvider {
     }
     this.semaphore = new Semaphore(concurrency);
     this.onRequest = options.onRequest;
+    this.onOverLimit = options.onOverLimit;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     this.pool = new Pool(url.origin, {
@@ -124,6 +128,7 @@ export class PrometheusClient implements MetricsProvider {
     } catch (err) {
       const error = err instanceof PrometheusError ? err : new PrometheusError('bad_data', describe(err), { cause: err });
       this.onRequest?.(error.kind, (performance.now() - started) / 1000);
+      if (error.limit) this.onOverLimit?.(error.limit);
       throw error;
     }
   }
@@ -218,7 +223,7 @@ async function readBounded(body: AsyncIterable<Buffer>, maxBytes: number, abando
     size += chunk.length;
     if (size > maxBytes) {
       abandon();
-      throw new PrometheusError('too_large', `the answer from ${where} passed ${maxBytes} bytes and was abandoned (prometheus.maxBodyBytes)`);
+      throw new PrometheusError('too_large', `the answer from ${where} passed ${maxBytes} bytes and was abandoned (prometheus.maxBodyBytes)`, { limit: 'body_bytes' });
     }
     chunks.push(chunk);
   }
@@ -236,7 +241,7 @@ function countSeries(text: string): number {
 export function parseResponse(status: number, text: string, maxSeries = DEFAULT_MAX_SERIES): Sample[] {
   const series = status >= 200 && status < 300 ? countSeries(text) : 0;
   if (series > maxSeries) {
-    throw new PrometheusError('too_large', `the query returned about ${series} series, more than ${maxSeries} (prometheus.maxSeries)`, { status });
+    throw new PrometheusError('too_large', `the query returned about ${series} series, more than ${maxSeries} (prometheus.maxSeries)`, { status, limit: 'series' });
   }
   let body: ApiEnvelope | undefined;
   try {

@@ -12,7 +12,10 @@ import { BatchingProvider } from '../../../src/adapters/prometheus/batching-prov
 import { PrometheusError } from '../../../src/adapters/prometheus/errors.js';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
 import { startLoopbackServer, type LoopbackServer } from '../prometheus/loopback-server.js';
-import { check } from '../daemon/fixtures.js';
+import { check, config } from '../daemon/fixtures.js';
+import { Registry } from 'prom-client';
+import { buildProvider } from '../../../src/app/index.js';
+import { createMetrics } from '../../../src/telemetry/metrics.js';
 
 const MB = 1024 * 1024;
 const RSS_LIMIT = 300 * MB;
@@ -133,5 +136,33 @@ describe('batching', () => {
     const got = await Promise.allSettled(['sum(a)', 'sum(slow_metric)', 'sum(c)'].map((q) => provider.query(q)));
     expect(got.map((g) => g.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(((got[1] as PromiseRejectedResult).reason as PrometheusError).kind).toBe('timeout');
+  });
+});
+
+describe('the over-limit counter', () => {
+  it('counts each refused answer by the limit it passed, on the daemon\'s own provider', async () => {
+    const many = vector(Array.from({ length: 50 }, (_, i) => ({ pod: `p${i}` })));
+    server = await startLoopbackServer((req, res) => {
+      void formQuery(req).then((q) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(q.includes('big') ? `${many}${' '.repeat(8192)}` : many);
+      });
+    });
+    const cfg = config({ prometheusUrl: server.url, redisUrl: 'redis://127.0.0.1:1', suites: [] });
+    const registry = new Registry();
+    const metrics = createMetrics(registry, 'test');
+    const provider = buildProvider({ ...cfg, prometheus: { ...cfg.prometheus, maxSeries: 10, maxBodyBytes: 8000 } }, metrics);
+    try {
+      // One after the other: each its own request, not one batch.
+      for (const q of ['sum(big_x)', 'many_y']) {
+        const err = await provider.query(q).then(() => undefined, (e: unknown) => e);
+        expect((err as PrometheusError).kind, q).toBe('too_large');
+      }
+      const counted = await registry.getSingleMetric('mesh_soak_prometheus_responses_over_limit_total')!.get();
+      const byLimit = Object.fromEntries(counted.values.map((v) => [String(v.labels.limit), v.value]));
+      expect(byLimit).toEqual({ body_bytes: 1, series: 1 });
+    } finally {
+      await provider.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { pino } from 'pino';
 import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { housekeep } from '../../../src/daemon/housekeeping.js';
+import { housekeep, startHousekeeping } from '../../../src/daemon/housekeeping.js';
 import type { History } from '../../../src/adapters/redis/history.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 
@@ -29,5 +29,43 @@ describe('housekeep', () => {
     await housekeep(deps);
     expect(await metrics.registry.getSingleMetricAsString('mesh_soak_queue_jobs')).toContain('queue="ticks",state="waiting"} 3');
     expect(trims).toBe(1);
+  });
+
+  it('stop() waits for the run in flight; a pass failing during the stop logs nothing', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    let failPass: () => void = () => undefined;
+    let passStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (passStarted = resolve));
+    const slow = (): Promise<never> =>
+      new Promise<never>((_, reject) => {
+        failPass = () => reject(new Error('failed after the stop began'));
+        passStarted();
+      });
+    const hk = startHousekeeping(
+      {
+        queues: [],
+        history: { trim: async () => undefined } as unknown as History,
+        suites: [],
+        metrics: createMetrics(new Registry(), 'test'),
+        logger,
+        ping: async () => true,
+        callTimeoutMs: 60_000,
+        passes: [{ name: 'slow', run: slow }],
+      },
+      // Once a year (Jan 1st, 00:00:00): within the test only runNow() runs.
+      '0 0 0 1 1 *',
+    );
+    hk.runNow();
+    await started;
+    let stopDone = false;
+    const stopping = hk.stop().then(() => void (stopDone = true));
+    await new Promise((r) => setImmediate(r));
+    // The run is still in flight: stop() has not resolved.
+    expect(stopDone).toBe(false);
+    failPass();
+    await stopping;
+    expect(stopDone).toBe(true);
+    expect(lines).toEqual([]);
   });
 });
