@@ -2,6 +2,7 @@
 // line per tick, per state change, per disruption and per alert that reaches the webhook
 // through Alertmanager. Ctrl-C stops everything it started and exits 0.
 
+import { onStopSignals, untilAborted } from '../src/commands/signals.js';
 import { execFileSync } from 'node:child_process';
 import { parseDuration, formatDuration } from '../src/checks/duration.js';
 import { formatValue } from '../src/checks/format-value.js';
@@ -158,14 +159,8 @@ export const demoCommand: Command = {
     ensurePackages(ctx);
 
     // Signals first: a Ctrl-C while the servers start still stops them and removes the temp dir.
-    const abort = new AbortController();
-    const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      abort.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopSignals = onStopSignals();
+    const abort = { signal: stopSignals.signal };
 
     const out = ctx.stdout;
     let stack: DemoStack | undefined;
@@ -214,15 +209,15 @@ export const demoCommand: Command = {
           '',
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        if (abort.signal.aborted) return resolve();
-        abort.signal.addEventListener('abort', () => resolve(), { once: true });
-        if (durationMs) timer = setTimeout(resolve, durationMs);
-      });
+      await Promise.race([
+        untilAborted(abort.signal),
+        new Promise<void>((resolve) => {
+          if (durationMs) timer = setTimeout(resolve, durationMs);
+        }),
+      ]);
     } finally {
       stopping = true;
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopSignals.dispose();
       clearTimeout(timer);
       clearInterval(poll);
       if (stack) {

@@ -2,23 +2,19 @@
 // entry drops the suite from the index, and a damaged entry is kept and reported, never
 // guessed at.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startRedis, type RunningRedis } from '../../harness/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useRedis } from '../../contract/redis-fixture.js';
 import { RestoreJournal, type ScaleIntent } from '../../../src/disruption/restore-journal.js';
 import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { RecordingClusterOps } from './recording-cluster-ops.js';
 
-let server: RunningRedis;
+// One real Redis for the file (test/contract/redis-fixture.ts).
+const shared = useRedis();
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = shared.client();
 });
 afterEach(async () => {
   await redis.flushall();

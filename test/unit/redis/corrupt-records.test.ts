@@ -2,9 +2,9 @@
 // read still answers, skipping what it cannot read and saying which field and why; the
 // good records around it come back whole.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startRedis, type RunningRedis } from '../../harness/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useRedis } from '../../contract/redis-fixture.js';
 import { CheckStore } from '../../../src/adapters/redis/check-store.js';
 import { History, type HistoryEvent } from '../../../src/adapters/redis/history.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
@@ -12,15 +12,11 @@ import { journalEntryCodec, warnUnreadable, type UnreadableRecord } from '../../
 import { RestoreJournal, type ScaleIntent } from '../../../src/disruption/restore-journal.js';
 import type { CheckRecord } from '../../../src/checks/types.js';
 
-let server: RunningRedis;
+// One real Redis for the file (test/contract/redis-fixture.ts).
+const shared = useRedis();
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = shared.client();
 });
 afterEach(async () => {
   await redis.flushall();

@@ -1,20 +1,16 @@
 // Pause flags in a real Redis: the flag's value is the clock's time of the pause.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startRedis, type RunningRedis } from '../../harness/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useRedis } from '../../contract/redis-fixture.js';
 import { PauseFlags } from '../../../src/adapters/redis/pause-flags.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 
-let server: RunningRedis;
+// One real Redis for the file (test/contract/redis-fixture.ts).
+const shared = useRedis();
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
+beforeAll(() => {
+  redis = shared.client();
 });
 
 describe('PauseFlags', () => {
