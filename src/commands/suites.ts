@@ -116,9 +116,9 @@ function namespaceTimeoutMs(ctx: CommandContext): number {
 }
 
 /** The namespaces apply writes into: the Namespace objects and every object's namespace. */
-function namespacesOf(suite: Suite, objects: KubernetesObject[]): string[] {
+function namespacesOf(objects: KubernetesObject[]): string[] {
   const names = objects.map((o) => (o.kind === 'Namespace' ? o.metadata?.name : o.metadata?.namespace));
-  return [...new Set([suite.namespace, ...names].filter((n): n is string => typeof n === 'string' && n !== ''))];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
 }
 
 /** Waits out Terminating namespaces, printing a line when one is first seen and every few seconds. */
@@ -141,7 +141,7 @@ async function waitForNamespaces(ctx: CommandContext, kube: KubeContext, suite: 
 async function apply(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
   const timeoutMs = namespaceTimeoutMs(ctx);
   const kube = createKubeClients(config.kubernetes.kubeconfig);
-  const namespaces = namespacesOf(suite, objects);
+  const namespaces = namespacesOf(objects);
   await waitForNamespaces(ctx, kube, suite, namespaces, timeoutMs);
   try {
     await applyManifests(kube, objects);

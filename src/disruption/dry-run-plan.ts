@@ -81,7 +81,7 @@ export function planStep(step: Step, namespace: string, scheduledAt: number): Pl
       {
         method: 'GET',
         path: deploymentPath(s.namespace ?? namespace, s.deployment),
-        note: `repeated until the rollout is complete (observedGeneration, updated and available replicas), at most ${s.timeoutMs} ms`,
+        note: `repeated until the rollout is complete (observedGeneration, updated and available replicas), at most ${s.timeoutMs} ms; fails at once on ProgressDeadlineExceeded`,
       },
     ];
   }

@@ -49,7 +49,9 @@ async function terminating(ctx: KubeContext, name: string, signal?: AbortSignal)
   try {
     ns = await call(ctx, `read namespace ${name}`, () => ctx.core.readNamespace({ name }), signal);
   } catch (e) {
-    if (isNotFound(e)) return undefined;
+    // Gone; or not ours to read (RBAC without get on it): the apply itself will then say
+    // whether the namespace takes objects (403 NamespaceTerminating is waited out there).
+    if (isNotFound(e) || (e instanceof KubeError && e.status === 403)) return undefined;
     throw e;
   }
   const deletion = ns.metadata?.deletionTimestamp;
