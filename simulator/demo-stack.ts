@@ -100,7 +100,8 @@ const ISTIO_SYSTEM: KubernetesObject[] = [
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
+    // Labelled as Istio's charts label it: istio-upgrader rolls the deployments with an `istio` label.
+    metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot' } },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'istiod' } },
@@ -114,7 +115,7 @@ const ISTIO_SYSTEM: KubernetesObject[] = [
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'istio-ingressgateway' } },
+    metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'istio-ingressgateway' } },

@@ -1,15 +1,25 @@
 // `mesh-soak suites list|render|apply|delete`: the configured suites and their manifests.
 // `render` prints what `apply` would send (multi-document YAML); `apply` is server-side apply
 // with field manager mesh-soak through the config's kubeconfig; `delete` removes the same
-// objects, last first. An unknown suite or subcommand is a user mistake (exit 2).
+// objects, last first. An unknown suite or subcommand is a user mistake (exit 2). A namespace
+// of the suite that is still Terminating (a `suites delete` moments ago) is waited out, bounded
+// by --namespace-timeout, with a progress line every few seconds.
 
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, Suite } from '../config/model.js';
-import { formatDuration } from '../checks/duration.js';
+import { formatDuration, parseDuration } from '../checks/duration.js';
 import { UserError } from '../shared/errors.js';
-import { applyManifests, createKubeClients, deleteManifests } from '../adapters/kube/index.js';
+import {
+  applyManifests,
+  createKubeClients,
+  deleteManifests,
+  isNamespaceTerminating,
+  waitNamespacesActive,
+  type KubeContext,
+  type NamespaceWait,
+} from '../adapters/kube/index.js';
 import { renderManifests } from '../config/suites/render-manifests.js';
 import { findSuite } from '../config/suites/find-suite.js';
 import { stepKind } from '../disruption/steps/step-kind.js';
@@ -23,7 +33,9 @@ export const suitesCommand: Command = {
   help: [
     'usage: mesh-soak suites list [--config FILE]  (list and render: without a config, the shipped suites)',
     '       mesh-soak suites render SUITE    the rendered manifests, as multi-document YAML',
-    '       mesh-soak suites apply SUITE     server-side apply (field manager mesh-soak)',
+    '       mesh-soak suites apply SUITE [--namespace-timeout 5m]',
+    '                                        server-side apply (field manager mesh-soak); waits, at',
+    '                                        most that long, for a namespace still Terminating',
     '       mesh-soak suites delete SUITE    delete the suite\'s objects',
     '',
     'apply and delete use kubernetes.kubeconfig from the config (absent: the in-cluster',
@@ -31,7 +43,7 @@ export const suitesCommand: Command = {
     '',
     'Exit: 0 done, 1 the cluster refused or failed, 2 unknown suite or invalid config.',
   ].join('\n'),
-  options: {},
+  options: { 'namespace-timeout': { type: 'string' } },
   async run(ctx) {
     const [sub, ...names] = ctx.positionals;
     if (!isSub(sub)) {
@@ -91,9 +103,54 @@ function describe(o: KubernetesObject): string {
   return `${o.kind ?? '?'} ${ns}${o.metadata?.name ?? '?'}`;
 }
 
+/** How long `apply` waits for a Terminating namespace, and how often it looks. */
+const NAMESPACE_TIMEOUT = '5m';
+const NAMESPACE_POLL_MS = 1000;
+const PROGRESS_EVERY_MS = 5000;
+
+function namespaceTimeoutMs(ctx: CommandContext): number {
+  const text = (ctx.values['namespace-timeout'] as string | undefined) ?? NAMESPACE_TIMEOUT;
+  const ms = parseDuration(text);
+  if (typeof ms !== 'number') throw new UserError(`--namespace-timeout: ${ms.error}`);
+  return ms;
+}
+
+/** The namespaces apply writes into: the Namespace objects and every object's namespace. */
+function namespacesOf(objects: KubernetesObject[]): string[] {
+  const names = objects.map((o) => (o.kind === 'Namespace' ? o.metadata?.name : o.metadata?.namespace));
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
+}
+
+/** Waits out Terminating namespaces, printing a line when one is first seen and every few seconds. */
+async function waitForNamespaces(ctx: CommandContext, kube: KubeContext, suite: Suite, names: string[], timeoutMs: number): Promise<void> {
+  let printedAt = -Infinity;
+  const onWait = (w: NamespaceWait): void => {
+    if (w.elapsedMs - printedAt < PROGRESS_EVERY_MS) return;
+    printedAt = w.elapsedMs;
+    const left = w.remaining ? ` (${w.remaining})` : '';
+    ctx.stdout.write(`suite ${suite.name}: namespace ${w.namespace} is Terminating${left}; waited ${formatDuration(Math.floor(w.elapsedMs / 1000) * 1000)} of at most ${formatDuration(timeoutMs)}\n`);
+  };
+  try {
+    await waitNamespacesActive(kube, names, { timeoutMs, pollMs: NAMESPACE_POLL_MS, onWait });
+  } catch (e) {
+    if (e instanceof Error) e.message = `suites apply ${suite.name}: ${e.message}`;
+    throw e;
+  }
+}
+
 async function apply(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
+  const timeoutMs = namespaceTimeoutMs(ctx);
   const kube = createKubeClients(config.kubernetes.kubeconfig);
-  await applyManifests(kube, objects);
+  const namespaces = namespacesOf(objects);
+  await waitForNamespaces(ctx, kube, suite, namespaces, timeoutMs);
+  try {
+    await applyManifests(kube, objects);
+  } catch (e) {
+    // Deleted between the wait and the apply (or by someone else): wait once more, apply again.
+    if (!isNamespaceTerminating(e)) throw e;
+    await waitForNamespaces(ctx, kube, suite, namespaces, timeoutMs);
+    await applyManifests(kube, objects);
+  }
   for (const o of objects) ctx.stdout.write(`applied ${describe(o)}\n`);
   ctx.stdout.write(`suite ${suite.name}: ${objects.length} objects applied (field manager mesh-soak)\n`);
   return 0;

@@ -19,7 +19,8 @@ export type Step =
   | { rolloutRestart: { deployment: string; namespace?: string } }
   | { waitRollout: { deployment: string; namespace?: string; timeoutMs: number } }
   | { scale: { deployment: string; namespace?: string; replicas: number } }
-  | { setEnv: { namespace?: string; env: Record<string, string> } }
+  /** `selector`: only the deployments whose labels match (absent: every deployment). */
+  | { setEnv: { namespace?: string; selector?: string; env: Record<string, string> } }
   | { deletePods: { selector: string; namespace?: string; keep: number } }
   | { sleep: { durationMs: number } };
 

@@ -10,6 +10,7 @@ import { parseCondition } from '../checks/condition.js';
 import { parseDuration } from '../checks/duration.js';
 import { messageTemplateError } from './message-template.js';
 import { promqlSyntaxError } from './promql-syntax.js';
+import { labelSelectorProblem } from './label-selector.js';
 
 export const DURATION_PATTERN = '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$';
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -297,15 +298,23 @@ export const suiteFileSchema = z.strictObject({
 export type SuiteFileInput = z.output<typeof suiteFileSchema>;
 
 const target = { deployment: z.string().min(1), namespace: z.string().min(1).optional() };
+
+/** A label selector the API server accepts (label-selector.ts); `''` selects everything. */
+function labelSelector() {
+  return z.string().superRefine((s: string, ctx: Ctx) => {
+    const problem = labelSelectorProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a valid label selector: ${problem}` });
+  });
+}
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const stepSchemas = {
   rolloutRestart: z.strictObject({ ...target }),
   waitRollout: z.strictObject({ ...target, timeout: duration().default('5m') }),
   scale: z.strictObject({ ...target, replicas: z.int().min(0) }),
-  setEnv: z.strictObject({ namespace: z.string().min(1).optional(), env: userKeyedMap(envValue) }),
+  setEnv: z.strictObject({ namespace: z.string().min(1).optional(), selector: labelSelector().optional(), env: userKeyedMap(envValue) }),
   deletePods: z.strictObject({
-    selector: z.string().min(1),
+    selector: labelSelector().min(1),
     namespace: z.string().min(1).optional(),
     keep: z.int().min(0).default(0),
   }),

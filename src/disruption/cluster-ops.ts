@@ -16,8 +16,11 @@ export interface ClusterOps {
   /** Sets the restartedAt pod-template annotation to `at`; the same `at` twice is a no-op. */
   rolloutRestart(namespace: string, deployment: string, at: Date): Promise<void>;
   waitRollout(namespace: string, deployment: string, options: WaitRolloutOptions): Promise<void>;
-  /** Sets the variables on every container of every deployment in the namespace. */
-  setEnv(namespace: string, env: Record<string, string>): Promise<void>;
+  /**
+   * Sets the variables on every container of every deployment in the namespace, or, with a
+   * label selector, of the deployments it matches (rejecting when it matches none).
+   */
+  setEnv(namespace: string, env: Record<string, string>, selector?: string): Promise<void>;
   /** Deletes pods matching the selector, keeping `keep` of them. */
   deletePods(namespace: string, selector: string, keep: number): Promise<void>;
 }

@@ -81,7 +81,7 @@ export function planStep(step: Step, namespace: string, scheduledAt: number): Pl
       {
         method: 'GET',
         path: deploymentPath(s.namespace ?? namespace, s.deployment),
-        note: `repeated until the rollout is complete (observedGeneration, updated and available replicas), at most ${s.timeoutMs} ms`,
+        note: `repeated until the rollout is complete (observedGeneration, updated and available replicas), at most ${s.timeoutMs} ms; fails at once on ProgressDeadlineExceeded`,
       },
     ];
   }
@@ -98,7 +98,7 @@ export function planStep(step: Step, namespace: string, scheduledAt: number): Pl
     const ns = s.namespace ?? namespace;
     const env = Object.entries(substituteNowAll(s.env, scheduledAt)).map(([name, value]) => ({ name, value }));
     return [
-      { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments` },
+      { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments`, ...(s.selector ? { query: { labelSelector: s.selector } } : {}) },
       {
         method: 'PATCH',
         path: deploymentPath(ns, '{name}'),

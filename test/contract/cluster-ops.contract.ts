@@ -12,7 +12,8 @@
 // kubectl.kubernetes.io/restartedAt template annotation to `at` (RFC 3339, seconds) and
 // waitRollout resolves once every pod is of the new template — the same `at` twice rolls
 // nothing; waitRollout gives up when its signal aborts; setEnv sets the variables on every
-// container of every deployment of the namespace and keeps the others, and repeating it
+// container of every deployment of the namespace (with a label selector: of the deployments
+// it matches, rejecting when it matches none) and keeps the others, and repeating it
 // rolls nothing; deletePods deletes the pods the selector matches except the first `keep`
 // by name, and nothing else; every operation on a deployment that does not exist rejects
 // with an error naming it.
@@ -60,6 +61,7 @@ export type ClusterOpsCase =
   | 'set-env'
   | 'set-env-again'
   | 'set-env-empty'
+  | 'set-env-selector'
   | 'delete-pods'
   | 'delete-pods-none'
   | 'delete-pods-invalid'
@@ -196,6 +198,15 @@ export function clusterOpsContract(name: string, subject: ClusterOpsSubject): vo
       const ns = subject.namespace();
       await subject.seed(ns, []);
       await expect(ops().setEnv(ns, { X: '1' })).resolves.toBeUndefined();
+    });
+
+    test('set-env-selector', 'setEnv with a label selector sets the variables only on the deployments it matches, and rejects when it matches none', { needs: ['env'] }, async () => {
+      const ns = await seeded();
+      await ops().setEnv(ns, { X: '1' }, 'app in (web)');
+      expect(await observe('env')(ns, 'web')).toEqual([{ X: '1' }, { X: '1' }]);
+      expect(await observe('env')(ns, 'db')).toEqual([{}, {}]);
+      expect(await rejection(ops().setEnv(ns, { X: '2' }, 'app=none'))).toBeInstanceOf(Error);
+      expect(await observe('env')(ns, 'web')).toEqual([{ X: '1' }, { X: '1' }]);
     });
 
     test('delete-pods', 'deletePods deletes the matching pods but the first `keep` by name, and no other pod', { needs: ['pods'] }, async () => {

@@ -20,8 +20,8 @@ export function kubeClusterOps(kube: KubeContext): ClusterOps {
     waitRollout: async (ns, deployment, options) => {
       await waitRollout(kube, ns, deployment, options);
     },
-    setEnv: async (ns, env) => {
-      await setEnv(kube, ns, env);
+    setEnv: async (ns, env, selector) => {
+      await setEnv(kube, ns, env, selector);
     },
     deletePods: async (ns, selector, keep) => {
       await deletePods(kube, ns, selector, keep);

@@ -7,6 +7,7 @@ import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1EnvVar } fro
 import type { KubeContext } from './clients.js';
 import { call } from './call.js';
 import { FIELD_MANAGER } from './manifests.js';
+import { NothingSelected } from './errors.js';
 
 type EnvPatchItem = { name: string; value: string; valueFrom?: null };
 
@@ -28,9 +29,19 @@ function deploymentPatch(d: V1Deployment, env: Record<string, string>): object |
   return containers.length > 0 ? { spec: { template: { spec: { containers } } } } : undefined;
 }
 
-/** Returns the names of the deployments that were changed (and so will roll). */
-export async function setEnv(ctx: KubeContext, ns: string, env: Record<string, string>): Promise<string[]> {
-  const list = await call(ctx, `list deployments in ${ns}`, () => ctx.apps.listNamespacedDeployment({ namespace: ns }));
+/**
+ * Returns the names of the deployments that were changed (and so will roll). With a label
+ * `selector` (`kubectl set env -l`), only the deployments whose own labels match are touched,
+ * and a selector that matches none is an error: a roll that rolls nothing must not pass.
+ */
+export async function setEnv(ctx: KubeContext, ns: string, env: Record<string, string>, selector?: string): Promise<string[]> {
+  const what = selector ? `list deployments in ${ns} (${selector})` : `list deployments in ${ns}`;
+  const list = await call(ctx, what, () =>
+    ctx.apps.listNamespacedDeployment(selector ? { namespace: ns, labelSelector: selector } : { namespace: ns }),
+  );
+  if (selector && list.items.length === 0) {
+    throw new NothingSelected(`no deployment in namespace ${ns} matches the label selector "${selector}"`);
+  }
   const changed: string[] = [];
   for (const d of [...list.items].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) {
     const name = d.metadata?.name;

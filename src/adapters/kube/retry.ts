@@ -29,6 +29,17 @@ export const DEFAULT_RETRY: RetryPolicy = {
 interface StatusLike {
   message?: unknown;
   reason?: unknown;
+  details?: { causes?: unknown };
+}
+
+/** The reasons of a Status body's details.causes (at most 20, strings only). */
+function causeReasons(st: StatusLike | undefined): string[] {
+  const causes = st?.details?.causes;
+  if (!Array.isArray(causes)) return [];
+  return causes
+    .slice(0, 20)
+    .map((c: unknown) => (typeof c === 'object' && c !== null ? (c as { reason?: unknown }).reason : undefined))
+    .filter((r): r is string => typeof r === 'string');
 }
 
 function parseStatus(body: unknown): StatusLike | undefined {
@@ -67,6 +78,7 @@ export function toKubeError(err: unknown, what: string, now: Clock = Date.now): 
     return new KubeError('http', `${what}: ${code} ${apiMessage}`, {
       status: code,
       reason: typeof st?.reason === 'string' ? st.reason : undefined,
+      causes: causeReasons(st),
       retryAfterMs: retryAfterMs(headers, now()),
       cause: err,
     });
@@ -127,6 +139,7 @@ export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => 
       throw new KubeError(err.kind, `${err.message} (gave up after ${n} attempt${n === 1 ? '' : 's'})`, {
         status: err.status,
         reason: err.reason,
+        causes: err.causes,
         cause: err,
       });
     }

@@ -185,7 +185,7 @@ function toStep(source: YamlSource, kind: StepKind, value: unknown, path: Path):
       const v = validateAt(source, stepSchemas.setEnv, value, path);
       if (!v) return undefined;
       const env = Object.fromEntries(Object.entries(v.env).map(([k, x]) => [k, String(x)]));
-      return { setEnv: withNamespace({ env }, v.namespace) };
+      return { setEnv: withNamespace(v.selector === undefined ? { env } : { selector: v.selector, env }, v.namespace) };
     }
     case 'deletePods': {
       const v = validateAt(source, stepSchemas.deletePods, value, path);

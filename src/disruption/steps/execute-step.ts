@@ -55,7 +55,7 @@ export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
     await ctx.ops.setScale(namespace, s.deployment, s.replicas);
   } else if ('setEnv' in step) {
     const s = step.setEnv;
-    await ctx.ops.setEnv(ns(s.namespace), substituteNowAll(s.env, ctx.job.scheduledAt));
+    await ctx.ops.setEnv(ns(s.namespace), substituteNowAll(s.env, ctx.job.scheduledAt), s.selector);
   } else if ('deletePods' in step) {
     const s = step.deletePods;
     await ctx.ops.deletePods(ns(s.namespace), s.selector, s.keep);

@@ -32,7 +32,8 @@ export function describeStep(step: Step, namespace: string): string {
   if ('setEnv' in step) {
     const s = step.setEnv;
     const vars = Object.entries(s.env).map(([k, v]) => `${k}=${v}`);
-    return `setEnv ${vars.join(' ')} on every deployment in ${s.namespace ?? namespace}`;
+    const which = s.selector ? `every deployment matching ${s.selector}` : 'every deployment';
+    return `setEnv ${vars.join(' ')} on ${which} in ${s.namespace ?? namespace}`;
   }
   if ('deletePods' in step) {
     const s = step.deletePods;

@@ -35,8 +35,8 @@ export class RecordingClusterOps implements ClusterOps {
   async waitRollout(namespace: string, deployment: string, options: WaitRolloutOptions): Promise<void> {
     this.guard('waitRollout', [namespace, deployment, options.timeoutMs]);
   }
-  async setEnv(namespace: string, env: Record<string, string>): Promise<void> {
-    this.guard('setEnv', [namespace, env]);
+  async setEnv(namespace: string, env: Record<string, string>, selector?: string): Promise<void> {
+    this.guard('setEnv', selector === undefined ? [namespace, env] : [namespace, env, selector]);
   }
   async deletePods(namespace: string, selector: string, keep: number): Promise<void> {
     this.guard('deletePods', [namespace, selector, keep]);

@@ -22,6 +22,12 @@ describe('dry-run plan', () => {
     expect(JSON.stringify(p?.requests[1]?.body)).toContain(`{"name":"R","value":"x-${Math.floor(at / 1000)}"}`);
   });
 
+  it('setEnv with a selector lists only the deployments it matches, as adapters/kube sends it', () => {
+    const [p] = planDisruption(suite([{ setEnv: { namespace: 'istio-system', selector: 'istio', env: { R: '1' } } }]), at);
+    expect(p?.requests[0]).toMatchObject({ method: 'GET', path: '/apis/apps/v1/namespaces/istio-system/deployments', query: { labelSelector: 'istio' } });
+    expect(p?.description).toBe('setEnv R=1 on every deployment matching istio in istio-system');
+  });
+
   it('deletePods lists by selector and deletes all but `keep`', () => {
     const [p] = planDisruption(suite([{ deletePods: { selector: 'app=istiod', keep: 1 } }]), at);
     expect(p?.requests[0]).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=istiod' } });

@@ -61,7 +61,7 @@ const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
   rolloutRestart: { required: ['deployment'], optional: ['namespace'] },
   waitRollout: { required: ['deployment', 'timeout'], optional: ['namespace'] },
   scale: { required: ['deployment', 'replicas'], optional: ['namespace'] },
-  setEnv: { required: ['env'], optional: ['namespace'] },
+  setEnv: { required: ['env'], optional: ['namespace', 'selector'] },
   deletePods: { required: ['selector', 'keep'], optional: ['namespace'] },
   sleep: { required: ['duration'], optional: [] },
 };
@@ -245,6 +245,8 @@ describe('suite specifics', () => {
     const step = obj(arr(obj(s.spec.disruption).steps)[0]);
     expect(obj(obj(step.setEnv).env).LAST_MANUAL_RESTART).toBe('{{now}}');
     expect(obj(step.setEnv).namespace).toBe('istio-system');
+    // Only Istio's own deployments (label `istio`), not the addons beside them.
+    expect(obj(step.setEnv).selector).toBe('istio');
   });
 });
 
