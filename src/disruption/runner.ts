@@ -80,6 +80,10 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
   const lock = await acquireLock(redis, key, p.lockTtlMs);
   if (!lock) return { outcome: 'busy' };
   const ops = fenceOps(p.options.ops, lock, key);
+  // The two lines bracket the exclusive section: a replica's 'taken' is always logged after
+  // the previous holder's 'releasing'.
+  const log = p.options.logger?.child({ suite: suite.name, jobId: job.id });
+  log?.info('disruption lock taken');
   try {
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
@@ -92,6 +96,7 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
     const problems = [failure, ...(await restoreSuite(p, ops, suite.name))].filter((x): x is string => x !== undefined);
     return problems.length > 0 ? { outcome: 'failure', message: problems.join('; ') } : { outcome: 'success' };
   } finally {
+    log?.info('disruption lock releasing');
     await lock.release().catch(() => undefined);
   }
 }

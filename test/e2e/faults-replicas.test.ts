@@ -107,12 +107,14 @@ for (const replicas of [2, 3]) {
       report.push(`${suite}: ${ticks.length} ticks, gaps ${gaps.map(([a, b]) => b - a - TICK_MS).join(',') || 'none'} ms, ${workers.size} replicas ticking after the kill`);
     }
 
-    // Disruptions: one run per job id, no two at once, by the spans in the replicas' logs.
+    // Disruptions: one run per job id, no two at once, by the spans in the replicas' logs:
+    // from the runner's 'disruption lock taken' to its 'disruption lock releasing' (the
+    // exclusive section; the job's own log lines fall outside the lock).
     const spans: Span[] = [];
     daemons.forEach((d, replica) => {
       const lines = logLines(d.logFile);
-      for (const s of lines.filter((l) => l.msg === 'disruption started')) {
-        const end = lines.find((l) => l.msg === 'disruption' && l.jobId === s.jobId);
+      for (const s of lines.filter((l) => l.msg === 'disruption lock taken')) {
+        const end = lines.find((l) => l.msg === 'disruption lock releasing' && l.jobId === s.jobId);
         const to = end ? Number(end.time) : replica === victim ? killedAt : stoppedAt;
         spans.push({ jobId: String(s.jobId), from: Number(s.time), to, replica });
       }
