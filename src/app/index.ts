@@ -30,6 +30,8 @@ import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
 import { acquireAll } from '../disruption/lock.js';
 import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
 import { defaultComponents } from '../benchmark/resources.js';
+import type { DeploymentProbe, SuiteObjects } from '../checks/deployment.js';
+import { messageOf } from '../shared/errors.js';
 
 export type { Daemon, Notifier };
 
@@ -101,6 +103,41 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
   return { runner, close: () => (o.redis ? Promise.resolve() : closeRedis(redis)) };
 }
 
+/** The probe's API calls are few and a tick waits for them: short timeouts, one retry. */
+const PROBE_RETRY = { attempts: 2, totalMs: 5_000, requestTimeoutMs: 5_000 };
+
+/**
+ * "Is the suite deployed" from its namespace and Deployments in the Kubernetes API, for every
+ * enabled suite with manifests; `{ off }` says why there is none (no API reachable from the
+ * config, no suite with manifests) so the caller can log it — the guard decides then.
+ */
+export async function buildDeploymentProbe(config: Config, o: { metrics?: Metrics } = {}): Promise<{ probe: DeploymentProbe } | { off: string }> {
+  const { suiteObjects } = await import('../config/suites/suite-objects.js');
+  const objects = new Map<string, SuiteObjects>();
+  for (const s of config.suites.filter((x) => x.enabled)) {
+    const found = await suiteObjects(s).catch(() => undefined);
+    if (found) objects.set(s.name, found);
+  }
+  if (objects.size === 0) return { off: 'no enabled suite has manifests' };
+  const { createKubeClients } = await import('../adapters/kube/index.js');
+  const { probeSuiteObjects } = await import('../adapters/kube/suite-objects.js');
+  let kube: ReturnType<typeof createKubeClients>;
+  try {
+    kube = createKubeClients(config.kubernetes.kubeconfig, {
+      retry: PROBE_RETRY,
+      ...(o.metrics ? { onRequest: (verb: string, resource: string, code: number | string) => o.metrics?.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
+    });
+  } catch (err) {
+    return { off: messageOf(err) };
+  }
+  return {
+    probe: async (suite, signal) => {
+      const expected = objects.get(suite);
+      return expected ? probeSuiteObjects(kube, expected, signal) : { deployed: true };
+    },
+  };
+}
+
 /** quit() waits for Redis, which may be gone: bounded, then the socket is dropped. */
 export async function closeRedis(redis: Redis): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -124,6 +161,8 @@ export interface DaemonOptions {
   notifier?: Notifier;
   /** Default: buildProvider(config). */
   provider?: MetricsProvider;
+  /** Asks the Kubernetes API whether a suite is deployed (buildDeploymentProbe); absent: the guard alone decides. */
+  deployment?: DeploymentProbe;
   metrics?: Metrics;
   /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
   prefix?: string;
@@ -158,6 +197,7 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     provider: o.provider ?? buildProvider(config, metrics),
     ...(notifier ? { notifier } : {}),
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
+    ...(o.deployment ? { deployment: o.deployment } : {}),
     redis,
     keys: stateKeys(o.prefix ?? DEFAULT_PREFIX),
     now: o.now ?? Date.now,

@@ -14,6 +14,7 @@ import { evaluateCheck } from './check-state.js';
 import { guardSourceVerdict, guardVerdict } from './guard.js';
 import { capSamples, DEFAULT_MAX_INSTANCES } from './instance-cap.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
+import { notDeployedReason, type DeploymentVerdict } from './deployment.js';
 
 /** The checks evaluated together on one tick: a suite's, or the mesh-wide ones ("mesh"). */
 export interface CheckGroup {
@@ -31,7 +32,7 @@ export interface CheckGroup {
 }
 
 /** What the guard said on this tick (`none`: the group has no guard). */
-export type GuardOutcome = 'none' | 'running' | 'not-running' | 'source-missing' | 'error';
+export type GuardOutcome = 'none' | 'running' | 'not-running' | 'not-deployed' | 'source-missing' | 'error';
 
 export type GroupTransition = Transition & { check: string; severity: Severity };
 
@@ -47,7 +48,10 @@ export interface GroupEvaluation {
 }
 
 /** What evaluating needs of a group: its guard and checks (the suite name is the caller's). */
-export type GroupInput = Pick<CheckGroup, 'guard' | 'guardSource' | 'checks'>;
+export type GroupInput = Pick<CheckGroup, 'guard' | 'guardSource' | 'checks'> & {
+  /** What the Kubernetes API said of the suite's objects this tick (deployment.ts); absent: not asked. */
+  deployment?: DeploymentVerdict;
+};
 
 /** The evaluator as a port: the daemon's tick takes it as a function. */
 export type EvaluateGroup = typeof evaluateGroup;
@@ -89,6 +93,8 @@ async function groupOutcomes(
   signal: AbortSignal | undefined,
 ): Promise<{ outcomes: QueryOutcome[]; guard: GuardOutcome }> {
   const same = (o: QueryOutcome) => group.checks.map(() => o);
+  const absent = group.deployment && notDeployedReason(group.deployment);
+  if (absent !== undefined) return { outcomes: same({ kind: 'skipped', reason: absent }), guard: 'not-deployed' };
   if (group.guard !== undefined && group.guard.trim() !== '') {
     const stop = await guardOutcome(group.guard, group.guardSource, provider, signal);
     if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };

@@ -36,6 +36,7 @@ import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type TickDeps } from './tick.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
+import type { DeploymentProbe } from '../checks/deployment.js';
 
 export type { Notifier };
 
@@ -47,6 +48,8 @@ export interface DaemonParts {
   notifier?: Notifier;
   /** Absent: disruptions are recorded as skipped. */
   disruptions?: DisruptionRunner;
+  /** Whether a suite's objects exist (checks/deployment.ts); absent: the guard alone decides. */
+  deployment?: DeploymentProbe;
   /** The state connection (commands fail fast while Redis is away). */
   redis: Redis;
   keys: StateKeys;
@@ -186,6 +189,7 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
   return {
     ...state,
     provider: parts.provider,
+    ...(parts.deployment ? { deployment: parts.deployment } : {}),
     evaluate: evaluateGroup,
     metrics: parts.metrics,
     logger: parts.logger,
