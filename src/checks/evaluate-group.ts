@@ -15,6 +15,7 @@ import { guardSourceVerdict, guardVerdict } from './guard.js';
 import { capSamples, DEFAULT_MAX_INSTANCES } from './instance-cap.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
 import { notDeployedReason, type DeploymentVerdict } from './deployment.js';
+import { NO_LOGS_READER, type LogsReader } from './logs.js';
 
 /** The checks evaluated together on one tick: a suite's, or the mesh-wide ones ("mesh"). */
 export interface CheckGroup {
@@ -61,10 +62,10 @@ export async function evaluateGroup(
   provider: MetricsProvider,
   prev: Record<string, CheckRecord>,
   now: number,
-  options: { signal?: AbortSignal; maxInstances?: number } = {},
+  options: { signal?: AbortSignal; maxInstances?: number; logs?: LogsReader } = {},
 ): Promise<GroupEvaluation> {
   const started = performance.now();
-  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal);
+  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal, options.logs);
 
   const records: Record<string, CheckRecord> = {};
   const transitions: GroupTransition[] = [];
@@ -91,6 +92,7 @@ async function groupOutcomes(
   group: GroupInput,
   provider: MetricsProvider,
   signal: AbortSignal | undefined,
+  logs: LogsReader | undefined,
 ): Promise<{ outcomes: QueryOutcome[]; guard: GuardOutcome }> {
   const same = (o: QueryOutcome) => group.checks.map(() => o);
   const absent = group.deployment && notDeployedReason(group.deployment);
@@ -99,7 +101,7 @@ async function groupOutcomes(
     const stop = await guardOutcome(group.guard, group.guardSource, provider, signal);
     if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };
   }
-  const outcomes = await Promise.all(group.checks.map((spec) => runQuery(provider, spec.query, signal)));
+  const outcomes = await Promise.all(group.checks.map((spec) => (spec.logs ? runLogs(logs, spec, signal) : runQuery(provider, spec.query, signal))));
   return { outcomes, guard: group.guard !== undefined && group.guard.trim() !== '' ? 'running' : 'none' };
 }
 
@@ -127,6 +129,13 @@ async function guardOutcome(
   }
   if (source.present) return skipped;
   return { outcome: { kind: 'unknown', reason: source.reason }, guard: 'source-missing' };
+}
+
+/** Reads a `logs` check's samples; without a reader the check is unknown at once. */
+async function runLogs(logs: LogsReader | undefined, spec: CheckSpec, signal: AbortSignal | undefined): Promise<QueryOutcome> {
+  if (!logs || !spec.logs) return { kind: 'unknown', reason: NO_LOGS_READER };
+  const query = spec.logs;
+  return runQuery({ query: () => logs(query, signal), close: () => Promise.resolve() }, spec.query, signal);
 }
 
 /** Runs one query; a rejection (or a synchronous throw) becomes an error outcome. */

@@ -9,8 +9,7 @@ import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
 import { activeGroups } from '../config/check-groups.js';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
-import { buildDeploymentProbe, buildProvider } from '../app/index.js';
-import type { DeploymentProbe } from '../checks/deployment.js';
+import { buildKubeReaders, buildProvider, type KubeReaders } from '../app/index.js';
 import { UserError, messageOf } from '../shared/errors.js';
 import { configPath, type Command } from './command.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
@@ -48,7 +47,8 @@ function prometheusUrl(config: Config, override: string | undefined): string {
   return override;
 }
 
-export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now(), probe?: DeploymentProbe): Promise<ReportRow[]> {
+export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now(), kube: Omit<KubeReaders, 'off'> = {}): Promise<ReportRow[]> {
+  const probe = kube.deployment;
   const client = buildProvider({ ...config, prometheus: { ...config.prometheus, url } });
   try {
     const results = await Promise.all(
@@ -56,7 +56,7 @@ export async function runChecks(config: Config, groups: CheckGroup[], url: strin
         const checks = g.checks.map(oneShot);
         const deployment = probe && g.suite !== MESH_SUITE ? await probe(g.suite) : undefined;
         const input = { guard: g.guard, guardSource: g.guardSource, checks, ...(deployment ? { deployment } : {}) };
-        const { records } = await evaluateGroup(input, client, {}, now);
+        const { records } = await evaluateGroup(input, client, {}, now, kube.logs ? { logs: kube.logs } : {});
         return checks.flatMap((spec) => {
           const record = records[spec.name];
           return record ? rowsFor(g.suite, spec, record) : [];
@@ -98,8 +98,7 @@ export const checkCommand: Command = {
     const config = await loadConfig(configPath(ctx), { env: ctx.env });
     const groups = selectGroups(config, (ctx.values.suite as string[] | undefined) ?? []);
     const url = prometheusUrl(config, ctx.values.prometheus as string | undefined);
-    const built = await buildDeploymentProbe(config);
-    const rows = await runChecks(config, groups, url, Date.now(), 'probe' in built ? built.probe : undefined);
+    const rows = await runChecks(config, groups, url, Date.now(), await buildKubeReaders(config));
     const code = exitCodeFor(rows, { allowSkipped: ctx.values['allow-skipped'] === true });
     if (ctx.values.json) ctx.stdout.write(toJson(rows, code));
     else ctx.stdout.write(formatTable(rows) + summaryLine(rows));

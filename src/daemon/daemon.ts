@@ -37,6 +37,7 @@ import { runTick, type TickDeps } from './tick.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
 import type { DeploymentProbe } from '../checks/deployment.js';
+import type { LogsReader } from '../checks/logs.js';
 
 export type { Notifier };
 
@@ -50,6 +51,8 @@ export interface DaemonParts {
   disruptions?: DisruptionRunner;
   /** Whether a suite's objects exist (checks/deployment.ts); absent: the guard alone decides. */
   deployment?: DeploymentProbe;
+  /** Reads pod logs for `logs` checks; absent: those checks are unknown. */
+  logs?: LogsReader;
   /** The state connection (commands fail fast while Redis is away). */
   redis: Redis;
   keys: StateKeys;
@@ -190,6 +193,7 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
     ...state,
     provider: parts.provider,
     ...(parts.deployment ? { deployment: parts.deployment } : {}),
+    ...(parts.logs ? { logs: parts.logs } : {}),
     evaluate: evaluateGroup,
     metrics: parts.metrics,
     logger: parts.logger,

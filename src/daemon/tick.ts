@@ -15,6 +15,7 @@ import type { History, HistoryEvent } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { alertEventsFor, type AlertSink } from '../checks/alert-event.js';
 import type { DeploymentProbe, DeploymentVerdict } from '../checks/deployment.js';
+import type { LogsReader } from '../checks/logs.js';
 import { MESH_SUITE } from '../config/model.js';
 
 export interface TickDeps {
@@ -25,6 +26,8 @@ export interface TickDeps {
   provider: MetricsProvider;
   /** Whether the suite's objects exist; absent: not asked (the guard alone decides). */
   deployment?: DeploymentProbe;
+  /** Reads pod logs for `logs` checks; absent: they are unknown. */
+  logs?: LogsReader;
   evaluate: EvaluateGroup;
   metrics: Metrics;
   logger: Logger;
@@ -69,6 +72,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const input = { guard: group.guard, guardSource: group.guardSource, checks: group.checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
+    ...(deps.logs ? { logs: deps.logs } : {}),
   });
   await deps.store.save(suite, result.records);
 

@@ -8,6 +8,11 @@ import type { ClusterOps } from '../cluster-ops.js';
 import type { RestoreJournal } from '../restore-journal.js';
 import { abortableSleep, StepAborted } from './abortable-sleep.js';
 import { substituteNowAll } from './now-template.js';
+import type { Logger } from 'pino';
+import { expandChoices, runChoose } from './choose.js';
+import { runApplyManifest, runDeleteManifest } from './manifest-steps.js';
+import { runLabelNamespace } from './label-namespace.js';
+import type { NewStep } from './step-kind.js';
 
 export interface StepContext {
   ops: ClusterOps;
@@ -19,9 +24,17 @@ export interface StepContext {
   now: () => number;
   /** How often waitRollout polls the deployment. */
   pollMs: number;
+  /** This disruption's `choose` picks by name (steps/choose.ts); the runner keeps one per run. */
+  choices?: Map<string, string[]>;
+  logger?: Logger;
 }
 
+/** Runs the step, once per combination of the `{{choice.NAME}}` values it names. */
 export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
+  for (const concrete of expandChoices(step, ctx.choices)) await executeConcrete(concrete, ctx);
+}
+
+async function executeConcrete(step: Step, ctx: StepContext): Promise<void> {
   throwIfAborted(ctx.signal);
   const ns = (explicit: string | undefined): string => explicit ?? ctx.suite.namespace;
 
@@ -59,9 +72,18 @@ export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
   } else if ('deletePods' in step) {
     const s = step.deletePods;
     await ctx.ops.deletePods(ns(s.namespace), s.selector, s.keep);
-  } else {
+  } else if ('sleep' in step) {
     await abortableSleep(step.sleep.durationMs, ctx.signal);
+  } else {
+    await executeNewStep(step, ctx);
   }
+}
+
+function executeNewStep(step: NewStep, ctx: StepContext): Promise<void> {
+  if ('choose' in step) return runChoose(step.choose, ctx);
+  if ('applyManifest' in step) return runApplyManifest(step.applyManifest.file, ctx);
+  if ('deleteManifest' in step) return runDeleteManifest(step.deleteManifest.file, ctx);
+  return runLabelNamespace(step.labelNamespace, ctx);
 }
 
 function throwIfAborted(signal: AbortSignal): void {

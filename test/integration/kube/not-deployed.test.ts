@@ -12,7 +12,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/
 import { startPrometheus, type RunningPrometheus } from '../../harness/index.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Config } from '../../../src/config/model.js';
-import { buildDeploymentProbe } from '../../../src/app/index.js';
+import { buildKubeReaders } from '../../../src/app/index.js';
 import { runChecks, selectGroups } from '../../../src/commands/check.js';
 import { exitCodeFor } from '../../../src/commands/check-report.js';
 import { applyManifests, createKubeClients } from '../../../src/adapters/kube/index.js';
@@ -53,13 +53,13 @@ afterAll(async () => {
 });
 
 async function probe(): Promise<DeploymentProbe> {
-  const built = await buildDeploymentProbe(config);
-  if (!('probe' in built)) throw new Error(`no probe: ${built.off}`);
-  return built.probe;
+  const built = await buildKubeReaders(config);
+  if (!built.deployment) throw new Error(`no probe: ${built.off.join('; ')}`);
+  return built.deployment;
 }
 
 async function check(p: DeploymentProbe) {
-  const rows = await runChecks(config, selectGroups(config, ['http10']), prom.url, Date.now(), p);
+  const rows = await runChecks(config, selectGroups(config, ['http10']), prom.url, Date.now(), { deployment: p });
   return { rows, code: exitCodeFor(rows, { allowSkipped: false }) };
 }
 
