@@ -94,3 +94,33 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
     }
   }, 1_200_000);
 });
+
+describe('the shipped chaos-total killed with SIGKILL at each of its writes is restored', () => {
+  let chaos: CrashEnv | undefined;
+  beforeAll(async () => {
+    chaos = await startCrashEnv('chaos-total');
+    const { applyManifests } = await import('../../../src/adapters/kube/index.js');
+    const deployment = (name: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'istio-system', labels: { app: name } },
+      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'istio/pilot' }] } } },
+    });
+    await applyManifests(chaos.kube, [deployment('istiod'), deployment('istio-ingressgateway')]);
+  }, 600_000);
+  afterAll(async () => {
+    await chaos?.stop();
+  });
+
+  // Each pick scales 1-2 components down and back: at least 2 writes, at most 4.
+  for (let k = 1; k <= 4; k++) {
+    it(`after write ${k}`, async () => {
+      const env = chaos!;
+      const r = await env.run(`chaos-${k}`, Date.UTC(2026, 3, 1, 0, k), (_req, n) => n === k);
+      if (k <= 2) expect(r.killed, r.stderr).toBe(true);
+      const runner = createDisruptionRunner({ ops: kubeClusterOps(env.kube), redis: env.redis, lockTtlMs: 600 });
+      await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+      for (const d of ['istiod', 'istio-ingressgateway']) expect(await getScale(env.kube, 'istio-system', d)).toBe(2);
+      expect(await env.redis.hlen('mesh-soak:restore-journal:chaos-total')).toBe(0);
+    }, 300_000);
+  }
+});
+
