@@ -1,7 +1,9 @@
 // Runs one disruption step against the cluster. Every step is idempotent, so a job that is
 // retried or re-delivered after a crash can run it again safely: time-dependent values come
 // from the job's scheduledAt (not the clock), and `scale` journals the original replica
-// count before changing anything (HSETNX: an earlier attempt's original wins).
+// count before changing anything (HSETNX: an earlier attempt's original wins). The kinds of the
+// chaos and canary suites (choose, applyManifest, deleteManifest, labelNamespace) live in their
+// own modules beside this one and journal the same way; `{{choice.NAME}}` expands a step here.
 
 import type { Step, Suite } from '../../config/model.js';
 import type { ClusterOps } from '../cluster-ops.js';
