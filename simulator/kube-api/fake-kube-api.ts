@@ -20,6 +20,7 @@ import type { ResourceType } from './resources.js';
 import { RolloutController } from './rollout-controller.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
 import { FakeStore, metaOf } from './store.js';
+import { servePodLog } from './pod-logs.js';
 
 export interface RecordedRequest {
   method: string;
@@ -112,6 +113,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (res.destroyed) return;
     }
     try {
+      if (servePodLog(method, url, store, res)) return;
       const [code, body] = route(method, url, rec, contentType);
       send(res, code, body);
     } catch (err) {

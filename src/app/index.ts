@@ -31,6 +31,9 @@ import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
 import { acquireAll } from '../disruption/lock.js';
 import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
 import { defaultComponents } from '../benchmark/resources.js';
+import type { DeploymentProbe, SuiteObjects } from '../checks/deployment.js';
+import type { LogsReader } from '../checks/logs.js';
+import { messageOf } from '../shared/errors.js';
 
 export type { Daemon, Notifier };
 
@@ -107,6 +110,51 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
   return { runner, close: () => (o.redis ? Promise.resolve() : closeRedis(redis)) };
 }
 
+/** The probe's API calls are few and a tick waits for them: short timeouts, one retry. */
+const PROBE_RETRY = { attempts: 2, totalMs: 5_000, requestTimeoutMs: 5_000 };
+/** A log read may be a few MB: a longer request timeout. */
+const LOGS_RETRY = { attempts: 2, totalMs: 60_000, requestTimeoutMs: 30_000 };
+
+export interface KubeReaders {
+  /** "Is the suite deployed", from its namespace and Deployments (enabled suites with manifests). */
+  deployment?: DeploymentProbe;
+  /** The `logs` check kind's reader (when some enabled check reads logs). */
+  logs?: LogsReader;
+  /** Why a reader is missing, for the caller to log; the guard or `unknown` decides then. */
+  off: string[];
+}
+
+/** What the ticks and `check` read from the Kubernetes API besides Prometheus. */
+export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } = {}): Promise<KubeReaders> {
+  const { suiteObjects } = await import('../config/suites/suite-objects.js');
+  const objects = new Map<string, SuiteObjects>();
+  const enabled = config.suites.filter((x) => x.enabled);
+  for (const s of enabled) {
+    const found = await suiteObjects(s).catch(() => undefined);
+    if (found) objects.set(s.name, found);
+  }
+  const readsLogs = [...enabled.flatMap((s) => s.checks), ...config.checks].some((c) => c.logs !== undefined);
+  if (objects.size === 0 && !readsLogs) return { off: ['no enabled suite has manifests or logs checks'] };
+  const { createKubeClients } = await import('../adapters/kube/index.js');
+  const { probeSuiteObjects } = await import('../adapters/kube/suite-objects.js');
+  const { kubeLogsReader } = await import('../adapters/kube/pod-logs.js');
+  const onRequest = o.metrics ? { onRequest: (verb: string, resource: string, code: number | string) => o.metrics?.kubeRequests.inc({ verb, resource, code: String(code) }) } : {};
+  try {
+    const kube = createKubeClients(config.kubernetes.kubeconfig, { retry: PROBE_RETRY, ...onRequest });
+    const readers: KubeReaders = { off: objects.size === 0 ? ['no enabled suite has manifests'] : [] };
+    if (objects.size > 0) {
+      readers.deployment = async (suite, signal) => {
+        const expected = objects.get(suite);
+        return expected ? probeSuiteObjects(kube, expected, signal) : { deployed: true };
+      };
+    }
+    if (readsLogs) readers.logs = kubeLogsReader(createKubeClients(config.kubernetes.kubeconfig, { retry: LOGS_RETRY, ...onRequest }));
+    return readers;
+  } catch (err) {
+    return { off: [messageOf(err)] };
+  }
+}
+
 /** quit() waits for Redis, which may be gone: bounded, then the socket is dropped. */
 export async function closeRedis(redis: Redis): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -130,6 +178,10 @@ export interface DaemonOptions {
   notifier?: Notifier;
   /** Default: buildProvider(config). */
   provider?: MetricsProvider;
+  /** Asks the Kubernetes API whether a suite is deployed (buildKubeReaders); absent: the guard alone decides. */
+  deployment?: DeploymentProbe;
+  /** Reads pod logs for `logs` checks (buildKubeReaders); absent: those checks are unknown. */
+  logs?: LogsReader;
   metrics?: Metrics;
   /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
   prefix?: string;
@@ -164,6 +216,8 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     provider: o.provider ?? buildProvider(config, metrics),
     ...(notifier ? { notifier } : {}),
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
+    ...(o.deployment ? { deployment: o.deployment } : {}),
+    ...(o.logs ? { logs: o.logs } : {}),
     redis,
     keys: stateKeys(o.prefix ?? DEFAULT_PREFIX),
     now: o.now ?? Date.now,

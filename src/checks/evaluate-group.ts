@@ -14,6 +14,8 @@ import { evaluateCheck } from './check-state.js';
 import { guardSourceVerdict, guardVerdict } from './guard.js';
 import { capSamples, DEFAULT_MAX_INSTANCES } from './instance-cap.js';
 import type { CheckRecord, MetricsProvider, QueryOutcome, Transition } from './types.js';
+import { notDeployedReason, type DeploymentVerdict } from './deployment.js';
+import { NO_LOGS_READER, type LogsReader } from './logs.js';
 
 /** The checks evaluated together on one tick: a suite's, or the mesh-wide ones ("mesh"). */
 export interface CheckGroup {
@@ -31,7 +33,7 @@ export interface CheckGroup {
 }
 
 /** What the guard said on this tick (`none`: the group has no guard). */
-export type GuardOutcome = 'none' | 'running' | 'not-running' | 'source-missing' | 'error';
+export type GuardOutcome = 'none' | 'running' | 'not-running' | 'not-deployed' | 'source-missing' | 'error';
 
 export type GroupTransition = Transition & { check: string; severity: Severity };
 
@@ -47,7 +49,10 @@ export interface GroupEvaluation {
 }
 
 /** What evaluating needs of a group: its guard and checks (the suite name is the caller's). */
-export type GroupInput = Pick<CheckGroup, 'guard' | 'guardSource' | 'checks'>;
+export type GroupInput = Pick<CheckGroup, 'guard' | 'guardSource' | 'checks'> & {
+  /** What the Kubernetes API said of the suite's objects this tick (deployment.ts); absent: not asked. */
+  deployment?: DeploymentVerdict;
+};
 
 /** The evaluator as a port: the daemon's tick takes it as a function. */
 export type EvaluateGroup = typeof evaluateGroup;
@@ -57,10 +62,10 @@ export async function evaluateGroup(
   provider: MetricsProvider,
   prev: Record<string, CheckRecord>,
   now: number,
-  options: { signal?: AbortSignal; maxInstances?: number } = {},
+  options: { signal?: AbortSignal; maxInstances?: number; logs?: LogsReader } = {},
 ): Promise<GroupEvaluation> {
   const started = performance.now();
-  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal);
+  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal, options.logs);
 
   const records: Record<string, CheckRecord> = {};
   const transitions: GroupTransition[] = [];
@@ -87,13 +92,16 @@ async function groupOutcomes(
   group: GroupInput,
   provider: MetricsProvider,
   signal: AbortSignal | undefined,
+  logs: LogsReader | undefined,
 ): Promise<{ outcomes: QueryOutcome[]; guard: GuardOutcome }> {
   const same = (o: QueryOutcome) => group.checks.map(() => o);
+  const absent = group.deployment && notDeployedReason(group.deployment);
+  if (absent !== undefined) return { outcomes: same({ kind: 'skipped', reason: absent }), guard: 'not-deployed' };
   if (group.guard !== undefined && group.guard.trim() !== '') {
     const stop = await guardOutcome(group.guard, group.guardSource, provider, signal);
     if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };
   }
-  const outcomes = await Promise.all(group.checks.map((spec) => runQuery(provider, spec.query, signal)));
+  const outcomes = await Promise.all(group.checks.map((spec) => (spec.logs ? runLogs(logs, spec, signal) : runQuery(provider, spec.query, signal))));
   return { outcomes, guard: group.guard !== undefined && group.guard.trim() !== '' ? 'running' : 'none' };
 }
 
@@ -121,6 +129,13 @@ async function guardOutcome(
   }
   if (source.present) return skipped;
   return { outcome: { kind: 'unknown', reason: source.reason }, guard: 'source-missing' };
+}
+
+/** Reads a `logs` check's samples; without a reader the check is unknown at once. */
+async function runLogs(logs: LogsReader | undefined, spec: CheckSpec, signal: AbortSignal | undefined): Promise<QueryOutcome> {
+  if (!logs || !spec.logs) return { kind: 'unknown', reason: NO_LOGS_READER };
+  const query = spec.logs;
+  return runQuery({ query: () => logs(query, signal), close: () => Promise.resolve() }, spec.query, signal);
 }
 
 /** Runs one query; a rejection (or a synchronous throw) becomes an error outcome. */

@@ -13,11 +13,31 @@ export type Condition =
   | { op: '>' | '>=' | '<' | '<=' | '==' | '!='; value: number; text: string }
   | { op: 'outside'; low: number; high: number; text: string };
 
+/** Where a `logs` check reads (checks/logs.ts); times in ms, bounds per read. */
+export interface LogsQuery {
+  namespace: string;
+  /** Label selector of the pods; absent: every pod of the namespace. */
+  selector?: string;
+  /** Container names; absent: every container. */
+  containers?: string[];
+  /** Regular expression, matched case-insensitively per line. */
+  pattern: string;
+  windowMs: number;
+  /** Logs are read at most this often; ticks in between reuse the last counts. */
+  intervalMs: number;
+  /** Bytes read per container (the API's limitBytes); a container past it is labelled truncated="true". */
+  maxBytesPerContainer: number;
+  /** More matching pods than this: the read fails (unknown), never a partial count. */
+  maxPods: number;
+}
+
 export interface CheckSpec {
   /** Unique within its suite. */
   name: string;
-  /** PromQL, templates ({{namespace}}, {{params.x}}) already rendered. */
+  /** PromQL, templates ({{namespace}}, {{params.x}}) already rendered; for a `logs` check, its description. */
   query: string;
+  /** Set on a `logs` check: its samples come from pod logs, not Prometheus. */
+  logs?: LogsQuery;
   fail: Condition;
   forMs: number;
   keepFiringForMs: number;

@@ -9,7 +9,7 @@ import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
 import { activeGroups } from '../config/check-groups.js';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
-import { buildProvider } from '../app/index.js';
+import { buildKubeReaders, buildProvider, type KubeReaders } from '../app/index.js';
 import { UserError, messageOf } from '../shared/errors.js';
 import { configPath, type Command } from './command.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
@@ -47,13 +47,16 @@ function prometheusUrl(config: Config, override: string | undefined): string {
   return override;
 }
 
-export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now()): Promise<ReportRow[]> {
+export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now(), kube: Omit<KubeReaders, 'off'> = {}): Promise<ReportRow[]> {
+  const probe = kube.deployment;
   const client = buildProvider({ ...config, prometheus: { ...config.prometheus, url } });
   try {
     const results = await Promise.all(
       groups.map(async (g) => {
         const checks = g.checks.map(oneShot);
-        const { records } = await evaluateGroup({ guard: g.guard, guardSource: g.guardSource, checks }, client, {}, now);
+        const deployment = probe && g.suite !== MESH_SUITE ? await probe(g.suite) : undefined;
+        const input = { guard: g.guard, guardSource: g.guardSource, checks, ...(deployment ? { deployment } : {}) };
+        const { records } = await evaluateGroup(input, client, {}, now, kube.logs ? { logs: kube.logs } : {});
         return checks.flatMap((spec) => {
           const record = records[spec.name];
           return record ? rowsFor(g.suite, spec, record) : [];
@@ -79,6 +82,8 @@ export const checkCommand: Command = {
     '  --allow-skipped   exit 0 even when a suite was skipped (its guard says it is not running)',
     'One-shot: `for` and `keepFiringFor` are not waited for; a query error makes the check unknown.',
     'A guard that returns nothing while none of its metrics exist makes the suite unknown, not skipped.',
+    "With a Kubernetes API (kubernetes.kubeconfig, in-cluster, or ~/.kube/config), a suite whose namespace or",
+    'Deployments are absent is skipped as "not deployed: <what is missing>" (exit 4 unless --allow-skipped).',
     'Exit: 0 all ok, 1 any failing, 2 invalid input, 3 any unknown, 4 any skipped (nothing was checked;',
     '      0 with --allow-skipped). Failing wins over unknown, unknown over skipped.',
   ].join('\n'),
@@ -93,7 +98,7 @@ export const checkCommand: Command = {
     const config = await loadConfig(configPath(ctx), { env: ctx.env });
     const groups = selectGroups(config, (ctx.values.suite as string[] | undefined) ?? []);
     const url = prometheusUrl(config, ctx.values.prometheus as string | undefined);
-    const rows = await runChecks(config, groups, url);
+    const rows = await runChecks(config, groups, url, Date.now(), await buildKubeReaders(config));
     const code = exitCodeFor(rows, { allowSkipped: ctx.values['allow-skipped'] === true });
     if (ctx.values.json) ctx.stdout.write(toJson(rows, code));
     else ctx.stdout.write(formatTable(rows) + summaryLine(rows));

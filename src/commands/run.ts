@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/model.js';
-import { buildDisruptionRunner, startDaemon, type BuiltRunner } from '../app/index.js';
+import { buildDisruptionRunner, buildKubeReaders, startDaemon, type BuiltRunner } from '../app/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { UserError } from '../shared/errors.js';
@@ -76,10 +76,14 @@ interface ServeOptions {
 
 async function serve(ctx: CommandContext, config: Config, o: ServeOptions): Promise<void> {
   const host = ctx.values.host as string | undefined;
+  const readers = await buildKubeReaders(config, { metrics: o.metrics });
+  if (readers.off.length > 0) o.logger.warn({ reasons: readers.off }, 'kubernetes readers off: not-deployed detection, or logs checks (unknown)');
   // The daemon stops itself when the signal aborts, even one that came while it started.
   const daemon = await startDaemon(config, {
     logger: o.logger,
     metrics: o.metrics,
+    ...(readers.deployment ? { deployment: readers.deployment } : {}),
+    ...(readers.logs ? { logs: readers.logs } : {}),
     signal: o.stop.signal,
     ...(o.runner ? { disruptions: o.runner.runner } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),

@@ -12,8 +12,10 @@ export type Schedule = { every: number } | { cron: string };
 /**
  * The step vocabulary. `namespace` defaults to the suite's. `scale` records the original
  * replica count in the restore journal and is undone when the disruption ends (or, after
- * a crash, by the next tick). String values may contain `{{now}}` (epoch seconds), which
- * the step runner substitutes when the step runs; every other template is rendered at load.
+ * a crash, by the next tick). String values may contain `{{now}}` (epoch seconds) and
+ * `{{choice.NAME}}` (a `choose` step's pick; a step naming a pick of several values runs once
+ * per value), which the step runner substitutes when the step runs; every other template is
+ * rendered at load.
  */
 export type Step =
   | { rolloutRestart: { deployment: string; namespace?: string } }
@@ -22,7 +24,14 @@ export type Step =
   /** `selector`: only the deployments whose labels match (absent: every deployment). */
   | { setEnv: { namespace?: string; selector?: string; env: Record<string, string> } }
   | { deletePods: { selector: string; namespace?: string; keep: number } }
-  | { sleep: { durationMs: number } };
+  | { sleep: { durationMs: number } }
+  /** Picks `countMin..countMax` of `from` (seeded; journaled per job); later steps use `{{choice.NAME}}`. */
+  | { choose: { name: string; from: string[]; countMin: number; countMax: number; seed?: number } }
+  /** A file in the suite folder, rendered like its manifests; every object journaled as it was. */
+  | { applyManifest: { file: string } }
+  | { deleteManifest: { file: string } }
+  /** null removes a label; `restartDeployments` restarts the namespace's deployments after the change and after its restore. */
+  | { labelNamespace: { namespace?: string; labels: Record<string, string | null>; restartDeployments: boolean } };
 
 export interface Disruption {
   schedule: Schedule;

@@ -5,6 +5,8 @@ import { parseCondition } from '../checks/condition.js';
 import { parseDuration } from '../checks/duration.js';
 import type { CheckSpec, Condition, Schedule } from './model.js';
 import { canonicalMessageTemplate } from './message-template.js';
+import { describeLogs } from '../checks/logs.js';
+import type { LogsQuery } from '../checks/model.js';
 import type { CheckInput, ScheduleInput } from './schema.js';
 
 /** Milliseconds of a duration the schema already accepted. */
@@ -28,9 +30,11 @@ export function toSchedule(s: ScheduleInput | undefined): Schedule | undefined {
 }
 
 export function toCheckSpec(c: CheckInput): CheckSpec {
+  const logs = c.logs && toLogsQuery(c.logs);
   const spec: CheckSpec = {
     name: c.name,
-    query: c.query,
+    query: c.query ?? (logs ? describeLogs(logs) : ''),
+    ...(logs ? { logs } : {}),
     fail: condition(c.fail),
     forMs: ms(c.for),
     keepFiringForMs: ms(c.keepFiringFor),
@@ -43,4 +47,17 @@ export function toCheckSpec(c: CheckInput): CheckSpec {
   if (c.summary !== undefined) spec.summary = canonicalMessageTemplate(c.summary);
   if (c.description !== undefined) spec.description = canonicalMessageTemplate(c.description);
   return spec;
+}
+
+function toLogsQuery(l: NonNullable<CheckInput['logs']>): LogsQuery {
+  return {
+    namespace: l.namespace,
+    ...(l.selector !== undefined ? { selector: l.selector } : {}),
+    ...(l.containers !== undefined ? { containers: l.containers } : {}),
+    pattern: l.pattern,
+    windowMs: ms(l.window),
+    intervalMs: ms(l.interval),
+    maxBytesPerContainer: l.maxBytesPerContainer,
+    maxPods: l.maxPods,
+  };
 }

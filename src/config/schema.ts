@@ -139,11 +139,38 @@ export const scheduleSchema = z
 export const paramValue = z.union([z.string(), z.number(), z.boolean()]);
 export const paramsSchema = z.record(z.string(), paramValue);
 
+/** A `logs` check's source (checks/logs.ts): pod log lines matching `pattern` over `window`. */
+const logsSchema = z.strictObject({
+  namespace: z.string().regex(DNS_LABEL, { message: 'not a valid Kubernetes namespace name' }),
+  selector: z.string().min(1).optional(),
+  containers: z.array(z.string().min(1)).min(1).optional(),
+  pattern: z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine(
+      (p) => {
+        try {
+          new RegExp(p, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'not a valid regular expression' },
+    ),
+  window: duration({ name: 'window', atLeast: '1s' }).default('1h'),
+  interval: duration({ name: 'interval', atLeast: '1s' }).default('5m'),
+  maxBytesPerContainer: z.int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).meta({ description: 'bytes read per container (limitBytes)' }),
+  maxPods: z.int().min(1).max(1000).default(50),
+});
+
 export const checkSchema = z.strictObject({
   name: z
     .string()
     .regex(NAME_PATTERN, { message: 'a check name is lower-case letters, digits, "-" and "_", starting with a letter or digit' }),
-  query: promql(),
+  query: promql().optional(),
+  logs: logsSchema.optional().meta({ description: 'a logs check: counts matching pod log lines instead of a PromQL query' }),
   fail: z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine(
     (s: string, ctx: Ctx) => {
       const c = parseCondition(s);
@@ -159,6 +186,10 @@ export const checkSchema = z.strictObject({
   summary: messageTemplate().optional(),
   description: messageTemplate().optional(),
   labels: stringMap().default({}),
+}).superRefine((c, ctx) => {
+  // Neither: the message a missing required field gets (a `logs` check is the exception, not the rule).
+  if (c.query === undefined && c.logs === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: "missing required field 'query'" });
+  if (c.query !== undefined && c.logs !== undefined) ctx.addIssue({ code: 'custom', path: ['logs'], message: 'a check has either query (PromQL) or logs, not both' });
 });
 
 export const suiteEntrySchema = z.strictObject({
@@ -308,6 +339,15 @@ function labelSelector() {
 }
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 
+/** A file inside the suite folder: relative, no `..`. */
+const suiteFile = () =>
+  z
+    .string()
+    .min(1)
+    .refine((f) => !f.startsWith('/') && !f.split(/[\\/]/).includes('..'), { message: 'a file in the suite folder (relative, without "..")' });
+
+const COUNT_RANGE = /^\d{1,3}\.\.\d{1,3}$/;
+
 export const stepSchemas = {
   rolloutRestart: z.strictObject({ ...target }),
   waitRollout: z.strictObject({ ...target, timeout: duration().default('5m') }),
@@ -319,7 +359,35 @@ export const stepSchemas = {
     keep: z.int().min(0).default(0),
   }),
   sleep: z.strictObject({ duration: duration() }),
+  // Step kinds of the chaos and canary suites (docs/suites.md).
+  choose: z
+    .strictObject({
+      name: z.string().regex(/^[a-z][A-Za-z0-9_]*$/, { message: 'a choice name is a letter followed by letters, digits and "_" (used as {{choice.NAME}})' }),
+      from: z.array(z.string().min(1)).min(1),
+      count: z.union([z.int().min(1), z.string().regex(COUNT_RANGE, { message: 'a count is a number or a range "A..B"' })]).default(1),
+      seed: z.int().min(0).max(2 ** 32 - 1).optional(),
+    })
+    .superRefine((v, ctx) => {
+      const [min, max] = countRange(v.count);
+      if (min > max || min < 1) ctx.addIssue({ code: 'custom', path: ['count'], message: `the range ${String(v.count)} is empty` });
+      else if (max > v.from.length) ctx.addIssue({ code: 'custom', path: ['count'], message: `cannot choose ${max} of ${v.from.length} values` });
+      if (new Set(v.from).size !== v.from.length) ctx.addIssue({ code: 'custom', path: ['from'], message: 'the values to choose from repeat' });
+    }),
+  applyManifest: z.strictObject({ file: suiteFile() }),
+  deleteManifest: z.strictObject({ file: suiteFile() }),
+  labelNamespace: z.strictObject({
+    namespace: z.string().min(1).optional(),
+    labels: userKeyedMap(z.union([z.string(), z.null()])).refine((m) => Object.keys(m).length > 0, { message: 'name at least one label' }),
+    restartDeployments: z.boolean().default(false),
+  }),
 } as const;
+
+/** `count: 2` or `count: "1..3"` of a choose step, as [min, max]. */
+export function countRange(count: number | string): [number, number] {
+  if (typeof count === 'number') return [count, count];
+  const [a, b] = count.split('..').map(Number);
+  return [a ?? 0, b ?? 0];
+}
 
 export type StepKind = keyof typeof stepSchemas;
 export const STEP_KINDS = Object.keys(stepSchemas) as StepKind[];

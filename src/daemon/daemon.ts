@@ -36,6 +36,8 @@ import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type TickDeps } from './tick.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
+import type { DeploymentProbe } from '../checks/deployment.js';
+import type { LogsReader } from '../checks/logs.js';
 
 export type { Notifier };
 
@@ -47,6 +49,10 @@ export interface DaemonParts {
   notifier?: Notifier;
   /** Absent: disruptions are recorded as skipped. */
   disruptions?: DisruptionRunner;
+  /** Whether a suite's objects exist (checks/deployment.ts); absent: the guard alone decides. */
+  deployment?: DeploymentProbe;
+  /** Reads pod logs for `logs` checks; absent: those checks are unknown. */
+  logs?: LogsReader;
   /** The state connection (commands fail fast while Redis is away). */
   redis: Redis;
   keys: StateKeys;
@@ -186,6 +192,8 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
   return {
     ...state,
     provider: parts.provider,
+    ...(parts.deployment ? { deployment: parts.deployment } : {}),
+    ...(parts.logs ? { logs: parts.logs } : {}),
     evaluate: evaluateGroup,
     metrics: parts.metrics,
     logger: parts.logger,

@@ -14,6 +14,9 @@ import type { History, HistoryEvent } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { setCheckGauges } from './check-gauges.js';
 import { alertEventsFor, type AlertSink } from '../checks/alert-event.js';
+import type { DeploymentProbe, DeploymentVerdict } from '../checks/deployment.js';
+import type { LogsReader } from '../checks/logs.js';
+import { MESH_SUITE } from '../config/model.js';
 
 export interface TickDeps {
   groups: Map<string, CheckGroup>;
@@ -21,6 +24,10 @@ export interface TickDeps {
   history: History;
   pause: PauseFlags;
   provider: MetricsProvider;
+  /** Whether the suite's objects exist; absent: not asked (the guard alone decides). */
+  deployment?: DeploymentProbe;
+  /** Reads pod logs for `logs` checks; absent: they are unknown. */
+  logs?: LogsReader;
   evaluate: EvaluateGroup;
   metrics: Metrics;
   logger: Logger;
@@ -61,9 +68,11 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const prev = await deps.store.load(suite);
   // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
   const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
-  const input = { guard: group.guard, guardSource: group.guardSource, checks: group.checks };
+  const deployment = await askDeployment(deps, suite);
+  const input = { guard: group.guard, guardSource: group.guardSource, checks: group.checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
+    ...(deps.logs ? { logs: deps.logs } : {}),
   });
   await deps.store.save(suite, result.records);
 
@@ -93,6 +102,14 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/** The API's verdict on the suite's objects; an error is logged and the guard decides alone. */
+async function askDeployment(deps: TickDeps, suite: string): Promise<DeploymentVerdict | undefined> {
+  if (!deps.deployment || suite === MESH_SUITE) return undefined;
+  const verdict = await deps.deployment(suite);
+  if ('error' in verdict) deps.logger.warn({ suite, err: verdict.error }, 'cannot tell whether the suite is deployed; its guard decides');
+  return verdict;
 }
 
 /** A suite whose checks judged nothing (all skipped or unknown) is said so: gauge and log. */

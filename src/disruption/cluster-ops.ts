@@ -23,4 +23,31 @@ export interface ClusterOps {
   setEnv(namespace: string, env: Record<string, string>, selector?: string): Promise<void>;
   /** Deletes pods matching the selector, keeping `keep` of them. */
   deletePods(namespace: string, selector: string, keep: number): Promise<void>;
+  /** Objects and namespace labels; absent in an implementation without them (those steps fail, naming it). */
+  objects?: ObjectOps;
+}
+
+/** A Kubernetes object's identity, enough to read or delete it. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped objects (Namespace). */
+  namespace?: string;
+}
+
+export type KubeObject = Record<string, unknown>;
+
+/** What the manifest and namespace-label steps need (steps/manifest-steps.ts, steps/label-namespace.ts). */
+export interface ObjectOps {
+  /** The object as the API holds it, or null when it does not exist. */
+  read(ref: ObjectRef): Promise<KubeObject | null>;
+  /** Server-side apply (field manager mesh-soak, forced). */
+  apply(object: KubeObject): Promise<void>;
+  /** Deletes it; an object already gone is done. */
+  delete(ref: ObjectRef): Promise<void>;
+  /** Sets (string) or removes (null) the namespace's labels, leaving the others. */
+  patchNamespaceLabels(namespace: string, labels: Record<string, string | null>): Promise<void>;
+  /** rolloutRestart of every deployment of the namespace at `at` (its sidecars re-injected). */
+  restartDeployments(namespace: string, at: Date): Promise<void>;
 }

@@ -53,13 +53,33 @@ export function planDisruption(suite: Suite, scheduledAt: number): PlannedStep[]
 /** The restore that follows the steps: one per scale step, back to the recorded original. */
 export function planRestore(suite: Suite): PlannedRequest[] {
   return (suite.disruption?.steps ?? []).flatMap((step) => {
-    if (!('scale' in step)) return [];
+    if (!('scale' in step)) return planNewRestore(step, suite.namespace);
     const path = `${deploymentPath(step.scale.namespace ?? suite.namespace, step.scale.deployment)}/scale`;
     return [
       { method: 'PATCH', path, query: FM, patchType: 'merge', body: { spec: { replicas: '<original>' } }, note: 'the count recorded before the scale' },
       { method: 'GET', path, note: 'confirms the restore before the journal entry is cleared' },
     ] satisfies PlannedRequest[];
   });
+}
+
+/** The restore of the manifest and label steps (steps/restore-entry.ts); newest first at run time. */
+function planNewRestore(step: Step, namespace: string): PlannedRequest[] {
+  if ('applyManifest' in step || 'deleteManifest' in step) {
+    return [
+      { method: 'DELETE', path: '{object}', note: 'each object the step created (journaled as absent)' },
+      { method: 'PATCH', path: '{object}', query: { ...FM, force: 'true' }, patchType: 'apply', body: '<the object as journaled>', note: 'each object the step changed or deleted' },
+      { method: 'GET', path: '{object}', note: 'confirms each restore before its journal entry is cleared' },
+    ];
+  }
+  if (!('labelNamespace' in step)) return [];
+  const s = step.labelNamespace;
+  const ns = s.namespace ?? namespace;
+  const requests: PlannedRequest[] = [
+    { method: 'PATCH', path: `/api/v1/namespaces/${ns}`, query: FM, patchType: 'merge', body: { metadata: { labels: '<as journaled>' } } },
+    { method: 'GET', path: `/api/v1/namespaces/${ns}`, note: 'confirms the labels before the journal entry is cleared' },
+  ];
+  if (s.restartDeployments) requests.push(...restartAll(ns, '<restore time>'));
+  return requests;
 }
 
 export function planStep(step: Step, namespace: string, scheduledAt: number): PlannedRequest[] {
@@ -97,17 +117,12 @@ export function planStep(step: Step, namespace: string, scheduledAt: number): Pl
     const s = step.setEnv;
     const ns = s.namespace ?? namespace;
     const env = Object.entries(substituteNowAll(s.env, scheduledAt)).map(([name, value]) => ({ name, value }));
-    return [
-      { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments`, ...(s.selector ? { query: { labelSelector: s.selector } } : {}) },
-      {
-        method: 'PATCH',
-        path: deploymentPath(ns, '{name}'),
-        query: FM,
-        patchType: 'strategic-merge',
-        body: { spec: { template: { spec: { containers: [{ name: '{container}', env }] } } } },
-        note: 'for every deployment listed whose containers do not carry these values yet, with each such container',
-      },
-    ];
+    return patchEveryDeployment(
+      ns,
+      { spec: { template: { spec: { containers: [{ name: '{container}', env }] } } } },
+      'for every deployment listed whose containers do not carry these values yet, with each such container',
+      s.selector,
+    );
   }
   if ('deletePods' in step) {
     const s = step.deletePods;
@@ -117,7 +132,45 @@ export function planStep(step: Step, namespace: string, scheduledAt: number): Pl
       { method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/{name}`, note: `for every matching pod but ${s.keep}` },
     ];
   }
+  return planNewStep(step, namespace, scheduledAt);
+}
+
+/** choose sends nothing; the manifest and label steps read (for the journal), then write. */
+function planNewStep(step: Step, namespace: string, scheduledAt: number): PlannedRequest[] {
+  if ('applyManifest' in step || 'deleteManifest' in step) {
+    const apply = 'applyManifest' in step;
+    const file = apply ? step.applyManifest.file : 'deleteManifest' in step ? step.deleteManifest.file : '';
+    return [
+      { method: 'GET', path: '{object}', note: `for each object of ${file}${apply ? '' : ' (last first)'}: read, and journaled as it is (or as absent)` },
+      apply
+        ? { method: 'PATCH', path: '{object}', query: { ...FM, force: 'true' }, patchType: 'apply', body: '<the object>', note: 'server-side apply of each object' }
+        : { method: 'DELETE', path: '{object}', note: 'each object that exists' },
+    ];
+  }
+  if ('labelNamespace' in step) {
+    const s = step.labelNamespace;
+    const ns = s.namespace ?? namespace;
+    const requests: PlannedRequest[] = [
+      { method: 'GET', path: `/api/v1/namespaces/${ns}`, note: 'reads the labels as they are, recorded in the restore journal' },
+      { method: 'PATCH', path: `/api/v1/namespaces/${ns}`, query: FM, patchType: 'merge', body: { metadata: { labels: s.labels } } },
+    ];
+    if (s.restartDeployments) requests.push(...restartAll(ns, new Date(scheduledAt)));
+    return requests;
+  }
   return [];
+}
+
+function restartAll(ns: string, at: Date | string): PlannedRequest[] {
+  const stamp = typeof at === 'string' ? at : at.toISOString().replace(/\.\d+Z$/, 'Z');
+  return patchEveryDeployment(ns, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: stamp } } } } }, 'for every deployment listed');
+}
+
+/** List the namespace's deployments, then a strategic-merge patch of each. */
+function patchEveryDeployment(ns: string, body: unknown, note: string, selector?: string): PlannedRequest[] {
+  return [
+    { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments`, ...(selector ? { query: { labelSelector: selector } } : {}) },
+    { method: 'PATCH', path: deploymentPath(ns, '{name}'), query: FM, patchType: 'strategic-merge', body, note },
+  ];
 }
 
 /** The human-readable plan `disrupt --dry-run` prints. */

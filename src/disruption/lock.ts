@@ -72,12 +72,15 @@ export async function acquireLock(redis: Redis, key: string, ttlMs: number): Pro
 /**
  * `ops` with every method fenced by `lock`: each call first confirms the lock (one round
  * trip, which also renews it) and throws LockLostError without calling through when it is
- * gone. Methods of any port shape are fenced, so new cluster operations are covered too.
+ * gone. Methods of any port shape are fenced, nested groups included, so new cluster
+ * operations are covered too.
  */
 export function fenceOps<T extends object>(ops: T, lock: Pick<HeldLock, 'confirm'>, key: string): T {
   return new Proxy(ops, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
+      // A group of operations (e.g. ClusterOps.objects) is fenced too, method by method.
+      if (value !== null && typeof value === 'object') return fenceOps(value, lock, key);
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]): Promise<unknown> => {
         if (!(await lock.confirm())) throw new LockLostError(key);

@@ -5,13 +5,16 @@
 //
 // Written with HSETNX on purpose: when an interrupted attempt already recorded the original
 // replica count, a later attempt (which would read the already-scaled 0) must not replace it.
+// Entry kinds (adapters/redis/codecs.ts): scale (replicas), object (a manifest object as it
+// was, or null when it did not exist), namespaceLabels (labels as they were), choice (a
+// `choose` step's pick, so the same job repeats it; nothing to undo).
 
 import type { Redis } from 'ioredis';
 import { Fault } from '../shared/errors.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
-import { journalEntryCodec, type JournalEntry, type ScaleIntent } from '../adapters/redis/codecs.js';
+import { journalEntryCodec, type JournalEntry } from '../adapters/redis/codecs.js';
 
-export type { ScaleIntent, JournalEntry } from '../adapters/redis/codecs.js';
+export type { ScaleIntent, JournalEntry, ChoiceRecord, ObjectIntent, NamespaceLabelsIntent } from '../adapters/redis/codecs.js';
 
 // Remove the field and, if that emptied the hash, the suite from the index, atomically:
 // a concurrent HSETNX+SADD either lands before (hash not empty) or after (SADD re-adds).
@@ -26,8 +29,9 @@ redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2])
 redis.call('sadd', KEYS[2], ARGV[3])
 return redis.call('hget', KEYS[1], ARGV[1])`;
 
-export function entryField(entry: Pick<ScaleIntent, 'kind' | 'namespace' | 'deployment'>): string {
-  return `${entry.kind}/${entry.namespace}/${entry.deployment}`;
+/** One field per changed object: a second change of the same object keeps the first original. */
+export function entryField(entry: JournalEntry): string {
+  return entry.kind === 'scale' ? `${entry.kind}/${entry.namespace}/${entry.deployment}` : `${entry.kind}/${entry.key}`;
 }
 
 export class RestoreJournal {
@@ -40,7 +44,7 @@ export class RestoreJournal {
    * Records the intent unless one for the same object is already there; resolves to the entry
    * that stands (the earlier one wins, so its `original` is what gets restored).
    */
-  async record(entry: JournalEntry): Promise<JournalEntry> {
+  async record<E extends JournalEntry>(entry: E): Promise<E> {
     const stored = await this.redis.eval(
       RECORD,
       2,
@@ -52,7 +56,9 @@ export class RestoreJournal {
     );
     const parsed = typeof stored === 'string' ? journalEntryCodec.parse(stored) : { kind: 'corrupt' as const, reason: 'missing' };
     if (parsed.kind !== 'ok') throw new Fault('redis', `restore journal entry ${entryField(entry)} of ${entry.suite} is unreadable: ${parsed.reason}`);
-    return parsed.value;
+    // The field names the kind, so the standing entry is of the same kind as the one offered.
+    if (parsed.value.kind !== entry.kind) throw new Fault('redis', `restore journal entry ${entryField(entry)} of ${entry.suite} is a ${parsed.value.kind}`);
+    return parsed.value as E;
   }
 
   /** Every readable entry of the suite; unreadable ones are left alone and reported in `unreadable`. */
@@ -66,6 +72,7 @@ export class RestoreJournal {
       else unreadable.push(field);
     }
     entries.sort((a, b) => a.at - b.at);
+    // Undone newest first (runner.ts reverses): a label set after a manifest was applied goes back before it is deleted.
     return { entries, unreadable };
   }
 

@@ -19,7 +19,8 @@ import type { Step, Suite } from '../config/model.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
 import type { ClusterOps } from './cluster-ops.js';
 import { acquireLock, fenceOps, type HeldLock } from './lock.js';
-import { RestoreJournal, type JournalEntry } from './restore-journal.js';
+import { RestoreJournal } from './restore-journal.js';
+import { describeRestore, restoreEntry } from './steps/restore-entry.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
 import type { DisruptionJobRef, DisruptionResult, DisruptionRunner } from './types.js';
@@ -107,11 +108,12 @@ async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: Disr
   const log = logger?.child({ suite: suite.name, jobId: job.id });
   const steps = suite.disruption?.steps ?? [];
   const signal = shutdown ? AbortSignal.any([lock.lost, shutdown]) : lock.lost;
+  const choices = new Map<string, string[]>();
   for (const [i, step] of steps.entries()) {
     const what = `step ${i + 1}/${steps.length} (${describeStep(step, suite.namespace)})`;
     try {
       log?.info({ step: i + 1, what }, 'disruption step started');
-      await executeStep(step, { ops, journal: p.journal, suite, job, signal, now: p.now, pollMs: p.pollMs });
+      await executeStep(step, { ops, journal: p.journal, suite, job, signal, now: p.now, pollMs: p.pollMs, choices, ...(log ? { logger: log } : {}) });
       onStep?.(suite, step, 'success');
     } catch (err) {
       const failure = `${what} failed: ${messageOf(err)}`;
@@ -123,27 +125,21 @@ async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: Disr
   return undefined;
 }
 
-/** Undoes every journal entry of the suite through `ops` (fenced by its lock); resolves to what could not be undone. */
+/** Undoes every journal entry of the suite, newest first, through `ops` (fenced by its lock); resolves to what could not be undone. */
 async function restoreSuite(p: RunnerParts, ops: ClusterOps, suite: string): Promise<string[]> {
   const { entries, unreadable } = await p.journal.entries(suite);
   const failures = unreadable.map((f) => `journal entry ${f} is unreadable; restore it by hand`);
-  for (const e of entries) {
+  for (const e of entries.reverse()) {
     try {
-      await restoreEntry(ops, e);
+      await restoreEntry(ops, e, p.now);
       await p.journal.clear(e);
-      p.options.logger?.info({ suite, namespace: e.namespace, deployment: e.deployment, replicas: e.original }, 'restored');
+      const scale = e.kind === 'scale' ? { namespace: e.namespace, deployment: e.deployment, replicas: e.original } : {};
+      p.options.logger?.info({ suite, kind: e.kind, what: describeRestore(e), ...scale }, 'restored');
     } catch (err) {
-      failures.push(`restore ${e.deployment} in ${e.namespace} to ${e.original} replicas: ${messageOf(err)}`);
+      failures.push(`restore ${describeRestore(e)}: ${messageOf(err)}`);
     }
   }
   return failures;
-}
-
-async function restoreEntry(ops: ClusterOps, e: JournalEntry): Promise<void> {
-  await ops.setScale(e.namespace, e.deployment, e.original);
-  // Clear only what the API confirms: read it back rather than trust the write.
-  const actual = await ops.getScale(e.namespace, e.deployment);
-  if (actual !== e.original) throw new Error(`the API reports ${actual} replicas after the restore`);
 }
 
 async function restorePending(p: RunnerParts): Promise<number> {

@@ -122,7 +122,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   });
   const suiteChecked = new Gauge({
     name: name('suite_checked'),
-    help: "1 when the suite's last tick judged at least one check; 0 when every check was skipped (reason not_running), unknown (reason unknown) or never evaluated (reason not_evaluated).",
+    help: "1 when the suite's last tick judged at least one check; 0 when its objects are absent from the Kubernetes API (reason not_deployed), every check was skipped (reason not_running), unknown (reason unknown) or never evaluated (reason not_evaluated).",
     labelNames: ['suite', 'reason'] as const,
     registers,
   });

@@ -173,13 +173,16 @@ export function lockContract(name: string, subject: LockSubject): void {
       // A TTL no renewal timer reaches within the case: only the fence can notice.
       const lock = must(await acquire(key, 60_000));
       const calls: string[] = [];
-      const ops = fenceOps({ setScale: async (d: string) => void calls.push(d) }, lock, key);
+      const ops = fenceOps({ setScale: async (d: string) => void calls.push(d), objects: { apply: async (d: string) => void calls.push(d) } }, lock, key);
       await ops.setScale('before');
+      await ops.objects.apply('before, nested');
       // What a stalled holder does not see: its key expired and another replica took it.
       await subject.redis().set(key, 'other-replica', 'PX', 60_000);
       const err = await ops.setScale('after').then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(LockLostError);
-      expect(calls).toEqual(['before']);
+      const nested = await ops.objects.apply('after, nested').then(() => undefined, (e: unknown) => e);
+      expect(nested).toBeInstanceOf(LockLostError);
+      expect(calls).toEqual(['before', 'before, nested']);
       expect(lock.held).toBe(false);
       expect(lock.lost.aborted).toBe(true);
       expect(await subject.redis().get(key)).toBe('other-replica');

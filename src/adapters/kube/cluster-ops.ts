@@ -11,6 +11,7 @@ import {
   type KubeContext,
 } from './index.js';
 import type { ClusterOps } from '../../disruption/cluster-ops.js';
+import { kubeObjectOps } from './objects.js';
 
 export function kubeClusterOps(kube: KubeContext): ClusterOps {
   return {
@@ -26,5 +27,6 @@ export function kubeClusterOps(kube: KubeContext): ClusterOps {
     deletePods: async (ns, selector, keep) => {
       await deletePods(kube, ns, selector, keep);
     },
+    objects: kubeObjectOps(kube),
   };
 }

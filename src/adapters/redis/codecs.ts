@@ -185,17 +185,74 @@ export interface ScaleIntent {
   at: number;
 }
 
-export type JournalEntry = ScaleIntent;
+/** A `choose` step's pick: kept so the same job repeats the same choice (nothing to undo). */
+export interface ChoiceRecord {
+  kind: 'choice';
+  /** The job and the choice's name: `<jobId>/<name>`. */
+  key: string;
+  name: string;
+  seed: number;
+  values: string[];
+  suite: string;
+  jobId: string;
+  at: number;
+}
 
-const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
-  kind: z.literal('scale'),
-  namespace: z.string(),
-  deployment: z.string(),
-  original: z.number().int().nonnegative(),
-  suite: z.string(),
-  jobId: z.string(),
-  at: z.number(),
-});
+/** An object an applyManifest/deleteManifest step changed: `original` null means it did not exist. */
+export interface ObjectIntent {
+  kind: 'object';
+  /** `apiVersion/kind/namespace/name` ('' namespace for cluster-scoped objects). */
+  key: string;
+  ref: { apiVersion: string; kind: string; name: string; namespace?: string };
+  original: Record<string, unknown> | null;
+  suite: string;
+  jobId: string;
+  at: number;
+}
+
+/** A labelNamespace step's labels before it ran (null: absent); restore sets them back. */
+export interface NamespaceLabelsIntent {
+  kind: 'namespaceLabels';
+  /** `namespace/label,label`. */
+  key: string;
+  namespace: string;
+  original: Record<string, string | null>;
+  /** Restart every deployment of the namespace after restoring the labels (sidecars re-injected). */
+  restartDeployments: boolean;
+  suite: string;
+  jobId: string;
+  at: number;
+}
+
+export type JournalEntry = ScaleIntent | ChoiceRecord | ObjectIntent | NamespaceLabelsIntent;
+
+const journalMeta = { suite: z.string(), jobId: z.string(), at: z.number() };
+
+const journalEntrySchema: z.ZodType<JournalEntry> = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('scale'),
+    namespace: z.string(),
+    deployment: z.string(),
+    original: z.number().int().nonnegative(),
+    ...journalMeta,
+  }),
+  z.object({ kind: z.literal('choice'), key: z.string(), name: z.string(), seed: z.number().int(), values: z.array(z.string()), ...journalMeta }),
+  z.object({
+    kind: z.literal('object'),
+    key: z.string(),
+    ref: z.object({ apiVersion: z.string(), kind: z.string(), name: z.string(), namespace: z.string().optional() }),
+    original: z.record(z.string(), z.unknown()).nullable(),
+    ...journalMeta,
+  }),
+  z.object({
+    kind: z.literal('namespaceLabels'),
+    key: z.string(),
+    namespace: z.string(),
+    original: z.record(z.string(), z.string().nullable()),
+    restartDeployments: z.boolean(),
+    ...journalMeta,
+  }),
+]);
 
 export const journalEntryCodec: Codec<JournalEntry> = jsonCodec(journalEntrySchema);
 

@@ -9,7 +9,7 @@ import type { Problem } from '../../shared/errors.js';
 import { checkScheduleShape, checkUniqueNames, isRecord } from '../cross-checks.js';
 import type { Schedule, Step, Suite } from '../model.js';
 import { ms, toCheckSpec, toSchedule } from '../resolve.js';
-import { STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
+import { countRange, STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import { validateAt } from '../zod-problems.js';
 import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
@@ -45,7 +45,7 @@ function isParamValue(v: unknown): v is ParamValue {
 
 /** Names rendered later by someone else, allowed only where they belong. */
 function keepFor(path: Path): ((name: string) => boolean) | undefined {
-  if (path[0] === 'disruption' && path[1] === 'steps') return (n) => n === 'now';
+  if (path[0] === 'disruption' && path[1] === 'steps') return (n) => n === 'now' || /^choice\.[a-z][A-Za-z0-9_]*$/.test(n);
   if (path[0] === 'checks' && (path[2] === 'summary' || path[2] === 'description')) {
     return (n) => n === 'value' || /^labels\.[A-Za-z_][A-Za-z0-9_]*$/.test(n);
   }
@@ -95,7 +95,7 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   const parsed = validateAt(source, suiteFileSchema, rendered);
   checkUniqueNames(source, rendered['checks'], ['checks']);
   const { steps, schedule } = disruptionOf(source, rendered['disruption'], parsed?.disruption?.schedule, entry.schedule);
-  if (Array.isArray(rendered['manifests'])) await checkManifests(source, absDir, rendered['manifests']);
+  await checkFiles(source, absDir, rendered['manifests'], steps);
   const benchmark = benchmarkSection(source, rendered['benchmark'], parsed?.benchmark, { hasDisruption, entrySchedule: entry.schedule });
   source.dropFollowUps(failed, templateProblems);
   if (!parsed || source.problems.length > 0) return { problems: source.problems, knownParams, hasDisruption, hasBenchmark: rendered['benchmark'] !== undefined };
@@ -132,22 +132,41 @@ function disruptionOf(
     checkScheduleShape(source, rawDisruption['schedule'], ['disruption', 'schedule']);
   }
   const steps = isRecord(rawDisruption) && Array.isArray(rawDisruption['steps']) ? toSteps(source, rawDisruption['steps']) : [];
+  checkChoices(source, steps);
   if (isRecord(rawDisruption) && entrySchedule === undefined && rawDisruption['schedule'] === undefined) {
     source.report(['disruption'], "the disruption has no schedule: set disruption.schedule here, or schedule in the config's entry");
   }
   return { steps, schedule: entrySchedule ?? toSchedule(suiteSchedule) };
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function checkManifests(source: YamlSource, dir: string, manifests: unknown[]): Promise<void> {
   for (const [i, m] of manifests.entries()) {
     if (typeof m !== 'string' || m === '') continue;
-    let ok = false;
-    try {
-      ok = (await stat(join(dir, m))).isFile();
-    } catch {
-      ok = false;
-    }
-    if (!ok) source.report(['manifests', i], `manifest file '${m}' does not exist in ${dir}`);
+    if (!(await isFile(join(dir, m)))) source.report(['manifests', i], `manifest file '${m}' does not exist in ${dir}`);
+  }
+}
+
+/** The suite's manifests and its steps' files exist. */
+async function checkFiles(source: YamlSource, dir: string, manifests: unknown, steps: Array<Step | undefined>): Promise<void> {
+  if (Array.isArray(manifests)) await checkManifests(source, dir, manifests);
+  await checkStepFiles(source, dir, steps);
+}
+
+/** applyManifest/deleteManifest name files in the suite folder. */
+async function checkStepFiles(source: YamlSource, dir: string, steps: Array<Step | undefined>): Promise<void> {
+  for (const [i, step] of steps.entries()) {
+    const kind = step && ('applyManifest' in step ? 'applyManifest' : 'deleteManifest' in step ? 'deleteManifest' : undefined);
+    if (!step || !kind) continue;
+    const file = 'applyManifest' in step ? step.applyManifest.file : 'deleteManifest' in step ? step.deleteManifest.file : '';
+    if (!(await isFile(join(dir, file)))) source.report(['disruption', 'steps', i, kind, 'file'], `manifest file '${file}' does not exist in ${dir}`);
   }
 }
 
@@ -195,7 +214,46 @@ function toStep(source: YamlSource, kind: StepKind, value: unknown, path: Path):
       const v = validateAt(source, stepSchemas.sleep, value, path);
       return v && { sleep: { durationMs: ms(v.duration) } };
     }
+    default:
+      return toNewStep(source, kind, value, path);
   }
+}
+
+/** The step kinds of the chaos and canary suites. */
+function toNewStep(source: YamlSource, kind: 'choose' | 'applyManifest' | 'deleteManifest' | 'labelNamespace', value: unknown, path: Path): Step | undefined {
+  switch (kind) {
+    case 'choose': {
+      const v = validateAt(source, stepSchemas.choose, value, path);
+      if (!v) return undefined;
+      const [countMin, countMax] = countRange(v.count);
+      return { choose: { name: v.name, from: v.from, countMin, countMax, ...(v.seed !== undefined ? { seed: v.seed } : {}) } };
+    }
+    case 'applyManifest': {
+      const v = validateAt(source, stepSchemas.applyManifest, value, path);
+      return v && { applyManifest: { file: v.file } };
+    }
+    case 'deleteManifest': {
+      const v = validateAt(source, stepSchemas.deleteManifest, value, path);
+      return v && { deleteManifest: { file: v.file } };
+    }
+    case 'labelNamespace': {
+      const v = validateAt(source, stepSchemas.labelNamespace, value, path);
+      return v && { labelNamespace: withNamespace({ labels: v.labels, restartDeployments: v.restartDeployments }, v.namespace) };
+    }
+  }
+}
+
+/** Every `{{choice.NAME}}` must follow a choose step of that name. */
+function checkChoices(source: YamlSource, steps: Array<Step | undefined>): void {
+  const chosen = new Set<string>();
+  steps.forEach((step, i) => {
+    if (!step) return;
+    for (const m of JSON.stringify(step).matchAll(/\{\{\s*choice\.([A-Za-z0-9_]+)\s*\}\}/g)) {
+      const name = m[1] ?? '';
+      if (!chosen.has(name)) source.report(['disruption', 'steps', i], `{{choice.${name}}} is not chosen by an earlier step (add a choose step with name: ${name})`);
+    }
+    if ('choose' in step) chosen.add(step.choose.name);
+  });
 }
 
 function withNamespace<T extends object>(step: T, namespace: string | undefined): T & { namespace?: string } {

@@ -1,13 +1,20 @@
 // Runs one disruption step against the cluster. Every step is idempotent, so a job that is
 // retried or re-delivered after a crash can run it again safely: time-dependent values come
 // from the job's scheduledAt (not the clock), and `scale` journals the original replica
-// count before changing anything (HSETNX: an earlier attempt's original wins).
+// count before changing anything (HSETNX: an earlier attempt's original wins). The kinds of the
+// chaos and canary suites (choose, applyManifest, deleteManifest, labelNamespace) live in their
+// own modules beside this one and journal the same way; `{{choice.NAME}}` expands a step here.
 
 import type { Step, Suite } from '../../config/model.js';
 import type { ClusterOps } from '../cluster-ops.js';
 import type { RestoreJournal } from '../restore-journal.js';
 import { abortableSleep, StepAborted } from './abortable-sleep.js';
 import { substituteNowAll } from './now-template.js';
+import type { Logger } from 'pino';
+import { expandChoices, runChoose } from './choose.js';
+import { runApplyManifest, runDeleteManifest } from './manifest-steps.js';
+import { runLabelNamespace } from './label-namespace.js';
+import type { NewStep } from './step-kind.js';
 
 export interface StepContext {
   ops: ClusterOps;
@@ -19,9 +26,17 @@ export interface StepContext {
   now: () => number;
   /** How often waitRollout polls the deployment. */
   pollMs: number;
+  /** This disruption's `choose` picks by name (steps/choose.ts); the runner keeps one per run. */
+  choices?: Map<string, string[]>;
+  logger?: Logger;
 }
 
+/** Runs the step, once per combination of the `{{choice.NAME}}` values it names. */
 export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
+  for (const concrete of expandChoices(step, ctx.choices)) await executeConcrete(concrete, ctx);
+}
+
+async function executeConcrete(step: Step, ctx: StepContext): Promise<void> {
   throwIfAborted(ctx.signal);
   const ns = (explicit: string | undefined): string => explicit ?? ctx.suite.namespace;
 
@@ -59,9 +74,18 @@ export async function executeStep(step: Step, ctx: StepContext): Promise<void> {
   } else if ('deletePods' in step) {
     const s = step.deletePods;
     await ctx.ops.deletePods(ns(s.namespace), s.selector, s.keep);
-  } else {
+  } else if ('sleep' in step) {
     await abortableSleep(step.sleep.durationMs, ctx.signal);
+  } else {
+    await executeNewStep(step, ctx);
   }
+}
+
+function executeNewStep(step: NewStep, ctx: StepContext): Promise<void> {
+  if ('choose' in step) return runChoose(step.choose, ctx);
+  if ('applyManifest' in step) return runApplyManifest(step.applyManifest.file, ctx);
+  if ('deleteManifest' in step) return runDeleteManifest(step.deleteManifest.file, ctx);
+  return runLabelNamespace(step.labelNamespace, ctx);
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -4,7 +4,17 @@
 import type { Step } from '../../config/model.js';
 import { formatDuration } from '../../checks/duration.js';
 
-export type StepKind = 'rolloutRestart' | 'waitRollout' | 'scale' | 'setEnv' | 'deletePods' | 'sleep';
+export type StepKind =
+  | 'rolloutRestart'
+  | 'waitRollout'
+  | 'scale'
+  | 'setEnv'
+  | 'deletePods'
+  | 'sleep'
+  | 'choose'
+  | 'applyManifest'
+  | 'deleteManifest'
+  | 'labelNamespace';
 
 export function stepKind(step: Step): StepKind {
   if ('rolloutRestart' in step) return 'rolloutRestart';
@@ -12,6 +22,10 @@ export function stepKind(step: Step): StepKind {
   if ('scale' in step) return 'scale';
   if ('setEnv' in step) return 'setEnv';
   if ('deletePods' in step) return 'deletePods';
+  if ('choose' in step) return 'choose';
+  if ('applyManifest' in step) return 'applyManifest';
+  if ('deleteManifest' in step) return 'deleteManifest';
+  if ('labelNamespace' in step) return 'labelNamespace';
   return 'sleep';
 }
 
@@ -39,5 +53,22 @@ export function describeStep(step: Step, namespace: string): string {
     const s = step.deletePods;
     return `deletePods ${s.selector} in ${s.namespace ?? namespace} keeping ${s.keep}`;
   }
-  return `sleep ${formatDuration(step.sleep.durationMs)}`;
+  if ('sleep' in step) return `sleep ${formatDuration(step.sleep.durationMs)}`;
+  return describeNewStep(step, namespace);
+}
+
+/** The step kinds of the chaos and canary suites. */
+export type NewStep = Extract<Step, { choose: unknown } | { applyManifest: unknown } | { deleteManifest: unknown } | { labelNamespace: unknown }>;
+
+function describeNewStep(step: NewStep, namespace: string): string {
+  if ('choose' in step) {
+    const s = step.choose;
+    const count = s.countMin === s.countMax ? `${s.countMin}` : `${s.countMin}..${s.countMax}`;
+    return `choose ${count} of [${s.from.join(', ')}] as ${s.name} (seed ${s.seed ?? 'from the job id'}; journaled)`;
+  }
+  if ('applyManifest' in step) return `applyManifest ${step.applyManifest.file} (each object journaled as it was)`;
+  if ('deleteManifest' in step) return `deleteManifest ${step.deleteManifest.file} (each object journaled as it was)`;
+  const s = step.labelNamespace;
+  const labels = Object.entries(s.labels).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`));
+  return `labelNamespace ${s.namespace ?? namespace} ${labels.join(' ')}${s.restartDeployments ? ', then restart its deployments' : ''} (restored afterwards)`;
 }

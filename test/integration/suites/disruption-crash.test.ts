@@ -6,108 +6,35 @@
 // daemon calls it on start-up and every tick, must bring pilot back and empty the journal.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { builtScript, startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
-import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../../../simulator/kube-api/index.js';
-import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
-import { loadConfig } from '../../../src/config/load-config.js';
-import { renderManifests } from '../../../src/config/suites/render-manifests.js';
+import type { Redis } from 'ioredis';
+import { waitFor } from '../../harness/index.js';
+import type { FakeKubeApi, RecordedRequest } from '../../../simulator/kube-api/index.js';
+import { getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
 import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 import { kubeClusterOps } from '../../../src/adapters/kube/cluster-ops.js';
 import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
+import { startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
 
-const ROOT = resolve('.');
-const CONFIG = join(ROOT, 'test/fixtures/suites-run/config.yaml');
 /** Writes of an uninterrupted run: scale pilot to 0, restart the gateway, restore pilot. */
 const WRITES = 3;
 
-let redisServer: RunningRedis;
+let env: CrashEnv | undefined;
 let redis: Redis;
 let api: FakeKubeApi;
 let kube: KubeContext;
-/** The compiled crash-child.js (the child runs as plain Node). */
-let childJs: string;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  childJs = await builtScript('test/integration/suites/crash-child.ts');
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url);
-  api = await startFakeKubeApi({ rolloutStepMs: 10 });
-  const config = await loadConfig(CONFIG, { env: { REDIS_URL: redisServer.url, KUBECONFIG_PATH: api.kubeconfigPath } });
-  kube = createKubeClients(api.kubeconfigPath, { retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 } });
-  const suite = config.suites.find((s) => s.name === 'bouncer-lite');
-  await applyManifests(kube, (await renderManifests(suite!)) as KubernetesObject[]);
+  env = await startCrashEnv('bouncer-lite');
+  ({ redis, api, kube } = env);
 }, 600_000);
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  redis?.disconnect();
-  await api?.stop();
-  await redisServer?.stop();
+  await env?.stop();
 });
 
-const isWrite = (r: RecordedRequest): boolean => r.method !== 'GET' && r.path.includes('/namespaces/');
-
 /** Runs the child; `killWhen` sees each request as the fake API records it and may SIGKILL the child. */
-async function runChild(
-  jobId: string,
-  scheduledAt: number,
-  killWhen: (r: RecordedRequest, writesSoFar: number) => boolean,
-): Promise<{ killed: boolean; writes: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [childJs], {
-    env: {
-      ...process.env,
-      CONFIG,
-      SUITE: 'bouncer-lite',
-      JOB_ID: jobId,
-      SCHEDULED_AT: String(scheduledAt),
-      REDIS_URL: redisServer.url,
-      KUBECONFIG_PATH: api.kubeconfigPath,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  let killed = false;
-  let writes = 0;
-  const requests = api.requests;
-  const push = requests.push.bind(requests);
-  // Kill synchronously as the request is recorded: the child never sees the answer.
-  requests.push = (...items: RecordedRequest[]): number => {
-    const n = push(...items);
-    for (const r of items) {
-      if (isWrite(r)) writes++;
-      if (!killed && killWhen(r, writes)) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    }
-    return n;
-  };
-  try {
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        fail(new Error(`child did not finish within 150 s; stderr: ${stderr}`));
-        // Generous: a loaded 2-core machine takes ~20 s to start and run the child.
-      }, 150_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-    });
-  } finally {
-    requests.push = push;
-    children.delete(child);
-  }
-  return { killed, writes, stdout, stderr };
+function runChild(jobId: string, scheduledAt: number, killWhen: (r: RecordedRequest, writesSoFar: number) => boolean): Promise<CrashRun> {
+  return env!.run(jobId, scheduledAt, killWhen);
 }
 
 async function expectRestored(): Promise<void> {

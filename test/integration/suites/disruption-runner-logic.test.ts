@@ -11,6 +11,7 @@ import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
 import { RecordingClusterOps } from './recording-cluster-ops.js';
 import { suiteWith } from './suite-fixture.js';
+import { pick } from '../../../src/disruption/steps/choose.js';
 
 let server: RunningRedis;
 let redis: Redis;
@@ -188,5 +189,20 @@ describe('disruption runner', () => {
     expect(result.outcome === 'failure' ? result.message : '').toContain('daemon stopping');
     expect(ops.calls.some((c) => c.op === 'rolloutRestart')).toBe(false);
     expect(ops.replicas.get('ns-i/pilot')).toBe(2);
+  });
+
+  it('a choice already in the journal for the job is repeated, not drawn again; the restore forgets it', async () => {
+    const ops = new RecordingClusterOps();
+    const suite = suiteWith('ch', [
+      { choose: { name: 'c', from: ['a', 'b'], countMin: 1, countMax: 1, seed: 1 } },
+      { scale: { deployment: '{{choice.c}}', replicas: 0 } },
+    ]);
+    const drawn = pick(['a', 'b'], 1, 1, 1)[0];
+    const other = drawn === 'a' ? 'b' : 'a';
+    // What an earlier attempt of the same job recorded before it crashed.
+    await new RestoreJournal(redis).record({ kind: 'choice', key: 'job-c/c', name: 'c', seed: 1, values: [other], suite: 'ch', jobId: 'job-c', at: 1 });
+    expect(await createDisruptionRunner({ ops, redis }).run(suite, { id: 'job-c', scheduledAt })).toEqual({ outcome: 'success' });
+    expect(ops.mutating().map((c) => `${c.op} ${c.args.join(' ')}`)).toEqual([`setScale ns-ch ${other} 0`, `setScale ns-ch ${other} 1`]);
+    expect(await new RestoreJournal(redis).count('ch')).toBe(0);
   });
 });

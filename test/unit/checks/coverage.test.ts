@@ -19,6 +19,7 @@ describe('groupCoverage', () => {
     ['pending counts as checked', [rec('pending')], { checked: true, reason: 'checked' }],
     ['every check skipped', [rec('skipped', 'the suite is not running (its guard is 0)'), rec('skipped')], { checked: false, reason: 'not_running', detail: 'the suite is not running (its guard is 0)' }],
     ['every check unknown', [rec('unknown', "the guard's data source is missing"), rec('unknown')], { checked: false, reason: 'unknown', detail: "the guard's data source is missing" }],
+    ['every check skipped as not deployed', [rec('skipped', 'not deployed: namespace x does not exist'), rec('skipped', 'not deployed: namespace x does not exist')], { checked: false, reason: 'not_deployed', detail: 'not deployed: namespace x does not exist' }],
     ['unknown and skipped', [rec('skipped', 'x'), rec('unknown', 'no data')], { checked: false, reason: 'unknown', detail: 'no data' }],
   ];
   for (const [name, records, want] of table) {

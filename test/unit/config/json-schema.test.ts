@@ -38,7 +38,9 @@ it('gives editors duration patterns, defaults and enums', () => {
   for (const ok of ['30s', '500ms', '1h30m', '0']) expect(pattern.test(ok)).toBe(true);
   for (const bad of ['30', '5 m', 'soon']) expect(pattern.test(bad)).toBe(false);
   const check = schema.properties?.['checks']?.items as Schema;
-  expect(check.required).toEqual(['name', 'query', 'fail']);
+  // query is required unless the check is a `logs` check (the schema's refinement says which).
+  expect(check.required).toEqual(['name', 'fail']);
+  expect(Object.keys(check.properties ?? {})).toEqual(expect.arrayContaining(['query', 'logs']));
   expect(check.properties?.['severity']?.enum).toEqual(['info', 'warning', 'critical']);
   expect(schema.properties?.['http']?.properties?.['port']?.default).toBe(9464);
   expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);

@@ -111,4 +111,29 @@ describe('evaluationResult', () => {
     expect(evaluationResult(rec('unknown', 4), rec('unknown', 3))).toBe('error');
     expect(evaluationResult(rec('pending', 0), undefined)).toBe('pending');
   });
+
+  it('a suite whose objects are absent is skipped as not deployed, without a query: suite_checked{reason="not_deployed"} 0', async () => {
+    const { deps, provider, metrics } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 9);
+    const asked: string[] = [];
+    deps.deployment = (suite) => {
+      asked.push(suite);
+      return Promise.resolve({ deployed: false, reason: 'namespace ns-s does not exist' });
+    };
+    await runTick(deps, { id: 't1', suite: 's', scheduledAt: 0 });
+    expect(asked).toEqual(['s']);
+    const record = (await deps.store.load('s'))['c'];
+    expect(record?.state).toBe('skipped');
+    expect(record?.reason).toBe('not deployed: namespace ns-s does not exist');
+    const gauge = await metrics.suiteChecked.get();
+    expect(gauge.values.map((v) => [v.labels.reason, v.value])).toEqual([['not_deployed', 0]]);
+    // Deployed again: judged (9 > 5 fails), and a probe error leaves it to the queries too.
+    deps.deployment = () => Promise.resolve({ deployed: true });
+    await runTick(deps, { id: 't2', suite: 's', scheduledAt: 0 });
+    expect((await deps.store.load('s'))['c']?.state).toBe('failing');
+    deps.deployment = () => Promise.resolve({ error: 'connection refused' });
+    await runTick(deps, { id: 't3', suite: 's', scheduledAt: 0 });
+    expect((await deps.store.load('s'))['c']?.state).toBe('failing');
+    expect((await metrics.suiteChecked.get()).values.map((v) => v.labels.reason)).toEqual(['checked']);
+  });
 });

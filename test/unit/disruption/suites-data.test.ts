@@ -14,7 +14,10 @@ import { renderManifests } from '../../../src/config/suites/render-manifests.js'
 import { promqlErrors } from '../deploy/promql-errors.js';
 
 const SUITES_DIR = join(import.meta.dirname, '../../../suites');
-const SHIPPED = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'release-qualification'];
+const SHIPPED = [
+  'canary-upgrader', 'chaos-partial', 'chaos-total', 'gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'logs-checker',
+  'release-qualification', 'sds-certmanager',
+];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -64,14 +67,26 @@ const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
   setEnv: { required: ['env'], optional: ['namespace', 'selector'] },
   deletePods: { required: ['selector', 'keep'], optional: ['namespace'] },
   sleep: { required: ['duration'], optional: [] },
+  choose: { required: ['name', 'from'], optional: ['count', 'seed'] },
+  applyManifest: { required: ['file'], optional: [] },
+  deleteManifest: { required: ['file'], optional: [] },
+  labelNamespace: { required: ['labels'], optional: ['namespace', 'restartDeployments'] },
 };
+
+/** Files the suite's steps apply or delete (beside suite.yaml, not among its manifests). */
+function stepFiles(spec: Obj): string[] {
+  return arr(obj(spec.disruption).steps)
+    .map(obj)
+    .flatMap((st) => [obj(st.applyManifest).file, obj(st.deleteManifest).file])
+    .filter((f): f is string => typeof f === 'string');
+}
 const SUITE_KEYS = ['name', 'description', 'namespace', 'params', 'manifests', 'disruption', 'guard', 'checks'];
 const CHECK_KEYS = [
-  'name', 'query', 'fail', 'for', 'keepFiringFor', 'noData', 'nan', 'errorLimit', 'severity', 'summary', 'description', 'labels',
+  'name', 'query', 'logs', 'fail', 'for', 'keepFiringFor', 'noData', 'nan', 'errorLimit', 'severity', 'summary', 'description', 'labels',
 ];
 
 describe('shipped suites', () => {
-  it('are exactly the four documented stability suites and the benchmark suite, each in its own folder', () => {
+  it('are the four documented stability suites, the five beside them, release-qualification and the benchmark suite, each in its own folder', () => {
     const dirs = readdirSync(SUITES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
     // suites/benchmark is tested by test/unit/config/benchmark-config.test.ts.
     expect(dirs.sort()).toEqual(['benchmark', ...SHIPPED]);
@@ -87,9 +102,9 @@ describe('shipped suites', () => {
       expect(String(spec.description).length).toBeGreaterThan(20);
     });
 
-    it('lists every manifest beside it, and only those', () => {
+    it('lists every manifest beside it (or names it in a step), and only those', () => {
       const files = readdirSync(suite.dir).filter((f) => f !== 'suite.yaml');
-      expect(arr(spec.manifests).map(String).sort()).toEqual(files.sort());
+      expect([...new Set([...arr(spec.manifests).map(String), ...stepFiles(spec)])].sort()).toEqual(files.sort());
     });
 
     it('declares every param its files use', () => {
@@ -124,8 +139,12 @@ describe('shipped suites', () => {
       }
     });
 
-    it('gives every container requests, limits, a pinned image and a non-root user', () => {
-      for (const { file, o } of suite.objects.filter(({ o }) => o.kind === 'Deployment')) {
+    it('gives every container requests, limits, a pinned image and a non-root user (step files too)', () => {
+      const { namespace, params } = { namespace: String(spec.namespace), params: obj(spec.params) };
+      const fromSteps = stepFiles(spec).flatMap((file) =>
+        parseAllDocuments(render(readFileSync(join(suite.dir, file), 'utf8'), namespace, params)).map((d) => ({ file, o: obj(d.toJS()) })),
+      );
+      for (const { file, o } of [...suite.objects, ...fromSteps].filter(({ o }) => o.kind === 'Deployment')) {
         const containers = arr(obj(obj(obj(o.spec).template).spec).containers).map(obj);
         expect(containers.length).toBeGreaterThan(0);
         for (const c of containers) {
@@ -153,7 +172,7 @@ describe('shipped suites', () => {
       if (spec.guard !== undefined) expect(promqlErrors(String(spec.guard))).toEqual([]);
       const checks = arr(spec.checks).map(obj);
       expect(checks.length).toBeGreaterThan(0);
-      for (const c of checks) expect(promqlErrors(String(c.query)), String(c.name)).toEqual([]);
+      for (const c of checks.filter((x) => x.logs === undefined)) expect(promqlErrors(String(c.query)), String(c.name)).toEqual([]);
     });
 
     it('has checks with documented fields, unique names, valid conditions and durations', () => {

@@ -1,0 +1,126 @@
+// Crash-and-restore at every write of the new step kinds: a child runs canary-lite's
+// disruption [choose 1..2 of cp-a/b/c (seed 7), scale the pick to 0, applyManifest (creates
+// cp-canary, changes ConfigMap mesh), labelNamespace (istio-injection removed, istio.io/rev
+// =canary, deployments restarted), deleteManifest (ConfigMap old-revision), sleep] with the
+// real runner, client and Redis, and is SIGKILLed the moment the fake API records its k-th
+// write (k = 1..N, the restore's writes included). restorePending() must then leave the
+// cluster as before: replicas, objects, labels — and an empty journal.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { waitFor } from '../../harness/index.js';
+import { getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
+import { readObject } from '../../../src/adapters/kube/objects.js';
+import { createDisruptionRunner } from '../../../src/disruption/runner.js';
+import { kubeClusterOps } from '../../../src/adapters/kube/cluster-ops.js';
+import { pick } from '../../../src/disruption/steps/choose.js';
+import { startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
+
+const NS = 'soak-canary';
+const JOURNAL = 'mesh-soak:restore-journal:canary-lite';
+/** What seed 7 picks: the test's own expectation of the step. */
+const VICTIMS = pick(['cp-a', 'cp-b', 'cp-c'], 1, 2, 7);
+
+let env: CrashEnv | undefined;
+let redis: Redis;
+let kube: KubeContext;
+/** Writes of an uninterrupted run, restore included (measured by the first case). */
+let writes = 0;
+
+beforeAll(async () => {
+  env = await startCrashEnv('canary-lite');
+  ({ redis, kube } = env);
+}, 600_000);
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+function runChild(jobId: string, scheduledAt: number, killWhen: (writesSoFar: number) => boolean): Promise<CrashRun> {
+  return env!.run(jobId, scheduledAt, (_r, n) => killWhen(n));
+}
+
+const configMap = (name: string) => readObject(kube, { apiVersion: 'v1', kind: 'ConfigMap', name, namespace: NS });
+
+async function labels(): Promise<Record<string, string>> {
+  const ns = await readObject(kube, { apiVersion: 'v1', kind: 'Namespace', name: NS });
+  return ((ns?.['metadata'] as { labels?: Record<string, string> }).labels ?? {});
+}
+
+/** The cluster as canary-lite's manifests left it. */
+async function expectAsBefore(): Promise<void> {
+  for (const d of ['cp-a', 'cp-b', 'cp-c']) expect(await getScale(kube, NS, d)).toBe(2);
+  expect(await readObject(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cp-canary', namespace: NS })).toBeNull();
+  expect((await configMap('mesh'))?.['data']).toEqual({ revision: 'default' });
+  expect((await configMap('old-revision'))?.['data']).toEqual({ revision: 'old' });
+  const l = await labels();
+  expect(l['istio-injection']).toBe('enabled');
+  expect(l['istio.io/rev']).toBeUndefined();
+}
+
+async function expectRestored(): Promise<void> {
+  const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
+  await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+  expect(await redis.hlen(JOURNAL)).toBe(0);
+  await expectAsBefore();
+}
+
+describe('the new step kinds killed with SIGKILL at every write are restored by restorePending', () => {
+  it('runs to the end when not killed and leaves the cluster as it was', async () => {
+    const r = await runChild('uninterrupted', Date.UTC(2026, 2, 1), () => false);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ outcome: 'success' });
+    // scales, 2 applies, namespace patch, 4 restarts, 1 delete, then as many restores and restarts
+    expect(r.writes).toBeGreaterThanOrEqual(2 * (VICTIMS.length + 2 + 1 + 4 + 1));
+    writes = r.writes;
+    await expectAsBefore();
+  }, 60_000);
+
+  it('journals the seeded pick and scales exactly it (the same pick every time for seed 7)', async () => {
+    const r = await runChild('pick', Date.UTC(2026, 2, 1, 1), (n) => n === VICTIMS.length);
+    expect(r.killed).toBe(true);
+    const choice = JSON.parse((await redis.hget(JOURNAL, 'choice/pick/victims')) ?? '{}') as { seed?: number; values?: string[] };
+    expect(choice).toMatchObject({ seed: 7, values: VICTIMS });
+    await waitFor(async () => (await getScale(kube, NS, VICTIMS[0]!)) === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'the pick scaled down' });
+    await expectRestored();
+  }, 60_000);
+
+  it('every write of the disruption and its restore, one kill each', async () => {
+    expect(writes).toBeGreaterThan(0);
+    for (let k = 1; k <= writes; k++) {
+      const r = await runChild(`kill-${k}`, Date.UTC(2026, 2, 2, 0, k), (n) => n === k);
+      expect(r.killed, `kill at write ${k}: ${r.stderr}`).toBe(true);
+      await expectRestored();
+    }
+  }, 1_200_000);
+});
+
+describe('the shipped chaos-total killed with SIGKILL at each of its writes is restored', () => {
+  let chaos: CrashEnv | undefined;
+  beforeAll(async () => {
+    chaos = await startCrashEnv('chaos-total');
+    const { applyManifests } = await import('../../../src/adapters/kube/index.js');
+    const deployment = (name: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'istio-system', labels: { app: name } },
+      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'istio/pilot' }] } } },
+    });
+    await applyManifests(chaos.kube, [deployment('istiod'), deployment('istio-ingressgateway')]);
+  }, 600_000);
+  afterAll(async () => {
+    await chaos?.stop();
+  });
+
+  // Each pick scales 1-2 components down and back: at least 2 writes, at most 4.
+  for (let k = 1; k <= 4; k++) {
+    it(`after write ${k}`, async () => {
+      const env = chaos!;
+      const r = await env.run(`chaos-${k}`, Date.UTC(2026, 3, 1, 0, k), (_req, n) => n === k);
+      if (k <= 2) expect(r.killed, r.stderr).toBe(true);
+      const runner = createDisruptionRunner({ ops: kubeClusterOps(env.kube), redis: env.redis, lockTtlMs: 600 });
+      await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+      for (const d of ['istiod', 'istio-ingressgateway']) expect(await getScale(env.kube, 'istio-system', d)).toBe(2);
+      expect(await env.redis.hlen('mesh-soak:restore-journal:chaos-total')).toBe(0);
+    }, 300_000);
+  }
+});
+
