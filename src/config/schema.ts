@@ -330,10 +330,17 @@ export type SuiteFileInput = z.output<typeof suiteFileSchema>;
 
 const target = { deployment: z.string().min(1), namespace: z.string().min(1).optional() };
 
-/** A label selector the API server accepts (label-selector.ts); `''` selects everything. */
+/** A placeholder filled when the step runs (`{{choice.NAME}}` of a choose step). */
+const RUNTIME_PLACEHOLDER = /\{\{\s*choice\.[A-Za-z0-9_]+\s*\}\}/g;
+
+/**
+ * A label selector the API server accepts (label-selector.ts); `''` selects everything. A
+ * `{{choice.NAME}}` placeholder stands for a label value here: its values are checked
+ * where they are listed, the selector's shape here.
+ */
 function labelSelector() {
   return z.string().superRefine((s: string, ctx: Ctx) => {
-    const problem = labelSelectorProblem(s);
+    const problem = labelSelectorProblem(s.replace(RUNTIME_PLACEHOLDER, 'x'));
     if (problem) ctx.addIssue({ code: 'custom', message: `not a valid label selector: ${problem}` });
   });
 }
