@@ -42,7 +42,7 @@ async function rolledOut(ns: string, names: string[]): Promise<void> {
         const d = api.store.read('apps/v1', 'Deployment', ns, n) as { spec?: { replicas?: number }; status?: { availableReplicas?: number; updatedReplicas?: number } } | undefined;
         return d?.status?.availableReplicas === d?.spec?.replicas && d?.status?.updatedReplicas === d?.spec?.replicas;
       }),
-    { timeoutMs: 30_000, intervalMs: 20, what: `deployments ${names.join(', ')} in ${ns} rolled out` },
+    { timeoutMs: 120_000, intervalMs: 20, what: `deployments ${names.join(', ')} in ${ns} rolled out` },
   );
 }
 

@@ -51,7 +51,7 @@ beforeAll(async () => {
   api = await startFakeKubeApi({ rolloutStepMs: 10 });
   const kube = createKubeClients(api.kubeconfigPath);
   await applyManifests(kube, Object.entries(ISTIO_SYSTEM).map(([name, labels]) => deployment(name, labels)));
-  for (const name of Object.keys(ISTIO_SYSTEM)) await waitRollout(kube, 'istio-system', name, { timeoutMs: 30_000, pollMs: 20 });
+  for (const name of Object.keys(ISTIO_SYSTEM)) await waitRollout(kube, 'istio-system', name, { timeoutMs: 120_000, pollMs: 20 });
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-upgrader-'));
   await writeFile(
     join(dir, 'mesh-soak.yaml'),

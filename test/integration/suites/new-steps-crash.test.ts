@@ -60,7 +60,7 @@ async function expectAsBefore(): Promise<void> {
 
 async function expectRestored(): Promise<void> {
   const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
-  await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+  await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 150_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
   expect(await redis.hlen(JOURNAL)).toBe(0);
   await expectAsBefore();
 }
@@ -117,7 +117,7 @@ describe('the shipped chaos-total killed with SIGKILL at each of its writes is r
       const r = await env.run(`chaos-${k}`, Date.UTC(2026, 3, 1, 0, k), (_req, n) => n === k);
       if (k <= 2) expect(r.killed, r.stderr).toBe(true);
       const runner = createDisruptionRunner({ ops: kubeClusterOps(env.kube), redis: env.redis, lockTtlMs: 600 });
-      await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+      await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 150_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
       for (const d of ['istiod', 'istio-ingressgateway']) expect(await getScale(env.kube, 'istio-system', d)).toBe(2);
       expect(await env.redis.hlen('mesh-soak:restore-journal:chaos-total')).toBe(0);
     }, 300_000);
