@@ -1,10 +1,11 @@
-// The fake Kubernetes API server: node:http on loopback, speaking enough of the real
+// The fake Kubernetes API server: node:https on loopback (TLS, see tls.ts), speaking enough of the real
 // API's wire protocol for @kubernetes/client-node (discovery, CRUD, the four PATCH
 // content types, the deployments/scale subresource, Status errors, optimistic
 // concurrency) with a simulated deployment controller behind it. Used by tests and by
 // `mesh-soak demo`; every request is recorded so tests can assert what was sent, in order.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import type { ResourceType } from './resources.js';
 import { RolloutController } from './rollout-controller.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
 import { FakeStore, metaOf } from './store.js';
+import { servingCert } from './tls.js';
 
 export interface RecordedRequest {
   method: string;
@@ -43,6 +45,8 @@ export interface FakeKubeApi {
   url: string;
   kubeconfigPath: string;
   kubeconfigYaml: string;
+  /** The CA (the server's self-signed certificate) a client must trust, PEM. */
+  caPem: string;
   store: FakeStore;
   faults: FaultInjector;
   requests: RecordedRequest[];
@@ -69,7 +73,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
 
-  const server = createServer((req, res) => {
+  const cert = await servingCert();
+  const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     void handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) send(res, 500, statusBody(500, 'InternalError', String(err)));
     });
@@ -123,7 +128,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   function route(method: string, url: URL, rec: RecordedRequest, contentType: string | undefined): [number, JsonObject] {
     const segs = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
     const cat = store.catalogue;
-    if (segs.length === 1 && segs[0] === 'version') return [200, { major: '1', minor: '33', gitVersion: 'v1.33.0-mesh-soak-sim', platform: 'linux/amd64' }];
+    if (segs.length === 1 && segs[0] === 'version') return [200, { major: '1', minor: '35', gitVersion: 'v1.35.0-mesh-soak-sim', platform: 'linux/amd64' }];
     if (segs[0] === 'api' && segs.length === 1) return [200, cat.coreVersions()];
     if (segs[0] === 'apis' && segs.length === 1) return [200, cat.groupList()];
     let group: string;
@@ -284,9 +289,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-kube-'));
-  const kubeconfigYaml = fakeKubeconfigYaml(url, token);
+  const kubeconfigYaml = fakeKubeconfigYaml(url, token, cert.certPem);
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
   controller.start();
@@ -296,6 +301,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     url,
     kubeconfigPath,
     kubeconfigYaml,
+    caPem: cert.certPem,
     store,
     faults,
     requests,
