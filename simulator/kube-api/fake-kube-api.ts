@@ -18,6 +18,7 @@ import { clone, isObject, type JsonObject, type JsonValue } from './json.js';
 import { fakeKubeconfigYaml } from './kubeconfig.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { ResourceType } from './resources.js';
+import { groupVersionDocument, openApiRoot } from './openapi.js';
 import { RolloutController } from './rollout-controller.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
 import { FakeStore, metaOf } from './store.js';
@@ -130,6 +131,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     const cat = store.catalogue;
     if (segs.length === 1 && segs[0] === 'version') return [200, { major: '1', minor: '35', gitVersion: 'v1.35.0-mesh-soak-sim', platform: 'linux/amd64' }];
     if (segs[0] === 'api' && segs.length === 1) return [200, cat.coreVersions()];
+    if (segs[0] === 'openapi' && segs[1] === 'v3' && method === 'GET') {
+      const doc = segs.length === 2 ? openApiRoot(cat) : groupVersionDocument(cat, segs.slice(2).join('/'));
+      if (doc) return [200, doc];
+    }
     if (segs[0] === 'apis' && segs.length === 1) return [200, cat.groupList()];
     let group: string;
     let version: string;

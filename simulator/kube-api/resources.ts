@@ -13,7 +13,50 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** Short names and categories as the real API server (and Istio's CRDs) declare them. */
+const SHORT_NAMES: Record<string, string[]> = {
+  namespaces: ['ns'],
+  nodes: ['no'],
+  pods: ['po'],
+  services: ['svc'],
+  serviceaccounts: ['sa'],
+  configmaps: ['cm'],
+  endpoints: ['ep'],
+  events: ['ev'],
+  persistentvolumeclaims: ['pvc'],
+  deployments: ['deploy'],
+  statefulsets: ['sts'],
+  daemonsets: ['ds'],
+  replicasets: ['rs'],
+  cronjobs: ['cj'],
+  poddisruptionbudgets: ['pdb'],
+  horizontalpodautoscalers: ['hpa'],
+  networkpolicies: ['netpol'],
+  ingresses: ['ing'],
+  virtualservices: ['vs'],
+  destinationrules: ['dr'],
+  serviceentries: ['se'],
+  workloadentries: ['we'],
+  peerauthentications: ['pa'],
+  requestauthentications: ['ra'],
+  servicemonitors: ['smon'],
+  podmonitors: ['pmon'],
+  prometheusrules: ['promrule'],
+};
+const IN_ALL = new Set(['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'horizontalpodautoscalers']);
+
+function shortNames(t: ResourceType): string[] {
+  if (t.group === 'gateway.networking.k8s.io') return [];
+  if (t.group === 'networking.istio.io' && t.resource === 'gateways') return ['gw'];
+  return SHORT_NAMES[t.resource] ?? [];
+}
+
+function categories(t: ResourceType): string[] {
+  if (t.group === '' || !t.group.includes('.') || t.group.endsWith('.k8s.io')) return IN_ALL.has(t.resource) ? ['all'] : [];
+  return t.group.endsWith('istio.io') ? ['istio-io', t.group.split('.')[0] ?? ''] : [];
+}
 
 const rt = (group: string, versions: string[], namespaced: boolean, pairs: [string, string][]): ResourceType[] =>
   versions.flatMap((version) => pairs.map(([resource, kind]) => ({ group, version, resource, kind, namespaced })));
@@ -75,6 +118,10 @@ export class ResourceCatalogue {
     this.types = [...types];
   }
 
+  all(): readonly ResourceType[] {
+    return this.types;
+  }
+
   add(t: ResourceType): void {
     if (!this.find(t.group, t.version, t.resource)) this.types.push(t);
   }
@@ -127,10 +174,17 @@ export class ResourceCatalogue {
       namespaced: t.namespaced,
       kind: t.kind,
       verbs: t.resource === 'namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : VERBS,
+      ...(shortNames(t).length > 0 ? { shortNames: shortNames(t) } : {}),
+      ...(categories(t).length > 0 ? { categories: categories(t) } : {}),
     }));
+    const sub = (name: string, kind: string, verbs: string[], extra: JsonObject = {}): JsonObject => ({ name, singularName: '', namespaced: true, kind, verbs, ...extra });
+    if (group === '' && version === 'v1') {
+      resources.push(sub('pods/status', 'Pod', ['get', 'patch', 'update']));
+      resources.push({ ...sub('namespaces/status', 'Namespace', ['get', 'patch', 'update']), namespaced: false });
+    }
     if (group === 'apps' && version === 'v1') {
-      resources.push({ name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-      resources.push({ name: 'deployments/status', singularName: '', namespaced: true, kind: 'Deployment', verbs: ['get', 'patch', 'update'] });
+      resources.push(sub('deployments/scale', 'Scale', ['get', 'patch', 'update'], { group: 'autoscaling', version: 'v1' }));
+      resources.push(sub('deployments/status', 'Deployment', ['get', 'patch', 'update']));
     }
     return {
       kind: 'APIResourceList',
