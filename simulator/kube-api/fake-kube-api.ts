@@ -17,9 +17,11 @@ import { FaultInjector } from './faults.js';
 import { clone, isObject, type JsonObject, type JsonValue } from './json.js';
 import { fakeKubeconfigYaml } from './kubeconfig.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import type { ResourceType } from './resources.js';
-import { groupVersionDocument, openApiRoot } from './openapi.js';
-import { RolloutController } from './rollout-controller.js';
+import { crdTypes, type ResourceType } from './resources.js';
+import { groupVersionDocument, openApiRoot, openApiV2 } from './openapi.js';
+import { podSuffix, RolloutController } from './rollout-controller.js';
+import { admit } from './admission.js';
+import { parseFieldSelector } from './field-selector.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
 import { FakeStore, metaOf } from './store.js';
 import { servingCert } from './tls.js';
@@ -67,12 +69,26 @@ interface Route {
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const store = new FakeStore();
   for (const ns of ['default', 'kube-system', 'istio-system']) store.ensureNamespace(ns);
+  // An established CRD serves its kind, as the apiextensions server does.
+  store.onChange((t, obj, event) => {
+    if (t.group === 'apiextensions.k8s.io' && event !== 'deleted') for (const ct of crdTypes(obj)) store.catalogue.add(ct);
+  });
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
   const controller = new RolloutController(store, options.rolloutStepMs ?? 50);
   const maxRecorded = options.maxRecorded ?? 100_000;
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
+  /** Warnings of the request being answered (routing is synchronous). */
+  let warnings: string[] = [];
+  let agentManager = 'unknown';
+  let serviceIps = 0;
+  const clusterIp = (): string => `10.96.${Math.floor(++serviceIps / 250)}.${(serviceIps % 250) + 1}`;
+  const admitWrite = (type: ResourceType, obj: JsonObject, old: JsonObject | undefined, q: URLSearchParams): JsonObject => {
+    const a = admit(type, obj, old, q, clusterIp);
+    warnings.push(...a.warnings);
+    return a.obj;
+  };
 
   const cert = await servingCert();
   const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
@@ -117,9 +133,21 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       });
       if (res.destroyed) return;
     }
+    if (url.pathname === '/openapi/v2' && method === 'GET') {
+      const doc = openApiV2((req.headers.accept ?? '').includes('protobuf'));
+      res.writeHead(200, { 'Content-Type': doc.contentType });
+      res.end(doc.body);
+      return;
+    }
     try {
+      if (contentType === 'application/vnd.kubernetes.protobuf' && raw !== '') {
+        throw new ApiStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+      }
+      warnings = [];
+      // As the API server: without a fieldManager, the User-Agent's product names the manager.
+      agentManager = (req.headers['user-agent'] ?? '').split('/')[0]?.trim() || 'unknown';
       const [code, body] = route(method, url, rec, contentType);
-      send(res, code, body);
+      send(res, code, body, warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
     } catch (err) {
       if (err instanceof ApiStatusError) send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
       else throw err;
@@ -162,7 +190,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     const { type } = r;
     const gv = type.group ? `${type.group}/${type.version}` : type.version;
     const present = (o: JsonObject): JsonObject => ({ ...o, apiVersion: gv, kind: type.kind });
-    const manager = q.get('fieldManager') ?? 'unknown';
+    const manager = q.get('fieldManager') ?? agentManager;
+    const dryRun = dryRunOf(q);
     if (type.namespaced && r.ns === '' && (r.name !== undefined || method !== 'GET')) {
       throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
@@ -180,16 +209,18 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (r.name === undefined) {
       switch (method) {
         case 'GET':
-          return [200, listOf(type, gv, store.list(type, type.namespaced && r.ns !== '' ? r.ns : undefined, q.get('labelSelector') ?? undefined).map(present))];
+          return [200, listOf(type, gv, select(type, type.namespaced && r.ns !== '' ? r.ns : undefined, q).map(present), store.resourceVersion)];
         case 'POST': {
           const obj = clone(requireObject(body));
+          const meta = metaOf(obj);
+          if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') meta.name = `${meta.generateName}${podSuffix()}`;
           recordUpdate({ metadata: {} }, obj, manager, new Date());
-          return [201, present(store.create(type, r.ns, obj))];
+          return [201, present(store.create(type, r.ns, admitWrite(type, obj, undefined, q), { dryRun }))];
         }
         case 'DELETE': {
-          const victims = store.list(type, r.ns, q.get('labelSelector') ?? undefined);
+          const victims = select(type, r.ns, q);
           for (const v of victims) store.delete(type, r.ns, String(metaOf(v).name));
-          return [200, listOf(type, gv, victims.map(present))];
+          return [200, listOf(type, gv, victims.map(present), store.resourceVersion)];
         }
         default:
           throw new ApiStatusError(405, 'MethodNotAllowed', `${method} is not supported on a collection`);
@@ -214,11 +245,16 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         metaOf(next).name = name;
         if (metaOf(next).managedFields === undefined && metaOf(cur).managedFields !== undefined) metaOf(next).managedFields = clone(metaOf(cur).managedFields ?? null);
         recordUpdate(cur, next, manager, new Date());
-        return [200, present(store.update(type, r.ns, next, { keepStatus: hasStatusSubresource(type) }))];
+        return [200, present(store.update(type, r.ns, admitWrite(type, next, cur, q), { keepStatus: hasStatusSubresource(type), dryRun }))];
       }
       case 'PATCH':
-        return [200, present(patchCall(type, r.ns, name, body, contentType, q))];
+        return patchCall(type, r.ns, name, body, contentType, q).map((x, i) => (i === 1 ? present(x as JsonObject) : x)) as [number, JsonObject];
       case 'DELETE': {
+        if (dryRun) {
+          const o = store.get(type, r.ns, name);
+          if (!o) throw notFound(type.resource, type.group, name);
+          return [200, type.resource === 'pods' ? present(o) : successStatus({ name, group: type.group, kind: type.resource })];
+        }
         const gone = store.delete(type, r.ns, name);
         if (type.group === 'apps' && type.resource === 'deployments') deleteOwnedPods(r.ns, name);
         if (type.resource === 'pods') return [200, present(gone)];
@@ -229,8 +265,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     }
   }
 
-  function patchCall(type: ResourceType, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, q: URLSearchParams): JsonObject {
+  function patchCall(type: ResourceType, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, q: URLSearchParams): [number, JsonObject] {
     const manager = q.get('fieldManager') ?? undefined;
+    const dryRun = dryRunOf(q);
     const cur = store.get(type, ns, name);
     if (contentType === 'application/apply-patch+yaml') {
       if (!manager) throw new ApiStatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "": fieldManager: Required value: is required for apply patch');
@@ -240,15 +277,29 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       const result = serverSideApply(cur, applied, manager, q.get('force') === 'true', new Date());
       metaOf(result).name = name;
       delete metaOf(result).resourceVersion;
-      if (!cur) return store.create(type, ns, result);
-      return store.update(type, ns, result, { keepStatus: hasStatusSubresource(type) });
+      if (!cur) return [201, store.create(type, ns, admitWrite(type, result, undefined, q), { dryRun })];
+      return [200, store.update(type, ns, admitWrite(type, result, cur, q), { keepStatus: hasStatusSubresource(type), dryRun })];
     }
     if (!cur) throw notFound(type.resource, type.group, name);
     const next = applyPatch(cur, body, contentType);
     metaOf(next).name = name;
     delete metaOf(next).resourceVersion; // patches are not subject to optimistic concurrency
-    recordUpdate(cur, next, manager ?? 'unknown', new Date());
-    return store.update(type, ns, next, { keepStatus: hasStatusSubresource(type) });
+    recordUpdate(cur, next, manager ?? agentManager, new Date());
+    return [200, store.update(type, ns, admitWrite(type, next, cur, q), { keepStatus: hasStatusSubresource(type), dryRun })];
+  }
+
+  /** The objects a list (or deletecollection) selects: namespace, label and field selectors. */
+  function select(type: ResourceType, ns: string | undefined, q: URLSearchParams): JsonObject[] {
+    const labels = q.get('labelSelector') ?? undefined;
+    const fields = q.get('fieldSelector');
+    try {
+      const byField = parseFieldSelector(type, fields);
+      return store.list(type, ns, labels).filter(byField);
+    } catch (e) {
+      if (!(e instanceof ApiStatusError)) throw e;
+      const gvr = `${type.group === '' ? '' : type.group}/${type.version}, Resource=${type.resource}`;
+      throw new ApiStatusError(400, 'BadRequest', `Unable to find "${gvr}" that match label selector "${labels ?? ''}", field selector "${fields ?? ''}": ${e.message}`);
+    }
   }
 
   function scaleCall(method: string, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, manager: string): [number, JsonObject] {
@@ -324,6 +375,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   };
 }
 
+function dryRunOf(q: URLSearchParams): boolean {
+  const all = q.getAll('dryRun');
+  if (all.some((v) => v !== 'All')) throw new ApiStatusError(400, 'BadRequest', `Invalid dry run value: ${all.join(', ')}; supported: All`);
+  return all.length > 0;
+}
+
 function hasStatusSubresource(t: ResourceType): boolean {
   return t.group === 'apps' || t.resource === 'pods' || t.resource === 'namespaces';
 }
@@ -345,8 +402,8 @@ function scaleOf(d: JsonObject): JsonObject {
   };
 }
 
-function listOf(t: ResourceType, gv: string, items: JsonObject[]): JsonObject {
-  return { apiVersion: gv, kind: `${t.kind}List`, metadata: { resourceVersion: '' }, items };
+function listOf(t: ResourceType, gv: string, items: JsonObject[], rv: number): JsonObject {
+  return { apiVersion: gv, kind: `${t.kind}List`, metadata: { resourceVersion: String(rv) }, items };
 }
 
 function applyPatch(cur: JsonObject, body: JsonValue | string | undefined, contentType: string | undefined): JsonObject {
@@ -395,7 +452,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, code: number, body: JsonObject, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, code: number, body: JsonObject, headers: Record<string, string | string[]> = {}): void {
   if (res.destroyed) return;
   res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));

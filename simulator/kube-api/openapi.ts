@@ -135,3 +135,17 @@ export function openApiRoot(cat: ResourceCatalogue): JsonObject {
   }
   return { paths: out };
 }
+
+/**
+ * GET /openapi/v2: kubectl reads it (as protobuf) only to validate kinds the v3 documents do
+ * not have; an empty document lets it go on to its own "no matches for kind" error, as
+ * against a real server. Encoded by hand: gnostic's Document{swagger=1, info=2{title=1, version=2}}.
+ */
+export function openApiV2(protobuf: boolean): { body: Buffer; contentType: string } {
+  if (!protobuf) {
+    return { body: Buffer.from(JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.35.0' }, paths: {}, definitions: {} })), contentType: 'application/json' };
+  }
+  const field = (n: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([(n << 3) | 2, bytes.length]), bytes]);
+  const info = Buffer.concat([field(1, Buffer.from('Kubernetes')), field(2, Buffer.from('v1.35.0'))]);
+  return { body: Buffer.concat([field(1, Buffer.from('2.0')), field(2, info)]), contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+}

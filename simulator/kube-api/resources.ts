@@ -3,7 +3,7 @@
 // object API reads discovery before every first call for an apiVersion, so a kind missing
 // here is refused by the client before the server ever sees the request.
 
-import type { JsonObject } from './json.js';
+import { isObject, type JsonObject } from './json.js';
 
 export interface ResourceType {
   group: string; // '' for core
@@ -32,6 +32,7 @@ const SHORT_NAMES: Record<string, string[]> = {
   replicasets: ['rs'],
   cronjobs: ['cj'],
   poddisruptionbudgets: ['pdb'],
+  customresourcedefinitions: ['crd', 'crds'],
   horizontalpodautoscalers: ['hpa'],
   networkpolicies: ['netpol'],
   ingresses: ['ing'],
@@ -85,6 +86,7 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
   ...rt('autoscaling', ['v2'], true, [['horizontalpodautoscalers', 'HorizontalPodAutoscaler']]),
   ...rt('rbac.authorization.k8s.io', ['v1'], true, [['roles', 'Role'], ['rolebindings', 'RoleBinding']]),
   ...rt('rbac.authorization.k8s.io', ['v1'], false, [['clusterroles', 'ClusterRole'], ['clusterrolebindings', 'ClusterRoleBinding']]),
+  ...rt('apiextensions.k8s.io', ['v1'], false, [['customresourcedefinitions', 'CustomResourceDefinition']]),
   ...rt('networking.k8s.io', ['v1'], true, [['networkpolicies', 'NetworkPolicy'], ['ingresses', 'Ingress']]),
   ...rt('networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], true, [
     ['gateways', 'Gateway'],
@@ -111,6 +113,20 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
     ['prometheusrules', 'PrometheusRule'],
   ]),
 ];
+
+/** The resource types a CustomResourceDefinition declares (one per served version). */
+export function crdTypes(crd: JsonObject): ResourceType[] {
+  const spec = isObject(crd.spec) ? crd.spec : {};
+  const names = isObject(spec.names) ? spec.names : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
+  const group = typeof spec.group === 'string' ? spec.group : '';
+  const resource = typeof names.plural === 'string' ? names.plural : '';
+  const kind = typeof names.kind === 'string' ? names.kind : '';
+  if (group === '' || resource === '' || kind === '') return [];
+  return versions
+    .filter((v) => v.served !== false && typeof v.name === 'string')
+    .map((v) => ({ group, version: String(v.name), resource, kind, namespaced: spec.scope !== 'Cluster' }));
+}
 
 export class ResourceCatalogue {
   private readonly types: ResourceType[];

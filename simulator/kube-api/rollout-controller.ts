@@ -12,7 +12,7 @@ export function templateHash(template: unknown): string {
   return createHash('sha256').update(JSON.stringify(template ?? {})).digest('hex').slice(0, 10);
 }
 
-function podSuffix(): string {
+export function podSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
 }

@@ -100,3 +100,64 @@ function pruneModel(obj: JsonObject, model: string, path: string): string[] {
   }
   return out;
 }
+
+const GO_TYPE: Record<string, string> = { string: 'string', boolean: 'bool', date: 'Time', integer: 'int32', number: 'float64', intOrString: 'IntOrString' };
+
+function jsonType(v: JsonValue): string {
+  if (Array.isArray(v)) return 'array';
+  if (isObject(v)) return 'object';
+  return typeof v === 'number' ? `number ${v}` : typeof v;
+}
+
+function primitiveOk(v: JsonValue, t: FieldType): boolean {
+  switch (t.t) {
+    case 'string':
+    case 'date':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'intOrString':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case 'array':
+      return Array.isArray(v);
+    case 'map':
+    case 'model':
+      return isObject(v);
+    default:
+      return true;
+  }
+}
+
+/** The first value whose JSON type the model cannot decode, worded as Go's decoder does; undefined when none. */
+export function typeProblem(obj: JsonValue | undefined, type: FieldType, path = ''): string | undefined {
+  if (obj === undefined || obj === null) return undefined;
+  if (!primitiveOk(obj, type)) {
+    const go = type.t === 'integer' ? (type.format === 'int64' ? 'int64' : 'int32') : (GO_TYPE[type.t] ?? type.t);
+    return `json: cannot unmarshal ${jsonType(obj)} into Go struct field .${path} of type ${go}`;
+  }
+  if (type.t === 'array' && Array.isArray(obj)) {
+    for (const [i, x] of obj.entries()) {
+      const p = typeProblem(x, type.item, `${path}[${i}]`);
+      if (p) return p;
+    }
+  }
+  if (type.t === 'map' && isObject(obj)) {
+    for (const [k, x] of Object.entries(obj)) {
+      const p = typeProblem(x, type.value, `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  if (type.t === 'model' && isObject(obj)) {
+    const fields = modelFields(type.name);
+    for (const [k, x] of Object.entries(obj)) {
+      const ft = fields?.get(k);
+      const p = ft && typeProblem(x, ft, path === '' ? k : `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}

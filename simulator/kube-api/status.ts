@@ -14,12 +14,20 @@ export type StatusReason =
   | 'InternalError'
   | 'TooManyRequests'
   | 'ServiceUnavailable'
-  | 'UnsupportedMediaType';
+  | 'UnsupportedMediaType'
+  | 'Forbidden';
+
+export interface StatusCause {
+  reason: 'FieldManagerConflict' | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTypeInvalid';
+  message: string;
+  field: string;
+}
 
 export interface StatusDetails {
   name?: string;
   group?: string;
   kind?: string;
+  causes?: StatusCause[];
 }
 
 export class ApiStatusError extends Error {
@@ -39,6 +47,7 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
   if (details.name !== undefined) d.name = details.name;
   if (details.group !== undefined) d.group = details.group;
   if (details.kind !== undefined) d.kind = details.kind;
+  if (details.causes !== undefined) d.causes = details.causes.map((c) => ({ ...c }));
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -51,7 +60,7 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
   };
 }
 
-export function successStatus(details: StatusDetails): JsonObject {
+export function successStatus(details: Omit<StatusDetails, 'causes'>): JsonObject {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details } };
 }
 

@@ -75,7 +75,7 @@ export class FakeStore {
   }
 
   /** Inserts a new object; 409 AlreadyExists when the name is taken. */
-  create(t: ResourceType, ns: string, obj: JsonObject): JsonObject {
+  create(t: ResourceType, ns: string, obj: JsonObject, opts: { dryRun?: boolean } = {}): JsonObject {
     const m = metaOf(obj);
     const name = typeof m.name === 'string' ? m.name : '';
     if (name === '') throw new ApiStatusError(422, 'Invalid', `${t.kind}: metadata.name: Required value`, { kind: t.resource });
@@ -94,8 +94,9 @@ export class FakeStore {
     sm.uid = randomUUID();
     sm.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     sm.generation = 1;
-    sm.resourceVersion = String(++this.rv);
+    sm.resourceVersion = opts.dryRun ? '' : String(++this.rv);
     if (t.resource === 'namespaces' && !isObject(stored.status)) stored.status = { phase: 'Active' };
+    if (opts.dryRun) return stored;
     this.objects.set(k, stored);
     this.emit(t, stored, 'added');
     return clone(stored);
@@ -106,7 +107,7 @@ export class FakeStore {
    * (optimistic concurrency); `keepStatus` keeps the stored status, as the main resource
    * endpoint of a type with a status subresource does.
    */
-  update(t: ResourceType, ns: string, obj: JsonObject, opts: { keepStatus?: boolean } = {}): JsonObject {
+  update(t: ResourceType, ns: string, obj: JsonObject, opts: { keepStatus?: boolean; dryRun?: boolean } = {}): JsonObject {
     const m = metaOf(obj);
     const name = typeof m.name === 'string' ? m.name : '';
     const k = this.key(t, ns, name);
@@ -136,6 +137,7 @@ export class FakeStore {
     }
     nm.resourceVersion = cm.resourceVersion ?? null;
     if (jsonEqual(next, cur)) return clone(cur); // a no-op write keeps its resourceVersion, as on the real server
+    if (opts.dryRun) return next;
     nm.resourceVersion = String(++this.rv);
     this.objects.set(k, next);
     this.emit(t, next, 'modified');
