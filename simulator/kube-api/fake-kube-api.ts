@@ -23,7 +23,9 @@ import { podSuffix, RolloutController } from './rollout-controller.js';
 import { admit } from './admission.js';
 import { parseFieldSelector } from './field-selector.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
-import { FakeStore, metaOf } from './store.js';
+import { FakeStore, labelsOf, metaOf } from './store.js';
+import { WatchHub, type WatchSpec } from './watch.js';
+import { parseLabelSelector } from './label-selector.js';
 import { servingCert } from './tls.js';
 
 export interface RecordedRequest {
@@ -38,6 +40,12 @@ export interface RecordedRequest {
 export interface FakeKubeApiOptions {
   /** Interval of the simulated deployment controller; default 50 ms. */
   rolloutStepMs?: number;
+  /** How long a new pod takes to turn Ready; default three controller steps. */
+  podReadyMs?: number;
+  /** Scales pods' termination grace periods; default 0.01 (30 s → 300 ms); 1 is a real cluster's time. */
+  gracePeriodScale?: number;
+  /** Scales progressDeadlineSeconds; default 1 (real seconds). */
+  progressDeadlineScale?: number;
   /** Port on 127.0.0.1; default: a free one. */
   port?: number;
   /** Most requests kept in `requests` (oldest dropped), so a long demo does not grow; default 100,000. */
@@ -75,13 +83,19 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   });
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
-  const controller = new RolloutController(store, options.rolloutStepMs ?? 50);
+  store.gracePeriodScale = options.gracePeriodScale ?? 0.01;
+  const controller = new RolloutController(store, options.rolloutStepMs ?? 50, {
+    ...(options.podReadyMs !== undefined ? { podReadyMs: options.podReadyMs } : {}),
+    progressDeadlineScale: options.progressDeadlineScale ?? 1,
+  });
   const maxRecorded = options.maxRecorded ?? 100_000;
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
   /** Warnings of the request being answered (routing is synchronous). */
   let warnings: string[] = [];
   let agentManager = 'unknown';
+  let pendingWatch: WatchSpec | undefined;
+  const watches = new WatchHub(store);
   let serviceIps = 0;
   const clusterIp = (): string => `10.96.${Math.floor(++serviceIps / 250)}.${(serviceIps % 250) + 1}`;
   const admitWrite = (type: ResourceType, obj: JsonObject, old: JsonObject | undefined, q: URLSearchParams): JsonObject => {
@@ -144,9 +158,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         throw new ApiStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
       }
       warnings = [];
+      pendingWatch = undefined;
       // As the API server: without a fieldManager, the User-Agent's product names the manager.
       agentManager = (req.headers['user-agent'] ?? '').split('/')[0]?.trim() || 'unknown';
       const [code, body] = route(method, url, rec, contentType);
+      if (pendingWatch) {
+        watches.serve(res, pendingWatch);
+        return;
+      }
       send(res, code, body, warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
     } catch (err) {
       if (err instanceof ApiStatusError) send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
@@ -209,6 +228,22 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (r.name === undefined) {
       switch (method) {
         case 'GET':
+          if (q.get('watch') === 'true' || q.get('watch') === '1') {
+            const rv = q.get('resourceVersion');
+            const timeout = Number(q.get('timeoutSeconds') ?? '1800');
+            pendingWatch = {
+              type,
+              ns: type.namespaced && r.ns !== '' ? r.ns : undefined,
+              match: matcherOf(type, q),
+              sinceRv: rv === null || rv === '' || rv === '0' ? undefined : Number(rv),
+              initialEvents: q.get('sendInitialEvents') === 'true',
+              apiVersion: gv,
+              kind: type.kind,
+              present,
+              timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 1800) * 1000,
+            };
+            return [200, {}];
+          }
           return [200, listOf(type, gv, select(type, type.namespaced && r.ns !== '' ? r.ns : undefined, q).map(present), store.resourceVersion)];
         case 'POST': {
           const obj = clone(requireObject(body));
@@ -219,7 +254,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         }
         case 'DELETE': {
           const victims = select(type, r.ns, q);
-          for (const v of victims) store.delete(type, r.ns, String(metaOf(v).name));
+          for (const v of victims) store.delete(type, r.ns, String(metaOf(v).name), { dryRun, ...graceOf(q, body) });
           return [200, listOf(type, gv, victims.map(present), store.resourceVersion)];
         }
         default:
@@ -250,15 +285,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       case 'PATCH':
         return patchCall(type, r.ns, name, body, contentType, q).map((x, i) => (i === 1 ? present(x as JsonObject) : x)) as [number, JsonObject];
       case 'DELETE': {
-        if (dryRun) {
-          const o = store.get(type, r.ns, name);
-          if (!o) throw notFound(type.resource, type.group, name);
-          return [200, type.resource === 'pods' ? present(o) : successStatus({ name, group: type.group, kind: type.resource })];
-        }
-        const gone = store.delete(type, r.ns, name);
-        if (type.group === 'apps' && type.resource === 'deployments') deleteOwnedPods(r.ns, name);
-        if (type.resource === 'pods') return [200, present(gone)];
-        return [200, successStatus({ name, group: type.group, kind: type.resource })];
+        const gone = store.delete(type, r.ns, name, { dryRun, ...graceOf(q, body) });
+        if (type.resource === 'pods' || type.resource === 'namespaces') return [200, present(gone)];
+        return [200, successStatus({ name, group: type.group, kind: type.resource, uid: String(metaOf(gone).uid ?? '') })];
       }
       default:
         throw new ApiStatusError(405, 'MethodNotAllowed', `${method} is not supported`);
@@ -288,18 +317,23 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return [200, store.update(type, ns, admitWrite(type, next, cur, q), { keepStatus: hasStatusSubresource(type), dryRun })];
   }
 
-  /** The objects a list (or deletecollection) selects: namespace, label and field selectors. */
-  function select(type: ResourceType, ns: string | undefined, q: URLSearchParams): JsonObject[] {
+  /** The label and field selectors of a list, watch or deletecollection, as one predicate (400 when malformed). */
+  function matcherOf(type: ResourceType, q: URLSearchParams): (obj: JsonObject) => boolean {
     const labels = q.get('labelSelector') ?? undefined;
     const fields = q.get('fieldSelector');
     try {
       const byField = parseFieldSelector(type, fields);
-      return store.list(type, ns, labels).filter(byField);
+      const byLabel = parseLabelSelector(labels);
+      return (o) => byLabel(labelsOf(o)) && byField(o);
     } catch (e) {
       if (!(e instanceof ApiStatusError)) throw e;
       const gvr = `${type.group === '' ? '' : type.group}/${type.version}, Resource=${type.resource}`;
       throw new ApiStatusError(400, 'BadRequest', `Unable to find "${gvr}" that match label selector "${labels ?? ''}", field selector "${fields ?? ''}": ${e.message}`);
     }
+  }
+
+  function select(type: ResourceType, ns: string | undefined, q: URLSearchParams): JsonObject[] {
+    return store.list(type, ns).filter(matcherOf(type, q));
   }
 
   function scaleCall(method: string, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, manager: string): [number, JsonObject] {
@@ -330,16 +364,6 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return [200, scaleOf(store.update(type, ns, next, { keepStatus: true }))];
   }
 
-  function deleteOwnedPods(ns: string, deployment: string): void {
-    const pods = store.type('', 'pods');
-    for (const p of store.list(pods, ns)) {
-      const refs = metaOf(p).ownerReferences;
-      if (Array.isArray(refs) && refs.some((x) => isObject(x) && x.kind === 'Deployment' && x.name === deployment)) {
-        store.delete(pods, ns, String(metaOf(p).name));
-      }
-    }
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -366,6 +390,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (stopped) return;
       stopped = true;
       controller.stop();
+      watches.closeAll();
       for (const t of hangs) clearTimeout(t);
       hangs.clear();
       server.closeAllConnections();
@@ -373,6 +398,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** DeleteOptions' gracePeriodSeconds, from the query or the body. */
+function graceOf(q: URLSearchParams, body: JsonValue | string | undefined): { graceSeconds?: number } {
+  const fromBody = isObject(body) && typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined;
+  const fromQuery = q.get('gracePeriodSeconds');
+  const g = fromQuery !== null ? Number(fromQuery) : fromBody;
+  return g !== undefined && Number.isFinite(g) && g >= 0 ? { graceSeconds: g } : {};
 }
 
 function dryRunOf(q: URLSearchParams): boolean {

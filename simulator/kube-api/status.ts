@@ -15,16 +15,18 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'UnsupportedMediaType'
-  | 'Forbidden';
+  | 'Forbidden'
+  | 'Expired';
 
 export interface StatusCause {
-  reason: 'FieldManagerConflict' | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTypeInvalid';
+  reason: 'NamespaceTerminating' | 'FieldManagerConflict' | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTypeInvalid';
   message: string;
   field: string;
 }
 
 export interface StatusDetails {
   name?: string;
+  uid?: string;
   group?: string;
   kind?: string;
   causes?: StatusCause[];
@@ -47,6 +49,7 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
   if (details.name !== undefined) d.name = details.name;
   if (details.group !== undefined) d.group = details.group;
   if (details.kind !== undefined) d.kind = details.kind;
+  if (details.uid !== undefined) d.uid = details.uid;
   if (details.causes !== undefined) d.causes = details.causes.map((c) => ({ ...c }));
   return {
     kind: 'Status',

@@ -86,7 +86,8 @@ interface Deploy extends Meta {
 
 beforeAll(async () => {
   kubectlBin = kubectlPath();
-  api = await startFakeKubeApi({ rolloutStepMs: 20 });
+  // Grace periods at a fifth of real time: a deleted pod stays Terminating for 6 s, long enough to see.
+  api = await startFakeKubeApi({ rolloutStepMs: 20, gracePeriodScale: 0.2 });
   dir = await mkdtemp(join(tmpdir(), 'kubectl-contract-'));
 }, 600_000);
 
@@ -254,5 +255,91 @@ describe('writes kubectl makes', () => {
     expect(d.spec.template.spec.containers.find((c) => c.image === 'nginx:1.28')?.env).toEqual([{ name: 'A', value: '1' }]);
     expect(d.metadata.managedFields?.map((m) => m.manager)).toEqual(expect.arrayContaining(['kubectl-client-side-apply', 'kubectl-patch', 'kubectl-set']));
     expect(await fails(['scale', 'deploy/pt', '--replicas=-1'])).toBeTruthy();
+  });
+});
+
+/** Polls `probe` until it returns something truthy (bounded by `timeoutMs`). */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000; i++) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('rollouts, watch and deletion', () => {
+  it('rollout restart + rollout status: a ReplicaSet per template, pods replaced within maxSurge', async () => {
+    await ok(['apply', '-f', '-'], yaml(deployment('default', 'roll', { replicas: 2 })));
+    expect(await ok(['rollout', 'status', 'deploy/roll', '--timeout=60s'])).toContain('deployment "roll" successfully rolled out');
+    const before = await json<Deploy>(['get', 'deploy', 'roll']);
+    await ok(['rollout', 'restart', 'deploy/roll']);
+    const out = await ok(['rollout', 'status', 'deploy/roll', '--timeout=60s']);
+    expect(out).toContain('deployment "roll" successfully rolled out');
+    const after = await json<Deploy>(['get', 'deploy', 'roll']);
+    expect(after.metadata.generation).toBe((before.metadata.generation ?? 0) + 1);
+    expect(after.status).toMatchObject({ observedGeneration: after.metadata.generation, updatedReplicas: 2, availableReplicas: 2 });
+    const rs = await json<{ items: Array<Meta & { spec: { replicas: number } }> }>(['get', 'rs', '-l', 'app=roll']);
+    expect(rs.items).toHaveLength(2);
+    expect(rs.items.map((r) => r.spec.replicas).sort()).toEqual([0, 2]);
+    expect(await ok(['wait', '--for=condition=Available', 'deploy/roll', '--timeout=30s'])).toContain('condition met');
+  });
+
+  it('a template annotation bumps generation; a pod that never turns ready ends in ProgressDeadlineExceeded', async () => {
+    const d = deployment('default', 'stuck', { replicas: 1 }) as { spec: Record<string, unknown> };
+    await ok(['apply', '-f', '-'], yaml(d));
+    await ok(['rollout', 'status', 'deploy/stuck', '--timeout=60s']);
+    await ok(['patch', 'deploy', 'stuck', '--type=merge', '-p', '{"spec":{"progressDeadlineSeconds":1,"template":{"spec":{"containers":[{"name":"main","image":"registry.invalid/none:1"}]}}}}']);
+    const r = await kubectl(['rollout', 'status', 'deploy/stuck', '--timeout=60s']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('deployment "stuck" exceeded its progress deadline');
+    // The old pod keeps serving: maxUnavailable 25% of 1 is 0.
+    expect((await json<Deploy>(['get', 'deploy', 'stuck'])).status?.availableReplicas).toBe(1);
+  });
+
+  it('get -w streams changes after the list (watch from its resourceVersion)', async () => {
+    await ok(['apply', '-f', '-'], yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', namespace: 'default' }, data: { v: '1' } }));
+    const child = execFile(kubectlBin, ['--kubeconfig', api.kubeconfigPath, 'get', 'cm', 'watched', '-w', '-o', 'jsonpath={.data.v}{"\\n"}'], { timeout: 60_000 });
+    let seen = '';
+    child.stdout?.on('data', (b: Buffer) => (seen += b.toString()));
+    try {
+      await eventually('the initial object', async () => seen.includes('1'));
+      await ok(['patch', 'cm', 'watched', '--type=merge', '-p', '{"data":{"v":"2"}}']);
+      await eventually('the MODIFIED event', async () => seen.split('\n').includes('2'));
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('a deleted pod stays Terminating for its grace period, then its ReplicaSet replaces it', async () => {
+    await ok(['apply', '-f', '-'], yaml(deployment('default', 'grace', { replicas: 1 })));
+    await ok(['rollout', 'status', 'deploy/grace', '--timeout=60s']);
+    const [pod] = (await ok(['get', 'pods', '-l', 'app=grace', '-o', 'name'])).trim().split('\n');
+    expect(pod).toMatch(/^pod\/grace-/);
+    await ok(['delete', String(pod), '--wait=false']);
+    const p = await json<Meta & { metadata: { deletionGracePeriodSeconds?: number } }>(['get', String(pod)]);
+    expect(p.metadata.deletionTimestamp).toBeDefined();
+    expect(p.metadata.deletionGracePeriodSeconds).toBe(30);
+    // --wait (kubectl's default) watches until the pod is gone.
+    await ok(['delete', String(pod), '--ignore-not-found', '--timeout=60s']);
+    await eventually('a replacement pod', async () => (await ok(['get', 'pods', '-l', 'app=grace', '-o', 'name'])).trim().split('\n').some((n) => n !== '' && n !== pod));
+  });
+
+  it('a deleted namespace is Terminating, refuses new content with 403, and goes once empty; owned objects are collected', async () => {
+    await ok(['apply', '-f', '-'], yaml({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } }, deployment('doomed', 'app', { replicas: 1 })));
+    await ok(['rollout', 'status', 'deploy/app', '-n', 'doomed', '--timeout=60s']);
+    await ok(['delete', 'deploy/app', '-n', 'doomed']);
+    await eventually('the ReplicaSet collected after its Deployment', async () => (await ok(['get', 'rs', '-n', 'doomed', '-o', 'name'])).trim() === '');
+    await ok(['apply', '-f', '-'], yaml(deployment('doomed', 'app2', { replicas: 1 })));
+    await eventually('a pod in doomed', async () => (await ok(['get', 'pods', '-n', 'doomed', '-o', 'name'])).trim() !== '');
+    await ok(['delete', 'ns', 'doomed', '--wait=false']);
+    const ns = await json<{ status: { phase: string }; metadata: { deletionTimestamp?: string } }>(['get', 'ns', 'doomed']);
+    expect(ns.status.phase).toBe('Terminating');
+    const err = await fails(['apply', '-f', '-'], yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'doomed' } }));
+    expect(err).toMatch(/Forbidden.*unable to create new content in namespace doomed because it is being terminated/);
+    await ok(['wait', '--for=delete', 'ns/doomed', '--timeout=60s']);
+    expect(await fails(['get', 'ns', 'doomed'])).toContain('namespaces "doomed" not found');
   });
 });
