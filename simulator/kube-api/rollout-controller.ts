@@ -3,8 +3,9 @@
 // at most replicas+maxSurge pods and at least replicas-maxUnavailable ready ones; status with
 // observedGeneration, Available/Progressing conditions and ProgressDeadlineExceeded), the
 // kubelet's readiness (a pod turns Ready `podReadyMs` after it starts; an image from a
-// `.invalid` registry never pulls; an Istio gateway pod stays unready while its namespace's
-// pilot has no available replica, as a gateway without configuration does), and the
+// `.invalid` registry never pulls; an Istio gateway pod (istio-ingressgateway, ...) stays
+// unready while its namespace's istiod has no available replica, as a gateway without
+// configuration does), and the
 // garbage collector and namespace/pod finalization (store.finalizeExpired).
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -27,8 +28,9 @@ export interface ControllerOptions {
   progressDeadlineScale?: number;
 }
 
-const isPilot = (name: string): boolean => name === 'istiod' || name.startsWith('istiod-') || name.includes('pilot');
-const isGateway = (name: string): boolean => name.includes('gateway');
+// Istio's own names: istiod (istiod-<revision>) and its ingress/egress gateways.
+const isPilot = (name: string): boolean => name === 'istiod' || name.startsWith('istiod-');
+const isGateway = (name: string): boolean => /(ingress|egress)gateway/.test(name);
 const nowIso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** maxSurge / maxUnavailable of `desired` (percentages: surge rounds up, unavailable down). */
