@@ -141,7 +141,10 @@ describe('kubectl apply', () => {
       await writeFile(file, yaml(...objects));
       expect(await ok(['apply', '-f', file])).toMatch(/created|configured|unchanged/);
       expect(await ok(['apply', '--server-side', '--force-conflicts', '-f', file])).toMatch(/serverside-applied/);
-      expect(await ok(['diff', '-f', file]).catch(() => '')).toBeDefined();
+      // Nothing left to change: diff (a server-side dry run) exits 0 and prints nothing.
+      const diff = await kubectl(['diff', '-f', file]);
+      expect(diff.code, `${name}: ${diff.stderr}${diff.stdout}`).toBe(0);
+      expect(diff.stdout).toBe('');
     }
   });
 
