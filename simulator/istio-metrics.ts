@@ -185,6 +185,8 @@ export class IstioMetricsModel {
   }
 
   private pilotHttp10 = false;
+  /** Servers (namespace/name) that have had an available replica since the model started. */
+  private readonly everServed = new Set<string>();
   /** Bytes each pod's container has grown under a memory-growth fault (kept when it ends). */
   private readonly grown = new Map<string, number>();
 
@@ -247,6 +249,12 @@ export class IstioMetricsModel {
 
     servers.forEach((server, i) => {
       const serving = server.available > 0;
+      // A server still starting (never available yet, e.g. right after the suite is applied,
+      // while the stand-in's pods pass readiness) has no traffic yet; one that lost its last
+      // available pod fails its clients' requests.
+      const key = `${ns}/${server.name}`;
+      if (serving) this.everServed.add(key);
+      const starting = !serving && !this.everServed.has(key);
       const viaGateway = gateway !== undefined;
       const source = viaGateway ? gateway.name : clientName;
       if (refusal !== null) {
@@ -256,7 +264,7 @@ export class IstioMetricsModel {
         return;
       }
       const ok = serving ? this.qps : 0;
-      let failed = serving ? 0 : this.qps;
+      let failed = serving || starting ? 0 : this.qps;
       if (i === 0 && this.has(ns, '5xx')) failed += 1;
       if (this.has(MESH, '5xx')) failed += this.qps;
       if (server.rolling && this.has(ns, 'no-drain')) failed += 2;

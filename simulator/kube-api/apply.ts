@@ -3,7 +3,7 @@
 // manager applied before and now omits are removed, fields owned by others are kept, and
 // changing a field another manager owns is a 409 Conflict unless `force=true`.
 
-import { ApiStatusError } from './status.js';
+import { ApiStatusError, type StatusCause } from './status.js';
 import { mergeKeyFor, strategicMergePatch } from './patch.js';
 import { clone, isObject, jsonEqual, type JsonObject, type JsonValue } from './json.js';
 
@@ -152,20 +152,22 @@ export function serverSideApply(
   const entries = readManaged(live);
   const mine = fieldPaths(applied);
   const mineKeys = new Set(mine.map(key));
-  const conflicts: string[] = [];
+  const conflicts: StatusCause[] = [];
   for (const e of entries) {
     if (e.manager === manager && e.operation === 'Apply') continue;
-    const contested = e.paths.filter((p) => mineKeys.has(key(p)) && live !== undefined && !jsonEqual(valueAt(live, p), valueAt(applied, p)));
+    // A keyed list item's own path only says the item exists: never a conflict by value.
+    const contested = e.paths.filter(
+      (p) => !p[p.length - 1]?.startsWith('k:') && mineKeys.has(key(p)) && live !== undefined && !jsonEqual(valueAt(live, p), valueAt(applied, p)),
+    );
     if (contested.length === 0) continue;
-    if (!force) conflicts.push(...contested.map((p) => `conflict with "${e.manager}": ${pathText(p)}`));
+    const who = e.operation === 'Update' ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`;
+    if (!force) conflicts.push(...contested.map((p): StatusCause => ({ reason: 'FieldManagerConflict', message: `conflict with ${who}`, field: pathText(p) })));
     else {
       const lost = new Set(contested.map(key));
       e.paths = e.paths.filter((p) => !lost.has(key(p)));
     }
   }
-  if (conflicts.length > 0) {
-    throw new ApiStatusError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict(s): ${conflicts.join('; ')}`);
-  }
+  if (conflicts.length > 0) throw conflictError(conflicts);
   const prev = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const appliedClean = clone(applied);
   const result = strategicMergePatch(live === undefined ? {} : live, appliedClean) as JsonObject;
@@ -205,6 +207,29 @@ export function recordUpdate(before: JsonObject, after: JsonObject, manager: str
   writeManaged(after, entries, now, before);
 }
 
+/** A field path as the API server prints it: `.spec.template.spec.containers[name="web"].image`. */
 function pathText(p: Path): string {
-  return '.' + p.map((s) => (s.startsWith('f:') ? s.slice(2) : `[${s.slice(2)}]`)).join('.');
+  return p
+    .map((s) => {
+      if (s.startsWith('f:')) return `.${s.slice(2)}`;
+      const k = JSON.parse(s.slice(2)) as JsonObject;
+      return `[${Object.entries(k).map(([n, v]) => `${n}=${JSON.stringify(v)}`).join(',')}]`;
+    })
+    .join('');
+}
+
+/** 409 Conflict worded as the API server words it (one line, or grouped by manager). */
+function conflictError(conflicts: StatusCause[]): ApiStatusError {
+  const n = conflicts.length;
+  let text: string;
+  if (n === 1) text = `${conflicts[0]?.message ?? ''}: ${conflicts[0]?.field ?? ''}`;
+  else {
+    const by = new Map<string, string[]>();
+    for (const c of conflicts) by.set(c.message, [...(by.get(c.message) ?? []), c.field]);
+    text = [...by]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([who, fields]) => [`${who.replace(/^conflict with/, 'conflicts with')}:`, ...fields.map((f) => `- ${f}`)])
+      .join('\n');
+  }
+  return new ApiStatusError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${text}`, { causes: conflicts });
 }

@@ -1,10 +1,11 @@
-// The fake Kubernetes API server: node:http on loopback, speaking enough of the real
+// The fake Kubernetes API server: node:https on loopback (TLS, see tls.ts), speaking enough of the real
 // API's wire protocol for @kubernetes/client-node (discovery, CRUD, the four PATCH
 // content types, the deployments/scale subresource, Status errors, optimistic
 // concurrency) with a simulated deployment controller behind it. Used by tests and by
 // `mesh-soak demo`; every request is recorded so tests can assert what was sent, in order.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,17 @@ import { FaultInjector } from './faults.js';
 import { clone, isObject, type JsonObject, type JsonValue } from './json.js';
 import { fakeKubeconfigYaml } from './kubeconfig.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import type { ResourceType } from './resources.js';
-import { RolloutController } from './rollout-controller.js';
+import { crdTypes, type ResourceType } from './resources.js';
+import { groupVersionDocument, openApiRoot, openApiV2 } from './openapi.js';
+import { podSuffix, RolloutController } from './rollout-controller.js';
+import { admit } from './admission.js';
+import { parseFieldSelector } from './field-selector.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
-import { FakeStore, metaOf } from './store.js';
 import { servePodLog } from './pod-logs.js';
+import { FakeStore, labelsOf, metaOf } from './store.js';
+import { WatchHub, type WatchSpec } from './watch.js';
+import { parseLabelSelector } from './label-selector.js';
+import { servingCert } from './tls.js';
 
 export interface RecordedRequest {
   method: string;
@@ -34,6 +41,12 @@ export interface RecordedRequest {
 export interface FakeKubeApiOptions {
   /** Interval of the simulated deployment controller; default 50 ms. */
   rolloutStepMs?: number;
+  /** How long a new pod takes to turn Ready; default three controller steps. */
+  podReadyMs?: number;
+  /** Scales pods' termination grace periods; default 0.01 (30 s → 300 ms); 1 is a real cluster's time. */
+  gracePeriodScale?: number;
+  /** Scales progressDeadlineSeconds; default 1 (real seconds). */
+  progressDeadlineScale?: number;
   /** Port on 127.0.0.1; default: a free one. */
   port?: number;
   /** Most requests kept in `requests` (oldest dropped), so a long demo does not grow; default 100,000. */
@@ -44,6 +57,8 @@ export interface FakeKubeApi {
   url: string;
   kubeconfigPath: string;
   kubeconfigYaml: string;
+  /** The CA (the server's self-signed certificate) a client must trust, PEM. */
+  caPem: string;
   store: FakeStore;
   faults: FaultInjector;
   requests: RecordedRequest[];
@@ -63,14 +78,35 @@ interface Route {
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const store = new FakeStore();
   for (const ns of ['default', 'kube-system', 'istio-system']) store.ensureNamespace(ns);
+  // An established CRD serves its kind, as the apiextensions server does.
+  store.onChange((t, obj, event) => {
+    if (t.group === 'apiextensions.k8s.io' && event !== 'deleted') for (const ct of crdTypes(obj)) store.catalogue.add(ct);
+  });
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
-  const controller = new RolloutController(store, options.rolloutStepMs ?? 50);
+  store.gracePeriodScale = options.gracePeriodScale ?? 0.01;
+  const controller = new RolloutController(store, options.rolloutStepMs ?? 50, {
+    ...(options.podReadyMs !== undefined ? { podReadyMs: options.podReadyMs } : {}),
+    progressDeadlineScale: options.progressDeadlineScale ?? 1,
+  });
   const maxRecorded = options.maxRecorded ?? 100_000;
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
+  /** Warnings of the request being answered (routing is synchronous). */
+  let warnings: string[] = [];
+  let agentManager = 'unknown';
+  let pendingWatch: WatchSpec | undefined;
+  const watches = new WatchHub(store);
+  let serviceIps = 0;
+  const clusterIp = (): string => `10.96.${Math.floor(++serviceIps / 250)}.${(serviceIps % 250) + 1}`;
+  const admitWrite = (type: ResourceType, obj: JsonObject, old: JsonObject | undefined, q: URLSearchParams): JsonObject => {
+    const a = admit(type, obj, old, q, clusterIp);
+    warnings.push(...a.warnings);
+    return a.obj;
+  };
 
-  const server = createServer((req, res) => {
+  const cert = await servingCert();
+  const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
     void handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) send(res, 500, statusBody(500, 'InternalError', String(err)));
     });
@@ -112,10 +148,27 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       });
       if (res.destroyed) return;
     }
+    if (url.pathname === '/openapi/v2' && method === 'GET') {
+      const doc = openApiV2((req.headers.accept ?? '').includes('protobuf'));
+      res.writeHead(200, { 'Content-Type': doc.contentType });
+      res.end(doc.body);
+      return;
+    }
     try {
       if (servePodLog(method, url, store, res)) return;
+      if (contentType === 'application/vnd.kubernetes.protobuf' && raw !== '') {
+        throw new ApiStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+      }
+      warnings = [];
+      pendingWatch = undefined;
+      // As the API server: without a fieldManager, the User-Agent's product names the manager.
+      agentManager = (req.headers['user-agent'] ?? '').split('/')[0]?.trim() || 'unknown';
       const [code, body] = route(method, url, rec, contentType);
-      send(res, code, body);
+      if (pendingWatch) {
+        watches.serve(res, pendingWatch);
+        return;
+      }
+      send(res, code, body, warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
     } catch (err) {
       if (err instanceof ApiStatusError) send(res, err.code, statusBody(err.code, err.reason, err.message, err.details));
       else throw err;
@@ -125,8 +178,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   function route(method: string, url: URL, rec: RecordedRequest, contentType: string | undefined): [number, JsonObject] {
     const segs = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
     const cat = store.catalogue;
-    if (segs.length === 1 && segs[0] === 'version') return [200, { major: '1', minor: '33', gitVersion: 'v1.33.0-mesh-soak-sim', platform: 'linux/amd64' }];
+    if (segs.length === 1 && segs[0] === 'version') return [200, { major: '1', minor: '35', gitVersion: 'v1.35.0-mesh-soak-sim', platform: 'linux/amd64' }];
     if (segs[0] === 'api' && segs.length === 1) return [200, cat.coreVersions()];
+    if (segs[0] === 'openapi' && segs[1] === 'v3' && method === 'GET') {
+      const doc = segs.length === 2 ? openApiRoot(cat) : groupVersionDocument(cat, segs.slice(2).join('/'));
+      if (doc) return [200, doc];
+    }
     if (segs[0] === 'apis' && segs.length === 1) return [200, cat.groupList()];
     let group: string;
     let version: string;
@@ -154,7 +211,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     const { type } = r;
     const gv = type.group ? `${type.group}/${type.version}` : type.version;
     const present = (o: JsonObject): JsonObject => ({ ...o, apiVersion: gv, kind: type.kind });
-    const manager = q.get('fieldManager') ?? 'unknown';
+    const manager = q.get('fieldManager') ?? agentManager;
+    const dryRun = dryRunOf(q);
     if (type.namespaced && r.ns === '' && (r.name !== undefined || method !== 'GET')) {
       throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
@@ -172,16 +230,34 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     if (r.name === undefined) {
       switch (method) {
         case 'GET':
-          return [200, listOf(type, gv, store.list(type, type.namespaced && r.ns !== '' ? r.ns : undefined, q.get('labelSelector') ?? undefined).map(present))];
+          if (q.get('watch') === 'true' || q.get('watch') === '1') {
+            const rv = q.get('resourceVersion');
+            const timeout = Number(q.get('timeoutSeconds') ?? '1800');
+            pendingWatch = {
+              type,
+              ns: type.namespaced && r.ns !== '' ? r.ns : undefined,
+              match: matcherOf(type, q),
+              sinceRv: rv === null || rv === '' || rv === '0' ? undefined : Number(rv),
+              initialEvents: q.get('sendInitialEvents') === 'true',
+              apiVersion: gv,
+              kind: type.kind,
+              present,
+              timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? timeout : 1800) * 1000,
+            };
+            return [200, {}];
+          }
+          return [200, listOf(type, gv, select(type, type.namespaced && r.ns !== '' ? r.ns : undefined, q).map(present), store.resourceVersion)];
         case 'POST': {
           const obj = clone(requireObject(body));
+          const meta = metaOf(obj);
+          if ((meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string') meta.name = `${meta.generateName}${podSuffix()}`;
           recordUpdate({ metadata: {} }, obj, manager, new Date());
-          return [201, present(store.create(type, r.ns, obj))];
+          return [201, present(store.create(type, r.ns, admitWrite(type, obj, undefined, q), { dryRun }))];
         }
         case 'DELETE': {
-          const victims = store.list(type, r.ns, q.get('labelSelector') ?? undefined);
-          for (const v of victims) store.delete(type, r.ns, String(metaOf(v).name));
-          return [200, listOf(type, gv, victims.map(present))];
+          const victims = select(type, r.ns, q);
+          for (const v of victims) store.delete(type, r.ns, String(metaOf(v).name), { dryRun, ...graceOf(q, body) });
+          return [200, listOf(type, gv, victims.map(present), store.resourceVersion)];
         }
         default:
           throw new ApiStatusError(405, 'MethodNotAllowed', `${method} is not supported on a collection`);
@@ -206,23 +282,23 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         metaOf(next).name = name;
         if (metaOf(next).managedFields === undefined && metaOf(cur).managedFields !== undefined) metaOf(next).managedFields = clone(metaOf(cur).managedFields ?? null);
         recordUpdate(cur, next, manager, new Date());
-        return [200, present(store.update(type, r.ns, next, { keepStatus: hasStatusSubresource(type) }))];
+        return [200, present(store.update(type, r.ns, admitWrite(type, next, cur, q), { keepStatus: hasStatusSubresource(type), dryRun }))];
       }
       case 'PATCH':
-        return [200, present(patchCall(type, r.ns, name, body, contentType, q))];
+        return patchCall(type, r.ns, name, body, contentType, q).map((x, i) => (i === 1 ? present(x as JsonObject) : x)) as [number, JsonObject];
       case 'DELETE': {
-        const gone = store.delete(type, r.ns, name);
-        if (type.group === 'apps' && type.resource === 'deployments') deleteOwnedPods(r.ns, name);
-        if (type.resource === 'pods') return [200, present(gone)];
-        return [200, successStatus({ name, group: type.group, kind: type.resource })];
+        const gone = store.delete(type, r.ns, name, { dryRun, ...graceOf(q, body) });
+        if (type.resource === 'pods' || type.resource === 'namespaces') return [200, present(gone)];
+        return [200, successStatus({ name, group: type.group, kind: type.resource, uid: String(metaOf(gone).uid ?? '') })];
       }
       default:
         throw new ApiStatusError(405, 'MethodNotAllowed', `${method} is not supported`);
     }
   }
 
-  function patchCall(type: ResourceType, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, q: URLSearchParams): JsonObject {
+  function patchCall(type: ResourceType, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, q: URLSearchParams): [number, JsonObject] {
     const manager = q.get('fieldManager') ?? undefined;
+    const dryRun = dryRunOf(q);
     const cur = store.get(type, ns, name);
     if (contentType === 'application/apply-patch+yaml') {
       if (!manager) throw new ApiStatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "": fieldManager: Required value: is required for apply patch');
@@ -232,15 +308,34 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       const result = serverSideApply(cur, applied, manager, q.get('force') === 'true', new Date());
       metaOf(result).name = name;
       delete metaOf(result).resourceVersion;
-      if (!cur) return store.create(type, ns, result);
-      return store.update(type, ns, result, { keepStatus: hasStatusSubresource(type) });
+      if (!cur) return [201, store.create(type, ns, admitWrite(type, result, undefined, q), { dryRun })];
+      return [200, store.update(type, ns, admitWrite(type, result, cur, q), { keepStatus: hasStatusSubresource(type), dryRun })];
     }
     if (!cur) throw notFound(type.resource, type.group, name);
     const next = applyPatch(cur, body, contentType);
     metaOf(next).name = name;
     delete metaOf(next).resourceVersion; // patches are not subject to optimistic concurrency
-    recordUpdate(cur, next, manager ?? 'unknown', new Date());
-    return store.update(type, ns, next, { keepStatus: hasStatusSubresource(type) });
+    recordUpdate(cur, next, manager ?? agentManager, new Date());
+    return [200, store.update(type, ns, admitWrite(type, next, cur, q), { keepStatus: hasStatusSubresource(type), dryRun })];
+  }
+
+  /** The label and field selectors of a list, watch or deletecollection, as one predicate (400 when malformed). */
+  function matcherOf(type: ResourceType, q: URLSearchParams): (obj: JsonObject) => boolean {
+    const labels = q.get('labelSelector') ?? undefined;
+    const fields = q.get('fieldSelector');
+    try {
+      const byField = parseFieldSelector(type, fields);
+      const byLabel = parseLabelSelector(labels);
+      return (o) => byLabel(labelsOf(o)) && byField(o);
+    } catch (e) {
+      if (!(e instanceof ApiStatusError)) throw e;
+      const gvr = `${type.group === '' ? '' : type.group}/${type.version}, Resource=${type.resource}`;
+      throw new ApiStatusError(400, 'BadRequest', `Unable to find "${gvr}" that match label selector "${labels ?? ''}", field selector "${fields ?? ''}": ${e.message}`);
+    }
+  }
+
+  function select(type: ResourceType, ns: string | undefined, q: URLSearchParams): JsonObject[] {
+    return store.list(type, ns).filter(matcherOf(type, q));
   }
 
   function scaleCall(method: string, ns: string, name: string, body: JsonValue | string | undefined, contentType: string | undefined, manager: string): [number, JsonObject] {
@@ -271,24 +366,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     return [200, scaleOf(store.update(type, ns, next, { keepStatus: true }))];
   }
 
-  function deleteOwnedPods(ns: string, deployment: string): void {
-    const pods = store.type('', 'pods');
-    for (const p of store.list(pods, ns)) {
-      const refs = metaOf(p).ownerReferences;
-      if (Array.isArray(refs) && refs.some((x) => isObject(x) && x.kind === 'Deployment' && x.name === deployment)) {
-        store.delete(pods, ns, String(metaOf(p).name));
-      }
-    }
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-kube-'));
-  const kubeconfigYaml = fakeKubeconfigYaml(url, token);
+  const kubeconfigYaml = fakeKubeconfigYaml(url, token, cert.certPem);
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
   controller.start();
@@ -298,6 +383,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     url,
     kubeconfigPath,
     kubeconfigYaml,
+    caPem: cert.certPem,
     store,
     faults,
     requests,
@@ -306,6 +392,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (stopped) return;
       stopped = true;
       controller.stop();
+      watches.closeAll();
       for (const t of hangs) clearTimeout(t);
       hangs.clear();
       server.closeAllConnections();
@@ -313,6 +400,20 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** DeleteOptions' gracePeriodSeconds, from the query or the body. */
+function graceOf(q: URLSearchParams, body: JsonValue | string | undefined): { graceSeconds?: number } {
+  const fromBody = isObject(body) && typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined;
+  const fromQuery = q.get('gracePeriodSeconds');
+  const g = fromQuery !== null ? Number(fromQuery) : fromBody;
+  return g !== undefined && Number.isFinite(g) && g >= 0 ? { graceSeconds: g } : {};
+}
+
+function dryRunOf(q: URLSearchParams): boolean {
+  const all = q.getAll('dryRun');
+  if (all.some((v) => v !== 'All')) throw new ApiStatusError(400, 'BadRequest', `Invalid dry run value: ${all.join(', ')}; supported: All`);
+  return all.length > 0;
 }
 
 function hasStatusSubresource(t: ResourceType): boolean {
@@ -336,8 +437,8 @@ function scaleOf(d: JsonObject): JsonObject {
   };
 }
 
-function listOf(t: ResourceType, gv: string, items: JsonObject[]): JsonObject {
-  return { apiVersion: gv, kind: `${t.kind}List`, metadata: { resourceVersion: '' }, items };
+function listOf(t: ResourceType, gv: string, items: JsonObject[], rv: number): JsonObject {
+  return { apiVersion: gv, kind: `${t.kind}List`, metadata: { resourceVersion: String(rv) }, items };
 }
 
 function applyPatch(cur: JsonObject, body: JsonValue | string | undefined, contentType: string | undefined): JsonObject {
@@ -386,7 +487,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, code: number, body: JsonObject, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, code: number, body: JsonObject, headers: Record<string, string | string[]> = {}): void {
   if (res.destroyed) return;
   res.writeHead(code, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));

@@ -2,6 +2,7 @@
 // API server's `labelSelector` query parameter understands them.
 
 import { ApiStatusError } from './status.js';
+import { labelKeyProblem, labelValueProblem } from './validation.js';
 
 type Requirement =
   | { op: 'eq' | 'ne'; key: string; value: string }
@@ -27,7 +28,22 @@ function splitTop(s: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
+function checked(r: Requirement): Requirement {
+  const kp = labelKeyProblem(r.key);
+  if (kp) throw new ApiStatusError(400, 'BadRequest', `unable to parse requirement: key: Invalid value: ${JSON.stringify(r.key)}: ${kp}`);
+  const values = 'values' in r ? r.values : 'value' in r ? [r.value] : [];
+  values.forEach((v, i) => {
+    const vp = labelValueProblem(v);
+    if (vp) throw new ApiStatusError(400, 'BadRequest', `unable to parse requirement: values[${i}][${r.key}]: Invalid value: ${JSON.stringify(v)}: ${vp}`);
+  });
+  return r;
+}
+
 function parseOne(term: string): Requirement {
+  return checked(parseTerm(term));
+}
+
+function parseTerm(term: string): Requirement {
   const set = /^([^\s!=]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
   if (set) {
     const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');

@@ -3,7 +3,7 @@
 // object API reads discovery before every first call for an apiVersion, so a kind missing
 // here is refused by the client before the server ever sees the request.
 
-import type { JsonObject } from './json.js';
+import { isObject, type JsonObject } from './json.js';
 
 export interface ResourceType {
   group: string; // '' for core
@@ -13,7 +13,51 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** Short names and categories as the real API server (and Istio's CRDs) declare them. */
+const SHORT_NAMES: Record<string, string[]> = {
+  namespaces: ['ns'],
+  nodes: ['no'],
+  pods: ['po'],
+  services: ['svc'],
+  serviceaccounts: ['sa'],
+  configmaps: ['cm'],
+  endpoints: ['ep'],
+  events: ['ev'],
+  persistentvolumeclaims: ['pvc'],
+  deployments: ['deploy'],
+  statefulsets: ['sts'],
+  daemonsets: ['ds'],
+  replicasets: ['rs'],
+  cronjobs: ['cj'],
+  poddisruptionbudgets: ['pdb'],
+  customresourcedefinitions: ['crd', 'crds'],
+  horizontalpodautoscalers: ['hpa'],
+  networkpolicies: ['netpol'],
+  ingresses: ['ing'],
+  virtualservices: ['vs'],
+  destinationrules: ['dr'],
+  serviceentries: ['se'],
+  workloadentries: ['we'],
+  peerauthentications: ['pa'],
+  requestauthentications: ['ra'],
+  servicemonitors: ['smon'],
+  podmonitors: ['pmon'],
+  prometheusrules: ['promrule'],
+};
+const IN_ALL = new Set(['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'horizontalpodautoscalers']);
+
+function shortNames(t: ResourceType): string[] {
+  if (t.group === 'gateway.networking.k8s.io') return [];
+  if (t.group === 'networking.istio.io' && t.resource === 'gateways') return ['gw'];
+  return SHORT_NAMES[t.resource] ?? [];
+}
+
+function categories(t: ResourceType): string[] {
+  if (t.group === '' || !t.group.includes('.') || t.group.endsWith('.k8s.io')) return IN_ALL.has(t.resource) ? ['all'] : [];
+  return t.group.endsWith('istio.io') ? ['istio-io', t.group.split('.')[0] ?? ''] : [];
+}
 
 const rt = (group: string, versions: string[], namespaced: boolean, pairs: [string, string][]): ResourceType[] =>
   versions.flatMap((version) => pairs.map(([resource, kind]) => ({ group, version, resource, kind, namespaced })));
@@ -42,6 +86,7 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
   ...rt('autoscaling', ['v2'], true, [['horizontalpodautoscalers', 'HorizontalPodAutoscaler']]),
   ...rt('rbac.authorization.k8s.io', ['v1'], true, [['roles', 'Role'], ['rolebindings', 'RoleBinding']]),
   ...rt('rbac.authorization.k8s.io', ['v1'], false, [['clusterroles', 'ClusterRole'], ['clusterrolebindings', 'ClusterRoleBinding']]),
+  ...rt('apiextensions.k8s.io', ['v1'], false, [['customresourcedefinitions', 'CustomResourceDefinition']]),
   ...rt('networking.k8s.io', ['v1'], true, [['networkpolicies', 'NetworkPolicy'], ['ingresses', 'Ingress']]),
   ...rt('networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], true, [
     ['gateways', 'Gateway'],
@@ -69,10 +114,28 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
   ]),
 ];
 
+/** The resource types a CustomResourceDefinition declares (one per served version). */
+export function crdTypes(crd: JsonObject): ResourceType[] {
+  const spec = isObject(crd.spec) ? crd.spec : {};
+  const names = isObject(spec.names) ? spec.names : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
+  const group = typeof spec.group === 'string' ? spec.group : '';
+  const resource = typeof names.plural === 'string' ? names.plural : '';
+  const kind = typeof names.kind === 'string' ? names.kind : '';
+  if (group === '' || resource === '' || kind === '') return [];
+  return versions
+    .filter((v) => v.served !== false && typeof v.name === 'string')
+    .map((v) => ({ group, version: String(v.name), resource, kind, namespaced: spec.scope !== 'Cluster' }));
+}
+
 export class ResourceCatalogue {
   private readonly types: ResourceType[];
   constructor(types: ResourceType[] = DEFAULT_RESOURCES) {
     this.types = [...types];
+  }
+
+  all(): readonly ResourceType[] {
+    return this.types;
   }
 
   add(t: ResourceType): void {
@@ -127,10 +190,17 @@ export class ResourceCatalogue {
       namespaced: t.namespaced,
       kind: t.kind,
       verbs: t.resource === 'namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : VERBS,
+      ...(shortNames(t).length > 0 ? { shortNames: shortNames(t) } : {}),
+      ...(categories(t).length > 0 ? { categories: categories(t) } : {}),
     }));
+    const sub = (name: string, kind: string, verbs: string[], extra: JsonObject = {}): JsonObject => ({ name, singularName: '', namespaced: true, kind, verbs, ...extra });
+    if (group === '' && version === 'v1') {
+      resources.push(sub('pods/status', 'Pod', ['get', 'patch', 'update']));
+      resources.push({ ...sub('namespaces/status', 'Namespace', ['get', 'patch', 'update']), namespaced: false });
+    }
     if (group === 'apps' && version === 'v1') {
-      resources.push({ name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-      resources.push({ name: 'deployments/status', singularName: '', namespaced: true, kind: 'Deployment', verbs: ['get', 'patch', 'update'] });
+      resources.push(sub('deployments/scale', 'Scale', ['get', 'patch', 'update'], { group: 'autoscaling', version: 'v1' }));
+      resources.push(sub('deployments/status', 'Deployment', ['get', 'patch', 'update']));
     }
     return {
       kind: 'APIResourceList',

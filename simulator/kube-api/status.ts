@@ -14,12 +14,22 @@ export type StatusReason =
   | 'InternalError'
   | 'TooManyRequests'
   | 'ServiceUnavailable'
-  | 'UnsupportedMediaType';
+  | 'UnsupportedMediaType'
+  | 'Forbidden'
+  | 'Expired';
+
+export interface StatusCause {
+  reason: 'NamespaceTerminating' | 'FieldManagerConflict' | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTypeInvalid';
+  message: string;
+  field: string;
+}
 
 export interface StatusDetails {
   name?: string;
+  uid?: string;
   group?: string;
   kind?: string;
+  causes?: StatusCause[];
 }
 
 export class ApiStatusError extends Error {
@@ -39,6 +49,8 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
   if (details.name !== undefined) d.name = details.name;
   if (details.group !== undefined) d.group = details.group;
   if (details.kind !== undefined) d.kind = details.kind;
+  if (details.uid !== undefined) d.uid = details.uid;
+  if (details.causes !== undefined) d.causes = details.causes.map((c) => ({ ...c }));
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -51,7 +63,7 @@ export function statusBody(code: number, reason: StatusReason, message: string, 
   };
 }
 
-export function successStatus(details: StatusDetails): JsonObject {
+export function successStatus(details: Omit<StatusDetails, 'causes'>): JsonObject {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...details } };
 }
 

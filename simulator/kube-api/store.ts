@@ -24,6 +24,11 @@ export function labelsOf(obj: JsonObject): Record<string, string> {
   return out;
 }
 
+function podGrace(pod: JsonObject): number {
+  const spec = isObject(pod.spec) ? pod.spec : {};
+  return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
+}
+
 export function metaOf(obj: JsonObject): JsonObject {
   return isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
 }
@@ -75,12 +80,20 @@ export class FakeStore {
   }
 
   /** Inserts a new object; 409 AlreadyExists when the name is taken. */
-  create(t: ResourceType, ns: string, obj: JsonObject): JsonObject {
+  create(t: ResourceType, ns: string, obj: JsonObject, opts: { dryRun?: boolean } = {}): JsonObject {
     const m = metaOf(obj);
     const name = typeof m.name === 'string' ? m.name : '';
     if (name === '') throw new ApiStatusError(422, 'Invalid', `${t.kind}: metadata.name: Required value`, { kind: t.resource });
     if (t.namespaced && t.resource !== 'namespaces' && !this.get(this.type('', 'namespaces'), '', ns)) {
       throw notFound('namespaces', '', ns);
+    }
+    if (t.namespaced && this.terminating(ns)) {
+      throw new ApiStatusError(403, 'Forbidden', `${t.resource}${t.group ? `.${t.group}` : ''} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
+        name,
+        group: t.group,
+        kind: t.resource,
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+      });
     }
     const k = this.key(t, ns, name);
     if (this.objects.has(k)) {
@@ -94,8 +107,9 @@ export class FakeStore {
     sm.uid = randomUUID();
     sm.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     sm.generation = 1;
-    sm.resourceVersion = String(++this.rv);
+    sm.resourceVersion = opts.dryRun ? '' : String(++this.rv);
     if (t.resource === 'namespaces' && !isObject(stored.status)) stored.status = { phase: 'Active' };
+    if (opts.dryRun) return stored;
     this.objects.set(k, stored);
     this.emit(t, stored, 'added');
     return clone(stored);
@@ -106,7 +120,7 @@ export class FakeStore {
    * (optimistic concurrency); `keepStatus` keeps the stored status, as the main resource
    * endpoint of a type with a status subresource does.
    */
-  update(t: ResourceType, ns: string, obj: JsonObject, opts: { keepStatus?: boolean } = {}): JsonObject {
+  update(t: ResourceType, ns: string, obj: JsonObject, opts: { keepStatus?: boolean; dryRun?: boolean } = {}): JsonObject {
     const m = metaOf(obj);
     const name = typeof m.name === 'string' ? m.name : '';
     const k = this.key(t, ns, name);
@@ -136,6 +150,7 @@ export class FakeStore {
     }
     nm.resourceVersion = cm.resourceVersion ?? null;
     if (jsonEqual(next, cur)) return clone(cur); // a no-op write keeps its resourceVersion, as on the real server
+    if (opts.dryRun) return next;
     nm.resourceVersion = String(++this.rv);
     this.objects.set(k, next);
     this.emit(t, next, 'modified');
@@ -153,20 +168,95 @@ export class FakeStore {
     return clone(cur);
   }
 
-  /** Removes an object (404 when missing). Deleting a namespace removes its contents. */
-  delete(t: ResourceType, ns: string, name: string): JsonObject {
+  /**
+   * Deletes an object as a cluster does: a pod with a grace period gets a deletionTimestamp
+   * and stays (Terminating) until `finalizeExpired` removes it; a namespace turns Terminating,
+   * its contents are deleted, and it goes once they are gone (`finalizeExpired`). Anything
+   * else goes at once. Returns the object as the DELETE answers it. 404 when missing.
+   */
+  delete(t: ResourceType, ns: string, name: string, opts: { graceSeconds?: number; dryRun?: boolean } = {}): JsonObject {
     const k = this.key(t, ns, name);
     const cur = this.objects.get(k);
     if (!cur) throw notFound(t.resource, t.group, name);
-    this.objects.delete(k);
-    ++this.rv;
-    if (t.resource === 'namespaces') {
-      for (const [ok, o] of [...this.objects]) {
-        if (metaOf(o).namespace === name && !ok.startsWith('|namespaces|')) this.objects.delete(ok);
+    if (opts.dryRun) return clone(cur);
+    const meta = metaOf(cur);
+    if (t.resource === 'pods' || t.resource === 'namespaces') {
+      const grace = t.resource === 'namespaces' ? 0 : (opts.graceSeconds ?? podGrace(cur));
+      if (t.resource === 'namespaces' || grace > 0) {
+        if (meta.deletionTimestamp !== undefined) return clone(cur);
+        meta.deletionTimestamp = new Date(Date.now() + grace * 1000 * this.gracePeriodScale).toISOString();
+        if (t.resource === 'pods') meta.deletionGracePeriodSeconds = grace;
+        else {
+          cur.status = { ...(isObject(cur.status) ? cur.status : {}), phase: 'Terminating' };
+          this.deleteContents(name);
+        }
+        meta.resourceVersion = String(++this.rv);
+        this.emit(t, cur, 'modified');
+        return clone(cur);
       }
     }
+    return this.remove(t, k, cur);
+  }
+
+  /** Scales every pod grace period (1: real seconds; tests use less). */
+  gracePeriodScale = 1;
+
+  private remove(t: ResourceType, k: string, cur: JsonObject): JsonObject {
+    this.objects.delete(k);
+    metaOf(cur).resourceVersion = String(++this.rv);
     this.emit(t, cur, 'deleted');
     return clone(cur);
+  }
+
+  private deleteContents(ns: string): void {
+    for (const [ok, o] of [...this.objects]) {
+      const t = this.catalogue.findAnyVersion(ok.split('|')[0] ?? '', ok.split('|')[1] ?? '');
+      if (t && t.namespaced && metaOf(o).namespace === ns) this.delete(t, ns, String(metaOf(o).name));
+    }
+  }
+
+  /**
+   * Ends what has waited long enough: Terminating pods past their deletionTimestamp, Terminating
+   * namespaces with nothing left in them, and objects whose owner (by uid) is gone (garbage
+   * collection, background propagation). Returns how many objects it removed or deleted.
+   */
+  finalizeExpired(nowMs: number): number {
+    let n = 0;
+    const types = new Map<string, ResourceType | undefined>();
+    const typeOfKey = (group: string, resource: string): ResourceType | undefined => {
+      const k = `${group}|${resource}`;
+      if (!types.has(k)) types.set(k, this.catalogue.findAnyVersion(group, resource));
+      return types.get(k);
+    };
+    const uids = new Set([...this.objects.values()].map((o) => String(metaOf(o).uid)));
+    const byNs = new Set([...this.objects.entries()].filter(([k]) => !k.startsWith('|namespaces|')).map(([, o]) => String(metaOf(o).namespace ?? '')));
+    for (const [k, o] of [...this.objects]) {
+      const [group = '', resource = ''] = k.split('|');
+      const t = typeOfKey(group, resource);
+      if (!t) continue;
+      const m = metaOf(o);
+      const due = typeof m.deletionTimestamp === 'string' && Date.parse(m.deletionTimestamp) <= nowMs;
+      if (resource === 'pods' && due) {
+        this.remove(t, k, o);
+        n++;
+      } else if (resource === 'namespaces' && group === '' && m.deletionTimestamp !== undefined && !byNs.has(String(m.name))) {
+        this.remove(t, k, o);
+        n++;
+      } else if (m.deletionTimestamp === undefined && Array.isArray(m.ownerReferences) && m.ownerReferences.length > 0) {
+        const owners = m.ownerReferences.filter(isObject);
+        if (owners.every((r) => !uids.has(String(r.uid)))) {
+          this.delete(t, String(m.namespace ?? ''), String(m.name));
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Whether namespace `ns` is being deleted (creates in it are refused). */
+  terminating(ns: string): boolean {
+    const o = this.objects.get(`|namespaces||${ns}`);
+    return o !== undefined && metaOf(o).deletionTimestamp !== undefined;
   }
 
   /** The resource type for a group and plural (first version found); throws when unknown. */

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { Agent, fetch } from 'undici';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 
 let api: FakeKubeApi;
@@ -86,7 +87,8 @@ describe('fake kube API', () => {
   });
 
   it('requests without the bearer token are refused with 401', async () => {
-    const res = await fetch(`${api.url}/api/v1/namespaces`);
+    // TLS like a real API server: trust its CA, send no token.
+    const res = await fetch(`${api.url}/api/v1/namespaces`, { dispatcher: new Agent({ connect: { ca: api.caPem } }) });
     expect(res.status).toBe(401);
   });
 });
