@@ -5,6 +5,7 @@
 // May import anything in src/ (it is the top of the dependency order); nothing in src/ but
 // commands/ imports it.
 
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -144,6 +145,8 @@ export interface DaemonOptions {
   extraShutdown?: ShutdownStep[];
   /** Watchdog window and tick deadline; defaults suit production. */
   watch?: WatchOptions;
+  /** Benchmark runs: Redis lock TTL (default 30 s), Fortio status polling (default 2 s), BullMQ job lock (default 10 min). */
+  bench?: { lockTtlMs?: number; pollMs?: number; jobLockMs?: number };
 }
 
 /** The daemon with every part not given built from the config. */
@@ -152,6 +155,10 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   // State commands fail after one retry instead of piling up while Redis is away.
   const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1, lazyConnect: false });
   const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
+  const keys = stateKeys(o.prefix ?? DEFAULT_PREFIX);
+  const benchmarks = config.suites.some((s) => s.enabled && s.benchmark)
+    ? buildBenchmark(config, { redis, owner: `daemon:${hostname()}:${process.pid}`, keys, ...(o.bench?.lockTtlMs !== undefined ? { lockTtlMs: o.bench.lockTtlMs } : {}), ...(o.bench?.pollMs !== undefined ? { pollMs: o.bench.pollMs } : {}) })
+    : undefined;
   return runDaemon(config, {
     logger: o.logger,
     metrics,
@@ -159,8 +166,9 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(notifier ? { notifier } : {}),
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
     redis,
-    keys: stateKeys(o.prefix ?? DEFAULT_PREFIX),
+    keys,
     now: o.now ?? Date.now,
+    ...(benchmarks ? { benchmarks, benchmarkLockMs: o.bench?.jobLockMs ?? 600_000 } : {}),
     port: o.port ?? config.http.port,
     ...(o.host ? { host: o.host } : {}),
     adminToken: o.adminToken ?? (() => process.env.MESH_SOAK_ADMIN_TOKEN || undefined),
