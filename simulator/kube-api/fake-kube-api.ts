@@ -20,6 +20,7 @@ import type { ResourceType } from './resources.js';
 import { RolloutController } from './rollout-controller.js';
 import { ApiStatusError, statusBody, successStatus, notFound } from './status.js';
 import { FakeStore, metaOf } from './store.js';
+import { createServiceProxy, type ServiceProxy } from './service-proxy.js';
 
 export interface RecordedRequest {
   method: string;
@@ -47,6 +48,8 @@ export interface FakeKubeApi {
   faults: FaultInjector;
   requests: RecordedRequest[];
   controller: RolloutController;
+  /** The services/NAME:PORT/proxy route (service-proxy.ts): register where a service answers. */
+  serviceProxy: ServiceProxy;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const maxRecorded = options.maxRecorded ?? 100_000;
   const token = randomBytes(16).toString('hex');
   const hangs = new Set<NodeJS.Timeout>();
+  const serviceProxy = createServiceProxy();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -111,6 +115,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       });
       if (res.destroyed) return;
     }
+    if (await serviceProxy.handle(method, url, raw, req.headers, res)) return;
     try {
       const [code, body] = route(method, url, rec, contentType);
       send(res, code, body);
@@ -300,6 +305,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     faults,
     requests,
     controller,
+    serviceProxy,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -27,6 +27,7 @@ import type { WatchOptions } from '../daemon/self-watch.js';
 import { version } from '../shared/version.js';
 import { BenchStore } from '../adapters/redis/bench-store.js';
 import { FortioClient } from '../adapters/fortio/client.js';
+import { serviceOf, serviceProxyConnection, type KubeAccess } from '../adapters/fortio/service-proxy.js';
 import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
 import { acquireAll } from '../disruption/lock.js';
 import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
@@ -201,17 +202,32 @@ export interface BuiltBenchmark {
   recover(): Promise<string[]>;
 }
 
+/**
+ * The Fortio client of a suite's URL: direct, or with `fortio.via: apiserver` through the API
+ * server's service proxy with the kubeconfig's credentials (client-node loaded only then).
+ * Every such suite's URL is checked at once, so a bad one fails at start, not at its first run.
+ */
+function fortioClients(config: Config): (url: string, suite: string) => FortioClient {
+  const access = (): Promise<KubeAccess> => import('../adapters/fortio/kube-access.js').then((m) => m.kubeAccess(config.kubernetes.kubeconfig));
+  const proxied = new Map<string, Suite>(config.suites.filter((s) => s.benchmark?.fortioVia === 'apiserver').map((s) => [s.name, s]));
+  for (const s of proxied.values()) serviceOf(s.benchmark!.fortioUrl, s.namespace);
+  return (url, suiteName) => {
+    const suite = proxied.get(suiteName);
+    return new FortioClient({ baseUrl: url, ...(suite ? { connect: serviceProxyConnection(url, suite.namespace, access) } : {}) });
+  };
+}
+
 /** Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST API. */
 export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBenchmark {
   const keys = o.keys ?? stateKeys();
   const store = new BenchStore(o.redis, keys);
   const prom = rangeQueryClient({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, headers: config.prometheus.headers });
   const acquire = (resources: string[]) => acquireAll(o.redis, resources.map((r) => keys.resourceLock(r)), o.lockTtlMs ?? 30_000);
-  const fortioFor = (url: string) => new FortioClient({ baseUrl: url });
+  const fortioFor = fortioClients(config);
   return {
     store,
     deps: (suite) => ({
-      fortio: fortioFor(suite.benchmark?.fortioUrl ?? ''),
+      fortio: fortioFor(suite.benchmark?.fortioUrl ?? '', suite.name),
       prom,
       store,
       acquire,

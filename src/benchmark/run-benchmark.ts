@@ -190,7 +190,7 @@ export async function compareWithBaselines(run: BenchRun, history: BaselineSampl
  * entry. Answers the run ids recovered.
  */
 export async function recoverInterrupted(
-  deps: Pick<BenchDeps, 'store' | 'acquire' | 'now'> & { fortioFor(url: string): Pick<FortioPort, 'stop'>; namespaceOf(suite: string): string | undefined },
+  deps: Pick<BenchDeps, 'store' | 'acquire' | 'now'> & { fortioFor(url: string, suite: string): Pick<FortioPort, 'stop'>; namespaceOf(suite: string): string | undefined },
 ): Promise<string[]> {
   const recovered: string[] = [];
   for (const entry of await deps.store.journal()) {
@@ -201,7 +201,7 @@ export async function recoverInterrupted(
       let stopNote = '';
       if (entry.fortioRunId !== null) {
         const id = entry.fortioRunId;
-        stopNote = await deps.fortioFor(entry.fortioUrl).stop(id).then(
+        stopNote = await deps.fortioFor(entry.fortioUrl, entry.suite).stop(id).then(
           () => `; Fortio run ${id} stopped`,
           (err: unknown) => `; Fortio run ${id} could not be stopped (${err instanceof Error ? err.message : String(err)}), it ends by itself`,
         );

@@ -24,6 +24,7 @@ import { benchResources, loadUrl, runBenchmark, type BenchOutcome } from '../ben
 import { benchRunId, recordRegressions } from '../benchmark/bench-job.js';
 import { cpuQuery, defaultComponents, memoryQuery } from '../benchmark/resources.js';
 import { onStopSignals } from './signals.js';
+import { serviceOf, serviceProxyUrl } from '../adapters/fortio/service-proxy.js';
 import { configPath, type Command, type CommandContext } from './command.js';
 
 const SUBCOMMANDS = ['run', 'list', 'compare', 'export'];
@@ -81,7 +82,8 @@ function benchSuiteOf(config: Config, name: string | undefined, command: string)
 function dryRun(ctx: CommandContext, suite: Suite): number {
   const spec = suite.benchmark!;
   const points = expandMatrix(spec);
-  const out = [`benchmark ${suite.name}: ${points.length} points of ${spec.durationMs / 1000} s through ${spec.fortioUrl}/fortio/rest/run`];
+  const via = spec.fortioVia === 'apiserver' ? `the API server's service proxy ${serviceProxyUrl('', serviceOf(spec.fortioUrl, suite.namespace))}` : spec.fortioUrl;
+  const out = [`benchmark ${suite.name}: ${points.length} points of ${spec.durationMs / 1000} s through ${via}/fortio/rest/run`];
   out.push(`holds: ${benchResources(suite.namespace).join(', ')}`);
   points.forEach((p, i) => out.push(`${i + 1}/${points.length} ${p.mode} c=${p.connections} qps=${String(p.qps)} size=${p.payloadBytes}: ${loadUrl(spec, p)}`));
   out.push(`resources over each window minus ${spec.warmupMs / 1000} s warm-up and ${spec.cooldownMs / 1000} s cool-down, step ${spec.stepMs / 1000} s:`);
