@@ -179,7 +179,9 @@ async function addBenchmark(src: StatusSources, status: SuiteStatus): Promise<Su
     ? { id: run.id, state: run.state, istioVersion: run.istioVersion, startedAt: run.startedAt, finishedAt: run.finishedAt, points: run.results.length, ...(run.reason ? { reason: run.reason } : {}) }
     : null;
   const regressions = regressionChecks(suite.benchmark.regression.thresholds).map((c) => checkStatus(c, records[c.name]));
-  return { ...status, checks: [...status.checks, ...regressions], benchmark: { schedule: suite.benchmark.schedule ?? null, lastRun } };
+  // A suite with no checks of its own is judged by its regression checks alone.
+  const coverage = status.checks.length === 0 && status.coverage ? { coverage: groupCoverage(regressionChecks(suite.benchmark.regression.thresholds).map((c) => records[c.name])) } : {};
+  return { ...status, ...coverage, checks: [...status.checks, ...regressions], benchmark: { schedule: suite.benchmark.schedule ?? null, lastRun } };
 }
 
 export async function buildStatus(src: StatusSources): Promise<StatusBody> {

@@ -32,6 +32,7 @@ interface StatusBody {
   suites: Array<{
     name: string;
     checks: Array<{ name: string; state: string; instances: Array<{ labels: Record<string, string>; state: string }> }>;
+    coverage?: { checked: boolean; reason: string; detail: string };
     benchmark?: { schedule: Schedule | null; lastRun: { id: string; state: string; istioVersion: string; points: number; reason?: string } | null };
   }>;
 }
@@ -94,6 +95,8 @@ describe('benchmarks in the daemon', () => {
     expect(status?.benchmark).toMatchObject({ schedule: { every: 60_000 }, lastRun: { istioVersion: '1.24.0', points: 2 } });
     // No baseline yet (no other Istio version): the regression checks are ok, not unknown.
     expect(status?.checks.filter((c) => c.name.startsWith('bench-')).map((c) => `${c.name}:${c.state}`)).toEqual(['bench-p99-regression:ok', 'bench-cpu-regression:ok']);
+    // A suite without checks of its own is judged by its regression checks: checked, not "not evaluated".
+    expect(status?.coverage).toEqual({ checked: true, reason: 'checked', detail: '' });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/mesh_soak_bench_actual_qps\{suite="bench",istio_version="1.24.0",mode="both",connections="2",qps="100",payload="512"\} \d/);
     expect(metrics).toContain('mesh_soak_bench_runs_total{suite="bench",outcome="done"} 1');
