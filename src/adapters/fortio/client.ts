@@ -1,6 +1,7 @@
 // Fortio's REST API in the client pod (fortio server, port 8080), on undici: start a load
 // with POST /fortio/rest/run (JSON options, every value a string, "async": "on", "save":
-// "on"), poll GET /fortio/rest/status?runid=N until the run leaves the table (Fortio removes
+// "on"; Fortio ≥ 1.35 answers {"message": "started", "RunID", "Count", "ResultID",
+// "ResultURL"}, older ones only {"started": N}, which is refused with the reason), poll GET /fortio/rest/status?runid=N until the run leaves the table (Fortio removes
 // a finished run), read the saved result at /fortio/data/<ResultID>.json, and stop a run
 // with /fortio/rest/stop?runid=N. Every answer is size-bounded. The base URL is the client's
 // service in-cluster, or the API server's service proxy path from outside.
@@ -41,6 +42,8 @@ export interface FortioClientOptions {
 }
 
 const startReply = z.looseObject({ RunID: z.number().int().positive(), ResultID: z.string().default(''), message: z.string().optional() });
+/** Fortio before 1.35 answered an async run with only its number. */
+const oldStartReply = z.looseObject({ started: z.number().int() });
 const statusReply = z.looseObject({ Statuses: z.record(z.string(), z.unknown()).nullable().optional() });
 const errorReply = z.looseObject({ error: z.literal(true), message: z.string().optional(), exception: z.string().optional() });
 
@@ -90,6 +93,9 @@ export class FortioClient implements FortioPort {
     const err = errorReply.safeParse(json);
     if (err.success) throw new HttpJsonError('http', `fortio run: refused: ${err.data.message ?? ''} ${err.data.exception ?? ''}`.trim());
     const r = startReply.safeParse(json);
+    if (!r.success && oldStartReply.safeParse(json).success) {
+      throw new HttpJsonError('bad-json', 'fortio run: this Fortio answers {"started": N} (before 1.35): no result id and no status API; use Fortio 1.35 or later (suites/benchmark ships 1.69.0)');
+    }
     if (!r.success) throw new HttpJsonError('bad-json', 'fortio run: the answer has no RunID');
     return { runId: r.data.RunID, resultId: r.data.ResultID };
   }
