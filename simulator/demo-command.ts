@@ -4,6 +4,8 @@
 
 import { onStopSignals, untilAborted } from '../src/commands/signals.js';
 import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseDuration, formatDuration } from '../src/checks/duration.js';
 import { formatValue } from '../src/checks/format-value.js';
 import { UserError } from '../src/shared/errors.js';
@@ -107,6 +109,28 @@ function reporter(out: NodeJS.WritableStream) {
   };
 }
 
+/**
+ * A line when a benchmark run starts or ends; after each finished run the CSV of all finished
+ * runs (the original's columns) is written to the demo's folder.
+ */
+function benchReporter(out: NodeJS.WritableStream, csv: (() => Promise<string>) | undefined, dir: string) {
+  const seen = new Map<string, string>();
+  return (body: StatusBody) => {
+    for (const s of body.suites) {
+      const r = s.benchmark?.lastRun;
+      if (!r || seen.get(s.name) === `${r.id}/${r.state}`) continue;
+      seen.set(s.name, `${r.id}/${r.state}`);
+      out.write(`${clock()} benchmark  ${s.name}: run ${r.id} ${r.state} (Istio ${r.istioVersion}, ${r.points} point(s))${r.reason ? ` ${r.reason}` : ''}\n`);
+      if (r.state !== 'done' || !csv) continue;
+      const file = join(dir, 'benchmark.csv');
+      csv()
+        .then((text) => writeFile(file, text))
+        .then(() => out.write(`${clock()} benchmark  CSV of the finished runs: ${file}\n`))
+        .catch((err: unknown) => out.write(`${clock()} benchmark  CSV not written: ${String(err)}\n`));
+    }
+  };
+}
+
 function stateCounts(body: StatusBody): string {
   const counts = new Map<string, number>();
   for (const s of body.suites) for (const c of s.checks) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
@@ -129,7 +153,7 @@ function alertLine(a: ReceivedAlert): string {
 export const demoCommand: Command = {
   summary: 'everything on this machine: Redis, Prometheus, Alertmanager, a simulated cluster and the daemon',
   help: [
-    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N]',
+    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N] [--bench-every 3m]',
     '',
     'Starts Redis, Prometheus and Alertmanager from the local binaries on free loopback ports,',
     'a fake Kubernetes API with the four suites deployed, a synthetic Istio metrics target that',
@@ -139,10 +163,14 @@ export const demoCommand: Command = {
     '                      requests), early-ready (gateway serves before pilot configures it), cpu,',
     '                      memory, xds-rejects (use suite "mesh" or istio-upgrader); http10: no-host (400),',
     '                      no-pilot-http10 (426); release-qualification: one per check, e.g.',
-    '                      istiod-memory-growth, xds-push-errors, no-ingress (simulator/istio-metrics.ts)',
+    '                      istiod-memory-growth, xds-push-errors, no-ingress (simulator/istio-metrics.ts);',
+    '                      bench:slow-proxy (the benchmark\'s sidecars twice as slow: its p99 regression',
+    '                      check fails and alerts)',
     '  --tick D            check interval of every suite (default 5s)',
     '  --duration D        stop by itself after D',
     '  --port N            the daemon\'s HTTP port (default: a free one)',
+    '  --bench-every D     how often the benchmark suite (2×2 matrix in modes both and baseline, 10 s',
+    '                      points, first run at start, about 90 s) runs (default 3m)',
     'Faults can also be switched while it runs: curl -XPOST "<faults URL>/NAMESPACE/KIND?on=true".',
   ].join('\n'),
   options: {
@@ -150,12 +178,14 @@ export const demoCommand: Command = {
     tick: { type: 'string' },
     duration: { type: 'string' },
     port: { type: 'string' },
+    'bench-every': { type: 'string' },
   },
   async run(ctx) {
     const faults = ((ctx.values.fault as string[] | undefined) ?? []).map(parseFault);
     const tickMs = durationOption('tick', ctx.values.tick as string | undefined);
     const durationMs = durationOption('duration', ctx.values.duration as string | undefined);
     const port = parsePort(ctx.values.port as string | undefined);
+    const benchEvery = formatDuration(durationOption('bench-every', ctx.values['bench-every'] as string | undefined) ?? 180_000);
     ensurePackages(ctx);
 
     // Signals first: a Ctrl-C while the servers start still stops them and removes the temp dir.
@@ -175,6 +205,7 @@ export const demoCommand: Command = {
           // 0 is "any free port", which is the default anyway.
           ...(port ? { port } : {}),
           adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
+          benchmark: benchEvery,
           onAlert: (a) => out.write(alertLine(a)),
           signal: abort.signal,
         });
@@ -185,11 +216,15 @@ export const demoCommand: Command = {
       }
       const running = stack;
       const report = reporter(out);
+      const benchReport = benchReporter(out, running.benchCsv, running.dir);
       poll = setInterval(() => {
         if (stopping) return;
         fetch(`${running.urls.status}api/v1/status`)
           .then((r) => r.json() as Promise<StatusBody>)
-          .then((body) => report(body))
+          .then((body) => {
+            report(body);
+            benchReport(body);
+          })
           .catch(() => undefined);
       }, 1000);
       for (const f of faults) running.setFault(f.suite, f.kind);
@@ -203,7 +238,8 @@ export const demoCommand: Command = {
           `  faults        ${running.urls.faults}   (POST /faults/NAMESPACE/KIND?on=true|false)`,
           `  config        ${running.configPath}`,
           `  daemon log    ${running.logFile}`,
-          faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain',
+          faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain or --fault bench:slow-proxy',
+          `  benchmark     every ${benchEvery}; CSV in ${running.dir}/benchmark.csv after each run`,
           '',
           'Ctrl-C stops everything.',
           '',

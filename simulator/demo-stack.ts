@@ -32,6 +32,10 @@ import { FAULT_KINDS, type FaultKind } from './istio-metrics.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
 import { freePort, startAlertmanager, startPrometheus, startRedis, type RunningAlertmanager, type RunningPrometheus, type RunningRedis } from './local/index.js';
 import { startMetricsTarget, type MetricsTarget } from './metrics-target.js';
+import { DEMO_BENCH_FAULT, startDemoBench, type DemoBench } from './fortio/demo-bench.js';
+
+/** The benchmark's fault (fortio/demo-bench.ts) beside the Istio metrics model's. */
+export type DemoFaultKind = FaultKind | typeof DEMO_BENCH_FAULT;
 
 export interface ReceivedAlert {
   at: number;
@@ -60,6 +64,8 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** How long to wait for the daemon to install its job schedulers in Redis; default 30 s. */
   scheduledTimeoutMs?: number;
+  /** Adds the benchmark suite (a 2×2 matrix in two modes, fortio/demo-bench.ts) every `benchmark` (e.g. "3m"); default none. */
+  benchmark?: string;
 }
 
 /** startDemoStack was aborted through its signal; everything it had started is stopped. */
@@ -80,7 +86,9 @@ export interface DemoStack {
   kube: FakeKubeApi;
   alerts: ReceivedAlert[];
   /** Switches a simulated fault on or off for a suite (`mesh` is the control plane). */
-  setFault(suite: string, kind: FaultKind, on?: boolean): void;
+  setFault(suite: string, kind: DemoFaultKind, on?: boolean): void;
+  /** With options.benchmark: the finished benchmark runs as CSV. */
+  benchCsv?: () => Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -179,6 +187,7 @@ function demoConfig(p: {
   tickMs: number;
   schedules: Record<string, string>;
   params: Record<string, Record<string, string | number>>;
+  extraSuites?: string;
 }): string {
   const every = (name: string) =>
     (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '') +
@@ -197,7 +206,7 @@ suites:
   - use: gateway-bouncer${every('gateway-bouncer')}
   - use: istio-upgrader${every('istio-upgrader')}
   - use: release-qualification${every('release-qualification')}
-checks:
+${p.extraSuites ? `${p.extraSuites}\n` : ''}checks:
   - name: pilot-xds-rejects
     query: sum(increase(pilot_total_xds_rejects[1m]))
     fail: "> 0"
@@ -247,9 +256,11 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     cleanups.push(() => target.stop());
     checkAborted();
     const port = options.port ?? (await freePort());
+    const bench: DemoBench | undefined = options.benchmark ? await startDemoBench({ redisUrl: () => redis.url, schedule: options.benchmark }) : undefined;
+    if (bench) cleanups.push(() => bench.stop());
     const prom: RunningPrometheus = await startPrometheus({
       scrapeIntervalS: options.scrapeIntervalS ?? 1,
-      scrapeJobs: { istio: [target.hostPort], 'mesh-soak': [`127.0.0.1:${port}`] },
+      scrapeJobs: { istio: [target.hostPort], 'mesh-soak': [`127.0.0.1:${port}`], ...(bench ? { cadvisor: [bench.scrapeTarget] } : {}) },
     });
     cleanups.push(() => prom.stop());
     checkAborted();
@@ -266,9 +277,11 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
         tickMs: options.tickMs ?? 5000,
         schedules: { ...DEFAULT_SCHEDULES, ...options.schedules },
         params: { ...DEFAULT_PARAMS, ...options.params },
+        ...(bench ? { extraSuites: bench.configEntry } : {}),
       }),
     );
     const config = await loadConfig(configPath);
+    await bench?.prepare(config, kube);
 
     // The simulated cluster starts with the control plane and every suite deployed.
     const setup: KubeContext = createKubeClients(kube.kubeconfigPath);
@@ -330,8 +343,12 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       kube,
       alerts,
       setFault(suite, kind, on = true) {
-        target.model.setFault(namespaceOf(suite), kind, on);
+        if (kind !== DEMO_BENCH_FAULT) return target.model.setFault(namespaceOf(suite), kind, on);
+        // "bench" names the benchmark, whatever its suite is called.
+        if (!bench || (suite !== 'bench' && !config.suites.find((s) => s.name === suite)?.benchmark)) throw new UserError(`--fault ${suite}:${kind}: use bench:${kind} (the demo's benchmark)`);
+        bench.sim.faults.slowProxy = on;
       },
+      ...(bench ? { benchCsv: () => bench.csv() } : {}),
       async stop() {
         await stopAll();
         await rm(dir, { recursive: true, force: true });
@@ -371,10 +388,11 @@ async function waitScheduled(daemon: Daemon, timeoutMs: number, redisUrl: string
 }
 
 /** `SUITE:KIND` from the command line, checked against the known fault kinds. */
-export function parseFault(text: string): { suite: string; kind: FaultKind } {
+export function parseFault(text: string): { suite: string; kind: DemoFaultKind } {
   const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9-]+)$/.exec(text);
-  if (!m || !FAULT_KINDS.includes(m[2] as FaultKind)) {
-    throw new UserError(`--fault: "${text}" is not SUITE:KIND; KIND is one of ${FAULT_KINDS.join(', ')}`);
+  const kinds: string[] = [...FAULT_KINDS, DEMO_BENCH_FAULT];
+  if (!m || !kinds.includes(m[2] as string)) {
+    throw new UserError(`--fault: "${text}" is not SUITE:KIND; KIND is one of ${kinds.join(', ')}`);
   }
-  return { suite: m[1] as string, kind: m[2] as FaultKind };
+  return { suite: m[1] as string, kind: m[2] as DemoFaultKind };
 }

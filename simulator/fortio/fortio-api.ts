@@ -12,7 +12,7 @@ import { medianLatencyS, PERCENTILE_SHAPE, type SimFaults, type SimLoad, type Si
 
 const MODES: SimMode[] = ['both', 'serversidecar', 'clientsidecar', 'baseline', 'ingress'];
 
-interface SimRun {
+export interface SimRun {
   id: number;
   resultId: string;
   load: SimLoad;
@@ -21,7 +21,8 @@ interface SimRun {
   requestedQps: string;
   durationMs: number;
   startedAt: number;
-  timer: NodeJS.Timeout;
+  /** Ends the run; absent for a result computed without running (seed.ts). */
+  timer?: NodeJS.Timeout;
 }
 
 export interface FortioSim {

@@ -28,6 +28,7 @@ import { FakeStore, labelsOf, metaOf } from './store.js';
 import { WatchHub, type WatchSpec } from './watch.js';
 import { parseLabelSelector } from './label-selector.js';
 import { servingCert } from './tls.js';
+import { createServiceProxy, type ServiceProxy } from './service-proxy.js';
 
 export interface RecordedRequest {
   method: string;
@@ -63,6 +64,8 @@ export interface FakeKubeApi {
   faults: FaultInjector;
   requests: RecordedRequest[];
   controller: RolloutController;
+  /** The services/NAME:PORT/proxy route (service-proxy.ts): register where a service answers. */
+  serviceProxy: ServiceProxy;
   stop(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     warnings.push(...a.warnings);
     return a.obj;
   };
+  const serviceProxy = createServiceProxy();
 
   const cert = await servingCert();
   const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
@@ -154,6 +158,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       res.end(doc.body);
       return;
     }
+    if (await serviceProxy.handle(method, url, raw, req.headers, res)) return;
     try {
       if (servePodLog(method, url, store, res)) return;
       if (contentType === 'application/vnd.kubernetes.protobuf' && raw !== '') {
@@ -388,6 +393,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     faults,
     requests,
     controller,
+    serviceProxy,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -6,6 +6,7 @@
 // commands/ imports it.
 
 import { healthMetrics } from '../telemetry/health-metrics.js';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -27,6 +28,7 @@ import type { WatchOptions } from '../daemon/self-watch.js';
 import { version } from '../shared/version.js';
 import { BenchStore } from '../adapters/redis/bench-store.js';
 import { FortioClient } from '../adapters/fortio/client.js';
+import { serviceOf, serviceProxyConnection, type KubeAccess } from '../adapters/fortio/service-proxy.js';
 import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
 import { acquireAll } from '../disruption/lock.js';
 import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
@@ -202,6 +204,8 @@ export interface DaemonOptions {
   extraShutdown?: ShutdownStep[];
   /** Watchdog window and tick deadline; defaults suit production. */
   watch?: WatchOptions;
+  /** Benchmark runs: Redis lock TTL (default 30 s), Fortio status polling (default 2 s), BullMQ job lock (default 10 min). */
+  bench?: { lockTtlMs?: number; pollMs?: number; jobLockMs?: number };
 }
 
 /** The daemon with every part not given built from the config. */
@@ -210,6 +214,10 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   // State commands fail after one retry instead of piling up while Redis is away.
   const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1, lazyConnect: false });
   const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
+  const keys = stateKeys(o.prefix ?? DEFAULT_PREFIX);
+  const benchmarks = config.suites.some((s) => s.enabled && s.benchmark)
+    ? buildBenchmark(config, { redis, owner: `daemon:${hostname()}:${process.pid}`, keys, ...(o.bench?.lockTtlMs !== undefined ? { lockTtlMs: o.bench.lockTtlMs } : {}), ...(o.bench?.pollMs !== undefined ? { pollMs: o.bench.pollMs } : {}) })
+    : undefined;
   return runDaemon(config, {
     logger: o.logger,
     metrics,
@@ -219,8 +227,9 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(o.deployment ? { deployment: o.deployment } : {}),
     ...(o.logs ? { logs: o.logs } : {}),
     redis,
-    keys: stateKeys(o.prefix ?? DEFAULT_PREFIX),
+    keys,
     now: o.now ?? Date.now,
+    ...(benchmarks ? { benchmarks, benchmarkLockMs: o.bench?.jobLockMs ?? 600_000 } : {}),
     port: o.port ?? config.http.port,
     ...(o.host ? { host: o.host } : {}),
     adminToken: o.adminToken ?? (() => process.env.MESH_SOAK_ADMIN_TOKEN || undefined),
@@ -253,17 +262,32 @@ export interface BuiltBenchmark {
   recover(): Promise<string[]>;
 }
 
+/**
+ * The Fortio client of a suite's URL: direct, or with `fortio.via: apiserver` through the API
+ * server's service proxy with the kubeconfig's credentials (client-node loaded only then).
+ * Every such suite's URL is checked at once, so a bad one fails at start, not at its first run.
+ */
+function fortioClients(config: Config): (url: string, suite: string) => FortioClient {
+  const access = (): Promise<KubeAccess> => import('../adapters/fortio/kube-access.js').then((m) => m.kubeAccess(config.kubernetes.kubeconfig));
+  const proxied = new Map<string, Suite>(config.suites.filter((s) => s.benchmark?.fortioVia === 'apiserver').map((s) => [s.name, s]));
+  for (const s of proxied.values()) serviceOf(s.benchmark!.fortioUrl, s.namespace);
+  return (url, suiteName) => {
+    const suite = proxied.get(suiteName);
+    return new FortioClient({ baseUrl: url, ...(suite ? { connect: serviceProxyConnection(url, suite.namespace, access) } : {}) });
+  };
+}
+
 /** Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST API. */
 export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBenchmark {
   const keys = o.keys ?? stateKeys();
   const store = new BenchStore(o.redis, keys);
   const prom = rangeQueryClient({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, headers: config.prometheus.headers });
   const acquire = (resources: string[]) => acquireAll(o.redis, resources.map((r) => keys.resourceLock(r)), o.lockTtlMs ?? 30_000);
-  const fortioFor = (url: string) => new FortioClient({ baseUrl: url });
+  const fortioFor = fortioClients(config);
   return {
     store,
     deps: (suite) => ({
-      fortio: fortioFor(suite.benchmark?.fortioUrl ?? ''),
+      fortio: fortioFor(suite.benchmark?.fortioUrl ?? '', suite.name),
       prom,
       store,
       acquire,

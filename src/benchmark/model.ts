@@ -46,8 +46,10 @@ export interface BenchmarkSpec {
   stepMs: number;
   /** Where the runner reaches each mode's server, by mode; ingress needs a gateway URL. */
   targets: Partial<Record<BenchMode, string>>;
-  /** The Fortio REST API of the client pod (service proxy URL outside the cluster). */
+  /** The Fortio REST API of the client pod (its service URL, `http://fortioclient.NS:8080`). */
   fortioUrl: string;
+  /** `apiserver`: reach fortioUrl's service through the Kubernetes API server's service proxy; default direct. */
+  fortioVia?: 'direct' | 'apiserver';
   /** What labels results: a fixed string, or read at run time by the caller. */
   istioVersion: string;
   regression: { baseline: BaselinePolicy; thresholds: RegressionThresholds };

@@ -42,8 +42,8 @@ export interface JournalEntry {
 export interface BenchStorePort {
   save(run: BenchRun, keepRuns: number): Promise<void>;
   get(runId: string): Promise<BenchRun | undefined>;
-  /** Baseline samples of the suite's finished runs, newest runs first. */
-  history(suite: string): Promise<BaselineSample[]>;
+  /** Baseline samples of the suite's finished runs, newest runs first, read until `enough` says so. */
+  history(suite: string, o?: { enough?: (samples: readonly BaselineSample[]) => boolean }): Promise<BaselineSample[]>;
   journalPut(entry: JournalEntry): Promise<void>;
   journalRemove(runId: string): Promise<void>;
   journal(): Promise<JournalEntry[]>;
@@ -135,7 +135,7 @@ export async function runBenchmark(t: BenchTarget, deps: BenchDeps, signal: Abor
   try {
     await deps.store.journalPut(journal);
     await deps.store.save(run, t.spec.keepRuns);
-    const history = await deps.store.history(t.suite);
+    const history = await baselineHistory(deps.store, t.suite, t.spec);
     for (const point of expandMatrix(t.spec)) {
       if (stop.aborted) break;
       try {
@@ -161,6 +161,24 @@ export async function runBenchmark(t: BenchTarget, deps: BenchDeps, signal: Abor
   } finally {
     await held.release().catch(() => undefined);
   }
+}
+
+/**
+ * The history a run's baselines need, read newest first and no further than needed: for a
+ * median, until every point of the matrix has its last N results under another Istio version
+ * (older runs cannot change those medians); for a pinned run, nothing (compareWithBaselines
+ * reads that run itself).
+ */
+export async function baselineHistory(store: Pick<BenchStorePort, 'history'>, suite: string, spec: BenchmarkSpec): Promise<BaselineSample[]> {
+  const policy = spec.regression.baseline;
+  if (policy.kind === 'pinned') return [];
+  const keys = expandMatrix(spec).map(pointKey);
+  const enough = (samples: readonly BaselineSample[]): boolean => {
+    const counts = new Map<string, number>();
+    for (const s of samples) if (s.istioVersion !== spec.istioVersion) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
+    return keys.every((k) => (counts.get(k) ?? 0) >= policy.lastN);
+  };
+  return store.history(suite, { enough });
 }
 
 /** Each result against its baseline (a pinned run is read from the store if it is not in history). */
@@ -190,7 +208,7 @@ export async function compareWithBaselines(run: BenchRun, history: BaselineSampl
  * entry. Answers the run ids recovered.
  */
 export async function recoverInterrupted(
-  deps: Pick<BenchDeps, 'store' | 'acquire' | 'now'> & { fortioFor(url: string): Pick<FortioPort, 'stop'>; namespaceOf(suite: string): string | undefined },
+  deps: Pick<BenchDeps, 'store' | 'acquire' | 'now'> & { fortioFor(url: string, suite: string): Pick<FortioPort, 'stop'>; namespaceOf(suite: string): string | undefined },
 ): Promise<string[]> {
   const recovered: string[] = [];
   for (const entry of await deps.store.journal()) {
@@ -201,7 +219,7 @@ export async function recoverInterrupted(
       let stopNote = '';
       if (entry.fortioRunId !== null) {
         const id = entry.fortioRunId;
-        stopNote = await deps.fortioFor(entry.fortioUrl).stop(id).then(
+        stopNote = await deps.fortioFor(entry.fortioUrl, entry.suite).stop(id).then(
           () => `; Fortio run ${id} stopped`,
           (err: unknown) => `; Fortio run ${id} could not be stopped (${err instanceof Error ? err.message : String(err)}), it ends by itself`,
         );

@@ -14,17 +14,17 @@ import { Fault, UserError, messageOf } from '../shared/errors.js';
 import { buildBenchmark, buildNotifier, closeRedis } from '../app/index.js';
 import { stateKeys } from '../adapters/redis/keys.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
-import { alertEventsFor } from '../checks/alert-event.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { Registry } from 'prom-client';
 import { version } from '../shared/version.js';
-import { compareRuns, regressionChecks } from '../benchmark/compare.js';
+import { compareRuns } from '../benchmark/compare.js';
 import { toCsv } from '../benchmark/csv.js';
 import { expandMatrix, type BenchRun } from '../benchmark/model.js';
 import { benchResources, loadUrl, runBenchmark, type BenchOutcome } from '../benchmark/run-benchmark.js';
-import { evaluateRegressions } from '../benchmark/regression-checks.js';
+import { benchRunId, recordRegressions } from '../benchmark/bench-job.js';
 import { cpuQuery, defaultComponents, memoryQuery } from '../benchmark/resources.js';
 import { onStopSignals } from './signals.js';
+import { serviceOf, serviceProxyUrl } from '../adapters/fortio/service-proxy.js';
 import { configPath, type Command, type CommandContext } from './command.js';
 
 const SUBCOMMANDS = ['run', 'list', 'compare', 'export'];
@@ -82,7 +82,8 @@ function benchSuiteOf(config: Config, name: string | undefined, command: string)
 function dryRun(ctx: CommandContext, suite: Suite): number {
   const spec = suite.benchmark!;
   const points = expandMatrix(spec);
-  const out = [`benchmark ${suite.name}: ${points.length} points of ${spec.durationMs / 1000} s through ${spec.fortioUrl}/fortio/rest/run`];
+  const via = spec.fortioVia === 'apiserver' ? `the API server's service proxy ${serviceProxyUrl('', serviceOf(spec.fortioUrl, suite.namespace))}` : spec.fortioUrl;
+  const out = [`benchmark ${suite.name}: ${points.length} points of ${spec.durationMs / 1000} s through ${via}/fortio/rest/run`];
   out.push(`holds: ${benchResources(suite.namespace).join(', ')}`);
   points.forEach((p, i) => out.push(`${i + 1}/${points.length} ${p.mode} c=${p.connections} qps=${String(p.qps)} size=${p.payloadBytes}: ${loadUrl(spec, p)}`));
   out.push(`resources over each window minus ${spec.warmupMs / 1000} s warm-up and ${spec.cooldownMs / 1000} s cool-down, step ${spec.stepMs / 1000} s:`);
@@ -102,7 +103,7 @@ async function runNow(ctx: CommandContext, config: Config, suite: Suite, redis: 
   if (recovered.length > 0) ctx.stderr.write(`bench: marked ${recovered.length} interrupted run(s) stopped: ${recovered.join(', ')}\n`);
   const stop = onStopSignals(() => ctx.stderr.write('bench: stopping the Fortio load; the run is marked stopped\n'));
   try {
-    const runId = `${suite.name}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+    const runId = benchRunId(suite.name, Date.now());
     const outcome = await runBenchmark({ suite: suite.name, namespace: suite.namespace, spec, runId }, built.deps(suite), stop.signal);
     if (outcome.outcome === 'busy') {
       ctx.stderr.write(`bench: ${outcome.resources.join(' or ')} is held by another benchmark or disruption\n`);
@@ -116,23 +117,17 @@ async function runNow(ctx: CommandContext, config: Config, suite: Suite, redis: 
   }
 }
 
-/** Evaluates the regression checks, stores their records, notifies; answers the failing instances. */
+/** Evaluates the regression checks, stores their records (as the daemon does), notifies; answers the failing instances. */
 async function reportRegressions(config: Config, suite: Suite, redis: Redis, outcome: Exclude<BenchOutcome, { outcome: 'busy' }>): Promise<number> {
-  const spec = suite.benchmark!;
-  const store = new CheckStore(redis, stateKeys());
-  const prev = await store.load(suite.name);
-  const now = Date.now();
-  const { records, transitions } = evaluateRegressions(spec.regression.thresholds, outcome.compared, prev, now);
-  await store.save(suite.name, { ...prev, ...records });
   const logger = pino({ level: 'warn' });
   const notifier = buildNotifier(config, createMetrics(new Registry(), version), logger);
+  const checks = new CheckStore(redis, stateKeys());
+  const { failing } = await recordRegressions({ checks, ...(notifier ? { alerts: notifier } : {}), prometheusUrl: config.prometheus.url, now: Date.now }, suite, outcome);
   if (notifier) {
-    const checks = new Map(regressionChecks(spec.regression.thresholds).map((c) => [c.name, c]));
-    notifier.enqueue(alertEventsFor(suite.name, transitions, checks, config.prometheus.url, (check, key) => prev[check]?.instances[key]?.failingSince ?? null));
     await notifier.flush?.(10_000);
     await notifier.close?.();
   }
-  return Object.values(records).reduce((n, r) => n + Object.values(r.instances).filter((i) => i.state === 'failing').length, 0);
+  return failing;
 }
 
 function compare(ctx: CommandContext, a: BenchRun | undefined, b: BenchRun | undefined, ids: string[]): number {

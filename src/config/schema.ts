@@ -286,7 +286,7 @@ const percent = z.number().min(0).max(10_000).meta({ description: 'percent incre
 /** A suite's `benchmark:` section (src/benchmark/model.ts BenchmarkSpec; docs/operator.md). */
 export const benchmarkSchema = z.strictObject({
   schedule: scheduleSchema.optional(),
-  fortio: z.strictObject({ url: httpUrl() }),
+  fortio: z.strictObject({ url: httpUrl(), via: z.enum(['direct', 'apiserver']).default('direct') }),
   modes: z.array(z.enum(BENCH_MODE_NAMES)).min(1).default(['both', 'baseline']),
   connections: positiveInts(),
   qps: z.array(z.union([z.number().positive(), z.literal('max')])).min(1),

@@ -12,6 +12,7 @@ import type { Readiness, ServerBackend } from '../server/http-server.js';
 import { refreshCheckGauges } from './check-gauges.js';
 import { buildStatus } from './status.js';
 import { withTimeout } from '../shared/time.js';
+import type { BenchmarkStatusSource } from './status.js';
 
 export interface BackendDeps {
   config: Config;
@@ -24,6 +25,8 @@ export interface BackendDeps {
   ping: () => Promise<boolean>;
   now: () => number;
   triggerDisruption: (suite: string) => Promise<void>;
+  /** The benchmark suites: trigger a run, refresh their gauges before a scrape, last run for the status. */
+  benchmarks?: BenchmarkStatusSource & { trigger(suite: string): Promise<void>; refresh(): Promise<void> };
   /** The reason while Redis does not answer ("redis unreachable", "redis authentication failed"). */
   redisDownReason?: () => string;
   /** Why the daemon is not ready beyond Redis (schedulers missing, stalled or failing suites, shutting down). */
@@ -36,6 +39,8 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
       // Ticks go to whichever replica is free: report the state all replicas share in
       // Redis, not only what this one last evaluated (bounded; stale beats no answer).
       await withTimeout(refreshCheckGauges({ store: d.store, groups: d.groups, metrics: d.metrics }).catch(() => undefined), 1000);
+      // After the check gauges: that refresh forgets the regression checks, which are not the suite's own.
+      if (d.benchmarks) await withTimeout(d.benchmarks.refresh().catch(() => undefined), 1000);
       return { contentType: d.metrics.registry.contentType, body: await d.metrics.registry.metrics() };
     },
     async readiness(): Promise<Readiness> {
@@ -45,11 +50,15 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
       const reasons = up ? d.notReadyReasons() : [down, ...d.notReadyReasons().filter((r) => r === 'shutting down')];
       return { ready: reasons.length === 0, reasons };
     },
-    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now }),
+    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now, ...(d.benchmarks ? { benchmarks: d.benchmarks } : {}) }),
     async suiteAction(suite, action) {
       if (!d.groups.has(suite)) return { result: 'not-found' };
       if (action === 'pause' || action === 'resume') {
         await d.pause.set(suite, action === 'pause');
+        return { result: 'ok' };
+      }
+      if (d.benchmarks?.suites.has(suite)) {
+        await d.benchmarks.trigger(suite);
         return { result: 'ok' };
       }
       if (!d.suites.get(suite)?.disruption) return { result: 'conflict', message: `suite ${suite} has no disruption` };

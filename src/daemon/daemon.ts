@@ -23,7 +23,7 @@ import { History } from '../adapters/redis/history.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { redisConnectionOptions } from '../adapters/redis/connection.js';
-import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
+import { createSuiteQueues, type SuiteJob, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
@@ -38,6 +38,7 @@ import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
 import type { DeploymentProbe } from '../checks/deployment.js';
 import type { LogsReader } from '../checks/logs.js';
+import { daemonBenchmarks, type BenchmarkParts, type DaemonBenchmarks } from './benchmarks.js';
 
 export type { Notifier };
 
@@ -53,6 +54,10 @@ export interface DaemonParts {
   deployment?: DeploymentProbe;
   /** Reads pod logs for `logs` checks; absent: those checks are unknown. */
   logs?: LogsReader;
+  /** Benchmark runs of the suites with a benchmark: section; absent: benchmark jobs are ignored. */
+  benchmarks?: BenchmarkParts;
+  /** BullMQ lock of a benchmark job (renewed while it runs); default disruptionLockMs. */
+  benchmarkLockMs?: number;
   /** The state connection (commands fail fast while Redis is away). */
   redis: Redis;
   keys: StateKeys;
@@ -87,6 +92,7 @@ interface Running {
   ping: () => Promise<boolean>;
   restoring: () => Promise<void> | undefined;
   stopResend: () => void;
+  benchmarks?: DaemonBenchmarks;
 }
 
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
@@ -97,39 +103,27 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
   const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
+  const benchmarks = benchmarksOf(config, parts, store, pause);
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const { bump, version } = stateVersion(redis);
-  const queues = createSuiteQueues({
-    connection: redisConnectionOptions(config.redis),
-    prefix: parts.keys.prefix,
-    logger,
-    onTick: async (job) => {
-      await tick(job).finally(bump);
-      void restorer.restore();
-    },
-    onDisruption: (job) =>
-      runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job).finally(bump),
-    // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
-    tickConcurrency: groups.size + 1,
-    disruptionConcurrency: Math.max(1, suites.size),
-    disruptionLockMs: parts.disruptionLockMs,
-    onError: watch.noteError,
-  });
+  const queues = suiteQueuesOf(config, parts, { tick, restorer, benchmarks, bump, suites, groups, history, pause, noteError: watch.noteError });
   const keeper = keepSchedulersInstalled(async () => {
     await pause.sync();
     logger.info(await queues.installSchedulers(config), 'job schedulers installed');
     await restorer.restore();
+    await benchmarks?.recover();
   }, { retryMs: parts.retryMs, logger });
   reinstallOnReconnect(redis, keeper, logger);
   const ping = async (): Promise<boolean> => (await withTimeout(redis.ping().catch(() => 'down'), 1000)) === 'PONG';
   const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watch.housekeeping(queues, keeper) };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
-  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined };
+  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}) };
   const backend = daemonBackend({
     config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
+    ...(benchmarks ? { benchmarks: { ...benchmarks, trigger: (suite: string) => queues.triggerBenchmark(suite) } } : {}),
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
   });
@@ -150,6 +144,47 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   if (parts.signal?.aborted) void stop();
   else parts.signal?.addEventListener('abort', () => void stop(), { once: true });
   return { port: server.port, metrics, scheduled: keeper.installed, stop };
+}
+
+interface QueueParts {
+  tick: (job: SuiteJob) => Promise<unknown>;
+  restorer: { restore(): Promise<void> };
+  benchmarks: DaemonBenchmarks | undefined;
+  bump: () => void;
+  suites: Map<string, Suite>;
+  groups: Map<string, unknown>;
+  history: History;
+  pause: PauseFlags;
+  noteError: (err: Error) => void;
+}
+
+/** The queues, their workers running ticks (then restores and benchmark recovery), disruptions and benchmarks. */
+function suiteQueuesOf(config: Config, parts: DaemonParts, x: QueueParts): SuiteQueues {
+  return createSuiteQueues({
+    connection: redisConnectionOptions(config.redis),
+    prefix: parts.keys.prefix,
+    logger: parts.logger,
+    onTick: async (job) => {
+      await x.tick(job).finally(x.bump);
+      void x.restorer.restore();
+      void x.benchmarks?.recover();
+    },
+    onDisruption: (job) =>
+      runDisruptionJob({ suites: x.suites, history: x.history, pause: x.pause, metrics: parts.metrics, logger: parts.logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job).finally(x.bump),
+    // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
+    tickConcurrency: x.groups.size + 1,
+    disruptionConcurrency: Math.max(1, x.suites.size),
+    disruptionLockMs: parts.disruptionLockMs,
+    ...(x.benchmarks ? { onBenchmark: (job) => x.benchmarks!.run(job).finally(x.bump) } : {}),
+    ...(parts.benchmarkLockMs !== undefined ? { benchmarkLockMs: parts.benchmarkLockMs } : {}),
+    onError: x.noteError,
+  });
+}
+
+function benchmarksOf(config: Config, parts: DaemonParts, store: CheckStore, pause: PauseFlags): DaemonBenchmarks | undefined {
+  if (!parts.benchmarks) return undefined;
+  const alerts = parts.notifier ? { alerts: parts.notifier } : {};
+  return daemonBenchmarks({ config, parts: parts.benchmarks, checks: store, isPaused: (s) => pause.isPaused(s), ...alerts, metrics: parts.metrics, logger: parts.logger, now: parts.now });
 }
 
 /**
@@ -280,8 +315,11 @@ async function stopDaemon(r: Running, server: RunningServer): Promise<void> {
   const workersMs = reachable ? parts.shutdownTimeoutMs : 1000;
   const steps: ShutdownStep[] = [
     { name: 'housekeeping', close: () => r.housekeeping.stop(), timeoutMs: 2000 },
+    // A running benchmark stops its Fortio load and marks its run before the workers close.
+    { name: 'benchmarks', close: () => r.benchmarks?.abort(), timeoutMs: 1000 },
     { name: 'workers', close: () => closeWorkers(r, workersMs), timeoutMs: workersMs + 3000 },
     { name: 'restore', close: () => r.restoring(), timeoutMs: 10_000 },
+    { name: 'benchmark recovery', close: () => r.benchmarks?.current(), timeoutMs: 10_000 },
     { name: 'notifier flush', close: () => parts.notifier?.flush?.(5000), timeoutMs: 6000 },
     { name: 'notifier', close: () => parts.notifier?.close?.(), timeoutMs: 2000 },
     { name: 'queues', close: () => r.queues.closeQueues(reachable ? 3000 : 500), timeoutMs: 5000 },

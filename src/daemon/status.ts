@@ -2,7 +2,7 @@
 // schedules, paused flag, last tick and disruption, and each check's state, value,
 // condition and instances — read from Redis, so any replica answers the same.
 
-import { MESH_SUITE, type CheckSpec, type Config, type Schedule } from '../config/model.js';
+import { MESH_SUITE, type CheckSpec, type Config, type Schedule, type Suite } from '../config/model.js';
 import type { CheckRecord } from '../checks/types.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
@@ -10,6 +10,21 @@ import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { worstInstance } from '../checks/check-state.js';
 import { groupCoverage, type Coverage } from '../checks/coverage.js';
 import type { Clock } from '../shared/time.js';
+import type { BenchRun } from '../benchmark/model.js';
+import { regressionChecks } from '../benchmark/compare.js';
+import { benchCheckGroup } from '../benchmark/bench-job.js';
+
+/** The benchmark suites the daemon runs, and each one's newest stored run. */
+export interface BenchmarkStatusSource {
+  suites: ReadonlyMap<string, Suite>;
+  lastRun(suite: string): Promise<BenchRun | undefined>;
+}
+
+/** A benchmark suite's schedule and last run; its regression checks are listed with its checks. */
+export interface BenchmarkStatus {
+  schedule: Schedule | null;
+  lastRun: { id: string; state: string; istioVersion: string; startedAt: number; finishedAt: number | null; points: number; reason?: string } | null;
+}
 
 export interface StatusSources {
   config: Config;
@@ -18,6 +33,7 @@ export interface StatusSources {
   pause: Pick<PauseFlags, 'all'>;
   /** Stamps the body's generatedAt; default Date.now. */
   now?: Clock;
+  benchmarks?: BenchmarkStatusSource;
 }
 
 export interface CheckStatus {
@@ -57,6 +73,8 @@ export interface SuiteStatus {
    * Absent for disabled suites.
    */
   coverage?: Coverage;
+  /** Benchmark suites only. */
+  benchmark?: BenchmarkStatus;
 }
 
 export interface StatusBody {
@@ -152,8 +170,22 @@ async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<strin
   };
 }
 
+/** The last run and the regression checks (appended to the suite's checks) of a benchmark suite. */
+async function addBenchmark(src: StatusSources, status: SuiteStatus): Promise<SuiteStatus> {
+  const suite = src.benchmarks?.suites.get(status.name);
+  if (!src.benchmarks || !suite?.benchmark) return status;
+  const [run, records] = await Promise.all([src.benchmarks.lastRun(suite.name), src.store.load(benchCheckGroup(suite.name))]);
+  const lastRun = run
+    ? { id: run.id, state: run.state, istioVersion: run.istioVersion, startedAt: run.startedAt, finishedAt: run.finishedAt, points: run.results.length, ...(run.reason ? { reason: run.reason } : {}) }
+    : null;
+  const regressions = regressionChecks(suite.benchmark.regression.thresholds).map((c) => checkStatus(c, records[c.name]));
+  // A suite with no checks of its own is judged by its regression checks alone.
+  const coverage = status.checks.length === 0 && status.coverage ? { coverage: groupCoverage(regressionChecks(suite.benchmark.regression.thresholds).map((c) => records[c.name])) } : {};
+  return { ...status, ...coverage, checks: [...status.checks, ...regressions], benchmark: { schedule: suite.benchmark.schedule ?? null, lastRun } };
+}
+
 export async function buildStatus(src: StatusSources): Promise<StatusBody> {
   const paused = await src.pause.all();
-  const suites = await Promise.all(statusGroups(src.config).map((g) => suiteStatus(src, g, paused)));
+  const suites = await Promise.all(statusGroups(src.config).map(async (g) => addBenchmark(src, await suiteStatus(src, g, paused))));
   return { generatedAt: (src.now ?? Date.now)(), suites };
 }

@@ -94,6 +94,7 @@ function render(body) {
     const buttons = tokenInput.value && s.name !== 'mesh' ? [
       el('button', { onclick: () => act(s.name, s.paused ? 'resume' : 'pause') }, s.paused ? 'resume' : 'pause'),
       s.schedules.disruption ? el('button', { onclick: () => act(s.name, 'trigger') }, 'trigger disruption') : '',
+      s.benchmark ? el('button', { onclick: () => act(s.name, 'trigger') }, 'run benchmark') : '',
     ] : [];
     const rows = checks.flatMap((c) => {
       const inst = c.instances.length > 1 ? c.instances.filter((i) => i.state !== 'ok') : [];
@@ -112,12 +113,18 @@ function render(body) {
       unchecked ? el('div', { class: 'unchecked', role: 'status' }, 'NOT CHECKED (' + s.coverage.reason + '): ' + s.coverage.detail) : '',
       el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
         ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
+      s.benchmark ? el('div', { class: 'meta', 'data-benchmark': s.benchmark.lastRun ? s.benchmark.lastRun.state : 'none' }, benchLine(s.benchmark)) : '',
       el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
         el('tbody', {}, ...rows)));
   }));
   document.getElementById('summary').textContent = (counts.unchecked ? counts.unchecked + ' suite(s) NOT CHECKED · ' : '') +
     (ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks');
   document.title = (counts.failing ? '(' + counts.failing + ' failing) ' : '') + 'mesh-soak';
+}
+function benchLine(b) {
+  const sched = b.schedule ? ('every' in b.schedule ? 'every ' + dur(b.schedule.every) : 'cron ' + b.schedule.cron) : 'on demand';
+  const r = b.lastRun;
+  return 'benchmark ' + sched + ' · last run: ' + (r ? r.id + ' ' + r.state + ' ' + ago(r.startedAt) + ', Istio ' + r.istioVersion + ', ' + r.points + ' point(s)' + (r.reason ? ' (' + r.reason + ')' : '') : 'none yet');
 }
 function rank(s) {
   // A suite nothing was checked of comes right after failing ones: it is not a pass.

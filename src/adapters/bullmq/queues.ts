@@ -1,5 +1,5 @@
-// mesh-soak's two BullMQ queues (ticks, disruptions) and their workers, behind three small
-// functions: make them, install the wanted job schedulers, close them. The daemon hands in
+// mesh-soak's BullMQ queues (ticks, disruptions, benchmarks) and their workers, behind a few
+// small functions: make them, install the wanted job schedulers, trigger one, close them. The daemon hands in
 // the job handlers; nothing else in mesh-soak touches BullMQ.
 //
 // May import: config/ (model types), shared/.
@@ -10,9 +10,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/model.js';
 import { scheduledAt } from './job-timing.js';
 import {
+  BENCHMARK_JOB,
   DISRUPTION_JOB,
   TICK_JOB,
   syncSchedulers,
+  wantedBenchmarkSchedulers,
   wantedDisruptionSchedulers,
   wantedTickSchedulers,
   type SuiteJobData,
@@ -22,6 +24,7 @@ import { withTimeout } from '../../shared/time.js';
 const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
 const TICK_QUEUE = 'ticks';
 const DISRUPTION_QUEUE = 'disruptions';
+const BENCHMARK_QUEUE = 'benchmarks';
 
 /** A job as the daemon's handlers see it: no BullMQ types. */
 export interface SuiteJob {
@@ -42,6 +45,10 @@ export interface QueueOptions {
   disruptionConcurrency: number;
   /** BullMQ lock of a disruption job; must outlast the longest step. */
   disruptionLockMs: number;
+  /** Runs a benchmark job; absent: benchmark jobs are taken and ignored with a warning. */
+  onBenchmark?: (job: SuiteJob) => Promise<unknown>;
+  /** BullMQ lock of a benchmark job (renewed while it runs); default disruptionLockMs. */
+  benchmarkLockMs?: number;
   /** Told of every queue and worker error (Redis refusing writes stops ticks here, before any handler runs). */
   onError?: (err: Error) => void;
 }
@@ -49,11 +56,13 @@ export interface QueueOptions {
 export interface SuiteQueues {
   readonly all: Queue[];
   /** Upserts the config's schedulers and removes stale ones; throws while Redis is away. */
-  installSchedulers(config: Config): Promise<{ ticks: string[]; disruptions: string[]; removed: string[] }>;
+  installSchedulers(config: Config): Promise<{ ticks: string[]; disruptions: string[]; benchmarks: string[]; removed: string[] }>;
   /** Ids of the config's schedulers absent from Redis (flushed, restarted empty); throws while Redis is away. */
   missingSchedulers(config: Config): Promise<string[]>;
   /** Queues a manual disruption of the suite. */
   triggerDisruption(suite: string): Promise<void>;
+  /** Queues a manual benchmark run of the suite. */
+  triggerBenchmark(suite: string): Promise<void>;
   /** Stops taking jobs; waits for running ones up to timeoutMs, then forces. Resolves true when clean. */
   closeWorkers(timeoutMs: number): Promise<boolean>;
   /** Closes the queues within timeoutMs, then drops every socket. */
@@ -64,13 +73,12 @@ function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
   return { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job), manual: job.data.manual === true };
 }
 
-export function createSuiteQueues(o: QueueOptions): SuiteQueues {
-  // BullMQ hands these to ioredis as they are (its type is looser than ioredis' own).
-  const connection = { ...o.connection, maxRetriesPerRequest: null } as ConnectionOptions;
-  const base = { connection, prefix: o.prefix };
-  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
-  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
-  const workers = [
+function ignoreBenchmark(logger: Logger): (job: SuiteJob) => Promise<void> {
+  return (job) => Promise.resolve(logger.warn({ suite: job.suite, jobId: job.id }, 'benchmark job without a benchmark runner; ignored'));
+}
+
+function makeWorkers(o: QueueOptions, base: { connection: ConnectionOptions; prefix: string }): Worker<SuiteJobData>[] {
+  return [
     new Worker<SuiteJobData>(TICK_QUEUE, (job) => o.onTick(toSuiteJob(job)), { ...base, concurrency: o.tickConcurrency, lockDuration: 60_000 }),
     // Renewed while the job runs; long so a busy event loop never loses a running disruption.
     new Worker<SuiteJobData>(DISRUPTION_QUEUE, (job) => o.onDisruption(toSuiteJob(job)), {
@@ -78,8 +86,21 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       concurrency: o.disruptionConcurrency,
       lockDuration: o.disruptionLockMs,
     }),
+    // One benchmark at a time per replica: each holds the control plane exclusively anyway.
+    new Worker<SuiteJobData>(BENCHMARK_QUEUE, (job) => (o.onBenchmark ?? ignoreBenchmark(o.logger))(toSuiteJob(job)), { ...base, concurrency: 1, lockDuration: o.benchmarkLockMs ?? o.disruptionLockMs }),
   ];
-  for (const q of [tickQueue, disruptionQueue]) {
+}
+
+export function createSuiteQueues(o: QueueOptions): SuiteQueues {
+  // BullMQ hands these to ioredis as they are (its type is looser than ioredis' own).
+  const connection = { ...o.connection, maxRetriesPerRequest: null } as ConnectionOptions;
+  const base = { connection, prefix: o.prefix };
+  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
+  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
+  const benchmarkQueue = new Queue<SuiteJobData>(BENCHMARK_QUEUE, base);
+  const queues = [tickQueue, disruptionQueue, benchmarkQueue];
+  const workers = makeWorkers(o, base);
+  for (const q of queues) {
     q.on('error', (err: Error) => {
       o.logger.debug({ err: err.message, queue: q.name }, 'queue error');
       o.onError?.(err);
@@ -93,22 +114,27 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
     w.on('failed', (job, err) => o.logger.error({ queue: w.name, jobId: job?.id, suite: job?.data.suite, err: err.message }, 'job failed'));
   }
   return {
-    all: [tickQueue, disruptionQueue],
+    all: queues,
     async installSchedulers(config) {
       const ticks = await syncSchedulers(tickQueue, TICK_JOB, wantedTickSchedulers(config), RETENTION);
       const disr = await syncSchedulers(disruptionQueue, DISRUPTION_JOB, wantedDisruptionSchedulers(config), { ...RETENTION, attempts: 1 });
-      return { ticks: ticks.upserted, disruptions: disr.upserted, removed: [...ticks.removed, ...disr.removed] };
+      const bench = await syncSchedulers(benchmarkQueue, BENCHMARK_JOB, wantedBenchmarkSchedulers(config), { ...RETENTION, attempts: 1 });
+      return { ticks: ticks.upserted, disruptions: disr.upserted, benchmarks: bench.upserted, removed: [...ticks.removed, ...disr.removed, ...bench.removed] };
     },
     async missingSchedulers(config) {
       const ids = async (q: Queue<SuiteJobData>): Promise<Set<string>> => new Set((await q.getJobSchedulers(0, -1)).map((x) => x.id ?? x.key));
-      const [ticks, disr] = await Promise.all([ids(tickQueue), ids(disruptionQueue)]);
+      const [ticks, disr, bench] = await Promise.all([ids(tickQueue), ids(disruptionQueue), ids(benchmarkQueue)]);
       return [
         ...wantedTickSchedulers(config).filter((w) => !ticks.has(w.id)),
         ...wantedDisruptionSchedulers(config).filter((w) => !disr.has(w.id)),
+        ...wantedBenchmarkSchedulers(config).filter((w) => !bench.has(w.id)),
       ].map((w) => w.id);
     },
     async triggerDisruption(suite) {
       await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);
+    },
+    async triggerBenchmark(suite) {
+      await benchmarkQueue.add(BENCHMARK_JOB, { suite, manual: true }, { ...RETENTION, attempts: 1 });
     },
     async closeWorkers(timeoutMs) {
       // A worker whose close fails (Redis gone) is forced like one that timed out.
@@ -118,10 +144,10 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       return clean;
     },
     async closeQueues(timeoutMs) {
-      await withTimeout(Promise.allSettled([tickQueue.close(), disruptionQueue.close()]), timeoutMs);
+      await withTimeout(Promise.allSettled(queues.map((q) => q.close())), timeoutMs);
       // With Redis away BullMQ's close can wait for a connection that never comes, and its
       // clients keep reconnecting: drop the sockets so nothing outlives the daemon.
-      await withTimeout(Promise.allSettled([...workers, tickQueue, disruptionQueue].map((x) => x.disconnect())), 1000);
+      await withTimeout(Promise.allSettled([...workers, ...queues].map((x) => x.disconnect())), 1000);
     },
   };
 }

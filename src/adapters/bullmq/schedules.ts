@@ -7,6 +7,7 @@ import { MESH_SUITE, type Config, type Schedule } from '../../config/model.js';
 
 export const TICK_JOB = 'tick';
 export const DISRUPTION_JOB = 'disruption';
+export const BENCHMARK_JOB = 'benchmark';
 
 export interface WantedScheduler {
   id: string;
@@ -38,6 +39,16 @@ export function wantedDisruptionSchedulers(config: Config): WantedScheduler[] {
   return config.suites
     .filter((s) => s.enabled && s.disruption)
     .map((s) => ({ id: `disruption:${s.name}`, suite: s.name, repeat: repeatOf(s.disruption!.schedule) }));
+}
+
+/** One benchmark scheduler per enabled suite whose benchmark: section has a schedule. */
+export function wantedBenchmarkSchedulers(config: Config): WantedScheduler[] {
+  const out: WantedScheduler[] = [];
+  for (const s of config.suites) {
+    const schedule = s.benchmark?.schedule;
+    if (s.enabled && schedule) out.push({ id: `benchmark:${s.name}`, suite: s.name, repeat: repeatOf(schedule) });
+  }
+  return out;
 }
 
 export interface SyncResult {

@@ -3,7 +3,7 @@
 // buffered whole), and the status and decode failures turned into FortioError kinds.
 // Shared by the Fortio client and the range-query reader.
 
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 export type HttpJsonErrorKind = 'unreachable' | 'timeout' | 'http' | 'too-large' | 'bad-json' | 'aborted';
 
@@ -27,6 +27,8 @@ export interface JsonRequest {
   timeoutMs: number;
   maxBytes: number;
   signal?: AbortSignal;
+  /** The connection pool to use (TLS to an API server); default undici's global one. */
+  dispatcher?: Dispatcher;
   /** For messages: where the request went, without credentials. */
   what: string;
 }
@@ -56,6 +58,7 @@ export async function requestJson(r: JsonRequest): Promise<{ status: number; jso
       headersTimeout: r.timeoutMs,
       bodyTimeout: r.timeoutMs,
       signal,
+      ...(r.dispatcher ? { dispatcher: r.dispatcher } : {}),
     });
     status = res.statusCode;
     try {

@@ -1,11 +1,13 @@
 // Fortio's REST API in the client pod (fortio server, port 8080), on undici: start a load
 // with POST /fortio/rest/run (JSON options, every value a string, "async": "on", "save":
-// "on"), poll GET /fortio/rest/status?runid=N until the run leaves the table (Fortio removes
+// "on"; Fortio ≥ 1.35 answers {"message": "started", "RunID", "Count", "ResultID",
+// "ResultURL"}, older ones only {"started": N}, which is refused with the reason), poll GET /fortio/rest/status?runid=N until the run leaves the table (Fortio removes
 // a finished run), read the saved result at /fortio/data/<ResultID>.json, and stop a run
 // with /fortio/rest/stop?runid=N. Every answer is size-bounded. The base URL is the client's
 // service in-cluster, or the API server's service proxy path from outside.
 
 import { z } from 'zod';
+import type { Dispatcher } from 'undici';
 import { parseFortioResult, type FortioResult } from '../../benchmark/fortio-json.js';
 import { sleep } from '../../shared/time.js';
 import { HttpJsonError, requestJson } from './bounded-json.js';
@@ -18,9 +20,19 @@ export interface StartedRun {
   resultId: string;
 }
 
+/** Where requests go and with what: resolved per request (a service proxy's token rotates). */
+export interface FortioConnection {
+  baseUrl: string;
+  headers: Record<string, string>;
+  /** TLS to the API server (its CA, client certificates). */
+  dispatcher?: Dispatcher;
+}
+
 export interface FortioClientOptions {
   /** Base URL of the Fortio server (`http://fortioclient.twopods:8080`, or a service proxy URL). */
   baseUrl: string;
+  /** Overrides baseUrl and headers: through the API server's service proxy (service-proxy.ts). */
+  connect?: () => Promise<FortioConnection>;
   /** Per-request limit. */
   timeoutMs?: number;
   /** Largest answer read (a result JSON is some 10 kB; histograms of slow runs more). */
@@ -30,6 +42,8 @@ export interface FortioClientOptions {
 }
 
 const startReply = z.looseObject({ RunID: z.number().int().positive(), ResultID: z.string().default(''), message: z.string().optional() });
+/** Fortio before 1.35 answered an async run with only its number. */
+const oldStartReply = z.looseObject({ started: z.number().int() });
 const statusReply = z.looseObject({ Statuses: z.record(z.string(), z.unknown()).nullable().optional() });
 const errorReply = z.looseObject({ error: z.literal(true), message: z.string().optional(), exception: z.string().optional() });
 
@@ -50,30 +64,38 @@ export function runOptions(load: FortioLoad): Record<string, string | string[]> 
 }
 
 export class FortioClient implements FortioPort {
-  private readonly base: string;
+  private readonly connect: () => Promise<FortioConnection>;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
-  private readonly headers: Record<string, string>;
 
   constructor(o: FortioClientOptions) {
-    this.base = o.baseUrl.replace(/\/+$/, '');
+    const fixed: FortioConnection = { baseUrl: o.baseUrl, headers: o.headers ?? {} };
+    this.connect = o.connect ?? (() => Promise.resolve(fixed));
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.maxBytes = o.maxResultBytes ?? 4 * 1024 * 1024;
-    this.headers = o.headers ?? {};
+  }
+
+  /** One request to PATH on the Fortio server, however it is reached. */
+  private async send(r: { method: 'GET' | 'POST'; path: string; what: string; maxBytes: number; body?: string; signal?: AbortSignal | undefined }) {
+    const c = await this.connect();
+    return requestJson({
+      method: r.method, url: `${c.baseUrl.replace(/\/+$/, '')}${r.path}`, headers: c.headers, timeoutMs: this.timeoutMs, maxBytes: r.maxBytes, what: r.what,
+      ...(r.body !== undefined ? { body: r.body, contentType: 'application/json' } : {}), ...(c.dispatcher ? { dispatcher: c.dispatcher } : {}), ...(r.signal ? { signal: r.signal } : {}),
+    });
   }
 
   private get(path: string, what: string, signal?: AbortSignal) {
-    return requestJson({ method: 'GET', url: `${this.base}${path}`, headers: this.headers, timeoutMs: this.timeoutMs, maxBytes: this.maxBytes, what, ...(signal ? { signal } : {}) });
+    return this.send({ method: 'GET', path, what, maxBytes: this.maxBytes, signal });
   }
 
   async start(load: FortioLoad, signal?: AbortSignal): Promise<StartedRun> {
-    const { json } = await requestJson({
-      method: 'POST', url: `${this.base}/fortio/rest/run`, body: JSON.stringify(runOptions(load)), contentType: 'application/json',
-      headers: this.headers, timeoutMs: this.timeoutMs, maxBytes: 64 * 1024, what: 'fortio run', ...(signal ? { signal } : {}),
-    });
+    const { json } = await this.send({ method: 'POST', path: '/fortio/rest/run', body: JSON.stringify(runOptions(load)), what: 'fortio run', maxBytes: 64 * 1024, signal });
     const err = errorReply.safeParse(json);
     if (err.success) throw new HttpJsonError('http', `fortio run: refused: ${err.data.message ?? ''} ${err.data.exception ?? ''}`.trim());
     const r = startReply.safeParse(json);
+    if (!r.success && oldStartReply.safeParse(json).success) {
+      throw new HttpJsonError('bad-json', 'fortio run: this Fortio answers {"started": N} (before 1.35): no result id and no status API; use Fortio 1.35 or later (suites/benchmark ships 1.69.0)');
+    }
     if (!r.success) throw new HttpJsonError('bad-json', 'fortio run: the answer has no RunID');
     return { runId: r.data.RunID, resultId: r.data.ResultID };
   }

@@ -62,20 +62,27 @@ export class BenchStore {
     return runs;
   }
 
-  /** Baseline samples of a suite's finished runs, newest runs first (summaries, not whole runs). */
-  async history(suite: string, limit = 1000): Promise<BaselineSample[]> {
-    const ids = await this.ids(suite, limit);
-    if (ids.length === 0) return [];
+  /**
+   * Baseline samples of a suite's finished runs, newest runs first (summaries, not whole
+   * runs), read `pageRuns` runs at a time until `enough` says the samples so far suffice.
+   */
+  async history(suite: string, o: { enough?: (samples: readonly BaselineSample[]) => boolean; limit?: number; pageRuns?: number } = {}): Promise<BaselineSample[]> {
+    const ids = await this.ids(suite, o.limit ?? 1000);
     const key = this.keys.benchSummaries(suite);
-    const texts = await this.redis.hmget(key, ...ids);
+    const page = Math.max(1, o.pageRuns ?? 10);
     const samples: BaselineSample[] = [];
-    texts.forEach((text, i) => {
-      if (text === null) return;
-      const parsed = benchSummaryCodec.parse(text);
-      if (parsed.kind === 'ok') {
-        if (parsed.value.state === 'done') samples.push(...parsed.value.samples);
-      } else this.onUnreadable({ key, field: ids[i] as string, reason: parsed.reason });
-    });
+    for (let start = 0; start < ids.length; start += page) {
+      const slice = ids.slice(start, start + page);
+      const texts = await this.redis.hmget(key, ...slice);
+      texts.forEach((text, i) => {
+        if (text === null) return;
+        const parsed = benchSummaryCodec.parse(text);
+        if (parsed.kind === 'ok') {
+          if (parsed.value.state === 'done') samples.push(...parsed.value.samples);
+        } else this.onUnreadable({ key, field: slice[i] as string, reason: parsed.reason });
+      });
+      if (o.enough?.(samples)) break;
+    }
     return samples;
   }
 

@@ -60,6 +60,7 @@ export function toBenchmark(source: YamlSource, b: Input, suite: { hasDisruption
     },
     keepRuns: b.keepRuns,
   };
+  if (b.fortio.via === 'apiserver') section.fortioVia = 'apiserver';
   const schedule = suite.entrySchedule ?? toSchedule(b.schedule);
   if (schedule) section.schedule = schedule;
   return section;

@@ -7,20 +7,19 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, startPrometheus, startRedis, startSyntheticTarget, waitFor, type RunningPrometheus, type RunningRedis, type SyntheticTarget } from '../../harness/index.js';
-import { startFortioSim, type FortioSim } from '../../../simulator/fortio/fortio-api.js';
-import { feedContainerMetrics } from '../../../simulator/fortio/container-metrics.js';
+import { builtCli, waitFor, type RunningPrometheus, type RunningRedis } from '../../harness/index.js';
+import type { FortioSim } from '../../../simulator/fortio/fortio-api.js';
+import { startBenchWorld, type BenchWorld } from './bench-world.js';
 
 let dir: string;
 let cliJs: string;
 let redisServer: RunningRedis;
 let redis: Redis;
-let target: SyntheticTarget;
 let prom: RunningPrometheus;
 let sim: FortioSim;
-let stopFeed: () => void;
+let world: BenchWorld;
 let config: string;
 
 function suiteYaml(name: string, duration: string): string {
@@ -61,12 +60,8 @@ function cli(args: string[]): Promise<Result> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-bench-cli-'));
   cliJs = await builtCli();
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url);
-  target = await startSyntheticTarget();
-  sim = await startFortioSim();
-  stopFeed = feedContainerMetrics(sim, target, { namespace: 'twopods', intervalMs: 200 });
-  prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 });
+  world = await startBenchWorld();
+  ({ redisServer, redis, sim, prom } = world);
   for (const [name, duration] of [['slow', '60s'], ['quick', '3s']] as const) {
     await mkdir(join(dir, name));
     await writeFile(join(dir, name, 'suite.yaml'), suiteYaml(name, duration));
@@ -76,12 +71,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  stopFeed?.();
-  await sim?.stop();
-  await prom?.stop();
-  await target?.stop();
-  redis?.disconnect();
-  await redisServer?.stop();
+  await world?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

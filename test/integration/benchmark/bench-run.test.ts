@@ -3,11 +3,11 @@
 // a new Istio version caught as a failing regression check, a busy lock, and a run a crash
 // left in the journal stopped and marked.
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheus, startRedis, startSyntheticTarget, waitFor, type RunningPrometheus, type RunningRedis, type SyntheticTarget } from '../../harness/index.js';
-import { startFortioSim, type FortioSim } from '../../../simulator/fortio/fortio-api.js';
-import { feedContainerMetrics } from '../../../simulator/fortio/container-metrics.js';
+import { waitFor, type RunningPrometheus } from '../../harness/index.js';
+import type { FortioSim } from '../../../simulator/fortio/fortio-api.js';
+import { startBenchWorld, type BenchWorld } from './bench-world.js';
 import { buildBenchmark, type BuiltBenchmark } from '../../../src/app/index.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { acquireAll } from '../../../src/disruption/lock.js';
@@ -19,12 +19,10 @@ import type { Config, Suite } from '../../../src/config/model.js';
 import { FortioClient } from '../../../src/adapters/fortio/client.js';
 import { rangeQueryClient } from '../../../src/adapters/prometheus/range-query.js';
 
-let redisServer: RunningRedis;
 let redis: Redis;
-let target: SyntheticTarget;
 let prom: RunningPrometheus;
 let sim: FortioSim;
-let stopFeed: () => void;
+let world: BenchWorld;
 let bench: BuiltBenchmark;
 let suite: Suite;
 const keys = stateKeys(`bench-test-${process.pid}`);
@@ -40,12 +38,8 @@ function spec(istioVersion: string): BenchmarkSpec {
 }
 
 beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url);
-  target = await startSyntheticTarget();
-  sim = await startFortioSim();
-  stopFeed = feedContainerMetrics(sim, target, { namespace: 'twopods', intervalMs: 200 });
-  prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 });
+  world = await startBenchWorld();
+  ({ redis, sim, prom } = world);
   suite = { name: 'bench', description: '', dir: '.', namespace: 'twopods', params: {}, manifests: [], checks: [], tickMs: 30_000, enabled: true, benchmark: spec('1.24.0') };
   const config = { prometheus: { url: prom.url, timeoutMs: 5000, headers: {}, concurrency: 4 }, suites: [suite] } as unknown as Config;
   bench = buildBenchmark(config, { redis, owner: 'test', keys, pollMs: 100, lockTtlMs: 3000 });
@@ -57,12 +51,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  stopFeed?.();
-  await sim?.stop();
-  await prom?.stop();
-  await target?.stop();
-  redis?.disconnect();
-  await redisServer?.stop();
+  await world?.stop();
 });
 
 async function runAs(istioVersion: string, runId: string): Promise<Exclude<BenchOutcome, { outcome: 'busy' }>> {

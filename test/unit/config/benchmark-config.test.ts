@@ -84,3 +84,17 @@ describe('benchmark section', () => {
     expect(await problems(write(section, extra))).toMatch(message);
   });
 });
+
+describe('benchmark.fortio.via', () => {
+  it('is direct unless apiserver is asked for', async () => {
+    const direct = await loadConfig(write(minimal), { env: {} });
+    expect(direct.suites[0]?.benchmark?.fortioVia).toBeUndefined();
+    const proxied = await loadConfig(write(minimal.replace('url: "http://fortioclient:8080" }', 'url: "http://fortioclient:8080", via: apiserver }')), { env: {} });
+    expect(proxied.suites[0]?.benchmark?.fortioVia).toBe('apiserver');
+  });
+
+  it('refuses another value, naming the file and field', async () => {
+    const msg = await problems(write(minimal.replace('url: "http://fortioclient:8080" }', 'url: "http://fortioclient:8080", via: tunnel }')));
+    expect(msg).toMatch(/suite\.yaml:4:\d+: benchmark\.fortio\.via: expected one of direct, apiserver; got "tunnel"$/);
+  });
+});
