@@ -5,7 +5,7 @@
 // by a run become the suite's regression checks (stored like every check's record) and are
 // sent to the configured notifiers. --dry-run prints the plan and contacts nothing.
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, Suite } from '../config/model.js';
@@ -13,6 +13,7 @@ import { findSuite } from '../config/suites/find-suite.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
 import { buildBenchmark, buildNotifier, closeRedis } from '../app/index.js';
 import { stateKeys } from '../adapters/redis/keys.js';
+import { createRedisClient, keyPrefix } from '../adapters/redis/connection.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { alertEventsFor } from '../checks/alert-event.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -119,7 +120,7 @@ async function runNow(ctx: CommandContext, config: Config, suite: Suite, redis: 
 /** Evaluates the regression checks, stores their records, notifies; answers the failing instances. */
 async function reportRegressions(config: Config, suite: Suite, redis: Redis, outcome: Exclude<BenchOutcome, { outcome: 'busy' }>): Promise<number> {
   const spec = suite.benchmark!;
-  const store = new CheckStore(redis, stateKeys());
+  const store = new CheckStore(redis, stateKeys(keyPrefix(config.redis)));
   const prev = await store.load(suite.name);
   const now = Date.now();
   const { records, transitions } = evaluateRegressions(spec.regression.thresholds, outcome.compared, prev, now);
@@ -153,7 +154,7 @@ function listTable(runs: BenchRun[]): string {
 }
 
 async function withRedis<T>(config: Config, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 3 ? null : n * 200) });
+  const redis = createRedisClient(config.redis, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 3 ? null : n * 200) });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

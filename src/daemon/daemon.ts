@@ -22,7 +22,7 @@ import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
-import { redisConnectionOptions } from '../adapters/redis/connection.js';
+import { queueConnection } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
@@ -95,7 +95,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const { bump, version } = stateVersion(redis);
   const queues = createSuiteQueues({
-    connection: redisConnectionOptions(config.redis),
+    connection: queueConnection(config.redis),
     prefix: parts.keys.prefix,
     logger,
     onTick: async (job) => {
