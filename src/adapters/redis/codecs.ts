@@ -79,11 +79,12 @@ function jsonNumbers(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
-/** Whether any number inside is NaN or ±Infinity (which JSON would turn into null). */
+/** Whether any number inside is NaN or ±Infinity (which JSON would turn into null); `labels` hold only strings. */
 function hasNonFinite(value: unknown): boolean {
   if (typeof value === 'number') return !Number.isFinite(value);
   if (value === null || typeof value !== 'object') return false;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasNonFinite(v)) return true;
+  if (Array.isArray(value)) return value.some(hasNonFinite);
+  for (const k in value) if (k !== 'labels' && hasNonFinite((value as Record<string, unknown>)[k])) return true;
   return false;
 }
 
