@@ -49,6 +49,8 @@ void life.run(async () => {
       await startBenchDaemon({
         configFile,
         logFile: join(dir, `daemon-${i}.log`),
+        // 5,000 checks to load next to replicas already ticking, on a loaded machine.
+        startTimeoutMs: 180_000,
         onLine(line, at) {
           if (line.msg !== 'tick') return;
           r.ticks += 1;

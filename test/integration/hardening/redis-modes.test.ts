@@ -169,7 +169,10 @@ describe('Sentinel', () => {
     const ticksThen = await tickCount(base);
     await ticksPast(base, ticksThen + 1, 'ticks after the failover');
     // BullMQ re-delivers a job whose worker lost it: the claim, replicated before the steps, survived.
-    expect(await runner.run(target, job)).toEqual({ outcome: 'already-done' });
+    // The first run's lock may still be held (its release queued through the failover): wait it out.
+    let again: Awaited<ReturnType<typeof runner.run>> | undefined;
+    await waitFor(async () => (again = await runner.run(target, job)).outcome !== 'busy', { timeoutMs: 60_000, intervalMs: 500, what: 'the suite lock free again', seen: () => again });
+    expect(again).toEqual({ outcome: 'already-done' });
     const scaleDowns = ops.calls.filter((c) => c.op === 'setScale' && c.args[2] === 0);
     expect(scaleDowns).toHaveLength(1);
   });
