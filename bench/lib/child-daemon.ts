@@ -33,6 +33,8 @@ export interface StartOptions {
   logFile: string;
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** How long start-up (config load included) may take; default 30 s. */
+  startTimeoutMs?: number;
 }
 
 export async function startBenchDaemon(options: StartOptions): Promise<BenchDaemon> {
@@ -68,7 +70,7 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     return code;
   };
   try {
-    await waitFor(() => port > 0 || !proc.alive(), { timeoutMs: 30_000, what: 'bench daemon listening' });
+    await waitFor(() => port > 0 || !proc.alive(), { timeoutMs: options.startTimeoutMs ?? 30_000, what: 'bench daemon listening' });
     if (port === 0) {
       // The log lives in the benchmark's temp dir, which is removed on the way out: show it now.
       await stop();

@@ -17,12 +17,13 @@ export interface IstioStack {
   prom: RunningPrometheus;
 }
 
-/** `name` names the temp dir: mesh-soak-bench-<name>-XXXXXX. */
-export async function startIstioStack(life: Lifecycle, name: string): Promise<IstioStack> {
+/** `name` names the temp dir: mesh-soak-bench-<name>-XXXXXX; ruleFiles (written into it) are loaded by Prometheus. */
+export async function startIstioStack(life: Lifecycle, name: string, o: { ruleFiles?: (dir: string) => Promise<string[]> } = {}): Promise<IstioStack> {
   const dir = life.own(await mkdtemp(join(tmpdir(), `mesh-soak-bench-${name}-`)), (d) => rm(d, { recursive: true, force: true }));
   const istio = life.own(await startIstioTarget(), (t) => t.stop());
   const redis = life.own(await startRedis(), (r) => r.stop());
-  const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1 }), (p) => p.stop());
+  const ruleFiles = o.ruleFiles ? await o.ruleFiles(dir) : [];
+  const prom = life.own(await startPrometheus({ scrapeTargets: [istio.target.hostPort], scrapeIntervalS: 1, ...(ruleFiles.length > 0 ? { ruleFiles } : {}) }), (p) => p.stop());
   await waitForSeries(prom.url, 'istio_requests_total');
   return { dir, istio, redis, prom };
 }

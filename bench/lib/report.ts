@@ -61,6 +61,8 @@ export interface Section {
   setup: string[];
   rows: Row[];
   verdicts: string[];
+  /** Markdown printed as is after the verdicts (tables, a profile). */
+  notes?: string[];
 }
 
 /** Prints the section and appends it to bench/RESULTS.md. */
@@ -76,6 +78,7 @@ export async function publish(section: Section): Promise<void> {
     '',
     ...section.verdicts.map((v) => `- ${v}`),
     '',
+    ...(section.notes ? [...section.notes, ''] : []),
     'Machine:',
     '',
     await machineFacts(),

@@ -7,7 +7,7 @@
 
 import { healthMetrics } from '../telemetry/health-metrics.js';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/model.js';
@@ -17,8 +17,8 @@ import { PrometheusClient } from '../adapters/prometheus/client.js';
 import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
 import { NotificationDispatcher } from '../adapters/notify/dispatcher.js';
 import { createSinks } from '../adapters/notify/sinks.js';
-import { stateKeys, DEFAULT_PREFIX, type StateKeys } from '../adapters/redis/keys.js';
-import { redisConnectionOptions } from '../adapters/redis/connection.js';
+import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
+import { createRedisClient, keyPrefix } from '../adapters/redis/connection.js';
 import type { KubeClientOptions } from '../adapters/kube/index.js';
 import type { DisruptionRunner, StepOutcome } from '../disruption/runner.js';
 import type { Step, Suite } from '../config/model.js';
@@ -97,17 +97,19 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
     ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
   });
   // The journal's connection: commands queue while Redis is away instead of failing a restore.
-  const redis = o.redis ?? new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null });
+  const redis = o.redis ?? createRedisClient(config.redis, { maxRetriesPerRequest: null });
   if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
   const runner = createDisruptionRunner({
     ops: kubeClusterOps(kube),
     redis,
-    keys: o.keys ?? stateKeys(),
+    keys: o.keys ?? stateKeys(keyPrefix(config.redis)),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     ...(o.lockTtlMs !== undefined ? { lockTtlMs: o.lockTtlMs } : {}),
     ...(o.onStep ? { onStep: o.onStep } : {}),
+    // Through Sentinel a failover may lose the newest writes: the claim waits for a replica.
+    ...(config.redis.sentinels ? { claimReplicas: { count: 1, timeoutMs: 1000 } } : {}),
   });
   return { runner, close: () => (o.redis ? Promise.resolve() : closeRedis(redis)) };
 }
@@ -212,9 +214,9 @@ export interface DaemonOptions {
 export async function startDaemon(config: Config, o: DaemonOptions): Promise<Daemon> {
   const metrics = o.metrics ?? createMetrics(new Registry(), version);
   // State commands fail after one retry instead of piling up while Redis is away.
-  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = createRedisClient(config.redis, { maxRetriesPerRequest: 1, lazyConnect: false });
   const notifier = o.notifier ?? buildNotifier(config, metrics, o.logger);
-  const keys = stateKeys(o.prefix ?? DEFAULT_PREFIX);
+  const keys = stateKeys(keyPrefix(config.redis, o.prefix));
   const benchmarks = config.suites.some((s) => s.enabled && s.benchmark)
     ? buildBenchmark(config, { redis, owner: `daemon:${hostname()}:${process.pid}`, keys, ...(o.bench?.lockTtlMs !== undefined ? { lockTtlMs: o.bench.lockTtlMs } : {}), ...(o.bench?.pollMs !== undefined ? { pollMs: o.bench.pollMs } : {}) })
     : undefined;
@@ -279,7 +281,7 @@ function fortioClients(config: Config): (url: string, suite: string) => FortioCl
 
 /** Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST API. */
 export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBenchmark {
-  const keys = o.keys ?? stateKeys();
+  const keys = o.keys ?? stateKeys(keyPrefix(config.redis));
   const store = new BenchStore(o.redis, keys);
   const prom = rangeQueryClient({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, headers: config.prometheus.headers });
   const acquire = (resources: string[]) => acquireAll(o.redis, resources.map((r) => keys.resourceLock(r)), o.lockTtlMs ?? 30_000);

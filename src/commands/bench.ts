@@ -5,7 +5,7 @@
 // by a run become the suite's regression checks (stored like every check's record) and are
 // sent to the configured notifiers. --dry-run prints the plan and contacts nothing.
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import type { Config, Suite } from '../config/model.js';
@@ -13,6 +13,7 @@ import { findSuite } from '../config/suites/find-suite.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
 import { buildBenchmark, buildNotifier, closeRedis } from '../app/index.js';
 import { stateKeys } from '../adapters/redis/keys.js';
+import { createRedisClient, keyPrefix } from '../adapters/redis/connection.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { Registry } from 'prom-client';
@@ -121,7 +122,7 @@ async function runNow(ctx: CommandContext, config: Config, suite: Suite, redis: 
 async function reportRegressions(config: Config, suite: Suite, redis: Redis, outcome: Exclude<BenchOutcome, { outcome: 'busy' }>): Promise<number> {
   const logger = pino({ level: 'warn' });
   const notifier = buildNotifier(config, createMetrics(new Registry(), version), logger);
-  const checks = new CheckStore(redis, stateKeys());
+  const checks = new CheckStore(redis, stateKeys(keyPrefix(config.redis)));
   const { failing } = await recordRegressions({ checks, ...(notifier ? { alerts: notifier } : {}), prometheusUrl: config.prometheus.url, now: Date.now }, suite, outcome);
   if (notifier) {
     await notifier.flush?.(10_000);
@@ -148,7 +149,7 @@ function listTable(runs: BenchRun[]): string {
 }
 
 async function withRedis<T>(config: Config, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 3 ? null : n * 200) });
+  const redis = createRedisClient(config.redis, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 3, retryStrategy: (n) => (n > 3 ? null : n * 200) });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

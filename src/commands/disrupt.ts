@@ -3,9 +3,9 @@
 // disruption of S). Ctrl-C stops the steps and still restores. `--dry-run` prints the steps
 // and the requests they would send and contacts nothing: neither Redis nor the cluster.
 
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config/model.js';
-import { redisConnectionOptions } from '../adapters/redis/connection.js';
+import { createRedisClient } from '../adapters/redis/connection.js';
 import { loadConfig } from '../config/load-config.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
 import { buildDisruptionRunner } from '../app/index.js';
@@ -80,8 +80,7 @@ function describeResult(result: DisruptionResult): string {
 
 async function connectRedis(r: RedisConfig): Promise<Redis> {
   const url = r.url;
-  const redis = new Redis({
-    ...redisConnectionOptions(r),
+  const redis = createRedisClient(r, {
     lazyConnect: true,
     connectTimeout: 5000,
     maxRetriesPerRequest: 3,

@@ -16,6 +16,7 @@ import { configSchema, suiteEntrySchema, type ConfigInput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { validateAt } from './zod-problems.js';
 import { YamlSource } from './yaml-source.js';
+import { checkRedisSecrets } from './redis-secrets.js';
 
 export interface LoadConfigOptions {
   /** Environment for `${VAR}` and MESH_SOAK_SUITES_DIR; default process.env. */
@@ -47,6 +48,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
     throw new UserError(source.problems);
   }
   const parsed = validateAt(source, configSchema, raw);
+  if (parsed) checkRedisSecrets(source, parsed.redis, env, secrets);
   checkUniqueNames(source, raw['checks'], ['checks']);
 
   const suitesDir = resolve(options.suitesDir ?? env['MESH_SOAK_SUITES_DIR'] ?? defaultSuitesDir());
@@ -135,11 +137,15 @@ async function loadSuites(
 
 function redisOf(r: ConfigInput['redis'], dir: string): Config['redis'] {
   const out: Config['redis'] = { url: r.url };
+  if (r.username) out.username = r.username;
+  if (r.passwordEnv) out.passwordEnv = r.passwordEnv;
   if (r.tls) {
     out.tls = { caFile: resolve(dir, r.tls.caFile) };
     if (r.tls.certFile && r.tls.keyFile) Object.assign(out.tls, { certFile: resolve(dir, r.tls.certFile), keyFile: resolve(dir, r.tls.keyFile) });
   }
   if (r.sentinels && r.sentinelName) Object.assign(out, { sentinels: r.sentinels.map((s) => ({ host: s.host, port: s.port })), sentinelName: r.sentinelName });
+  if (r.sentinelPasswordEnv) out.sentinelPasswordEnv = r.sentinelPasswordEnv;
+  if (r.cluster) out.cluster = { nodes: r.cluster.nodes.map((n) => ({ host: n.host, port: n.port })) };
   return out;
 }
 

@@ -71,9 +71,17 @@ export interface WebhookSpec {
 /** How to reach Redis. tls paths are absolute once loaded. */
 export interface RedisConfig {
   url: string;
+  /** ACL user; its password comes from the environment variable passwordEnv. */
+  username?: string;
+  /** Name of the environment variable holding the password (the value never enters the Config). */
+  passwordEnv?: string;
   tls?: { caFile: string; certFile?: string; keyFile?: string };
   sentinels?: Array<{ host: string; port: number }>;
   sentinelName?: string;
+  /** Name of the environment variable holding the Sentinels' own password. */
+  sentinelPasswordEnv?: string;
+  /** Redis Cluster seed nodes: keys go under the hash-tagged prefix ({mesh-soak}). */
+  cluster?: { nodes: Array<{ host: string; port: number }> };
 }
 
 export interface Config {

@@ -76,6 +76,56 @@ function redisUrl() {
   });
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The name of an environment variable (never its value: secrets stay out of the file). */
+function envName() {
+  return z.string().regex(ENV_NAME, { message: 'expected the name of an environment variable, such as REDIS_PASSWORD' });
+}
+
+const hostPort = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
+
+/**
+ * How to reach Redis: the URL (host, port, database; credentials only as ${VAR}), an ACL
+ * username, the password's environment variable, TLS with a CA file (paths relative to the
+ * config file; rediss:// turns TLS on too), Sentinel (the sentinels to ask and the master's
+ * name) or Redis Cluster (seed nodes; keys then go under the hash-tagged prefix {mesh-soak}).
+ */
+function redisSection() {
+  return z
+    .strictObject({
+      url: redisUrl().default('redis://127.0.0.1:6379'),
+      username: z.string().min(1).optional().meta({ description: 'ACL user (ACL SETUSER); the password comes from passwordEnv' }),
+      passwordEnv: envName().optional().meta({ description: 'environment variable holding the Redis password' }),
+      tls: z
+        .strictObject({ caFile: z.string().min(1), certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
+        .superRefine((t, ctx) => {
+          if ((t.certFile === undefined) !== (t.keyFile === undefined)) ctx.addIssue({ code: 'custom', message: 'certFile and keyFile go together: give both or neither' });
+        })
+        .optional(),
+      sentinels: z.array(hostPort).min(1).optional(),
+      sentinelName: z.string().min(1).optional(),
+      sentinelPasswordEnv: envName().optional().meta({ description: 'environment variable holding the Sentinels\' own password' }),
+      cluster: z.strictObject({ nodes: z.array(hostPort).min(1) }).optional().meta({ description: 'Redis Cluster seed nodes' }),
+    })
+    .superRefine((r, ctx) => {
+      if (r.sentinels && !r.sentinelName) ctx.addIssue({ code: 'custom', path: ['sentinelName'], message: "sentinels need sentinelName: the master's name" });
+      if (r.sentinelName && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'sentinelName needs sentinels: [{ host, port }]' });
+      if (r.sentinelPasswordEnv && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinelPasswordEnv'], message: 'sentinelPasswordEnv needs sentinels' });
+      if (r.cluster && r.sentinels) ctx.addIssue({ code: 'custom', path: ['cluster'], message: 'give either cluster or sentinels, not both' });
+      if (r.cluster && urlDatabase(r.url) > 0) ctx.addIssue({ code: 'custom', path: ['url'], message: 'Redis Cluster has only database 0: drop the /N from the URL' });
+    })
+    .default({ url: 'redis://127.0.0.1:6379' });
+}
+
+function urlDatabase(url: string): number {
+  try {
+    return Number(new URL(url).pathname.replace(/^\//, '') || 0);
+  } catch {
+    return 0;
+  }
+}
+
 function isUrl(s: string, protocols: string[]): boolean {
   try {
     const u = new URL(s);
@@ -213,25 +263,7 @@ export const configSchema = z
       maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
       maxInstancesPerCheck: z.int().min(1).default(1000).meta({ description: 'Instances one check tracks; series past it are counted, not stored (default 1000)' }),
     }),
-    redis: z
-      .strictObject({
-        url: redisUrl().default('redis://127.0.0.1:6379'),
-        // TLS with a CA file and an optional client certificate (paths relative to the config
-        // file); rediss:// turns TLS on too. Sentinel: the sentinels to ask and the master's name.
-        tls: z
-          .strictObject({ caFile: z.string().min(1), certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
-          .superRefine((t, ctx) => {
-            if ((t.certFile === undefined) !== (t.keyFile === undefined)) ctx.addIssue({ code: 'custom', message: 'certFile and keyFile go together: give both or neither' });
-          })
-          .optional(),
-        sentinels: z.array(z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) })).min(1).optional(),
-        sentinelName: z.string().min(1).optional(),
-      })
-      .superRefine((r, ctx) => {
-        if (r.sentinels && !r.sentinelName) ctx.addIssue({ code: 'custom', path: ['sentinelName'], message: "sentinels need sentinelName: the master's name" });
-        if (r.sentinelName && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'sentinelName needs sentinels: [{ host, port }]' });
-      })
-      .default({ url: 'redis://127.0.0.1:6379' }),
+    redis: redisSection(),
     kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
     tick: duration({ name: 'tick', atLeast: '1s' }).default('30s'),
     http: z

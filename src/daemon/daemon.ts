@@ -22,7 +22,7 @@ import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
-import { redisConnectionOptions } from '../adapters/redis/connection.js';
+import { queueConnection } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteJob, type SuiteQueues } from '../adapters/bullmq/queues.js';
 import { runDisruptionJob } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
@@ -161,7 +161,7 @@ interface QueueParts {
 /** The queues, their workers running ticks (then restores and benchmark recovery), disruptions and benchmarks. */
 function suiteQueuesOf(config: Config, parts: DaemonParts, x: QueueParts): SuiteQueues {
   return createSuiteQueues({
-    connection: redisConnectionOptions(config.redis),
+    connection: queueConnection(config.redis),
     prefix: parts.keys.prefix,
     logger: parts.logger,
     onTick: async (job) => {

@@ -89,8 +89,8 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const events = announce(deps, suite, specs, result.transitions, prev);
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
-  await deps.history.append(suite, events);
-  await deps.history.recordTick(suite, {
+  // One round trip for the state changes and the run entry.
+  await deps.history.recordTickWith(suite, events, {
     jobId: job.id,
     scheduledAt: job.scheduledAt,
     startedAt,

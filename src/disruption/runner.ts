@@ -48,6 +48,12 @@ export interface DisruptionRunnerOptions {
   pollMs?: number;
   /** Aborts running steps (the restore still runs): the daemon's shutdown. */
   signal?: AbortSignal;
+  /**
+   * With replicas (Sentinel): the claim is acknowledged by this many replicas (Redis WAIT,
+   * bounded by timeoutMs) before any step runs, so a failover right after cannot lose it and
+   * let a re-delivered job disrupt twice. Default: none (a standalone Redis).
+   */
+  claimReplicas?: { count: number; timeoutMs: number };
 }
 
 interface RunnerParts {
@@ -88,6 +94,7 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
   try {
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
+    await replicateClaim(p, suite.name, job.id);
     const failure = await runSteps(p, ops, suite, job, lock);
     if (lock.lost.aborted) {
       // Someone else holds the suite now; restoring under them could undo their disruption.
@@ -100,6 +107,14 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
     log?.info('disruption lock releasing');
     await lock.release().catch(() => undefined);
   }
+}
+
+/** Waits (bounded) for replicas to hold the claim; a shortfall is logged, not fatal (Redis may have none left). */
+async function replicateClaim(p: RunnerParts, suite: string, jobId: string): Promise<void> {
+  const want = p.options.claimReplicas;
+  if (!want || want.count <= 0) return;
+  const acked = await p.options.redis.wait(want.count, want.timeoutMs).catch(() => 0);
+  if (acked < want.count) p.options.logger?.warn({ suite, jobId, acked, wanted: want.count }, 'disruption claim not yet on the replicas');
 }
 
 /** The steps in order, stopping at the first failure; resolves to that failure's message. */

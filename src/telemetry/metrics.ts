@@ -208,6 +208,9 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
 
   // prom-client can only remove exact label sets, so remember which ones each check used.
   const severities = new Map<string, Severity>();
+  // What the six state series of each check last said: a tick that leaves a check's state and
+  // severity as they were sets nothing (six label hashes per check per tick saved).
+  const shown = new Map<string, string>();
   const results = new Map<string, Set<EvaluationResult>>();
   const key = (suite: string, check: string): string => JSON.stringify([suite, check]);
   const checksOf = new Map<string, Set<string>>();
@@ -247,12 +250,15 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     },
     setCheckState(suite, check, severity, state) {
       const k = key(suite, check);
+      const now = `${severity}/${state}`;
+      if (shown.get(k) === now) return;
       const previous = severities.get(k);
       if (previous !== undefined && previous !== severity) removeStateSeries(suite, check, previous);
       severities.set(k, severity);
       remember(suite, check);
       for (const s of CHECK_STATES) checkState.set({ suite, check, severity, state: s }, s === state ? 1 : 0);
       checkFailing.set({ suite, check, severity }, state === 'failing' ? 1 : 0);
+      shown.set(k, now);
     },
     setCheckValue(suite, check, value) {
       remember(suite, check);
@@ -281,6 +287,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       const severity = severities.get(k);
       if (severity !== undefined) removeStateSeries(suite, check, severity);
       severities.delete(k);
+      shown.delete(k);
       checkValue.remove({ suite, check });
       for (const result of results.get(k) ?? []) checkEvaluations.remove({ suite, check, result });
       results.delete(k);

@@ -37,6 +37,7 @@ export type CheckStoreCase =
   | 'suites-apart'
   | 'corrupt-json'
   | 'corrupt-shape'
+  | 'overwritten'
   | 'prefix-isolation';
 
 export interface CheckStoreSubject {
@@ -184,6 +185,17 @@ export function checkStoreContract(name: string, subject: CheckStoreSubject): vo
       await store.save('web', { good: okRecord(1) });
       await raw().writeRaw(prefix, 'web', 'bogus', JSON.stringify({ state: 'exploded', instances: 'none', lastEvalAt: 'yesterday' }));
       expect(await store.load('web')).toEqual({ good: okRecord(1) });
+    });
+
+    // The store remembers the texts it wrote and read; a field someone else rewrote since is read afresh.
+    test('overwritten', 'a record rewritten behind the store is loaded as rewritten, or dropped when unreadable', { needs: ['rawRedis'] }, async () => {
+      const prefix = subject.prefix();
+      const store = subject.make(prefix);
+      await store.save('web', { a: okRecord(1), b: okRecord(2) });
+      expect(await store.load('web')).toEqual({ a: okRecord(1), b: okRecord(2) });
+      await raw().writeRaw(prefix, 'web', 'a', JSON.stringify(okRecord(7)));
+      await raw().writeRaw(prefix, 'web', 'b', JSON.stringify({ state: 'exploded', instances: 'none' }));
+      expect(await store.load('web')).toEqual({ a: okRecord(7) });
     });
 
     test('prefix-isolation', 'two key prefixes on one Redis do not see each other, and keys stay under their prefix', { needs: ['rawRedis', 'keyPrefix'] }, async () => {

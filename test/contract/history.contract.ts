@@ -18,6 +18,7 @@ export type HistoryCase =
   | 'missing'
   | 'round-trip'
   | 'append-empty'
+  | 'tick-with'
   | 'count'
   | 'logs-apart'
   | 'last-disruption'
@@ -90,6 +91,14 @@ export function historyContract(name: string, subject: HistorySubject): void {
       const before = await subject.allKeys();
       await subject.make(prefix).append('web', []);
       expect(await subject.allKeys()).toEqual(before);
+    });
+
+    test('tick-with', "recordTickWith writes a tick's state changes and its run entry together", {}, async () => {
+      const h = subject.make(subject.prefix());
+      await h.recordTickWith('web', [state(1), state(2)], tick(1));
+      await h.recordTickWith('web', [], tick(2));
+      expect(await events(h, 'web')).toEqual([state(2), state(1)]);
+      expect((await h.recentTicks('web', 10)).map((e) => e.event)).toEqual([tick(2), tick(1)]);
     });
 
     test('count', 'recent(suite, n) gives the n newest', {}, async () => {

@@ -5,7 +5,7 @@
 // May import: config/ (model types), shared/.
 
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/model.js';
 import { scheduledAt } from './job-timing.js';
@@ -35,8 +35,11 @@ export interface SuiteJob {
 }
 
 export interface QueueOptions {
-  /** ioredis options of the connection (adapters/redis/connection.ts). */
-  connection: RedisOptions;
+  /**
+   * ioredis options of the connection, or (Redis Cluster) a factory of clients, one per queue
+   * and worker, closed with them (adapters/redis/connection.ts queueConnection).
+   */
+  connection: RedisOptions | (() => Redis);
   prefix: string;
   logger: Logger;
   onTick: (job: SuiteJob) => Promise<unknown>;
@@ -77,27 +80,38 @@ function ignoreBenchmark(logger: Logger): (job: SuiteJob) => Promise<void> {
   return (job) => Promise.resolve(logger.warn({ suite: job.suite, jobId: job.id }, 'benchmark job without a benchmark runner; ignored'));
 }
 
-function makeWorkers(o: QueueOptions, base: { connection: ConnectionOptions; prefix: string }): Worker<SuiteJobData>[] {
+/** What one queue or worker is given: the options, or a new client from the factory (kept in `made`). */
+function connectionFor(c: QueueOptions['connection'], made: Redis[]): ConnectionOptions {
+  // BullMQ hands options to ioredis as they are (its type is looser than ioredis' own).
+  if (typeof c !== 'function') return { ...c, maxRetriesPerRequest: null } as ConnectionOptions;
+  const client = c();
+  made.push(client);
+  return client as unknown as ConnectionOptions;
+}
+
+type Base = () => { connection: ConnectionOptions; prefix: string };
+
+function makeWorkers(o: QueueOptions, base: Base): Worker<SuiteJobData>[] {
   return [
-    new Worker<SuiteJobData>(TICK_QUEUE, (job) => o.onTick(toSuiteJob(job)), { ...base, concurrency: o.tickConcurrency, lockDuration: 60_000 }),
+    new Worker<SuiteJobData>(TICK_QUEUE, (job) => o.onTick(toSuiteJob(job)), { ...base(), concurrency: o.tickConcurrency, lockDuration: 60_000 }),
     // Renewed while the job runs; long so a busy event loop never loses a running disruption.
     new Worker<SuiteJobData>(DISRUPTION_QUEUE, (job) => o.onDisruption(toSuiteJob(job)), {
-      ...base,
+      ...base(),
       concurrency: o.disruptionConcurrency,
       lockDuration: o.disruptionLockMs,
     }),
     // One benchmark at a time per replica: each holds the control plane exclusively anyway.
-    new Worker<SuiteJobData>(BENCHMARK_QUEUE, (job) => (o.onBenchmark ?? ignoreBenchmark(o.logger))(toSuiteJob(job)), { ...base, concurrency: 1, lockDuration: o.benchmarkLockMs ?? o.disruptionLockMs }),
+    new Worker<SuiteJobData>(BENCHMARK_QUEUE, (job) => (o.onBenchmark ?? ignoreBenchmark(o.logger))(toSuiteJob(job)), { ...base(), concurrency: 1, lockDuration: o.benchmarkLockMs ?? o.disruptionLockMs }),
   ];
 }
 
 export function createSuiteQueues(o: QueueOptions): SuiteQueues {
-  // BullMQ hands these to ioredis as they are (its type is looser than ioredis' own).
-  const connection = { ...o.connection, maxRetriesPerRequest: null } as ConnectionOptions;
-  const base = { connection, prefix: o.prefix };
-  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base);
-  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base);
-  const benchmarkQueue = new Queue<SuiteJobData>(BENCHMARK_QUEUE, base);
+  // Clients this module made (cluster mode): BullMQ never closes a client it was handed.
+  const made: Redis[] = [];
+  const base: Base = () => ({ connection: connectionFor(o.connection, made), prefix: o.prefix });
+  const tickQueue = new Queue<SuiteJobData>(TICK_QUEUE, base());
+  const disruptionQueue = new Queue<SuiteJobData>(DISRUPTION_QUEUE, base());
+  const benchmarkQueue = new Queue<SuiteJobData>(BENCHMARK_QUEUE, base());
   const queues = [tickQueue, disruptionQueue, benchmarkQueue];
   const workers = makeWorkers(o, base);
   for (const q of queues) {
@@ -148,6 +162,7 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       // With Redis away BullMQ's close can wait for a connection that never comes, and its
       // clients keep reconnecting: drop the sockets so nothing outlives the daemon.
       await withTimeout(Promise.allSettled([...workers, ...queues].map((x) => x.disconnect())), 1000);
+      for (const client of made) client.disconnect();
     },
   };
 }

@@ -8,11 +8,16 @@
 // empty — Redis flushed or restarted without persistence — is then answered from that
 // memory (when recent), so `for` timers, failingSince and firing alerts survive the loss,
 // and the next save writes them back.
+//
+// A tick reads and rewrites every record of its suite, so the store keeps per suite the JSON
+// text of each record it last wrote or read through the schema: a field that comes back with
+// the same text skips the schema (and the reviver when it has no NaN/Infinity) and is only
+// JSON-decoded, still a fresh copy for the caller.
 
 import type { Redis } from 'ioredis';
 import type { CheckRecord } from '../../checks/types.js';
 import { Fault } from '../../shared/errors.js';
-import { checkRecordCodec, type ReportUnreadable, type UnreadableRecord } from './codecs.js';
+import { checkRecordCodec, decodeKnownCheckRecord, type ReportUnreadable, type UnreadableRecord } from './codecs.js';
 import type { StateKeys } from './keys.js';
 
 export interface CheckStoreOptions {
@@ -29,12 +34,15 @@ export interface CheckStoreOptions {
 }
 
 interface Remembered {
-  records: Record<string, CheckRecord>;
+  /** The encoded records (the texts the save wrote), decoded again only when needed. */
+  fields: Map<string, string>;
   at: number;
 }
 
 export class CheckStore {
   private readonly memory = new Map<string, Remembered>();
+  /** Per suite, per check: the text last written or read through the schema. */
+  private readonly known = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly redis: Redis,
@@ -49,13 +57,23 @@ export class CheckStore {
   async read(suite: string): Promise<{ records: Record<string, CheckRecord>; unreadable: UnreadableRecord[] }> {
     const key = this.keys.checks(suite);
     const raw = await this.redis.hgetall(key);
+    const before = this.known.get(suite);
+    const now = new Map<string, string>();
     const records: Record<string, CheckRecord> = {};
     const unreadable: UnreadableRecord[] = [];
-    for (const [check, json] of Object.entries(raw)) {
-      const parsed = checkRecordCodec.parse(json);
-      if (parsed.kind === 'ok') records[check] = parsed.value;
-      else unreadable.push({ key, field: check, reason: parsed.reason });
+    for (const [check, text] of Object.entries(raw)) {
+      if (before?.get(check) === text) {
+        records[check] = decodeKnownCheckRecord(text);
+        now.set(check, text);
+        continue;
+      }
+      const parsed = checkRecordCodec.parse(text);
+      if (parsed.kind === 'ok') {
+        records[check] = parsed.value;
+        now.set(check, text);
+      } else unreadable.push({ key, field: check, reason: parsed.reason });
     }
+    this.known.set(suite, now);
     return { records, unreadable };
   }
 
@@ -88,15 +106,24 @@ export class CheckStore {
     const r = this.options.remember;
     const m = this.memory.get(suite);
     if (!r || !m || r.now() - m.at > r.maxAgeMs) return undefined;
-    return structuredClone(m.records);
+    const out: Record<string, CheckRecord> = {};
+    for (const [check, text] of m.fields) out[check] = decodeKnownCheckRecord(text);
+    return out;
   }
 
   /** Replaces the suite's records, so checks that left the config do not linger. */
   async save(suite: string, records: Record<string, CheckRecord>): Promise<void> {
-    if (this.options.remember) this.memory.set(suite, { records: structuredClone(records), at: this.options.remember.now() });
     const key = this.keys.checks(suite);
     const fields: string[] = [];
-    for (const [check, record] of Object.entries(records)) fields.push(check, checkRecordCodec.encode(record));
+    const written = new Map<string, string>();
+    for (const [check, record] of Object.entries(records)) {
+      const text = checkRecordCodec.encode(record);
+      fields.push(check, text);
+      written.set(check, text);
+    }
+    if (this.options.remember) this.memory.set(suite, { fields: written, at: this.options.remember.now() });
+    // What Redis will hold if the write lands; if it does not, the next read decodes afresh.
+    this.known.set(suite, written);
     const tx = this.redis.multi().del(key);
     if (fields.length > 0) tx.hset(key, ...fields);
     const result = await tx.exec();
@@ -106,6 +133,7 @@ export class CheckStore {
 
   async remove(suite: string): Promise<void> {
     this.memory.delete(suite);
+    this.known.delete(suite);
     await this.redis.del(this.keys.checks(suite));
   }
 }

@@ -36,12 +36,25 @@ export function warnUnreadable(logger: { warn(obj: object, msg: string): void })
 type JsonReplacer = (this: unknown, key: string, value: unknown) => unknown;
 type JsonReviver = (this: unknown, key: string, value: unknown) => unknown;
 
-function jsonCodec<T>(schema: z.ZodType<T>, json: { replacer?: JsonReplacer; reviver?: JsonReviver } = {}): Codec<T> {
+/**
+ * Replacer and reviver are only needed when a value needs them (`needsReplacer`; a text with
+ * `reviveMarker`): a callback per key costs more than the check, and almost no record needs it.
+ */
+interface JsonHooks {
+  replacer?: JsonReplacer;
+  needsReplacer?: (value: unknown) => boolean;
+  reviver?: JsonReviver;
+  reviveMarker?: string;
+}
+
+function jsonCodec<T>(schema: z.ZodType<T>, json: JsonHooks = {}): Codec<T> {
+  const { replacer, needsReplacer, reviver, reviveMarker } = json;
   return {
-    encode: (value) => JSON.stringify(value, json.replacer),
+    encode: (value) => (replacer && (!needsReplacer || needsReplacer(value)) ? JSON.stringify(value, replacer) : JSON.stringify(value)),
     parse: (text) => {
       try {
-        const result = schema.safeParse(JSON.parse(text, json.reviver));
+        const revive = reviver && (reviveMarker === undefined || text.includes(reviveMarker));
+        const result = schema.safeParse(revive ? JSON.parse(text, reviver) : JSON.parse(text));
         return result.success ? { kind: 'ok', value: result.data } : { kind: 'corrupt', reason: issuesText(result.error) };
       } catch (err) {
         return { kind: 'corrupt', reason: `not JSON: ${messageOf(err)}` };
@@ -66,6 +79,15 @@ function jsonNumbers(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
+/** Whether any number inside is NaN or ±Infinity (which JSON would turn into null); `labels` hold only strings. */
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasNonFinite);
+  for (const k in value) if (k !== 'labels' && hasNonFinite((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 function reviveNumbers(this: unknown, _key: string, value: unknown): unknown {
   if (value && typeof value === 'object' && '$num' in value) {
     const text = (value as { $num: unknown }).$num;
@@ -73,6 +95,9 @@ function reviveNumbers(this: unknown, _key: string, value: unknown): unknown {
   }
   return value;
 }
+
+/** NaN and ±Infinity kept through JSON, the hooks used only by values that have them. */
+const NUMBER_HOOKS: JsonHooks = { replacer: jsonNumbers, needsReplacer: hasNonFinite, reviver: reviveNumbers, reviveMarker: '"$num"' };
 
 const CHECK_STATES = ['ok', 'pending', 'failing', 'unknown', 'skipped'] as const satisfies readonly CheckStateName[];
 const checkState = z.enum(CHECK_STATES);
@@ -104,7 +129,15 @@ const checkRecordSchema: z.ZodType<CheckRecord> = z.object({
   lastEvalAt: z.number(),
 });
 
-export const checkRecordCodec: Codec<CheckRecord> = jsonCodec(checkRecordSchema, { replacer: jsonNumbers, reviver: reviveNumbers });
+export const checkRecordCodec: Codec<CheckRecord> = jsonCodec(checkRecordSchema, NUMBER_HOOKS);
+
+/**
+ * A check record's text that this process wrote or has already read through the schema,
+ * decoded again without the schema (JSON only: a fresh copy the caller may change).
+ */
+export function decodeKnownCheckRecord(text: string): CheckRecord {
+  return (text.includes(NUMBER_HOOKS.reviveMarker ?? '') ? JSON.parse(text, reviveNumbers) : JSON.parse(text)) as CheckRecord;
+}
 
 // ---- history streams (state changes and disruptions; tick runs) ----
 
@@ -168,7 +201,7 @@ const tickEntrySchema: z.ZodType<TickEntry> = z.object({
 });
 
 // A state change on NaN or ±Inf keeps its value (plain JSON would turn it into null).
-export const historyEventCodec: Codec<HistoryEvent> = jsonCodec(historyEventSchema, { replacer: jsonNumbers, reviver: reviveNumbers });
+export const historyEventCodec: Codec<HistoryEvent> = jsonCodec(historyEventSchema, NUMBER_HOOKS);
 export const tickEntryCodec: Codec<TickEntry> = jsonCodec(tickEntrySchema);
 
 // ---- restore journal (one hash per suite, one field per changed object) ----

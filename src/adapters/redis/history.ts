@@ -3,7 +3,7 @@
 // capped with XADD MAXLEN ~, and trimmed again by housekeeping in case the cap changed.
 // Entries are written and read through historyEventCodec and tickEntryCodec.
 
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { historyEventCodec, tickEntryCodec, type Codec, type HistoryEvent, type ReportUnreadable, type TickEntry } from './codecs.js';
 import type { StateKeys } from './keys.js';
 
@@ -37,12 +37,24 @@ export class History {
   async append(suite: string, events: HistoryEvent[]): Promise<void> {
     if (events.length === 0) return;
     const tx = this.redis.multi();
-    for (const e of events) tx.xadd(this.keys.history(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', historyEventCodec.encode(e));
+    this.addEvents(tx, suite, events);
     await tx.exec();
   }
 
   async recordTick(suite: string, entry: TickEntry): Promise<void> {
     await this.redis.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', tickEntryCodec.encode(entry));
+  }
+
+  /** A tick's state changes and its run entry in one round trip (one MULTI). */
+  async recordTickWith(suite: string, events: HistoryEvent[], entry: TickEntry): Promise<void> {
+    const tx = this.redis.multi();
+    this.addEvents(tx, suite, events);
+    tx.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', tickEntryCodec.encode(entry));
+    await tx.exec();
+  }
+
+  private addEvents(tx: ChainableCommander, suite: string, events: HistoryEvent[]): void {
+    for (const e of events) tx.xadd(this.keys.history(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', historyEventCodec.encode(e));
   }
 
   /** Newest first; unreadable entries skipped. */

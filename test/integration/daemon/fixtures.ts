@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import type { CheckSpec, Config, Suite } from '../../../src/config/model.js';
 import { parseCondition } from '../../../src/checks/condition.js';
+import { waitFor } from '../../harness/index.js';
 
 export function check(name: string, query: string, fail: string, extra: Partial<CheckSpec> = {}): CheckSpec {
   const cond = parseCondition(fail);
@@ -74,6 +75,17 @@ export interface StatusSuite {
 export async function checkState(base: string, suiteName: string, checkName: string): Promise<StatusCheck | undefined> {
   const { body } = await getJson<{ suites: StatusSuite[] }>(`${base}/api/v1/status`);
   return body.suites.find((s) => s.name === suiteName)?.checks.find((c) => c.name === checkName);
+}
+
+/** Waits (bounded) until /readyz answers 503 with `reason` among its reasons. */
+export async function notReadyBecause(base: string, reason: string, timeoutMs = 60_000): Promise<void> {
+  let seen: unknown;
+  const test = async (): Promise<boolean> => {
+    const r = await getJson<{ reasons: string[] }>(`${base}/readyz`);
+    seen = r;
+    return r.status === 503 && r.body.reasons.includes(reason);
+  };
+  await waitFor(test, { timeoutMs, intervalMs: 250, what: `/readyz: ${reason}`, seen: () => seen });
 }
 
 let seq = 0;

@@ -40,7 +40,7 @@ function setup(checks: CheckSpec[]): { deps: TickDeps; provider: ScriptedProvide
   const provider = new ScriptedProvider();
   const metrics = createMetrics(new Registry(), 'test');
   const groups = new Map<string, CheckGroup>([['s', { suite: 's', checks }]]);
-  const history = { append: () => Promise.resolve(), recordTick: () => Promise.resolve() } as unknown as History;
+  const history = { append: () => Promise.resolve(), recordTick: () => Promise.resolve(), recordTickWith: () => Promise.resolve() } as unknown as History;
   const pause = { isPaused: () => Promise.resolve(false) } as unknown as PauseFlags;
   let clock = 1_000_000;
   const deps: TickDeps = {

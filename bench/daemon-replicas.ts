@@ -1,0 +1,103 @@
+// The daemon at 10× scale, shared by replicas (issue 15's targets: 5,000 checks — 100 suites ×
+// 50 — at a 10 s tick with 2 replicas: tick p99 < 2 s, RSS < 250 MB and CPU < 25 % of a core
+// per replica; the work spread so per-replica tick counts are within 20 % of each other and
+// no scheduled tick runs twice). BENCH_REPLICAS daemon children share one real Redis (BullMQ
+// hands each tick job to one of them) and one real Prometheus scraping the synthetic Istio
+// series. Each child's VmRSS and utime+stime are sampled from /proc; each tick's job id,
+// duration and worker come from the children's logs.
+//
+// Run: npm run build && node dist/bench/daemon-replicas.js
+// Env: BENCH_REPLICAS (2), BENCH_SECONDS (180), BENCH_SUITES (100), BENCH_CHECKS_PER_SUITE (50)
+
+import { join } from 'node:path';
+import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
+import { startBenchDaemon, type BenchDaemon } from './lib/child-daemon.js';
+import { startIstioStack } from './lib/istio-stack.js';
+import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
+import { MB, sample, type ProcSample } from './lib/proc-stats.js';
+import { publish, verdict, type Row } from './lib/report.js';
+import { quantile } from './lib/stats.js';
+
+const REPLICAS = envNumber('BENCH_REPLICAS', 2);
+const SECONDS = envNumber('BENCH_SECONDS', 180);
+const SUITES = envNumber('BENCH_SUITES', 100);
+const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 50);
+const SAMPLE_MS = 5000;
+const WARMUP_MS = 30_000;
+
+const life = lifecycle('daemon-replicas', (SECONDS + 300) * 1000);
+
+interface Replica {
+  daemon: BenchDaemon;
+  ticks: number;
+  /** When each tick's log line arrived, to count ticks once every replica is up. */
+  tickTimes: number[];
+  durations: number[];
+  samples: ProcSample[];
+}
+
+void life.run(async () => {
+  const { dir, redis, prom } = await startIstioStack(life, 'replicas');
+  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: '10s', suites: istioSuites(SUITES, CHECKS) });
+  const jobs = new Map<string, number>();
+  // Tick durations count from the warm-up on (start-up's backlog aside).
+  let countFrom = Number.POSITIVE_INFINITY;
+  const replicas: Replica[] = [];
+  for (let i = 0; i < REPLICAS; i++) {
+    const r: Replica = { daemon: undefined as unknown as BenchDaemon, ticks: 0, tickTimes: [], durations: [], samples: [] };
+    r.daemon = life.own(
+      await startBenchDaemon({
+        configFile,
+        logFile: join(dir, `daemon-${i}.log`),
+        // 5,000 checks to load next to replicas already ticking, on a loaded machine.
+        startTimeoutMs: 180_000,
+        onLine(line, at) {
+          if (line.msg !== 'tick') return;
+          r.ticks += 1;
+          r.tickTimes.push(at);
+          if (typeof line.durationMs === 'number' && at >= countFrom) r.durations.push(line.durationMs);
+          if (typeof line.jobId === 'string') jobs.set(line.jobId, (jobs.get(line.jobId) ?? 0) + 1);
+        },
+      }),
+      (d) => d.stop(),
+    );
+    replicas.push(r);
+  }
+  console.log(`${REPLICAS} replicas (pids ${replicas.map((r) => r.daemon.pid).join(', ')}): ${SUITES} suites × ${CHECKS} checks at 10 s for ${SECONDS} s`);
+  const start = Date.now();
+  countFrom = start + WARMUP_MS;
+  for (const r of replicas) r.samples.push(await sample(r.daemon.pid));
+  while (Date.now() - start < SECONDS * 1000) {
+    await sleep(SAMPLE_MS);
+    for (const r of replicas) r.samples.push(await sample(r.daemon.pid));
+    console.log(`t=${((Date.now() - start) / 1000).toFixed(0)} s  ${replicas.map((r, i) => `#${i}: rss ${(r.samples.at(-1)!.rss / MB).toFixed(0)} MB, ticks ${r.ticks}`).join('; ')}`);
+  }
+  for (const r of replicas) await r.daemon.stop();
+
+  const pct = (a: ProcSample, b: ProcSample) => ((b.cpuS - a.cpuS) / ((b.at - a.at) / 1000)) * 100;
+  const rows: Row[] = [];
+  const verdicts: string[] = [];
+  replicas.forEach((r, i) => {
+    const warm = r.samples.find((s) => s.at - start >= WARMUP_MS) ?? r.samples[0]!;
+    const cpu = pct(warm, r.samples.at(-1)!);
+    const rss = Math.max(...r.samples.map((s) => s.rss)) / MB;
+    const p99 = quantile(r.durations, 0.99);
+    rows.push({ replica: i, ticks: r.ticks, 'ticks after warm-up': r.tickTimes.filter((t) => t - start >= WARMUP_MS).length, 'tick p50 ms': quantile(r.durations, 0.5), 'tick p99 ms': p99, 'RSS max MB': rss, 'CPU steady % of a core': cpu });
+    verdicts.push(verdict(`replica ${i} tick p99`, p99, 2000, 'ms'), verdict(`replica ${i} RSS max`, rss, 250, 'MB'), verdict(`replica ${i} CPU`, cpu, 25, '%'));
+  });
+  // Counted from the warm-up on: the first replica alone took every tick until the others were up.
+  const counts = replicas.map((r) => r.tickTimes.filter((t) => t - start >= WARMUP_MS).length);
+  const spread = Math.max(...counts) / Math.max(1, Math.min(...counts)) - 1;
+  const twice = [...jobs.values()].filter((n) => n > 1).length;
+  verdicts.push(verdict('tick-count spread between replicas', spread * 100, 20, '%'), `ticks run twice (same job id on two replicas or twice): ${twice} of ${jobs.size}`);
+  await publish({
+    title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks), 10 s tick`,
+    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} node dist/bench/daemon-replicas.js`,
+    setup: [
+      `${REPLICAS} daemon children (bench/lib/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
+      `${SUITES} suites × ${CHECKS} check_metrics-style checks, tick 10 s, ${SECONDS} s; CPU, tick durations and the tick-count spread from ${WARMUP_MS / 1000} s on; RSS/CPU sampled every ${SAMPLE_MS / 1000} s from /proc`,
+    ],
+    rows,
+    verdicts,
+  });
+});

@@ -1,0 +1,144 @@
+// The whole tick against Prometheus' own rule evaluation, in one run (issue 15's target: the
+// daemon's tick at most 0.5× the rule group). One daemon child runs one suite of N
+// check_metrics-style checks (plus its guard) at a fixed tick; the same Prometheus evaluates
+// the same N+1 expressions as one recording-rule group at the same interval. The daemon's
+// side is its own mesh_soak_tick_duration_seconds (queries, state records, gauges — the
+// whole tick), Prometheus' side is prometheus_rule_group_last_duration_seconds of that group,
+// sampled at each evaluation. The daemon runs under --cpu-prof and the profile's self time
+// per area and per function is reported, so the section says where the tick's time goes.
+//
+// Run: npm run build && node dist/bench/tick-daemon.js
+// Env: BENCH_SECONDS (default 120), BENCH_CHECKS (500), BENCH_TICK_S (2), BENCH_PROFILE (1; 0 = no --cpu-prof)
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
+import { startBenchDaemon } from './lib/child-daemon.js';
+import { summariseDir, type ProfileSummary } from './lib/cpu-profile.js';
+import { startIstioStack } from './lib/istio-stack.js';
+import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
+import { publish, table, verdict, type Row } from './lib/report.js';
+import { histogramBuckets, histogramCount, histogramQuantile, quantile } from './lib/stats.js';
+
+const SECONDS = envNumber('BENCH_SECONDS', 120);
+const CHECKS = envNumber('BENCH_CHECKS', 500);
+const TICK_S = envNumber('BENCH_TICK_S', 2);
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const WARMUP_S = 15;
+const TARGET_RATIO = 0.5;
+
+const life = lifecycle('tick-daemon', (SECONDS + 240) * 1000);
+
+/** The suite's expressions as Prometheus sees them: the guard and every check, namespace filled in. */
+function expressions(s: BenchSuite): string[] {
+  return [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace));
+}
+
+async function writeRules(dir: string, exprs: string[]): Promise<string> {
+  const file = join(dir, 'rules.yml');
+  const rules = exprs.map((e, i) => `      - record: bench:check_${i}\n        expr: ${JSON.stringify(e)}`).join('\n');
+  await writeFile(file, `groups:\n  - name: bench\n    interval: ${TICK_S}s\n    rules:\n${rules}\n`);
+  return file;
+}
+
+/** Follows the rule group's evaluations: one duration per new evaluation timestamp. */
+function ruleGroupSampler(url: string) {
+  const durations: number[] = [];
+  let lastTs = 0;
+  const pick = (text: string, metric: string): number | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes(';bench"'));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return {
+    durations,
+    async poll(keep: boolean): Promise<void> {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const ts = pick(text, 'prometheus_rule_group_last_evaluation_timestamp_seconds');
+      const d = pick(text, 'prometheus_rule_group_last_duration_seconds');
+      if (ts === undefined || d === undefined || ts === lastTs) return;
+      if (keep && lastTs !== 0) durations.push(d * 1000);
+      lastTs = ts;
+    },
+  };
+}
+
+function profileLines(p: ProfileSummary | undefined): string[] {
+  if (!p) return ['(no CPU profile)'];
+  const areas: Row[] = p.areas.map((a) => ({ area: a.area, 'self ms': a.ms, '% of busy': (a.ms / p.busyMs) * 100 }));
+  const fns: Row[] = p.functions.map((f) => ({ function: f.fn, 'self ms': f.ms, '% of busy': (f.ms / p.busyMs) * 100 }));
+  return [
+    `CPU profile of the daemon child over the whole run: ${p.totalMs.toFixed(0)} ms wall, ${p.busyMs.toFixed(0)} ms busy.`,
+    '',
+    table(areas),
+    '',
+    table(fns),
+  ];
+}
+
+void life.run(async () => {
+  const [suite] = istioSuites(1, CHECKS) as [BenchSuite];
+  const exprs = expressions(suite);
+  const { dir, redis, prom } = await startIstioStack(life, 'tick-daemon', { ruleFiles: async (d) => [await writeRules(d, exprs)] });
+  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: `${TICK_S}s`, suites: [suite] });
+  const profDir = join(dir, 'prof');
+  await mkdir(profDir);
+  const durations: number[] = [];
+  let warm = false;
+  const daemon = life.own(
+    await startBenchDaemon({
+      configFile,
+      logFile: join(dir, 'daemon.log'),
+      nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+      onLine(line) {
+        if (warm && line.msg === 'tick' && typeof line.durationMs === 'number') durations.push(line.durationMs);
+      },
+    }),
+    (d) => d.stop(),
+  );
+  console.log(`daemon pid ${daemon.pid}: 1 suite × ${CHECKS} checks (+ guard) at ${TICK_S} s; rule group of ${exprs.length} rules at ${TICK_S} s; ${SECONDS} s`);
+  const group = ruleGroupSampler(prom.url);
+  const started = Date.now();
+  let before = '';
+  while (Date.now() - started < (SECONDS + WARMUP_S) * 1000) {
+    if (!warm && Date.now() - started >= WARMUP_S * 1000) {
+      warm = true;
+      before = await (await fetch(`${daemon.base}/metrics`)).text();
+    }
+    await group.poll(warm).catch(() => undefined);
+    await sleep(250);
+  }
+  const after = await (await fetch(`${daemon.base}/metrics`)).text();
+  await daemon.stop();
+  const profile = PROFILE ? await summariseDir(profDir) : undefined;
+
+  const metric = 'mesh_soak_tick_duration_seconds';
+  const b0 = histogramBuckets(before, metric);
+  const b1 = histogramBuckets(after, metric).map((b) => ({ le: b.le, count: b.count - (b0.find((x) => x.le === b.le)?.count ?? 0) }));
+  const sum = (text: string) => Number(new RegExp(`^${metric}_sum\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  const n = histogramCount(b1);
+  const meanMs = ((sum(after) - sum(before)) / n) * 1000;
+  const p50Hist = histogramQuantile(b1, 0.5) * 1000;
+  const tickP50 = quantile(durations, 0.5);
+  const groupP50 = quantile(group.durations, 0.5);
+  const ratio = tickP50 / groupP50;
+  await publish({
+    title: `Whole tick vs Prometheus' rule group: ${CHECKS} checks at ${TICK_S} s`,
+    command: `BENCH_SECONDS=${SECONDS} BENCH_CHECKS=${CHECKS} BENCH_TICK_S=${TICK_S} node dist/bench/tick-daemon.js`,
+    setup: [
+      `daemon child (bench/lib/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
+      `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
+      "tick: the daemon's log `durationMs` (the value mesh_soak_tick_duration_seconds observes) and the histogram itself; rule group: prometheus_rule_group_last_duration_seconds at each evaluation",
+    ],
+    rows: [
+      { measurement: 'daemon tick p50 (log)', value: tickP50, unit: 'ms', n: durations.length },
+      { measurement: 'daemon tick p99 (log)', value: quantile(durations, 0.99), unit: 'ms', n: durations.length },
+      { measurement: 'daemon tick mean (histogram sum/count)', value: meanMs, unit: 'ms', n },
+      { measurement: 'daemon tick p50 (histogram_quantile)', value: p50Hist, unit: 'ms', n },
+      { measurement: 'rule group p50', value: groupP50, unit: 'ms', n: group.durations.length },
+      { measurement: 'rule group p99', value: quantile(group.durations, 0.99), unit: 'ms', n: group.durations.length },
+      { measurement: 'tick p50 ÷ rule group p50', value: ratio, unit: 'x', n: '' },
+    ],
+    verdicts: [verdict('whole tick ÷ rule group (p50)', ratio, TARGET_RATIO, 'x')],
+    notes: profileLines(profile),
+  });
+});
