@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Suite } from '../config/model.js';
-import { activeGroups } from '../config/check-groups.js';
+import { activeGroups, type CheckGroup } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import type { Notifier } from '../adapters/notify/notifier.js';
 import { warnUnreadable } from '../adapters/redis/codecs.js';
@@ -20,11 +20,14 @@ import type { MetricsProvider } from '../checks/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
+import { RunLedger } from '../adapters/redis/ledger.js';
+import { MESH_SUITE } from '../config/model.js';
+import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, type ImpactTracker } from './impact-tracker.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { redisConnectionOptions } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteQueues } from '../adapters/bullmq/queues.js';
-import { runDisruptionJob } from '../disruption/job.js';
+import { runDisruptionJob, type DisruptionDeps } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { housekeep, startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
@@ -63,6 +66,8 @@ export interface DaemonParts {
   signal?: AbortSignal;
   /** The watchdog and tick deadline (self-watch.ts); defaults suit production. */
   watch?: WatchOptions;
+  /** Run ledger bounds and the recovery judgement; defaults in ledger.ts and impact-tracker.ts. */
+  ledger?: { maxEntries?: number; maxAgeMs?: number; recoveryBoundMs?: number; settleMs?: number };
 }
 
 export interface Daemon {
@@ -86,14 +91,15 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const { store, history, pause } = stateOf(config, parts);
+  const { store, history, pause, ledger } = stateOf(config, parts);
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(parts, ledger, groups) });
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const { bump, version } = stateVersion(redis);
+  const disruptionDeps = disruptionDepsOf(config, parts, { suites, history, pause, store, ledger });
   const queues = createSuiteQueues({
     connection: redisConnectionOptions(config.redis),
     prefix: parts.keys.prefix,
@@ -102,8 +108,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
       await tick(job).finally(bump);
       void restorer.restore();
     },
-    onDisruption: (job) =>
-      runDisruptionJob({ suites, history, pause, metrics, logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job).finally(bump),
+    onDisruption: (job) => runDisruptionJob(disruptionDeps, job).finally(bump),
     // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
     tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
@@ -166,7 +171,7 @@ function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): 
  * The state stores over Redis. Check records and pause flags are also remembered in
  * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
  */
-function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags } {
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger } {
   const { logger, redis, keys, now } = parts;
   const onUnreadable = warnUnreadable(logger);
   const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
@@ -179,10 +184,45 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     store: new CheckStore(redis, keys, { onUnreadable, remember }),
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
+    ledger: new RunLedger(redis, keys, { now, onUnreadable, ...(parts.ledger?.maxEntries ? { maxEntries: parts.ledger.maxEntries } : {}), ...(parts.ledger?.maxAgeMs ? { maxAgeMs: parts.ledger.maxAgeMs } : {}) }),
   };
 }
 
-function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause'>): TickDeps {
+function impactTrackerOf(parts: DaemonParts, ledger: RunLedger, groups: Map<string, CheckGroup>): ImpactTracker {
+  return {
+    ledger,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    groups,
+    meshSuite: MESH_SUITE,
+    recoveryBoundMs: parts.ledger?.recoveryBoundMs ?? DEFAULT_RECOVERY_BOUND_MS,
+    settleMs: parts.ledger?.settleMs ?? DEFAULT_SETTLE_MS,
+  };
+}
+
+function disruptionDepsOf(config: Config, parts: DaemonParts, state: Pick<DisruptionDeps, 'suites' | 'history' | 'pause' | 'store' | 'ledger'>): DisruptionDeps {
+  return {
+    ...state,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: parts.now,
+    probePrometheus: () => probePrometheus(parts.provider),
+    mesh: { suite: MESH_SUITE, checks: config.checks.map((c) => c.name) },
+    ...(parts.disruptions ? { runner: parts.disruptions } : {}),
+  };
+}
+
+/** Why Prometheus cannot be used for a disruption's impact, or undefined when it answers. */
+async function probePrometheus(provider: MetricsProvider): Promise<string | undefined> {
+  try {
+    const answer = await withTimeout(provider.query('vector(1)').then(() => 'up'), 5000);
+    return answer === 'up' ? undefined : 'no answer within 5s';
+  } catch (err) {
+    return messageOf(err);
+  }
+}
+
+function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact'>): TickDeps {
   return {
     ...state,
     provider: parts.provider,

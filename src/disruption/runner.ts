@@ -22,7 +22,7 @@ import { acquireLock, type HeldLock } from './lock.js';
 import { RestoreJournal, type JournalEntry } from './restore-journal.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
-import type { DisruptionJobRef, DisruptionResult, DisruptionRunner } from './types.js';
+import type { DisruptionJobRef, DisruptionResult, DisruptionRunner, StepReport } from './types.js';
 import { messageOf } from '../shared/errors.js';
 
 export type { DisruptionResult, DisruptionRunner } from './types.js';
@@ -81,35 +81,40 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
   try {
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
-    const failure = await runSteps(p, suite, job, lock);
+    await job.onStarted?.(p.now());
+    const steps: StepReport[] = [];
+    const failure = await runSteps(p, suite, job, lock, steps);
     if (lock.lost.aborted) {
       // Someone else holds the suite now; restoring under them could undo their disruption.
       // The journal stays, and the holder's own restore (or the next tick) undoes it.
-      return { outcome: 'failure', message: failure ?? messageOf(lock.lost.reason) };
+      return { outcome: 'failure', message: failure ?? messageOf(lock.lost.reason), steps };
     }
     const problems = [failure, ...(await restoreSuite(p, suite.name))].filter((x): x is string => x !== undefined);
-    return problems.length > 0 ? { outcome: 'failure', message: problems.join('; ') } : { outcome: 'success' };
+    return problems.length > 0 ? { outcome: 'failure', message: problems.join('; '), steps } : { outcome: 'success', steps };
   } finally {
     await lock.release().catch(() => undefined);
   }
 }
 
-/** The steps in order, stopping at the first failure; resolves to that failure's message. */
-async function runSteps(p: RunnerParts, suite: Suite, job: DisruptionJobRef, lock: HeldLock): Promise<string | undefined> {
+/** The steps in order, stopping at the first failure; resolves to that failure's message. Each step ran goes to `reports`. */
+async function runSteps(p: RunnerParts, suite: Suite, job: DisruptionJobRef, lock: HeldLock, reports: StepReport[]): Promise<string | undefined> {
   const { ops, logger, onStep, signal: shutdown } = p.options;
   const log = logger?.child({ suite: suite.name, jobId: job.id });
   const steps = suite.disruption?.steps ?? [];
   const signal = shutdown ? AbortSignal.any([lock.lost, shutdown]) : lock.lost;
   for (const [i, step] of steps.entries()) {
     const what = `step ${i + 1}/${steps.length} (${describeStep(step, suite.namespace)})`;
+    const startedAt = p.now();
     try {
       log?.info({ step: i + 1, what }, 'disruption step started');
       await executeStep(step, { ops, journal: p.journal, suite, job, signal, now: p.now, pollMs: p.pollMs });
       onStep?.(suite, step, 'success');
+      reports.push({ what, outcome: 'success', startedAt, endedAt: p.now() });
     } catch (err) {
       const failure = `${what} failed: ${messageOf(err)}`;
       log?.error({ step: i + 1, what, err: messageOf(err) }, 'disruption step failed');
       onStep?.(suite, step, 'failure');
+      reports.push({ what, outcome: 'failure', startedAt, endedAt: p.now() });
       return failure;
     }
   }
