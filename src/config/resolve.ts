@@ -42,5 +42,14 @@ export function toCheckSpec(c: CheckInput): CheckSpec {
   };
   if (c.summary !== undefined) spec.summary = canonicalMessageTemplate(c.summary);
   if (c.description !== undefined) spec.description = canonicalMessageTemplate(c.description);
+  if (c.phases) spec.phases = toPhases(c.phases);
   return spec;
+}
+
+function toPhases(p: NonNullable<CheckInput['phases']>): NonNullable<CheckSpec['phases']> {
+  return {
+    ...(p.steady ? { steady: { fail: condition(p.steady.fail) } } : {}),
+    ...(p.during ? { during: { fail: condition(p.during.fail) } } : {}),
+    ...(p.after ? { after: { graceMs: ms(p.after.grace), fail: condition(p.after.fail) } } : {}),
+  };
 }

@@ -138,17 +138,28 @@ export const scheduleSchema = z
 export const paramValue = z.union([z.string(), z.number(), z.boolean()]);
 export const paramsSchema = z.record(z.string(), paramValue);
 
+function conditionText() {
+  return z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine((s: string, ctx: Ctx) => {
+    const c = parseCondition(s);
+    if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
+  });
+}
+
+/** Other conditions while the suite is disrupted (`during`) and for `grace` after (`after`). */
+const phasesSchema = z
+  .strictObject({
+    steady: z.strictObject({ fail: conditionText() }).optional(),
+    during: z.strictObject({ fail: conditionText() }).optional(),
+    after: z.strictObject({ grace: duration({ name: 'grace', atLeast: '1s' }), fail: conditionText() }).optional(),
+  })
+  .meta({ description: 'fail conditions by phase: steady (replaces fail), during a disruption, after one for `grace`' });
+
 export const checkSchema = z.strictObject({
   name: z
     .string()
     .regex(NAME_PATTERN, { message: 'a check name is lower-case letters, digits, "-" and "_", starting with a letter or digit' }),
   query: promql(),
-  fail: z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine(
-    (s: string, ctx: Ctx) => {
-      const c = parseCondition(s);
-      if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
-    },
-  ),
+  fail: conditionText(),
   for: duration().default('0s'),
   keepFiringFor: duration().default('0s'),
   noData: z.enum(['ok', 'unknown', 'fail']).default('unknown'),
@@ -158,6 +169,7 @@ export const checkSchema = z.strictObject({
   summary: messageTemplate().optional(),
   description: messageTemplate().optional(),
   labels: stringMap().default({}),
+  phases: phasesSchema.optional(),
 });
 
 export const suiteEntrySchema = z.strictObject({
