@@ -159,6 +159,8 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
     kubernetes: {},
     tickMs: ms(c.tick),
     http: { port: c.http.port, ...(c.http.requireTokenForStatus ? { requireTokenForStatus: true } : {}) },
+    ...(c.grafana ? { grafana: { url: c.grafana.url } } : {}),
+    ledger: { maxEntries: c.ledger.maxEntries, maxAgeMs: ms(c.ledger.maxAge), recoveryBoundMs: ms(c.ledger.recoveryBound), settleMs: ms(c.ledger.settle) },
     notify: {
       webhooks: c.notify.webhooks.map((w) => ({ name: w.name, url: w.url, format: w.format, headers: { ...w.headers } })),
     },

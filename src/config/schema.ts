@@ -220,6 +220,18 @@ export const configSchema = z
         requireTokenForStatus: z.boolean().default(false).meta({ description: '/api/v1/status needs the admin bearer token (MESH_SOAK_ADMIN_TOKEN)' }),
       })
       .default({ port: 9464, requireTokenForStatus: false }),
+    grafana: z
+      .strictObject({ url: httpUrl() })
+      .optional()
+      .meta({ description: 'Grafana as users open it: the report and the status page link to its dashboards' }),
+    ledger: z
+      .strictObject({
+        maxEntries: z.int().min(100).max(1_000_000).default(20_000).meta({ description: 'run-ledger entries kept per suite (default 20000)' }),
+        maxAge: duration({ name: 'maxAge', atLeast: '1m' }).default('7d').meta({ description: 'run-ledger entries older than this are dropped (default 7d)' }),
+        recoveryBound: duration({ name: 'recoveryBound', atLeast: '10s' }).default('10m').meta({ description: 'after a disruption, how long until a suite still not ok counts as not recovered (default 10m)' }),
+        settle: duration().default('30s').meta({ description: 'how long every check must stay ok for a recovery to count (default 30s)' }),
+      })
+      .default({ maxEntries: 20_000, maxAge: '7d', recoveryBound: '10m', settle: '30s' }),
     notify: z
       .strictObject({
         alertmanager: z.strictObject({ url: httpUrl(), resend: duration().default('1m') }).optional(),

@@ -22,6 +22,7 @@ import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import { RunLedger } from '../adapters/redis/ledger.js';
 import { MESH_SUITE } from '../config/model.js';
+import { reportScope, reportSourceOf } from './report-source.js';
 import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, type ImpactTracker } from './impact-tracker.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
@@ -95,11 +96,10 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(parts, ledger, groups) });
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups) });
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const { bump, version } = stateVersion(redis);
-  const disruptionDeps = disruptionDepsOf(config, parts, { suites, history, pause, store, ledger });
   const queues = createSuiteQueues({
     connection: redisConnectionOptions(config.redis),
     prefix: parts.keys.prefix,
@@ -108,7 +108,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
       await tick(job).finally(bump);
       void restorer.restore();
     },
-    onDisruption: (job) => runDisruptionJob(disruptionDeps, job).finally(bump),
+    onDisruption: (job) => runDisruptionJob(disruptionDepsOf(config, parts, { suites, history, pause, store, ledger }), job).finally(bump),
     // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
     tickConcurrency: groups.size + 1,
     disruptionConcurrency: Math.max(1, suites.size),
@@ -131,6 +131,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
+    report: { source: reportSourceOf(ledger, store), scope: reportScope(config, '/') },
   });
   const server = await listen(parts, backend, running, { requireTokenForStatus: config.http.requireTokenForStatus === true, stateVersion: version });
   if (parts.notifier?.resend) {
@@ -184,19 +185,25 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     store: new CheckStore(redis, keys, { onUnreadable, remember }),
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
-    ledger: new RunLedger(redis, keys, { now, onUnreadable, ...(parts.ledger?.maxEntries ? { maxEntries: parts.ledger.maxEntries } : {}), ...(parts.ledger?.maxAgeMs ? { maxAgeMs: parts.ledger.maxAgeMs } : {}) }),
+    ledger: new RunLedger(redis, keys, { now, onUnreadable, ...ledgerBounds(config, parts) }),
   };
 }
 
-function impactTrackerOf(parts: DaemonParts, ledger: RunLedger, groups: Map<string, CheckGroup>): ImpactTracker {
+function ledgerBounds(config: Config, parts: DaemonParts): { maxEntries?: number; maxAgeMs?: number } {
+  const o = { ...config.ledger, ...parts.ledger };
+  return { ...(o.maxEntries ? { maxEntries: o.maxEntries } : {}), ...(o.maxAgeMs ? { maxAgeMs: o.maxAgeMs } : {}) };
+}
+
+function impactTrackerOf(config: Config, parts: DaemonParts, ledger: RunLedger, groups: Map<string, CheckGroup>): ImpactTracker {
+  const o = { ...config.ledger, ...parts.ledger };
   return {
     ledger,
     metrics: parts.metrics,
     logger: parts.logger,
     groups,
     meshSuite: MESH_SUITE,
-    recoveryBoundMs: parts.ledger?.recoveryBoundMs ?? DEFAULT_RECOVERY_BOUND_MS,
-    settleMs: parts.ledger?.settleMs ?? DEFAULT_SETTLE_MS,
+    recoveryBoundMs: o.recoveryBoundMs ?? DEFAULT_RECOVERY_BOUND_MS,
+    settleMs: o.settleMs ?? DEFAULT_SETTLE_MS,
   };
 }
 

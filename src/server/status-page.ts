@@ -39,6 +39,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <h1>mesh-soak</h1>
   <span class="summary" id="summary">loading…</span>
   <span id="error" role="alert"></span>
+  <a href="report?since=24h" style="color:#b3e5fc">soak report (24 h)</a>
   <label>admin token <input id="token" type="password" autocomplete="off" placeholder="MESH_SOAK_ADMIN_TOKEN"></label>
 </header>
 <main id="suites"></main>
