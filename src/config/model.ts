@@ -48,6 +48,8 @@ export interface Suite {
   benchmark?: BenchmarkSpec & { schedule?: Schedule };
   /** Check interval for this suite (suite entry's `tick` or the global one). */
   tickMs: number;
+  /** Shared resources its disruption holds, what to do when one is held, and the missed-run deadline. */
+  exclusive?: { locks: string[]; waitMs: number; missedRunDeadlineMs?: number };
   enabled: boolean;
 }
 

@@ -178,6 +178,18 @@ export const suiteEntrySchema = z.strictObject({
   schedule: scheduleSchema.optional(),
   params: paramsSchema.default({}),
   tick: duration({ name: 'tick', atLeast: '1s' }).optional(),
+  locks: z
+    .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'a lock is a resource name such as istio-system (lower-case letters, digits, "-" and ".")' }))
+    .max(16)
+    .optional()
+    .meta({ description: 'shared resources a disruption of this suite holds; suites sharing one never disrupt at the same time' }),
+  overlap: z
+    .union([z.literal('skip'), z.strictObject({ wait: duration({ name: 'wait', atLeast: '1s' }) })])
+    .optional()
+    .meta({ description: 'when a lock is held: skip (default), or { wait: 5m } at most' }),
+  missedRunDeadline: duration({ name: 'missedRunDeadline', atLeast: '1s' })
+    .optional()
+    .meta({ description: 'a scheduled disruption that cannot start within this of its slot is skipped, not run late' }),
 });
 
 export const configSchema = z
@@ -269,6 +281,7 @@ export const configSchema = z
 
 export type ConfigInput = z.output<typeof configSchema>;
 export type CheckInput = z.output<typeof checkSchema>;
+export type SuiteEntryInput = z.output<typeof suiteEntrySchema>;
 export type ScheduleInput = z.output<typeof scheduleSchema>;
 
 const BENCH_MODE_NAMES = ['both', 'serversidecar', 'clientsidecar', 'baseline', 'ingress'] as const;

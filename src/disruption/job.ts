@@ -62,6 +62,9 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
     record(deps, job, startedAt, { outcome: 'skipped', message, skip: reason }, 0, undefined) as Promise<'skipped'>;
   if (!job.manual && (await deps.pause.isPaused(job.suite))) return skip('paused', 'suite paused');
   if (!deps.runner) return skip('no-runner', 'no disruption runner configured');
+  const late = startedAt - job.scheduledAt;
+  const deadlineMs = suite.exclusive?.missedRunDeadlineMs;
+  if (!job.manual && deadlineMs !== undefined && late > deadlineMs) return skip('missed-deadline', `started ${Math.round(late / 1000)}s after its slot, past missedRunDeadline`);
   const verdict = job.manual ? { go: true as const } : await gate(deps, suite);
   if (!verdict.go) return skip(verdict.reason, verdict.message);
   log.info({ scheduledAt: job.scheduledAt, manual: job.manual }, 'disruption started');
@@ -82,6 +85,7 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
       log.warn('disruption job already started once (stalled or re-delivered); not running it again');
       return 'duplicate';
     case 'busy':
+      if (result.resources && result.resources.length > 0) return skip('lock-held', `a shared resource is held by another suite's disruption or benchmark: ${result.resources.join(', ')}`);
       return skip('busy', 'previous disruption still running');
     case 'failure':
     case 'success':

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Step, Suite } from '../config/model.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
 import type { ClusterOps } from './cluster-ops.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireAll, acquireLock, type HeldLock } from './lock.js';
 import { RestoreJournal, type JournalEntry } from './restore-journal.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
@@ -78,6 +78,11 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
   const { redis } = p.options;
   const lock = await acquireLock(redis, p.keys.disruptionLock(suite.name), p.lockTtlMs);
   if (!lock) return { outcome: 'busy' };
+  const shared = await acquireShared(p, suite, job);
+  if (!shared) {
+    await lock.release().catch(() => undefined);
+    return { outcome: 'busy', resources: suite.exclusive?.locks ?? [] };
+  }
   try {
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
@@ -92,7 +97,25 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
     const problems = [failure, ...(await restoreSuite(p, suite.name))].filter((x): x is string => x !== undefined);
     return problems.length > 0 ? { outcome: 'failure', message: problems.join('; '), steps } : { outcome: 'success', steps };
   } finally {
+    await shared.release().catch(() => undefined);
     await lock.release().catch(() => undefined);
+  }
+}
+
+/**
+ * The suite's shared-resource locks (keys.resourceLock, the ones benchmarks take too), all or
+ * none; under `overlap: { wait }` retried until the wait — or the missed-run deadline — runs out.
+ */
+async function acquireShared(p: RunnerParts, suite: Suite, job: DisruptionJobRef): Promise<Pick<HeldLock, 'lost' | 'release'> | undefined> {
+  const ex = suite.exclusive;
+  if (!ex || ex.locks.length === 0) return { lost: new AbortController().signal, release: () => Promise.resolve() };
+  const keys = [...ex.locks].sort().map((r) => p.keys.resourceLock(r));
+  const deadline = ex.missedRunDeadlineMs !== undefined ? job.scheduledAt + ex.missedRunDeadlineMs : Number.POSITIVE_INFINITY;
+  const giveUpAt = Math.min(p.now() + ex.waitMs, deadline);
+  for (;;) {
+    const held = await acquireAll(p.options.redis, keys, p.lockTtlMs);
+    if (held || p.now() + p.pollMs > giveUpAt || p.options.signal?.aborted) return held;
+    await new Promise((r) => setTimeout(r, p.pollMs));
   }
 }
 

@@ -18,8 +18,8 @@ export type DisruptionResult =
   | { outcome: 'success'; steps?: StepReport[] }
   /** A step or the restore failed; the message says which and why. */
   | { outcome: 'failure'; message: string; steps?: StepReport[] }
-  /** Another run of the suite holds its lock: nothing was done. */
-  | { outcome: 'busy' }
+  /** Another run of the suite holds its lock, or another suite a shared resource (named): nothing was done. */
+  | { outcome: 'busy'; resources?: string[] }
   /** This job id was already taken by a run (finished, or crashed and left to the journal). */
   | { outcome: 'already-done' };
 

@@ -55,3 +55,23 @@ describe('check phases in the config', () => {
     });
   }
 });
+
+describe('suite entry locks, overlap and missedRunDeadline', () => {
+  const SUITES = resolve(import.meta.dirname, '../../fixtures/suites');
+  const entry = (extra: string) => `prometheus: { url: http://127.0.0.1:9090 }\nsuites:\n  - use: web\n${extra}\n`;
+  it('resolves to the suite\'s exclusive section', async () => {
+    const file = await writeTemp(entry('    locks: [istio-system]\n    overlap: { wait: 5m }\n    missedRunDeadline: 2m'));
+    const c = await loadConfig(file, { suitesDir: SUITES, env: {} });
+    expect(c.suites[0]?.exclusive).toEqual({ locks: ['istio-system'], waitMs: 300_000, missedRunDeadlineMs: 120_000 });
+  });
+  it('skip is the default overlap; no locks, no section', async () => {
+    const file = await writeTemp(entry('    locks: [istio-system]\n    overlap: skip'));
+    expect((await loadConfig(file, { suitesDir: SUITES, env: {} })).suites[0]?.exclusive).toEqual({ locks: ['istio-system'], waitMs: 0 });
+    const plain = await writeTemp(entry(''));
+    expect((await loadConfig(plain, { suitesDir: SUITES, env: {} })).suites[0]?.exclusive).toBeUndefined();
+  });
+  it('refuses a bad lock name and a bad overlap, located', async () => {
+    expect(await errorOf(entry('    locks: ["Istio System"]'))).toMatch(/mesh-soak\.yaml:4:\d+: suites\.0\.locks\.0: a lock is a resource name/);
+    expect(await errorOf(entry('    overlap: queue'))).toMatch(/mesh-soak\.yaml:4:\d+: suites\.0\.overlap: /);
+  });
+});
