@@ -23,7 +23,7 @@ import { History } from '../adapters/redis/history.js';
 import { RunLedger } from '../adapters/redis/ledger.js';
 import { MESH_SUITE } from '../config/model.js';
 import { reportScope, reportSourceOf } from './report-source.js';
-import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, type ImpactTracker } from './impact-tracker.js';
+import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, ISTIO_BUILD_QUERY, versionFromBuild, type ImpactTracker } from './impact-tracker.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { redisConnectionOptions } from '../adapters/redis/connection.js';
@@ -204,6 +204,8 @@ function impactTrackerOf(config: Config, parts: DaemonParts, ledger: RunLedger, 
     meshSuite: MESH_SUITE,
     recoveryBoundMs: o.recoveryBoundMs ?? DEFAULT_RECOVERY_BOUND_MS,
     settleMs: o.settleMs ?? DEFAULT_SETTLE_MS,
+    istioVersion: async () => versionFromBuild(await parts.provider.query(ISTIO_BUILD_QUERY)),
+    versionEveryMs: config.tickMs,
   };
 }
 

@@ -28,6 +28,31 @@ export interface ImpactTracker {
   meshSuite: string;
   recoveryBoundMs: number;
   settleMs: number;
+  /** The Istio version the mesh runs (istio_build), read at most every `versionEveryMs`; absent: not recorded. */
+  istioVersion?: () => Promise<{ version: string; source: string } | undefined>;
+  versionEveryMs?: number;
+  /** When the version was last read (kept by the tracker). */
+  versionReadAt?: number;
+}
+
+/** The Istio version from istio_build's tag (the most common one across the control plane's pods). */
+export function versionFromBuild(samples: Array<{ labels: Record<string, string>; value: number }>): { version: string; source: string } | undefined {
+  const best = [...samples].filter((s) => s.labels.tag).sort((a, b) => b.value - a.value)[0];
+  return best?.labels.tag ? { version: best.labels.tag, source: 'istio_build' } : undefined;
+}
+
+export const ISTIO_BUILD_QUERY = 'count by (tag) (istio_build{component="pilot"})';
+
+/** Records the Istio version seen, at most once per versionEveryMs across this replica's ticks. */
+export async function recordIstioVersion(t: ImpactTracker, at: number): Promise<void> {
+  if (!t.istioVersion || (t.versionReadAt !== undefined && at - t.versionReadAt < (t.versionEveryMs ?? 30_000))) return;
+  t.versionReadAt = at;
+  try {
+    const seen = await t.istioVersion();
+    if (seen) await t.ledger.recordVersion(seen.version, seen.source, at);
+  } catch (err) {
+    t.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'istio version not read');
+  }
 }
 
 /** Each check's own state change between two ticks' records. */

@@ -17,7 +17,7 @@ import { alertEventsFor, type AlertEvent, type AlertSink } from '../checks/alert
 import { longestGraceMs, specInPhase, type SuitePhase } from '../checks/phases.js';
 import type { OpenDisruptions } from '../adapters/redis/ledger.js';
 import type { DisruptionWindow } from '../verdict/impact.js';
-import { afterTick, checkChanges, currentDisruption, type ImpactTracker } from './impact-tracker.js';
+import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
 
 export interface TickDeps {
   groups: Map<string, CheckGroup>;
@@ -75,7 +75,10 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
   });
   await deps.store.save(suite, result.records);
-  if (deps.impact) await afterTick(deps.impact, suite, open, checkChanges(suite, prev, result.records, startedAt), startedAt);
+  if (deps.impact) {
+    await afterTick(deps.impact, suite, open, checkChanges(suite, prev, result.records, startedAt), startedAt);
+    void recordIstioVersion(deps.impact, startedAt);
+  }
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));
   const states: Record<string, number> = {};

@@ -199,4 +199,32 @@ describe('disruption impact over real Redis', () => {
     await tickUntil(w, 90); // grace over: steady `> 0` judges 3 as failing
     expect(await stateNow()).toBe('failing');
   });
+
+  it('records the Istio version seen, one span per version, read at most once per interval', async () => {
+    const w = world(`impact-${process.pid}-5`, [spec('5xx', '> 0')]);
+    w.values.q_5xx = 0;
+    let reads = 0;
+    let tag = '1.27.3';
+    const impact = w.tickDeps.impact;
+    if (!impact) throw new Error('the world keeps a ledger');
+    impact.versionEveryMs = 20 * SEC;
+    impact.istioVersion = async () => {
+      reads++;
+      const { versionFromBuild } = await import('../../../src/daemon/impact-tracker.js');
+      return versionFromBuild([{ labels: { tag }, value: 1 }, { labels: { tag: 'old' }, value: 0 }]);
+    };
+    await tickUntil(w, 60);
+    tag = '1.28.0';
+    await tickUntil(w, 120);
+    // recordIstioVersion runs beside the tick: wait (bounded) for the last write
+    const deadline = Date.now() + 10_000;
+    let spans = await w.ledger.versions(0, T0 + 200 * SEC);
+    while (spans.length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      spans = await w.ledger.versions(0, T0 + 200 * SEC);
+    }
+    expect(spans.map((v) => v.version)).toEqual(['1.27.3', '1.28.0']);
+    expect(spans[0]?.firstSeen).toBe(T0 + 10 * SEC);
+    expect(reads).toBe(6); // 12 ticks, one read per 20 s
+  });
 });
