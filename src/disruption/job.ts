@@ -70,6 +70,7 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
   log.info({ scheduledAt: job.scheduledAt, manual: job.manual }, 'disruption started');
   let window: DisruptionWindow | undefined;
   const onStarted = async (at: number): Promise<void> => {
+    deps.metrics.disruptionInProgress.set({ suite: job.suite }, 1);
     window = { id: job.id, suite: job.suite, startedAt: at, endedAt: null, before: await beforeStates(deps, suite) };
     await deps.ledger?.openDisruption(window).catch((err: unknown) => log.warn({ err: messageOf(err) }, 'run ledger: disruption window not opened'));
   };
@@ -78,6 +79,8 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
     result = await deps.runner.run(suite, { id: job.id, scheduledAt: job.scheduledAt, onStarted });
   } catch (err) {
     result = { outcome: 'failure', message: messageOf(err) };
+  } finally {
+    deps.metrics.disruptionInProgress.set({ suite: job.suite }, 0);
   }
   switch (result.outcome) {
     case 'already-done':

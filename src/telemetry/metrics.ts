@@ -85,6 +85,8 @@ export interface Metrics {
   readonly notRecovered: Counter<'suite'>;
   /** Disruptions skipped, by reason (a SKIP_REASONS value). */
   readonly disruptionSkips: Counter<'suite' | 'reason'>;
+  /** 1 while a disruption of the suite runs (Grafana draws it as a band), else 0. */
+  readonly disruptionInProgress: Gauge<'suite'>;
   /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
   readonly suiteChecked: Gauge<'suite' | 'reason'>;
   /**
@@ -198,6 +200,12 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     labelNames: ['suite', 'reason'] as const,
     registers,
   });
+  const disruptionInProgress = new Gauge({
+    name: name('disruption_in_progress'),
+    help: 'Disruptions of the suite running now on this replica (1 while one runs, else 0).',
+    labelNames: ['suite'] as const,
+    registers,
+  });
   const restoresPending = new Gauge({
     name: name('restores_pending'),
     help: 'Entries in the restore journal not yet undone.',
@@ -284,6 +292,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     disruptionImpact,
     notRecovered,
     disruptionSkips,
+    disruptionInProgress,
     setSuiteCoverage(suite, reason) {
       for (const r of COVERAGE_REASONS) if (r !== reason) suiteChecked.remove({ suite, reason: r });
       suiteChecked.set({ suite, reason }, reason === 'checked' ? 1 : 0);
@@ -337,6 +346,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       tickLag.remove({ suite });
       disruptionDuration.remove({ suite });
       recoverySeconds.remove({ suite });
+      disruptionInProgress.remove({ suite });
       notRecovered.remove({ suite });
       for (const reason of SKIP_REASONS) disruptionSkips.remove({ suite, reason });
       for (const reason of COVERAGE_REASONS) suiteChecked.remove({ suite, reason });

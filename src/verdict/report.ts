@@ -80,9 +80,11 @@ export const MAX_ROWS = 2000;
 
 export function buildReport(input: ReportInput): Report {
   const disruptions = input.suites.flatMap((s) => disruptionRows(input.entries.get(s.name) ?? []));
+  const index = indexDisruptions(disruptions);
   const failures: FailureSpan[] = [];
   const suites = input.suites.map((s) => {
-    const spans = s.checks.map((check) => failureSpans(input, s.name, check, disruptions));
+    const byCheck = statesByCheck(input.entries.get(s.name) ?? []);
+    const spans = s.checks.map((check) => failureSpans(input, s.name, check, index, byCheck.get(check) ?? []));
     failures.push(...spans.flat());
     return suiteReport(input, s, spans, disruptions.filter((d) => d.suite === s.name));
   });
@@ -124,8 +126,20 @@ function disruptionRows(entries: ReportEntry[]): DisruptionRow[] {
 }
 
 /** The check's failing spans within the range, replayed from its state changes. */
-function failureSpans(input: ReportInput, suite: string, check: string, disruptions: DisruptionRow[]): FailureSpan[] {
-  const changes = (input.entries.get(suite) ?? []).filter((e): e is ReportEntry & { kind: 'state' } => e.kind === 'state' && e.check === check);
+type StateEntry = ReportEntry & { kind: 'state' };
+
+function statesByCheck(entries: ReportEntry[]): Map<string, StateEntry[]> {
+  const out = new Map<string, StateEntry[]>();
+  for (const e of entries) {
+    if (e.kind !== 'state') continue;
+    const list = out.get(e.check);
+    if (list) list.push(e);
+    else out.set(e.check, [e]);
+  }
+  return out;
+}
+
+function failureSpans(input: ReportInput, suite: string, check: string, disruptions: DisruptionIndex, changes: StateEntry[]): FailureSpan[] {
   const initial = changes[0]?.from ?? input.current[`${suite}/${check}`] ?? 'unknown';
   const spans: FailureSpan[] = [];
   let open: number | null = initial === 'failing' ? input.from : null;
@@ -140,10 +154,34 @@ function failureSpans(input: ReportInput, suite: string, check: string, disrupti
   return spans;
 }
 
-function span(suite: string, check: string, from: number, to: number | null, disruptions: DisruptionRow[]): FailureSpan {
-  // The disruption of any suite in progress, or of this suite and not yet recovered, when it began failing.
-  const d = disruptions.find((r) => r.startedAt <= from && (from <= r.endedAt || (r.suite === suite && from <= recoveredAt(r))));
-  return { suite, check, from, to, ...(d ? { disruption: `${d.suite}/${d.id}` } : {}) };
+/** Disruptions sorted by start, with the longest start→recovery span, for finding the one in progress fast. */
+interface DisruptionIndex {
+  rows: DisruptionRow[];
+  longestMs: number;
+}
+
+function indexDisruptions(rows: DisruptionRow[]): DisruptionIndex {
+  const sorted = rows.filter((r) => r.outcome !== 'skipped').sort((a, b) => a.startedAt - b.startedAt);
+  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)) };
+}
+
+function span(suite: string, check: string, from: number, to: number | null, index: DisruptionIndex): FailureSpan {
+  // The disruption of any suite in progress, or of this suite and not yet recovered, when it began failing;
+  // only disruptions that started within the longest span before `from` can qualify (binary search, then back).
+  const { rows } = index;
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((rows[mid]?.startedAt ?? 0) <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    const r = rows[i];
+    if (!r || r.startedAt < from - index.longestMs) break;
+    if (from <= r.endedAt || (r.suite === suite && from <= recoveredAt(r))) return { suite, check, from, to, disruption: `${r.suite}/${r.id}` };
+  }
+  return { suite, check, from, to };
 }
 
 function recoveredAt(r: DisruptionRow): number {

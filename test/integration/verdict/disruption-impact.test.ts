@@ -131,10 +131,13 @@ describe('disruption impact over real Redis', () => {
     const held = heldRunner(w);
     const job = runDisruptionJob({ ...w.jobDeps, runner: held.runner }, { id: 'd1', suite: 'web', scheduledAt: w.clock.now, manual: false });
     await held.started;
+    const inProgress = () => value(w.metrics, () => w.metrics.disruptionInProgress.get(), (l) => l.suite === 'web');
+    expect(await inProgress()).toBe(1);
     // during: 5xx fails from +50 s, the mesh-wide xds check too
     await tickUntil(w, 60, (s) => Object.assign(w.values, { q_5xx: s >= 50 ? 3 : 0, q_xds: s >= 50 ? 1 : 0 }), ['web', 'mesh']);
     held.finish();
     expect(await job).toBe('success');
+    expect(await inProgress()).toBe(0);
     // after the end (+60 s): p99 breaks at +70 s; everything ok again from +90 s
     await tickUntil(w, 150, (s) => Object.assign(w.values, { q_5xx: s >= 80 ? 0 : 3, q_p99: s >= 70 && s < 90 ? 2 : 0.5, q_xds: 0 }), ['web', 'mesh']);
 
