@@ -8,6 +8,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
+import type { RunLedger } from '../adapters/redis/ledger.js';
 import type { Readiness, ServerBackend } from '../server/http-server.js';
 import { refreshCheckGauges } from './check-gauges.js';
 import { buildStatus } from './status.js';
@@ -31,6 +32,8 @@ export interface BackendDeps {
   redisDownReason?: () => string;
   /** Why the daemon is not ready beyond Redis (schedulers missing, stalled or failing suites, shutting down). */
   notReadyReasons: () => string[];
+  /** The run ledger: the status body's recent state changes and disruptions. */
+  ledger?: RunLedger;
   /** The report's source and scope (/report); absent: no report served. */
   report?: { source: ReportSource; scope: ReportScope };
 }
@@ -64,7 +67,7 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
       const reasons = up ? d.notReadyReasons() : [down, ...d.notReadyReasons().filter((r) => r === 'shutting down')];
       return { ready: reasons.length === 0, reasons };
     },
-    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now }),
+    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now, ...(d.ledger ? { ledger: d.ledger } : {}) }),
     report: (q) => serveReport(d, q),
     async suiteAction(suite, action) {
       if (!d.groups.has(suite)) return { result: 'not-found' };

@@ -131,7 +131,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
-    report: { source: reportSourceOf(ledger, store), scope: reportScope(config, '/') },
+    ledger, report: { source: reportSourceOf(ledger, store), scope: reportScope(config, '/') },
   });
   const server = await listen(parts, backend, running, { requireTokenForStatus: config.http.requireTokenForStatus === true, stateVersion: version });
   if (parts.notifier?.resend) {

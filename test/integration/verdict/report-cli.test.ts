@@ -65,6 +65,7 @@ beforeAll(async () => {
   const backend = daemonBackend({
     config: loaded, groups: activeGroups(loaded), suites: new Map(), store, history: new History(client, keys), pause: new PauseFlags(client, keys),
     metrics: createMetrics(new Registry(), 'test'), ping: () => Promise.resolve(true), now: Date.now, triggerDisruption: () => Promise.resolve(), notReadyReasons: () => [],
+    ledger,
     report: { source: reportSourceOf(ledger, store), scope: reportScope(loaded, '/') },
   });
   server = await startHttpServer({ port: 0, host: '127.0.0.1', backend, logger: pino({ level: 'silent' }), adminToken: () => undefined });
@@ -146,5 +147,38 @@ describe('/report', () => {
 
   it('the status page links to it', async () => {
     expect(await (await fetch(`${base()}/`)).text()).toContain('href="report?since=24h"');
+  });
+});
+
+describe('status with the run ledger', () => {
+  const base = () => `http://127.0.0.1:${server.port}`;
+  it('/api/v1/status lists each check\'s last state changes and the suite\'s disruptions with recovery', async () => {
+    const body = (await (await fetch(`${base()}/api/v1/status`)).json()) as { suites: Array<{ name: string; disruptions?: unknown[]; checks: Array<{ name: string; changes?: unknown[]; failingSince: unknown }> }> };
+    const mesh = body.suites.find((x) => x.name === 'mesh');
+    expect(mesh?.disruptions).toEqual([
+      { id: 'restart-1', outcome: 'success', startedAt: at(30), endedAt: at(29), recovery: 'recovered in 30s' },
+      { id: 'restart-2', outcome: 'skipped', reason: 'suite already failing: push-errors', startedAt: at(10), endedAt: at(10) },
+    ]);
+    const xds = mesh?.checks.find((c) => c.name === 'xds-rejects');
+    expect(xds?.changes).toEqual([
+      { from: 'ok', to: 'failing', at: at(29.5), value: 3 },
+      { from: 'failing', to: 'ok', at: at(28.5), value: 0 },
+    ]);
+    expect(xds?.failingSince).toBeNull();
+  });
+
+  it('the status page renders them in Chromium headless', async () => {
+    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=5000'];
+    const dump = await new Promise<string>((done) => {
+      execFile('/usr/bin/chromium', [...args, '--dump-dom', `${base()}/`], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (_err, stdout) => done(stdout));
+    });
+    expect(dump).toContain('data-disruptions="2"');
+    expect(dump).toContain('restart-1 success');
+    expect(dump).toContain('changes: ok→failing');
+    if (process.env.MESH_SOAK_SCREENSHOT_DIR) {
+      await new Promise<void>((done) => {
+        execFile('/usr/bin/chromium', [...args, '--window-size=1280,700', `--screenshot=${join(process.env.MESH_SOAK_SCREENSHOT_DIR ?? '', 'status-page-ledger.png')}`, `${base()}/`], { timeout: 90_000 }, () => done());
+      });
+    }
   });
 });
