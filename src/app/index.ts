@@ -36,6 +36,10 @@ import { defaultComponents } from '../benchmark/resources.js';
 import type { DeploymentProbe, SuiteObjects } from '../checks/deployment.js';
 import type { LogsReader } from '../checks/logs.js';
 import { messageOf } from '../shared/errors.js';
+import { RunLedger } from '../adapters/redis/ledger.js';
+import { CheckStore } from '../adapters/redis/check-store.js';
+import type { ReportSource } from '../verdict/collect.js';
+import { reportScope, reportSourceOf } from '../daemon/report-source.js';
 
 export type { Daemon, Notifier };
 
@@ -303,3 +307,10 @@ export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBench
       recoverInterrupted({ store, acquire, now: Date.now, fortioFor, namespaceOf: (name) => config.suites.find((s) => s.name === name)?.namespace }),
   };
 }
+
+/** The report's input over Redis: the run ledger and the check records (read-only). */
+export function buildReportSource(redis: Redis, keys: StateKeys = stateKeys()): ReportSource {
+  return reportSourceOf(new RunLedger(redis, keys), new CheckStore(redis, keys));
+}
+
+export { reportScope };

@@ -22,6 +22,8 @@ export interface AlertEvent {
   /** For resolved events: when it stopped failing (defaults to the send time). */
   endsAt?: Date;
   generatorURL: string;
+  /** The disruption in progress (or just ended) when the alert fired: the likely cause. */
+  disruption?: string;
 }
 
 /** Link to the check's query in the Prometheus graph UI, as Prometheus' own alerts do. */

@@ -31,6 +31,13 @@ export interface LogsQuery {
   maxPods: number;
 }
 
+/** Other `fail` conditions by suite phase (phases.ts); `after` holds for `graceMs` after a disruption's end. */
+export interface CheckPhases {
+  steady?: { fail: Condition };
+  during?: { fail: Condition };
+  after?: { graceMs: number; fail: Condition };
+}
+
 export interface CheckSpec {
   /** Unique within its suite. */
   name: string;
@@ -51,5 +58,7 @@ export interface CheckSpec {
   description?: string;
   /** Extra labels attached to every instance and alert. */
   labels: Record<string, string>;
+  /** Other `fail` conditions while the suite is disrupted and shortly after (phases.ts). */
+  phases?: CheckPhases;
 }
 

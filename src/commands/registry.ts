@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   disrupt: async () => (await import('./disrupt.js')).disruptCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
+  report: async () => (await import('./report.js')).reportCommand,
 };
 
 export async function usage(): Promise<string> {

@@ -12,7 +12,7 @@ import { applyEnv, redact, type Env } from './env-substitution.js';
 import { checkScheduleShape, checkUniqueNames, isRecord } from './cross-checks.js';
 import type { Config, Suite } from './model.js';
 import { ms, toCheckSpec, toSchedule } from './resolve.js';
-import { configSchema, suiteEntrySchema, type ConfigInput } from './schema.js';
+import { configSchema, suiteEntrySchema, type ConfigInput, type SuiteEntryInput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { validateAt } from './zod-problems.js';
 import { YamlSource } from './yaml-source.js';
@@ -129,7 +129,7 @@ async function loadSuites(
       const first = seen.get(loaded.suite.name);
       if (first !== undefined) source.report(['suites', i, 'use'], `suite '${loaded.suite.name}' is already used by suites.${first}`);
       else seen.set(loaded.suite.name, i);
-      suites.push(loaded.suite);
+      suites.push(e.success ? withExclusive(loaded.suite, e.data) : loaded.suite);
     }
   }
   return { suites, suiteProblems };
@@ -165,6 +165,8 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
     kubernetes: {},
     tickMs: ms(c.tick),
     http: { port: c.http.port, ...(c.http.requireTokenForStatus ? { requireTokenForStatus: true } : {}) },
+    ...(c.grafana ? { grafana: { url: c.grafana.url } } : {}),
+    ledger: { maxEntries: c.ledger.maxEntries, maxAgeMs: ms(c.ledger.maxAge), recoveryBoundMs: ms(c.ledger.recoveryBound), settleMs: ms(c.ledger.settle) },
     notify: {
       webhooks: c.notify.webhooks.map((w) => ({ name: w.name, url: w.url, format: w.format, headers: { ...w.headers } })),
     },
@@ -185,4 +187,11 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
 
 function sorted(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The entry's locks, overlap policy and missed-run deadline on the loaded suite. */
+function withExclusive(suite: Suite, e: SuiteEntryInput): Suite {
+  if (!e.locks && !e.overlap && !e.missedRunDeadline) return suite;
+  const waitMs = e.overlap && e.overlap !== 'skip' ? ms(e.overlap.wait) : 0;
+  return { ...suite, exclusive: { locks: e.locks ?? [], waitMs, ...(e.missedRunDeadline ? { missedRunDeadlineMs: ms(e.missedRunDeadline) } : {}) } };
 }

@@ -58,6 +58,8 @@ export interface Suite {
   benchmark?: BenchmarkSpec & { schedule?: Schedule };
   /** Check interval for this suite (suite entry's `tick` or the global one). */
   tickMs: number;
+  /** Shared resources its disruption holds, what to do when one is held, and the missed-run deadline. */
+  exclusive?: { locks: string[]; waitMs: number; missedRunDeadlineMs?: number };
   enabled: boolean;
 }
 
@@ -103,6 +105,10 @@ export interface Config {
   kubernetes: { kubeconfig?: string };
   tickMs: number;
   http: { port: number; /** /api/v1/status needs the admin token too. */ requireTokenForStatus?: boolean };
+  /** Grafana as users open it (links from the report and the status page). */
+  grafana?: { url: string };
+  /** The run ledger's bounds and the recovery judgement (absent in hand-built configs: the defaults). */
+  ledger?: { maxEntries: number; maxAgeMs: number; recoveryBoundMs: number; settleMs: number };
   notify: {
     alertmanager?: { url: string; resendMs: number };
     webhooks: WebhookSpec[];

@@ -46,6 +46,7 @@ export function toCheckSpec(c: CheckInput): CheckSpec {
   };
   if (c.summary !== undefined) spec.summary = canonicalMessageTemplate(c.summary);
   if (c.description !== undefined) spec.description = canonicalMessageTemplate(c.description);
+  if (c.phases) spec.phases = toPhases(c.phases);
   return spec;
 }
 
@@ -59,5 +60,13 @@ function toLogsQuery(l: NonNullable<CheckInput['logs']>): LogsQuery {
     intervalMs: ms(l.interval),
     maxBytesPerContainer: l.maxBytesPerContainer,
     maxPods: l.maxPods,
+  };
+}
+
+function toPhases(p: NonNullable<CheckInput['phases']>): NonNullable<CheckSpec['phases']> {
+  return {
+    ...(p.steady ? { steady: { fail: condition(p.steady.fail) } } : {}),
+    ...(p.during ? { during: { fail: condition(p.during.fail) } } : {}),
+    ...(p.after ? { after: { graceMs: ms(p.after.grace), fail: condition(p.after.fail) } } : {}),
   };
 }

@@ -215,18 +215,29 @@ const logsSchema = z.strictObject({
   maxPods: z.int().min(1).max(1000).default(50),
 });
 
+function conditionText() {
+  return z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine((s: string, ctx: Ctx) => {
+    const c = parseCondition(s);
+    if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
+  });
+}
+
+/** Other conditions while the suite is disrupted (`during`) and for `grace` after (`after`). */
+const phasesSchema = z
+  .strictObject({
+    steady: z.strictObject({ fail: conditionText() }).optional(),
+    during: z.strictObject({ fail: conditionText() }).optional(),
+    after: z.strictObject({ grace: duration({ name: 'grace', atLeast: '1s' }), fail: conditionText() }).optional(),
+  })
+  .meta({ description: 'fail conditions by phase: steady (replaces fail), during a disruption, after one for `grace`' });
+
 export const checkSchema = z.strictObject({
   name: z
     .string()
     .regex(NAME_PATTERN, { message: 'a check name is lower-case letters, digits, "-" and "_", starting with a letter or digit' }),
   query: promql().optional(),
   logs: logsSchema.optional().meta({ description: 'a logs check: counts matching pod log lines instead of a PromQL query' }),
-  fail: z.string({ error: notUndefined('expected a condition such as "> 0" or "outside 1..10" (quoted)') }).superRefine(
-    (s: string, ctx: Ctx) => {
-      const c = parseCondition(s);
-      if ('error' in c) ctx.addIssue({ code: 'custom', message: c.error });
-    },
-  ),
+  fail: conditionText(),
   for: duration().default('0s'),
   keepFiringFor: duration().default('0s'),
   noData: z.enum(['ok', 'unknown', 'fail']).default('unknown'),
@@ -236,6 +247,7 @@ export const checkSchema = z.strictObject({
   summary: messageTemplate().optional(),
   description: messageTemplate().optional(),
   labels: stringMap().default({}),
+  phases: phasesSchema.optional(),
 }).superRefine((c, ctx) => {
   // Neither: the message a missing required field gets (a `logs` check is the exception, not the rule).
   if (c.query === undefined && c.logs === undefined) ctx.addIssue({ code: 'custom', path: ['query'], message: "missing required field 'query'" });
@@ -248,6 +260,18 @@ export const suiteEntrySchema = z.strictObject({
   schedule: scheduleSchema.optional(),
   params: paramsSchema.default({}),
   tick: duration({ name: 'tick', atLeast: '1s' }).optional(),
+  locks: z
+    .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'a lock is a resource name such as istio-system (lower-case letters, digits, "-" and ".")' }))
+    .max(16)
+    .optional()
+    .meta({ description: 'shared resources a disruption of this suite holds; suites sharing one never disrupt at the same time' }),
+  overlap: z
+    .union([z.literal('skip'), z.strictObject({ wait: duration({ name: 'wait', atLeast: '1s' }) })])
+    .optional()
+    .meta({ description: 'when a lock is held: skip (default), or { wait: 5m } at most' }),
+  missedRunDeadline: duration({ name: 'missedRunDeadline', atLeast: '1s' })
+    .optional()
+    .meta({ description: 'a scheduled disruption that cannot start within this of its slot is skipped, not run late' }),
 });
 
 export const configSchema = z
@@ -272,6 +296,18 @@ export const configSchema = z
         requireTokenForStatus: z.boolean().default(false).meta({ description: '/api/v1/status needs the admin bearer token (MESH_SOAK_ADMIN_TOKEN)' }),
       })
       .default({ port: 9464, requireTokenForStatus: false }),
+    grafana: z
+      .strictObject({ url: httpUrl() })
+      .optional()
+      .meta({ description: 'Grafana as users open it: the report and the status page link to its dashboards' }),
+    ledger: z
+      .strictObject({
+        maxEntries: z.int().min(100).max(1_000_000).default(20_000).meta({ description: 'run-ledger entries kept per suite (default 20000)' }),
+        maxAge: duration({ name: 'maxAge', atLeast: '1m' }).default('7d').meta({ description: 'run-ledger entries older than this are dropped (default 7d)' }),
+        recoveryBound: duration({ name: 'recoveryBound', atLeast: '10s' }).default('10m').meta({ description: 'after a disruption, how long until a suite still not ok counts as not recovered (default 10m)' }),
+        settle: duration().default('30s').meta({ description: 'how long every check must stay ok for a recovery to count (default 30s)' }),
+      })
+      .default({ maxEntries: 20_000, maxAge: '7d', recoveryBound: '10m', settle: '30s' }),
     notify: z
       .strictObject({
         alertmanager: z.strictObject({ url: httpUrl(), resend: duration().default('1m') }).optional(),
@@ -309,6 +345,7 @@ export const configSchema = z
 
 export type ConfigInput = z.output<typeof configSchema>;
 export type CheckInput = z.output<typeof checkSchema>;
+export type SuiteEntryInput = z.output<typeof suiteEntrySchema>;
 export type ScheduleInput = z.output<typeof scheduleSchema>;
 
 const BENCH_MODE_NAMES = ['both', 'serversidecar', 'clientsidecar', 'baseline', 'ingress'] as const;

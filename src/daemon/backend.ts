@@ -8,11 +8,15 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
+import type { RunLedger } from '../adapters/redis/ledger.js';
 import type { Readiness, ServerBackend } from '../server/http-server.js';
 import { refreshCheckGauges } from './check-gauges.js';
 import { buildStatus } from './status.js';
 import { withTimeout } from '../shared/time.js';
 import type { BenchmarkStatusSource } from './status.js';
+import { collectReport, parseRange, type ReportScope, type ReportSource } from '../verdict/collect.js';
+import { REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFormat } from '../verdict/formats.js';
+import { messageOf } from '../shared/errors.js';
 
 export interface BackendDeps {
   config: Config;
@@ -31,6 +35,24 @@ export interface BackendDeps {
   redisDownReason?: () => string;
   /** Why the daemon is not ready beyond Redis (schedulers missing, stalled or failing suites, shutting down). */
   notReadyReasons: () => string[];
+  /** The run ledger: the status body's recent state changes and disruptions. */
+  ledger?: RunLedger;
+  /** The report's source and scope (/report); absent: no report served. */
+  report?: { source: ReportSource; scope: ReportScope };
+}
+
+/** /report?since=24h|from=T&to=T&format=html: 400 with the problem for a bad query, 503 when Redis cannot be read. */
+async function serveReport(d: BackendDeps, q: URLSearchParams): Promise<{ status: number; contentType: string; body: string }> {
+  const plain = (status: number, body: string) => ({ status, contentType: 'text/plain; charset=utf-8', body: `${body}\n` });
+  if (!d.report) return plain(404, 'no report');
+  const get = (k: string): string | undefined => q.get(k) ?? undefined;
+  const format = reportFormat(get('format') ?? 'html');
+  if (!format) return plain(400, `format: "${get('format') ?? ''}" is not a report format (use ${REPORT_FORMATS.join(', ')})`);
+  const range = parseRange({ since: get('since'), from: get('from'), to: get('to') }, d.now());
+  if (!range.ok) return plain(400, range.problem.replace(/--/g, ''));
+  const report = await withTimeout(collectReport(d.report.source, d.report.scope, range, d.now()), 10_000).catch((err: unknown) => new Error(messageOf(err)));
+  if (report === 'timeout' || report instanceof Error) return plain(503, `the run ledger cannot be read: ${report === 'timeout' ? 'Redis did not answer within 10s' : report.message}`);
+  return { status: 200, contentType: REPORT_CONTENT_TYPES[format], body: renderReport(report, format) };
 }
 
 export function daemonBackend(d: BackendDeps): ServerBackend {
@@ -50,7 +72,13 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
       const reasons = up ? d.notReadyReasons() : [down, ...d.notReadyReasons().filter((r) => r === 'shutting down')];
       return { ready: reasons.length === 0, reasons };
     },
-    status: () => buildStatus({ config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now, ...(d.benchmarks ? { benchmarks: d.benchmarks } : {}) }),
+    status: () =>
+      buildStatus({
+        config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now,
+        ...(d.benchmarks ? { benchmarks: d.benchmarks } : {}),
+        ...(d.ledger ? { ledger: d.ledger } : {}),
+      }),
+    report: (q) => serveReport(d, q),
     async suiteAction(suite, action) {
       if (!d.groups.has(suite)) return { result: 'not-found' };
       if (action === 'pause' || action === 'resume') {

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Suite } from '../config/model.js';
-import { activeGroups } from '../config/check-groups.js';
+import { activeGroups, type CheckGroup } from '../config/check-groups.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import type { Notifier } from '../adapters/notify/notifier.js';
 import { warnUnreadable } from '../adapters/redis/codecs.js';
@@ -20,11 +20,15 @@ import type { MetricsProvider } from '../checks/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
+import { RunLedger } from '../adapters/redis/ledger.js';
+import { MESH_SUITE } from '../config/model.js';
+import { reportScope, reportSourceOf } from './report-source.js';
+import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, ISTIO_BUILD_QUERY, versionFromBuild, type ImpactTracker } from './impact-tracker.js';
 import type { StateKeys } from '../adapters/redis/keys.js';
 import { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { queueConnection } from '../adapters/redis/connection.js';
 import { createSuiteQueues, type SuiteJob, type SuiteQueues } from '../adapters/bullmq/queues.js';
-import { runDisruptionJob } from '../disruption/job.js';
+import { runDisruptionJob, type DisruptionDeps } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
@@ -74,6 +78,8 @@ export interface DaemonParts {
   signal?: AbortSignal;
   /** The watchdog and tick deadline (self-watch.ts); defaults suit production. */
   watch?: WatchOptions;
+  /** Run ledger bounds and the recovery judgement; defaults in ledger.ts and impact-tracker.ts. */
+  ledger?: { maxEntries?: number; maxAgeMs?: number; recoveryBoundMs?: number; settleMs?: number };
 }
 
 export interface Daemon {
@@ -98,16 +104,16 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const { store, history, pause } = stateOf(config, parts);
+  const { store, history, pause, ledger } = stateOf(config, parts);
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause });
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups) });
   const benchmarks = benchmarksOf(config, parts, store, pause);
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
   const { bump, version } = stateVersion(redis);
-  const queues = suiteQueuesOf(config, parts, { tick, restorer, benchmarks, bump, suites, groups, history, pause, noteError: watch.noteError });
+  const queues = suiteQueuesOf(config, parts, { tick, restorer, benchmarks, bump, suites, groups, history, pause, store, ledger, noteError: watch.noteError });
   const keeper = keepSchedulersInstalled(async () => {
     await pause.sync();
     logger.info(await queues.installSchedulers(config), 'job schedulers installed');
@@ -126,6 +132,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
     ...(benchmarks ? { benchmarks: { ...benchmarks, trigger: (suite: string) => queues.triggerBenchmark(suite) } } : {}),
     redisDownReason: watch.redisDownReason,
     notReadyReasons: () => notReady(keeper, watch, stopped),
+    ledger, report: { source: reportSourceOf(ledger, store), scope: reportScope(config, '/') },
   });
   const server = await listen(parts, backend, running, { requireTokenForStatus: config.http.requireTokenForStatus === true, stateVersion: version });
   if (parts.notifier?.resend) {
@@ -155,6 +162,8 @@ interface QueueParts {
   groups: Map<string, unknown>;
   history: History;
   pause: PauseFlags;
+  store: DisruptionDeps['store'];
+  ledger: DisruptionDeps['ledger'];
   noteError: (err: Error) => void;
 }
 
@@ -169,8 +178,7 @@ function suiteQueuesOf(config: Config, parts: DaemonParts, x: QueueParts): Suite
       void x.restorer.restore();
       void x.benchmarks?.recover();
     },
-    onDisruption: (job) =>
-      runDisruptionJob({ suites: x.suites, history: x.history, pause: x.pause, metrics: parts.metrics, logger: parts.logger, now: parts.now, ...(parts.disruptions ? { runner: parts.disruptions } : {}) }, job).finally(x.bump),
+    onDisruption: (job) => runDisruptionJob(disruptionDepsOf(config, parts, x), job).finally(x.bump),
     // One slot per suite (a suite never overlaps itself), plus one: a slow suite holds only its own.
     tickConcurrency: x.groups.size + 1,
     disruptionConcurrency: Math.max(1, x.suites.size),
@@ -207,7 +215,7 @@ function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): 
  * The state stores over Redis. Check records and pause flags are also remembered in
  * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
  */
-function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags } {
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger } {
   const { logger, redis, keys, now } = parts;
   const onUnreadable = warnUnreadable(logger);
   const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
@@ -220,10 +228,53 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     store: new CheckStore(redis, keys, { onUnreadable, remember }),
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
+    ledger: new RunLedger(redis, keys, { now, onUnreadable, ...ledgerBounds(config, parts) }),
   };
 }
 
-function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause'>): TickDeps {
+function ledgerBounds(config: Config, parts: DaemonParts): { maxEntries?: number; maxAgeMs?: number } {
+  const o = { ...config.ledger, ...parts.ledger };
+  return { ...(o.maxEntries ? { maxEntries: o.maxEntries } : {}), ...(o.maxAgeMs ? { maxAgeMs: o.maxAgeMs } : {}) };
+}
+
+function impactTrackerOf(config: Config, parts: DaemonParts, ledger: RunLedger, groups: Map<string, CheckGroup>): ImpactTracker {
+  const o = { ...config.ledger, ...parts.ledger };
+  return {
+    ledger,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    groups,
+    meshSuite: MESH_SUITE,
+    recoveryBoundMs: o.recoveryBoundMs ?? DEFAULT_RECOVERY_BOUND_MS,
+    settleMs: o.settleMs ?? DEFAULT_SETTLE_MS,
+    istioVersion: async () => versionFromBuild(await parts.provider.query(ISTIO_BUILD_QUERY)),
+    versionEveryMs: config.tickMs,
+  };
+}
+
+function disruptionDepsOf(config: Config, parts: DaemonParts, state: Pick<DisruptionDeps, 'suites' | 'history' | 'pause' | 'store' | 'ledger'>): DisruptionDeps {
+  return {
+    ...state,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: parts.now,
+    probePrometheus: () => probePrometheus(parts.provider),
+    mesh: { suite: MESH_SUITE, checks: config.checks.map((c) => c.name) },
+    ...(parts.disruptions ? { runner: parts.disruptions } : {}),
+  };
+}
+
+/** Why Prometheus cannot be used for a disruption's impact, or undefined when it answers. */
+async function probePrometheus(provider: MetricsProvider): Promise<string | undefined> {
+  try {
+    const answer = await withTimeout(provider.query('vector(1)').then(() => 'up'), 5000);
+    return answer === 'up' ? undefined : 'no answer within 5s';
+  } catch (err) {
+    return messageOf(err);
+  }
+}
+
+function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact'>): TickDeps {
   return {
     ...state,
     provider: parts.provider,

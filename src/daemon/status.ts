@@ -25,12 +25,21 @@ export interface BenchmarkStatus {
   schedule: Schedule | null;
   lastRun: { id: string; state: string; istioVersion: string; startedAt: number; finishedAt: number | null; points: number; reason?: string } | null;
 }
+import type { LedgerEntry, RunLedger } from '../adapters/redis/ledger.js';
+
+/** How far back and how many ledger entries the status page reads per suite. */
+const RECENT_MS = 24 * 3600_000;
+const RECENT_ENTRIES = 300;
+const CHANGES_PER_CHECK = 5;
+const DISRUPTIONS_SHOWN = 10;
 
 export interface StatusSources {
   config: Config;
   store: Pick<CheckStore, 'load'>;
   history: Pick<History, 'recentTicks' | 'lastDisruption'>;
   pause: Pick<PauseFlags, 'all'>;
+  /** The run ledger: recent state changes and disruptions; absent: not reported. */
+  ledger?: Pick<RunLedger, 'range'>;
   /** Stamps the body's generatedAt; default Date.now. */
   now?: Clock;
   benchmarks?: BenchmarkStatusSource;
@@ -49,6 +58,10 @@ export interface CheckStatus {
   lastEvalAt: number | null;
   /** Series past prometheus.maxInstancesPerCheck, counted but not tracked. */
   omittedInstances?: number;
+  /** When the check's earliest failing instance turned failing; null when none fails. */
+  failingSince: number | null;
+  /** The last state changes (newest last), from the run ledger. */
+  changes?: Array<{ from: string; to: string; at: number; value: number | string | null }>;
   instances: Array<{
     labels: Record<string, string>;
     state: string;
@@ -75,6 +88,8 @@ export interface SuiteStatus {
   coverage?: Coverage;
   /** Benchmark suites only. */
   benchmark?: BenchmarkStatus;
+  /** The suite's last disruptions (newest last) with their recovery, from the run ledger. */
+  disruptions?: Array<{ id: string; outcome: string; reason?: string; startedAt: number; endedAt: number; recovery?: string }>;
 }
 
 export interface StatusBody {
@@ -86,6 +101,11 @@ export interface StatusBody {
 function jsonValue(v: number | null): number | string | null {
   if (v === null) return null;
   return Number.isFinite(v) ? v : String(v);
+}
+
+function earliest(times: Array<number | null>): number | null {
+  const known = times.filter((t): t is number => t !== null);
+  return known.length > 0 ? Math.min(...known) : null;
 }
 
 function checkStatus(spec: CheckSpec, record: CheckRecord | undefined): CheckStatus {
@@ -101,6 +121,7 @@ function checkStatus(spec: CheckSpec, record: CheckRecord | undefined): CheckSta
     ...(record?.lastError ? { lastError: record.lastError } : {}),
     lastEvalAt: record?.lastEvalAt ?? null,
     ...(record?.omittedInstances ? { omittedInstances: record.omittedInstances } : {}),
+    failingSince: earliest(Object.values(record?.instances ?? {}).map((i) => i.failingSince)),
     instances: Object.values(record?.instances ?? {}).map((i) => ({
       labels: i.labels,
       state: i.state,
@@ -143,12 +164,40 @@ function statusGroups(config: Config): StatusGroup[] {
   return groups;
 }
 
+/** The recent ledger entries of a suite; none when there is no ledger or it cannot be read. */
+async function recentEntries(src: StatusSources, suite: string): Promise<LedgerEntry[]> {
+  if (!src.ledger) return [];
+  const now = (src.now ?? Date.now)();
+  return src.ledger.range(suite, now - RECENT_MS, now, RECENT_ENTRIES).catch(() => []);
+}
+
+function recentDisruptions(entries: LedgerEntry[]): NonNullable<SuiteStatus['disruptions']> {
+  const recovery = new Map<string, string>();
+  for (const e of entries) {
+    if (e.kind !== 'impact') continue;
+    const r = e.recovery;
+    recovery.set(e.id, r.status === 'recovered' ? `recovered in ${r.seconds}s` : r.status === 'not-recovered' ? `not recovered after ${r.boundSeconds}s` : r.status);
+  }
+  return entries
+    .flatMap((e) => (e.kind === 'disruption' ? [{ id: e.id, outcome: e.outcome, ...(e.reason ? { reason: e.reason } : {}), startedAt: e.startedAt, endedAt: e.at, ...(recovery.has(e.id) ? { recovery: recovery.get(e.id) } : {}) }] : []))
+    .slice(-DISRUPTIONS_SHOWN);
+}
+
+function withChanges(checks: CheckStatus[], entries: LedgerEntry[]): CheckStatus[] {
+  return checks.map((c) => ({
+    ...c,
+    changes: entries.flatMap((e) => (e.kind === 'state' && e.check === c.name ? [{ from: e.from, to: e.to, at: e.at, value: jsonValue(e.value) }] : [])).slice(-CHANGES_PER_CHECK),
+  }));
+}
+
 async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<string>): Promise<SuiteStatus> {
-  const [records, ticks, lastDisruption] = await Promise.all([
+  const [records, ticks, lastDisruption, entries] = await Promise.all([
     g.enabled ? src.store.load(g.name) : Promise.resolve({} as Record<string, CheckRecord>),
     src.history.recentTicks(g.name, 1),
     src.history.lastDisruption(g.name),
+    recentEntries(src, g.name),
   ]);
+  const checks = g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [];
   return {
     name: g.name,
     description: g.description,
@@ -165,8 +214,9 @@ async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<strin
           durationMs: lastDisruption.durationMs,
         }
       : null,
-    checks: g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [],
+    checks: src.ledger ? withChanges(checks, entries) : checks,
     ...(g.enabled ? { coverage: groupCoverage(g.checks.map((c) => records[c.name])) } : {}),
+    ...(src.ledger ? { disruptions: recentDisruptions(entries) } : {}),
   };
 }
 

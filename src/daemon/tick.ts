@@ -13,10 +13,14 @@ import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History, HistoryEvent } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import { setCheckGauges } from './check-gauges.js';
-import { alertEventsFor, type AlertSink } from '../checks/alert-event.js';
 import type { DeploymentProbe, DeploymentVerdict } from '../checks/deployment.js';
 import type { LogsReader } from '../checks/logs.js';
 import { MESH_SUITE } from '../config/model.js';
+import { alertEventsFor, type AlertEvent, type AlertSink } from '../checks/alert-event.js';
+import { longestGraceMs, specInPhase, type SuitePhase } from '../checks/phases.js';
+import type { OpenDisruptions } from '../adapters/redis/ledger.js';
+import type { DisruptionWindow } from '../verdict/impact.js';
+import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
 
 export interface TickDeps {
   groups: Map<string, CheckGroup>;
@@ -37,6 +41,8 @@ export interface TickDeps {
   now?: () => number;
   /** Instances one check tracks (prometheus.maxInstancesPerCheck). */
   maxInstances?: number;
+  /** The run ledger and disruption impact (impact-tracker.ts); absent: neither is kept. */
+  impact?: ImpactTracker;
 }
 
 export interface TickJob {
@@ -66,15 +72,22 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
 
   const prev = await deps.store.load(suite);
+  const open = await openDisruptions(deps, suite);
+  const disruption = currentDisruption(open, startedAt, longestGraceMs(group.checks));
+  const checks = group.checks.map((c) => specInPhase(c, suitePhase(disruption, startedAt)));
   // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
   const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
   const deployment = await askDeployment(deps, suite);
-  const input = { guard: group.guard, guardSource: group.guardSource, checks: group.checks, ...(deployment ? { deployment } : {}) };
+  const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
     ...(deps.logs ? { logs: deps.logs } : {}),
   });
   await deps.store.save(suite, result.records);
+  if (deps.impact) {
+    await afterTick(deps.impact, suite, open, checkChanges(suite, prev, result.records, startedAt), startedAt);
+    void recordIstioVersion(deps.impact, startedAt);
+  }
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));
   const states: Record<string, number> = {};
@@ -86,7 +99,9 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
   reportCoverage(deps, suite, group.checks.map((c) => result.records[c.name]));
 
-  const events = announce(deps, suite, specs, result.transitions, prev);
+  // Blamed on alerts: the disruption whose impact is still being judged (running, or not yet recovered).
+  const blamed = open.windows.at(-1);
+  const events = announce(deps, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
   // One round trip for the state changes and the run entry.
@@ -112,6 +127,28 @@ async function askDeployment(deps: TickDeps, suite: string): Promise<DeploymentV
   return verdict;
 }
 
+/** The suite's open disruptions; none when no ledger is kept or it cannot be read (the tick goes on). */
+async function openDisruptions(deps: TickDeps, suite: string): Promise<OpenDisruptions> {
+  if (!deps.impact) return { windows: [] };
+  try {
+    return await deps.impact.ledger.open(suite);
+  } catch (err) {
+    deps.logger.warn({ suite, err: err instanceof Error ? err.message : String(err) }, 'run ledger not readable; checks judged as steady');
+    return { windows: [] };
+  }
+}
+
+function suitePhase(d: ReturnType<typeof currentDisruption>, now: number): SuitePhase {
+  if (!d) return { kind: 'steady' };
+  if (d.running || d.window.endedAt === null) return { kind: 'during' };
+  return { kind: 'after', sinceEndMs: now - d.window.endedAt };
+}
+
+function describeDisruption(w: DisruptionWindow): string {
+  const started = new Date(w.startedAt).toISOString();
+  return w.endedAt === null ? `${w.id} (running since ${started})` : `${w.id} (started ${started}, ended ${new Date(w.endedAt).toISOString()})`;
+}
+
 /** A suite whose checks judged nothing (all skipped or unknown) is said so: gauge and log. */
 function reportCoverage(deps: TickDeps, suite: string, records: Array<CheckRecord | undefined>): void {
   const coverage = groupCoverage(records);
@@ -126,6 +163,7 @@ function announce(
   specs: Map<string, CheckSpec>,
   transitions: GroupTransition[],
   prev: Record<string, CheckRecord>,
+  disruption: string | undefined,
 ): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   for (const t of transitions) {
@@ -139,7 +177,7 @@ function announce(
     const alertEvents = alertEventsFor(suite, transitions, specs, deps.prometheusUrl, (check, key) => {
       return prev[check]?.instances[key]?.failingSince ?? null;
     });
-    if (alertEvents.length > 0) deps.alerts.enqueue(alertEvents);
+    if (alertEvents.length > 0) deps.alerts.enqueue(disruption ? alertEvents.map((e): AlertEvent => ({ ...e, disruption })) : alertEvents);
   }
   return events;
 }

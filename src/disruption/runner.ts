@@ -18,12 +18,12 @@ import type { Logger } from 'pino';
 import type { Step, Suite } from '../config/model.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
 import type { ClusterOps } from './cluster-ops.js';
-import { acquireLock, fenceOps, type HeldLock } from './lock.js';
+import { acquireAll, acquireLock, fenceOps, type HeldLock } from './lock.js';
 import { RestoreJournal } from './restore-journal.js';
 import { describeRestore, restoreEntry } from './steps/restore-entry.js';
 import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
-import type { DisruptionJobRef, DisruptionResult, DisruptionRunner } from './types.js';
+import type { DisruptionJobRef, DisruptionResult, DisruptionRunner, StepReport } from './types.js';
 import { messageOf } from '../shared/errors.js';
 
 export type { DisruptionResult, DisruptionRunner } from './types.js';
@@ -86,6 +86,11 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
   const key = p.keys.disruptionLock(suite.name);
   const lock = await acquireLock(redis, key, p.lockTtlMs);
   if (!lock) return { outcome: 'busy' };
+  const shared = await acquireShared(p, suite, job);
+  if (!shared) {
+    await lock.release().catch(() => undefined);
+    return { outcome: 'busy', resources: suite.exclusive?.locks ?? [] };
+  }
   const ops = fenceOps(p.options.ops, lock, key);
   // The two lines bracket the exclusive section: a replica's 'taken' is always logged after
   // the previous holder's 'releasing'.
@@ -95,16 +100,19 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
     const claimed = await redis.set(p.keys.disruptionClaim(job.id), String(p.now()), 'EX', CLAIM_TTL_S, 'NX');
     if (claimed !== 'OK') return { outcome: 'already-done' };
     await replicateClaim(p, suite.name, job.id);
-    const failure = await runSteps(p, ops, suite, job, lock);
+    await job.onStarted?.(p.now());
+    const steps: StepReport[] = [];
+    const failure = await runSteps(p, ops, suite, job, lock, steps);
     if (lock.lost.aborted) {
       // Someone else holds the suite now; restoring under them could undo their disruption.
       // The journal stays, and the holder's own restore (or the next tick) undoes it.
-      return { outcome: 'failure', message: failure ?? messageOf(lock.lost.reason) };
+      return { outcome: 'failure', message: failure ?? messageOf(lock.lost.reason), steps };
     }
     const problems = [failure, ...(await restoreSuite(p, ops, suite.name))].filter((x): x is string => x !== undefined);
-    return problems.length > 0 ? { outcome: 'failure', message: problems.join('; ') } : { outcome: 'success' };
+    return problems.length > 0 ? { outcome: 'failure', message: problems.join('; '), steps } : { outcome: 'success', steps };
   } finally {
     log?.info('disruption lock releasing');
+    await shared.release().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
 }
@@ -117,8 +125,25 @@ async function replicateClaim(p: RunnerParts, suite: string, jobId: string): Pro
   if (acked < want.count) p.options.logger?.warn({ suite, jobId, acked, wanted: want.count }, 'disruption claim not yet on the replicas');
 }
 
-/** The steps in order, stopping at the first failure; resolves to that failure's message. */
-async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: DisruptionJobRef, lock: HeldLock): Promise<string | undefined> {
+/**
+ * The suite's shared-resource locks (keys.resourceLock, the ones benchmarks take too), all or
+ * none; under `overlap: { wait }` retried until the wait — or the missed-run deadline — runs out.
+ */
+async function acquireShared(p: RunnerParts, suite: Suite, job: DisruptionJobRef): Promise<Pick<HeldLock, 'lost' | 'release'> | undefined> {
+  const ex = suite.exclusive;
+  if (!ex || ex.locks.length === 0) return { lost: new AbortController().signal, release: () => Promise.resolve() };
+  const keys = [...ex.locks].sort().map((r) => p.keys.resourceLock(r));
+  const deadline = ex.missedRunDeadlineMs !== undefined ? job.scheduledAt + ex.missedRunDeadlineMs : Number.POSITIVE_INFINITY;
+  const giveUpAt = Math.min(p.now() + ex.waitMs, deadline);
+  for (;;) {
+    const held = await acquireAll(p.options.redis, keys, p.lockTtlMs);
+    if (held || p.now() + p.pollMs > giveUpAt || p.options.signal?.aborted) return held;
+    await new Promise((r) => setTimeout(r, p.pollMs));
+  }
+}
+
+/** The steps in order, stopping at the first failure; resolves to that failure's message. Each step ran goes to `reports`. */
+async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: DisruptionJobRef, lock: HeldLock, reports: StepReport[]): Promise<string | undefined> {
   const { logger, onStep, signal: shutdown } = p.options;
   const log = logger?.child({ suite: suite.name, jobId: job.id });
   const steps = suite.disruption?.steps ?? [];
@@ -126,14 +151,17 @@ async function runSteps(p: RunnerParts, ops: ClusterOps, suite: Suite, job: Disr
   const choices = new Map<string, string[]>();
   for (const [i, step] of steps.entries()) {
     const what = `step ${i + 1}/${steps.length} (${describeStep(step, suite.namespace)})`;
+    const startedAt = p.now();
     try {
       log?.info({ step: i + 1, what }, 'disruption step started');
       await executeStep(step, { ops, journal: p.journal, suite, job, signal, now: p.now, pollMs: p.pollMs, choices, ...(log ? { logger: log } : {}) });
       onStep?.(suite, step, 'success');
+      reports.push({ what, outcome: 'success', startedAt, endedAt: p.now() });
     } catch (err) {
       const failure = `${what} failed: ${messageOf(err)}`;
       log?.error({ step: i + 1, what, err: messageOf(err) }, 'disruption step failed');
       onStep?.(suite, step, 'failure');
+      reports.push({ what, outcome: 'failure', startedAt, endedAt: p.now() });
       return failure;
     }
   }

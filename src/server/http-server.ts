@@ -28,6 +28,8 @@ export interface ServerBackend {
   status(): Promise<unknown>;
   /** `not-found`: no such suite; `conflict`: the action makes no sense for it (e.g. trigger without a disruption). */
   suiteAction(suite: string, action: SuiteAction): Promise<{ result: 'ok' | 'not-found' | 'conflict'; message?: string }>;
+  /** The soak report for /report?since=24h&format=html (or from/to); absent: 404. */
+  report?(query: URLSearchParams): Promise<{ status: number; contentType: string; body: string }>;
 }
 
 export interface HttpServerOptions {
@@ -159,12 +161,16 @@ async function route(r: Routes, req: IncomingMessage, res: ServerResponse): Prom
       const ready = await r.options.backend.readiness();
       return send(res, ready.ready ? 200 : 503, { ready: ready.ready, reasons: ready.reasons });
     }
-    case '/api/v1/status': {
+    case '/api/v1/status':
+    case '/report': {
       if (r.options.requireTokenForStatus) {
         const verdict = checkAdminToken(r.options.adminToken(), req.headers.authorization);
         if (verdict !== 'allowed') return refuse(req, res, verdict === 'disabled' ? 403 : 401, 'the status API needs the bearer token (http.requireTokenForStatus)');
       }
-      return send(res, 200, await r.status.get());
+      if (url.pathname === '/api/v1/status') return send(res, 200, await r.status.get());
+      if (!r.options.backend.report) return send(res, 404, { error: 'not found' });
+      const report = await r.options.backend.report(url.searchParams);
+      return send(res, report.status, report.body, report.contentType);
     }
     case '/':
       return send(res, 200, STATUS_PAGE_HTML, 'text/html; charset=utf-8');

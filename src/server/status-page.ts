@@ -31,6 +31,10 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   button { font: inherit; font-size:.8rem; padding: .1rem .5rem; cursor: pointer; }
   .paused { color: var(--pend); font-weight:600; font-size:.85rem; }
   #error { color: var(--fail); }
+  .since, .changes { color:#555; font-size:.8rem; }
+  .timeline { font-size:.8rem; color:#444; margin-top:.4rem; display:flex; flex-wrap:wrap; gap:.3rem; }
+  .timeline span { border-radius:3px; padding:0 .3rem; background:#e3f2fd; }
+  .timeline .d-failure { background:#ffcdd2; } .timeline .d-skipped { background:#eeeeee; }
   .unchecked { background:#f3e5f5; border-left: 4px solid var(--unk); padding:.3rem .6rem; margin-bottom:.4rem; font-weight:600; }
 </style>
 </head>
@@ -39,6 +43,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <h1>mesh-soak</h1>
   <span class="summary" id="summary">loading…</span>
   <span id="error" role="alert"></span>
+  <a href="report?since=24h" style="color:#b3e5fc">soak report (24 h)</a>
   <label>admin token <input id="token" type="password" autocomplete="off" placeholder="MESH_SOAK_ADMIN_TOKEN"></label>
 </header>
 <main id="suites"></main>
@@ -101,7 +106,8 @@ function render(body) {
       return [
         el('tr', { 'data-check': c.name }, el('td', {}, state(c.state)), el('td', {}, c.name), el('td', { class: 'value' }, fmt(c.value)),
           el('td', { class: 'cond' }, 'fails if ' + c.condition + (c.for ? ' for ' + dur(c.for) : '')), el('td', {}, c.severity),
-          el('td', {}, c.reason || c.lastError || '')),
+          el('td', {}, c.reason || c.lastError || '', c.failingSince ? el('div', { class: 'since' }, 'failing since ' + new Date(c.failingSince).toISOString() + ' (' + ago(c.failingSince) + ')') : '',
+            (c.changes || []).length ? el('div', { class: 'changes' }, 'changes: ' + c.changes.map((x) => x.from + '→' + x.to + ' ' + ago(x.at)).join(' · ')) : '')),
         ...inst.map((i) => el('tr', {}, el('td', {}, state(i.state)), el('td', { class: 'labels' }, labels(i.labels)),
           el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}))),
       ];
@@ -115,7 +121,9 @@ function render(body) {
         ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
       s.benchmark ? el('div', { class: 'meta', 'data-benchmark': s.benchmark.lastRun ? s.benchmark.lastRun.state : 'none' }, benchLine(s.benchmark)) : '',
       el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows)));
+        el('tbody', {}, ...rows)),
+      (s.disruptions || []).length ? el('div', { class: 'timeline', 'data-disruptions': String(s.disruptions.length) }, 'disruptions: ',
+        ...s.disruptions.map((d) => el('span', { class: 'd-' + d.outcome, title: (d.reason || '') }, d.id + ' ' + d.outcome + ' ' + ago(d.startedAt) + (d.recovery ? ', ' + d.recovery : '')))) : '');
   }));
   document.getElementById('summary').textContent = (counts.unchecked ? counts.unchecked + ' suite(s) NOT CHECKED · ' : '') +
     (ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks');

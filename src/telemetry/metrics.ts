@@ -22,6 +22,12 @@ const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 const PROM_REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // Disruptions include rollouts that can take many minutes.
 const DISRUPTION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+// Recovery: 0 s (nothing broke) up to the recovery bound's usual range.
+const RECOVERY_BUCKETS = [0, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800];
+
+/** Why a disruption was skipped: a bounded set (the disruption_skips_total reason label). */
+export const SKIP_REASONS = ['paused', 'busy', 'no-runner', 'suite-failing', 'suite-unknown', 'prometheus-unreachable', 'lock-held', 'missed-deadline'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 const DEFAULT_METRICS_PROMTOOL_REJECTS = [
   'nodejs_active_handles_total',
@@ -71,6 +77,16 @@ export interface Metrics {
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly redisUp: Gauge;
   readonly buildInfo: Gauge<'version'>;
+  /** From a disruption's end until every check of its suite is ok again (not observed when it never was). */
+  readonly recoverySeconds: Histogram<'suite'>;
+  /** Per disruption, each check that failed before, during or after it (once per phase). */
+  readonly disruptionImpact: Counter<'suite' | 'check' | 'phase'>;
+  /** Disruptions whose suite was still not ok at the recovery bound. */
+  readonly notRecovered: Counter<'suite'>;
+  /** Disruptions skipped, by reason (a SKIP_REASONS value). */
+  readonly disruptionSkips: Counter<'suite' | 'reason'>;
+  /** 1 while a disruption of the suite runs (Grafana draws it as a band), else 0. */
+  readonly disruptionInProgress: Gauge<'suite'>;
   /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
   readonly suiteChecked: Gauge<'suite' | 'reason'>;
   /**
@@ -159,6 +175,37 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     buckets: DISRUPTION_BUCKETS,
     registers,
   });
+  const recoverySeconds = new Histogram({
+    name: name('recovery_seconds'),
+    help: "Time from a disruption's end until every check of its suite was ok again.",
+    labelNames: ['suite'] as const,
+    buckets: RECOVERY_BUCKETS,
+    registers,
+  });
+  const disruptionImpact = new Counter({
+    name: name('disruption_impact_total'),
+    help: 'Checks that failed before, during or after a disruption (once per disruption, check and phase).',
+    labelNames: ['suite', 'check', 'phase'] as const,
+    registers,
+  });
+  const notRecovered = new Counter({
+    name: name('disruption_not_recovered_total'),
+    help: 'Disruptions after which the suite was still not ok at the recovery bound.',
+    labelNames: ['suite'] as const,
+    registers,
+  });
+  const disruptionSkips = new Counter({
+    name: name('disruption_skips_total'),
+    help: 'Disruptions skipped, by reason (suite failing or unknown, Prometheus unreachable, lock held, ...).',
+    labelNames: ['suite', 'reason'] as const,
+    registers,
+  });
+  const disruptionInProgress = new Gauge({
+    name: name('disruption_in_progress'),
+    help: 'Disruptions of the suite running now on this replica (1 while one runs, else 0).',
+    labelNames: ['suite'] as const,
+    registers,
+  });
   const restoresPending = new Gauge({
     name: name('restores_pending'),
     help: 'Entries in the restore journal not yet undone.',
@@ -244,6 +291,11 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     redisUp,
     buildInfo,
     suiteChecked,
+    recoverySeconds,
+    disruptionImpact,
+    notRecovered,
+    disruptionSkips,
+    disruptionInProgress,
     setSuiteCoverage(suite, reason) {
       for (const r of COVERAGE_REASONS) if (r !== reason) suiteChecked.remove({ suite, reason: r });
       suiteChecked.set({ suite, reason }, reason === 'checked' ? 1 : 0);
@@ -300,6 +352,10 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       tickDuration.remove({ suite });
       tickLag.remove({ suite });
       disruptionDuration.remove({ suite });
+      recoverySeconds.remove({ suite });
+      disruptionInProgress.remove({ suite });
+      notRecovered.remove({ suite });
+      for (const reason of SKIP_REASONS) disruptionSkips.remove({ suite, reason });
       for (const reason of COVERAGE_REASONS) suiteChecked.remove({ suite, reason });
       const outcomes = new Set<string>(['success', 'failure', 'skipped', ...(disruptionOutcomes.get(suite) ?? [])]);
       for (const outcome of outcomes) disruptions.remove({ suite, outcome });

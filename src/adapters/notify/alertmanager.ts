@@ -45,6 +45,8 @@ export function renderAlertmanagerAlerts(events: AlertEvent[], nowMs: number, re
     const annotations: Record<string, string> = { value: formatValue(e.value) };
     if (e.summary) annotations.summary = e.summary;
     if (e.description) annotations.description = e.description;
+    // An annotation, not a label: the resolution (after the disruption) must match the firing alert.
+    if (e.disruption) annotations.disruption = e.disruption;
     return {
       labels: alertLabels(e),
       annotations,

@@ -33,6 +33,7 @@ export function renderSlackMessage(events: AlertEvent[]): SlackMessage {
     blocks: events.map((e) => {
       const lines = [`*${escape(slackLine(e))}*`];
       if (e.description) lines.push(escape(e.description));
+      if (e.disruption) lines.push(escape(`during disruption ${e.disruption}`));
       lines.push(`severity: ${e.severity} · <${e.generatorURL}|graph>`);
       return { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } };
     }),

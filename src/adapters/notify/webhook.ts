@@ -17,6 +17,8 @@ export interface WebhookEventBody {
   startsAt: string;
   endsAt: string | null;
   generatorURL: string;
+  /** The disruption in progress (or just ended) when the alert fired, when there was one. */
+  disruption?: string;
 }
 
 export interface WebhookBody {
@@ -43,6 +45,7 @@ export function renderWebhookBody(events: AlertEvent[], nowMs: number): WebhookB
       startsAt: e.startsAt.toISOString(),
       endsAt: e.status === 'resolved' ? (e.endsAt ?? new Date(nowMs)).toISOString() : null,
       generatorURL: e.generatorURL,
+      ...(e.disruption ? { disruption: e.disruption } : {}),
     })),
   };
 }

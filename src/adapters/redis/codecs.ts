@@ -9,6 +9,7 @@ import type { CheckRecord, CheckStateName, InstanceState } from '../../checks/ty
 import { messageOf } from '../../shared/errors.js';
 import { BENCH_MODES, type BenchRun } from '../../benchmark/model.js';
 import type { BaselineSample } from '../../benchmark/compare.js';
+import type { DisruptionWindow, Impact, ImpactPhase, Recovery } from '../../verdict/impact.js';
 
 export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
 
@@ -428,3 +429,101 @@ export const benchSummaryCodec: Codec<BenchSummary> = {
     return parsed.kind === 'ok' ? { kind: 'ok', value: expandSummary(parsed.value) } : parsed;
   },
 };
+
+// ---- the run ledger (a sorted set per suite, by time) and its open disruption windows ----
+
+/** One step of a disruption as it ran. */
+export interface LedgerStep {
+  what: string;
+  outcome: 'success' | 'failure';
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Kubernetes evidence captured when a check started failing (bounded by the capturer). */
+export interface Evidence {
+  events: Array<{ at: string; type: string; reason: string; object: string; message: string }>;
+  pods: Array<{ name: string; phase: string; ready: string; restarts: number; reason?: string }>;
+  /** Why nothing or only part could be captured (API unreachable, capped). */
+  note?: string;
+}
+
+export type LedgerEntry =
+  | { kind: 'state'; suite: string; check: string; from: CheckStateName; to: CheckStateName; value: number | null; at: number }
+  | {
+      kind: 'disruption';
+      id: string;
+      suite: string;
+      startedAt: number;
+      at: number;
+      outcome: 'success' | 'failure' | 'skipped';
+      /** Why it failed or was skipped. */
+      reason?: string;
+      /** Bounded key of the skip reason, as counted in disruption_skips_total. */
+      skip?: string;
+      steps: LedgerStep[];
+    }
+  | { kind: 'impact'; id: string; suite: string; at: number; checks: Impact['checks']; recovery: Recovery }
+  | { kind: 'evidence'; suite: string; check: string; at: number; evidence: Evidence };
+
+/** One span of an Istio version: first and last tick that saw it. */
+export interface VersionSpan {
+  version: string;
+  source: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+const phaseSchema: z.ZodType<ImpactPhase> = z.enum(['before', 'during', 'after']);
+const recoverySchema: z.ZodType<Recovery> = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending') }),
+  z.object({ status: z.literal('recovered'), seconds: z.number(), at: z.number() }),
+  z.object({ status: z.literal('not-recovered'), boundSeconds: z.number(), notOk: z.array(z.string()) }),
+  z.object({ status: z.literal('no-checks') }),
+]);
+const stepSchema = z.object({ what: z.string(), outcome: z.enum(['success', 'failure']), startedAt: z.number(), endedAt: z.number() });
+const evidenceSchema: z.ZodType<Evidence> = z.object({
+  events: z.array(z.object({ at: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })),
+  pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string(), restarts: z.number(), reason: z.string().optional() })),
+  note: z.string().optional(),
+});
+
+const ledgerEntrySchema: z.ZodType<LedgerEntry> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('state'), suite: z.string(), check: z.string(), from: checkState, to: checkState, value: sampleValue.nullable(), at: z.number() }),
+  z.object({
+    kind: z.literal('disruption'),
+    id: z.string(),
+    suite: z.string(),
+    startedAt: z.number(),
+    at: z.number(),
+    outcome: z.enum(DISRUPTION_OUTCOMES),
+    reason: z.string().optional(),
+    skip: z.string().optional(),
+    steps: z.array(stepSchema),
+  }),
+  z.object({
+    kind: z.literal('impact'),
+    id: z.string(),
+    suite: z.string(),
+    at: z.number(),
+    checks: z.array(z.object({ suite: z.string(), check: z.string(), phases: z.array(phaseSchema) })),
+    recovery: recoverySchema,
+  }),
+  z.object({ kind: z.literal('evidence'), suite: z.string(), check: z.string(), at: z.number(), evidence: evidenceSchema }),
+]);
+
+export const ledgerEntryCodec: Codec<LedgerEntry> = jsonCodec(ledgerEntrySchema, { replacer: jsonNumbers, reviver: reviveNumbers });
+
+const windowSchema: z.ZodType<DisruptionWindow> = z.object({
+  id: z.string(),
+  suite: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  before: z.record(z.string(), checkState),
+});
+
+export const disruptionWindowCodec: Codec<DisruptionWindow> = jsonCodec(windowSchema);
+
+const versionSpanSchema: z.ZodType<VersionSpan> = z.object({ version: z.string(), source: z.string(), firstSeen: z.number(), lastSeen: z.number() });
+
+export const versionSpanCodec: Codec<VersionSpan> = jsonCodec(versionSpanSchema);

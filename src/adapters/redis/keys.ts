@@ -36,6 +36,12 @@ export interface StateKeys {
   benchJournal(): string;
   /** A shared resource held exclusively (a namespace, the control plane), e.g. by a benchmark. */
   resourceLock(resource: string): string;
+  /** A suite's run ledger (or `mesh`'s): a sorted set of entries by time, bounded by count and age. */
+  ledger(suite: string): string;
+  /** A suite's disruptions whose impact is still open (hash id → window), and the last one's window. */
+  ledgerOpen(suite: string): string;
+  /** The Istio versions seen, one entry per version span, bounded like a ledger. */
+  ledgerVersions(): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -56,5 +62,8 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     benchSummaries: (suite) => `${prefix}:bench-summaries:${suite}`,
     benchJournal: () => `${prefix}:bench-journal`,
     resourceLock: (resource) => `${prefix}:resource-lock:${resource}`,
+    ledger: (suite) => `${prefix}:ledger:${suite}`,
+    ledgerOpen: (suite) => `${prefix}:ledger-open:${suite}`,
+    ledgerVersions: () => `${prefix}:ledger-versions`,
   };
 }

@@ -1,0 +1,235 @@
+// The soak report: what a time range of the run ledger says, per suite — its verdict, how long
+// each check was failing, the failure timeline with the disruption in progress, every
+// disruption with its impact and recovery (p50/p95/max), and the Istio versions seen. Pure:
+// the caller hands over the ledger's entries (collect.ts reads them) and the clock's range;
+// renderers (render.ts, render-html.ts) turn the result into md, html, json and junit.
+//
+// May import: checks/ (state names), verdict/.
+
+import type { CheckStateName } from '../checks/types.js';
+import type { ImpactPhase, Recovery } from './impact.js';
+
+/** What the report reads: a subset of the ledger's entry kinds, structurally. */
+export type ReportEntry =
+  | { kind: 'state'; suite: string; check: string; from: CheckStateName; to: CheckStateName; value: number | null; at: number }
+  | { kind: 'disruption'; id: string; suite: string; startedAt: number; at: number; outcome: 'success' | 'failure' | 'skipped'; reason?: string; skip?: string; steps: Array<{ what: string; outcome: string; startedAt: number; endedAt: number }> }
+  | { kind: 'impact'; id: string; suite: string; at: number; checks: Array<{ suite: string; check: string; phases: ImpactPhase[] }>; recovery: Recovery }
+  | { kind: 'evidence'; suite: string; check: string; at: number; evidence: unknown };
+
+export interface ReportInput {
+  from: number;
+  to: number;
+  generatedAt: number;
+  /** Every suite in the config (mesh-wide checks as suite `mesh`), with its check names. */
+  suites: Array<{ name: string; checks: string[] }>;
+  /** Each suite's ledger entries in [from, to], oldest first. */
+  entries: Map<string, ReportEntry[]>;
+  /** Each check's current state (`suite/check`), for checks with no change in the range. */
+  current: Record<string, CheckStateName>;
+  versions: Array<{ version: string; source: string; firstSeen: number; lastSeen: number }>;
+  links: { prometheus?: string; grafana?: string; status?: string };
+}
+
+export type Verdict = 'pass' | 'fail' | 'not-judged';
+
+export interface FailureSpan {
+  suite: string;
+  check: string;
+  from: number;
+  /** Null: still failing at the end of the range. */
+  to: number | null;
+  /** The disruption running (or whose impact was open) when it started failing. */
+  disruption?: string;
+}
+
+export interface DisruptionRow {
+  id: string;
+  suite: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: 'success' | 'failure' | 'skipped';
+  reason?: string;
+  steps: Array<{ what: string; outcome: string; startedAt: number; endedAt: number }>;
+  /** Absent while its impact is still being judged (or it was skipped). */
+  impact?: { checks: Array<{ check: string; phases: ImpactPhase[] }>; recovery: Recovery };
+}
+
+export interface SuiteReport {
+  suite: string;
+  verdict: Verdict;
+  why: string;
+  failingMs: number;
+  checks: Array<{ check: string; failingMs: number; failures: number; state: CheckStateName }>;
+  disruptions: { run: number; failed: number; skipped: number; notRecovered: number; recovery: { p50: number | null; p95: number | null; max: number | null } };
+}
+
+export interface Report {
+  from: number;
+  to: number;
+  generatedAt: number;
+  verdict: Verdict;
+  suites: SuiteReport[];
+  failures: FailureSpan[];
+  disruptions: DisruptionRow[];
+  versions: ReportInput['versions'];
+  links: ReportInput['links'];
+}
+
+/** Bounds: a report shows at most this many failure spans and disruptions (the newest). */
+export const MAX_ROWS = 2000;
+
+export function buildReport(input: ReportInput): Report {
+  const disruptions = input.suites.flatMap((s) => disruptionRows(input.entries.get(s.name) ?? []));
+  const index = indexDisruptions(disruptions);
+  const failures: FailureSpan[] = [];
+  const suites = input.suites.map((s) => {
+    const byCheck = statesByCheck(input.entries.get(s.name) ?? []);
+    const spans = s.checks.map((check) => failureSpans(input, s.name, check, index, byCheck.get(check) ?? []));
+    failures.push(...spans.flat());
+    return suiteReport(input, s, spans, disruptions.filter((d) => d.suite === s.name));
+  });
+  failures.sort((a, b) => a.from - b.from);
+  disruptions.sort((a, b) => a.startedAt - b.startedAt);
+  const verdict: Verdict = suites.some((s) => s.verdict === 'fail') ? 'fail' : suites.some((s) => s.verdict === 'pass') ? 'pass' : 'not-judged';
+  return {
+    from: input.from,
+    to: input.to,
+    generatedAt: input.generatedAt,
+    verdict,
+    suites,
+    failures: failures.slice(-MAX_ROWS),
+    disruptions: disruptions.slice(-MAX_ROWS),
+    versions: input.versions,
+    links: input.links,
+  };
+}
+
+function disruptionRows(entries: ReportEntry[]): DisruptionRow[] {
+  const impacts = new Map<string, ReportEntry & { kind: 'impact' }>();
+  for (const e of entries) if (e.kind === 'impact') impacts.set(e.id, e);
+  const rows: DisruptionRow[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'disruption') continue;
+    const impact = impacts.get(e.id);
+    rows.push({
+      id: e.id,
+      suite: e.suite,
+      startedAt: e.startedAt,
+      endedAt: e.at,
+      outcome: e.outcome,
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      steps: e.steps,
+      ...(impact ? { impact: { checks: impact.checks.filter((c) => c.phases.length > 0).map((c) => ({ check: c.suite === e.suite ? c.check : `${c.suite}/${c.check}`, phases: c.phases })), recovery: impact.recovery } } : {}),
+    });
+  }
+  return rows;
+}
+
+/** The check's failing spans within the range, replayed from its state changes. */
+type StateEntry = ReportEntry & { kind: 'state' };
+
+function statesByCheck(entries: ReportEntry[]): Map<string, StateEntry[]> {
+  const out = new Map<string, StateEntry[]>();
+  for (const e of entries) {
+    if (e.kind !== 'state') continue;
+    const list = out.get(e.check);
+    if (list) list.push(e);
+    else out.set(e.check, [e]);
+  }
+  return out;
+}
+
+function failureSpans(input: ReportInput, suite: string, check: string, disruptions: DisruptionIndex, changes: StateEntry[]): FailureSpan[] {
+  const initial = changes[0]?.from ?? input.current[`${suite}/${check}`] ?? 'unknown';
+  const spans: FailureSpan[] = [];
+  let open: number | null = initial === 'failing' ? input.from : null;
+  for (const c of changes) {
+    if (c.to === 'failing' && open === null) open = c.at;
+    else if (c.to !== 'failing' && open !== null) {
+      spans.push(span(suite, check, open, c.at, disruptions));
+      open = null;
+    }
+  }
+  if (open !== null) spans.push(span(suite, check, open, null, disruptions));
+  return spans;
+}
+
+/** Disruptions sorted by start, with the longest start→recovery span, for finding the one in progress fast. */
+interface DisruptionIndex {
+  rows: DisruptionRow[];
+  longestMs: number;
+}
+
+function indexDisruptions(rows: DisruptionRow[]): DisruptionIndex {
+  const sorted = rows.filter((r) => r.outcome !== 'skipped').sort((a, b) => a.startedAt - b.startedAt);
+  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)) };
+}
+
+function span(suite: string, check: string, from: number, to: number | null, index: DisruptionIndex): FailureSpan {
+  // The disruption of any suite in progress, or of this suite and not yet recovered, when it began failing;
+  // only disruptions that started within the longest span before `from` can qualify (binary search, then back).
+  const { rows } = index;
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((rows[mid]?.startedAt ?? 0) <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    const r = rows[i];
+    if (!r || r.startedAt < from - index.longestMs) break;
+    if (from <= r.endedAt || (r.suite === suite && from <= recoveredAt(r))) return { suite, check, from, to, disruption: `${r.suite}/${r.id}` };
+  }
+  return { suite, check, from, to };
+}
+
+function recoveredAt(r: DisruptionRow): number {
+  const rec = r.impact?.recovery;
+  if (rec?.status === 'recovered') return rec.at;
+  if (rec?.status === 'not-recovered') return r.endedAt + rec.boundSeconds * 1000;
+  return r.endedAt;
+}
+
+function suiteReport(input: ReportInput, s: { name: string; checks: string[] }, spans: FailureSpan[][], rows: DisruptionRow[]): SuiteReport {
+  const checks = s.checks.map((check, i) => {
+    const mine = spans[i] ?? [];
+    const failingMs = mine.reduce((sum, sp) => sum + ((sp.to ?? input.to) - sp.from), 0);
+    return { check, failingMs, failures: mine.length, state: input.current[`${s.name}/${check}`] ?? 'unknown' };
+  });
+  const ran = rows.filter((r) => r.outcome !== 'skipped');
+  const seconds = ran.flatMap((r) => (r.impact?.recovery.status === 'recovered' ? [r.impact.recovery.seconds] : []));
+  const notRecovered = ran.filter((r) => r.impact?.recovery.status === 'not-recovered').length;
+  const failingMs = checks.reduce((m, c) => Math.max(m, c.failingMs), 0);
+  const judged = checks.some((c) => c.state === 'ok' || c.state === 'failing' || c.failures > 0 || c.state === 'pending');
+  const failed = failingMs > 0 || notRecovered > 0 || ran.some((r) => r.outcome === 'failure');
+  const verdict: Verdict = failed ? 'fail' : judged ? 'pass' : 'not-judged';
+  const why = failed
+    ? [failingMs > 0 ? `failing ${Math.round(failingMs / 1000)}s` : '', notRecovered > 0 ? `${notRecovered} disruption(s) not recovered` : '', ran.some((r) => r.outcome === 'failure') ? 'a disruption failed' : '']
+        .filter(Boolean)
+        .join(', ')
+    : judged
+      ? 'no check failed'
+      : 'no check was judged (unknown or skipped throughout)';
+  return {
+    suite: s.name,
+    verdict,
+    why,
+    failingMs,
+    checks,
+    disruptions: {
+      run: ran.length,
+      failed: ran.filter((r) => r.outcome === 'failure').length,
+      skipped: rows.length - ran.length,
+      notRecovered,
+      recovery: { p50: quantile(seconds, 0.5), p95: quantile(seconds, 0.95), max: seconds.length > 0 ? Math.max(...seconds) : null },
+    },
+  };
+}
+
+/** Nearest-rank quantile; null for no samples. */
+export function quantile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
+}
