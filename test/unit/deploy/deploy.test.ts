@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../../src/config/index.js';
+import { benchResources } from '../../../src/benchmark/run-benchmark.js';
 import { arr, DEPLOY, obj, readDocs, SUITES, strs, type K8sObject } from './manifests.js';
 import { configMapOf, configText, find, helmSetup, overlay, podSpecOf, SETUPS, type Setup } from './render.js';
 
@@ -134,6 +135,10 @@ describe.each(renderings)('%s', (_label, setup, render) => {
     const gb = config.suites.find((s) => s.name === 'gateway-bouncer');
     expect(gb?.disruption?.steps[0]).toEqual({ scale: { deployment: 'istiod', replicas: 0 } });
     expect(gb?.checks.map((x) => x.name)).toContain('client-restarts');
+    // istio-upgrader rolls the control plane: it holds the lock every benchmark holds, so it never runs during one.
+    const upgrader = config.suites.find((s) => s.name === 'istio-upgrader');
+    expect(upgrader?.exclusive?.locks).toEqual(['control-plane']);
+    expect(benchResources('bench')).toContain('control-plane');
   });
 });
 
