@@ -132,6 +132,13 @@ describe('kubectl apply', () => {
   it("applies every suite's rendered manifests, server-side too", async () => {
     const names = await listSuites(join(ROOT, 'suites'));
     expect(names.length).toBeGreaterThan(3);
+    // sds-certmanager needs cert-manager, as on a real cluster: refused until its CRDs exist.
+    const sds = await loadSuite(join(ROOT, 'suites', 'sds-certmanager'), { params: {}, tickMs: 1000, enabled: true });
+    await writeFile(join(dir, 'sds-first.yaml'), yaml(...(await renderManifests(sds.suite!))));
+    const early = await kubectl(['apply', '-f', join(dir, 'sds-first.yaml')]);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toMatch(/no matches for kind "Certificate" in version "cert-manager.io\/v1"/);
+    await ok(['apply', '-f', '-'], yaml(...['Issuer', 'Certificate'].map(certManagerCrd)));
     for (const name of names) {
       const loaded = await loadSuite(join(ROOT, 'suites', name), { params: {}, tickMs: 1000, enabled: true });
       if (!loaded.suite) throw new Error(`suite ${name}: ${JSON.stringify(loaded.problems)}`);
@@ -346,3 +353,19 @@ describe('rollouts, watch and deletion', () => {
     expect(await fails(['get', 'ns', 'doomed'])).toContain('namespaces "doomed" not found');
   });
 });
+
+/** A minimal CRD of cert-manager's (group cert-manager.io, v1), as installing cert-manager adds it. */
+function certManagerCrd(kind: string): Record<string, unknown> {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.cert-manager.io` },
+    spec: {
+      group: 'cert-manager.io',
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
+}
