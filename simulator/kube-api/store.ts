@@ -183,7 +183,16 @@ export class FakeStore {
     if (t.resource === 'pods' || t.resource === 'namespaces') {
       const grace = t.resource === 'namespaces' ? 0 : (opts.graceSeconds ?? podGrace(cur));
       if (t.resource === 'namespaces' || grace > 0) {
-        if (meta.deletionTimestamp !== undefined) return clone(cur);
+        if (meta.deletionTimestamp !== undefined) {
+          if (t.resource === 'pods') return clone(cur);
+          // As the namespace registry answers while its finalizer still holds it.
+          throw new ApiStatusError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on namespaces "${name}": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.`,
+            { name, kind: 'namespaces' },
+          );
+        }
         meta.deletionTimestamp = new Date(Date.now() + grace * 1000 * this.gracePeriodScale).toISOString();
         if (t.resource === 'pods') meta.deletionGracePeriodSeconds = grace;
         else {
@@ -235,11 +244,13 @@ export class FakeStore {
       const t = typeOfKey(group, resource);
       if (!t) continue;
       const m = metaOf(o);
-      const due = typeof m.deletionTimestamp === 'string' && Date.parse(m.deletionTimestamp) <= nowMs;
+      // metadata.finalizers hold a deleted object until whoever set them removes them.
+      const held = Array.isArray(m.finalizers) && m.finalizers.length > 0;
+      const due = typeof m.deletionTimestamp === 'string' && Date.parse(m.deletionTimestamp) <= nowMs && !held;
       if (resource === 'pods' && due) {
         this.remove(t, k, o);
         n++;
-      } else if (resource === 'namespaces' && group === '' && m.deletionTimestamp !== undefined && !byNs.has(String(m.name))) {
+      } else if (resource === 'namespaces' && group === '' && m.deletionTimestamp !== undefined && !held && !byNs.has(String(m.name))) {
         this.remove(t, k, o);
         n++;
       } else if (m.deletionTimestamp === undefined && Array.isArray(m.ownerReferences) && m.ownerReferences.length > 0) {

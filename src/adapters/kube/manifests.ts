@@ -44,6 +44,9 @@ export async function deleteManifests(ctx: KubeContext, objects: KubernetesObjec
   let deleted = 0;
   for (const o of [...objects].reverse()) {
     try {
+      // A namespace already Terminating is being deleted: the API answers a second delete
+      // with 409 (content still being removed), which is not ours to retry or count.
+      if (o.kind === 'Namespace' && (await isTerminating(ctx, o))) continue;
       await call(ctx, `delete ${describe(o)}`, () => ctx.objects.delete(structuredClone(o)));
       deleted++;
     } catch (e) {
@@ -51,4 +54,9 @@ export async function deleteManifests(ctx: KubeContext, objects: KubernetesObjec
     }
   }
   return deleted;
+}
+
+async function isTerminating(ctx: KubeContext, o: KubernetesObject): Promise<boolean> {
+  const cur = await call(ctx, `read ${describe(o)}`, () => ctx.objects.read({ apiVersion: o.apiVersion ?? 'v1', kind: o.kind ?? '', metadata: { name: o.metadata?.name ?? '' } }));
+  return cur.metadata?.deletionTimestamp !== undefined;
 }

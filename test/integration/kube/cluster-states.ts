@@ -66,12 +66,16 @@ export async function holdNamespaceTerminating(api: FakeKubeApi, kube: KubeConte
   else await kube.core.patchNamespace({ name: ns, body: [{ op: 'add', path: '/metadata/finalizers', value: [HOLD] }] });
   await kube.core.deleteNamespace({ name: ns });
   const after = api.store.get(type, '', ns);
-  if (after && metaOf(after).deletionTimestamp !== undefined) return 'api';
-  if (after) api.store.delete(type, '', ns);
   const status = {
     phase: 'Terminating',
     conditions: [{ type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message: remaining }],
   };
+  if (after && metaOf(after).deletionTimestamp !== undefined) {
+    // What the namespace controller reports while content remains (the stand-in runs no such controller).
+    api.store.update(type, '', { ...after, status }, { keepStatus: false });
+    return 'api';
+  }
+  if (after) api.store.delete(type, '', ns);
   api.store.create(type, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, finalizers: [HOLD], deletionTimestamp: rfc3339(new Date()) }, status });
   return 'store';
 }
@@ -83,8 +87,8 @@ export async function releaseNamespace(api: FakeKubeApi, kube: KubeContext, ns: 
   if (!cur) return;
   const finalizers = (metaOf(cur).finalizers ?? []).filter((f) => f !== HOLD);
   await kube.core.patchNamespace({ name: ns, body: [{ op: 'replace', path: '/metadata/finalizers', value: finalizers }] });
-  // A real API server removes a deleted object once its last finalizer is gone; today's stand-in does not.
-  if (api.store.get(type, '', ns)) api.store.delete(type, '', ns);
+  // Its last finalizer gone and nothing left in it, the stand-in's controller removes it, as a cluster does.
+  await until(`namespace ${ns} to be removed once released`, () => api.store.get(type, '', ns) === undefined, { timeoutMs: 60_000 });
 }
 
 /** Waits (bounded by count and time) until `predicate` holds; throws saying what did not happen. */

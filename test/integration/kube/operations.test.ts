@@ -125,14 +125,14 @@ describe('applyManifests / deleteManifests', () => {
 describe('rollouts', () => {
   it('rolloutRestart patches the template annotation like kubectl and waitRollout sees it finish', async () => {
     await applyManifests(ctx, manifests(ns));
-    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 5_000, pollMs: 10 });
+    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 60_000, pollMs: 10 });
     const podsBefore = api.store.list(api.store.type('', 'pods'), ns).map((p) => (p.metadata as { name: string }).name);
     api.requests.length = 0;
     await rolloutRestart(ctx, ns, 'httpbin', new Date('2026-11-25T11:00:00Z'));
     const patch = api.requests.find((r) => r.method === 'PATCH');
     expect(patch?.contentType).toBe('application/strategic-merge-patch+json');
     expect(patch?.body).toEqual({ spec: { template: { metadata: { annotations: { [RESTARTED_AT]: '2026-11-25T11:00:00Z' } } } } });
-    const done = await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 5_000, pollMs: 10 });
+    const done = await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 60_000, pollMs: 10 });
     expect(done).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2, currentReplicas: 2 });
     expect(done.observedGeneration).toBe(done.generation);
     // Replaced pods may still be Terminating (their grace period): count the live ones.
@@ -185,13 +185,15 @@ describe('scale', () => {
       contentType: 'application/merge-patch+json',
       body: { spec: { replicas: 0 } },
     });
-    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 5_000, pollMs: 10 });
+    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 60_000, pollMs: 10 });
     expect(await getScale(ctx, ns, 'httpbin')).toBe(0);
     // Every pod is gone or Terminating (its grace period, scaled down by the stand-in).
     expect(api.store.list(api.store.type('', 'pods'), ns, 'app=httpbin').filter((p) => (p.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined)).toHaveLength(0);
     await setScale(ctx, ns, 'httpbin', 3);
-    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 5_000, pollMs: 10 });
-    expect(api.store.list(api.store.type('', 'pods'), ns, 'app=httpbin')).toHaveLength(3);
+    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 60_000, pollMs: 10 });
+    // The scaled-down pods may still be Terminating: count the live ones.
+    const live = api.store.list(api.store.type('', 'pods'), ns, 'app=httpbin').filter((p) => (p.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined);
+    expect(live).toHaveLength(3);
   });
 
   it('a missing deployment is a 404 KubeError with the API message', async () => {
@@ -223,7 +225,7 @@ describe('deletePods', () => {
   it('deletes all but `keep` pods, the first by name survive', async () => {
     await applyManifests(ctx, manifests(ns));
     await setScale(ctx, ns, 'httpbin', 3);
-    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 5_000, pollMs: 10 });
+    await waitRollout(ctx, ns, 'httpbin', { timeoutMs: 60_000, pollMs: 10 });
     const names = api.store.list(api.store.type('', 'pods'), ns, 'app=httpbin').map((p) => (p.metadata as { name: string }).name);
     api.requests.length = 0;
     const deleted = await deletePods(ctx, ns, 'app=httpbin', 1);
