@@ -55,7 +55,7 @@ describe('a disruption killed with SIGKILL is restored by restorePending', { tim
   it('runs to the end when not killed, with the writes this test counts on', async () => {
     const r = await runChild('uninterrupted', Date.UTC(2026, 1, 1), () => false);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ outcome: 'success' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'success' });
     expect(r.writes).toBe(WRITES);
     expect(await getScale(kube, 'soak-bouncer', 'pilot')).toBe(2);
   });
@@ -89,7 +89,7 @@ describe('a disruption killed with SIGKILL is restored by restorePending', { tim
     await expectRestored();
     // A later disruption of the suite runs normally after the repair.
     const again = await runChild('after-repair', Date.UTC(2026, 1, 1, 3), () => false);
-    expect(JSON.parse(again.stdout)).toEqual({ outcome: 'success' });
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'success' });
     await expectRestored();
   });
 });

@@ -80,7 +80,7 @@ describe('disruption over the Kubernetes API', () => {
     const job = nextJob();
     const from = api.requests.length;
     const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, pollMs: 20 });
-    expect(await runner.run(suite('every-step'), job)).toEqual({ outcome: 'success' });
+    expect(await runner.run(suite('every-step'), job)).toMatchObject({ outcome: 'success' });
     const writes = resourceRequests(from).filter(isWrite).map(show);
     const deletes = writes.filter((w) => w.startsWith('DELETE'));
     expect(writes.filter((w) => !w.startsWith('DELETE'))).toEqual([
@@ -117,7 +117,7 @@ describe('disruption over the Kubernetes API', () => {
     const job = nextJob();
     const s = suite('bouncer-lite');
     const from = api.requests.length;
-    expect(await createDisruptionRunner({ ops: kubeClusterOps(kube), redis, pollMs: 20 }).run(s, job)).toEqual({ outcome: 'success' });
+    expect(await createDisruptionRunner({ ops: kubeClusterOps(kube), redis, pollMs: 20 }).run(s, job)).toMatchObject({ outcome: 'success' });
     const sent = resourceRequests(from);
     let cursor = 0;
     for (const step of planDisruption(s, job.scheduledAt)) {
@@ -156,7 +156,7 @@ describe('disruption over the Kubernetes API', () => {
     api.faults.inject({ method: 'PATCH', pathPrefix: '/apis/apps/v1/namespaces/soak-bouncer/deployments/gateway', status: 503, times: 2 });
     api.faults.inject({ method: 'GET', pathPrefix: '/apis/apps/v1/namespaces/soak-bouncer/deployments/gateway', delayMs: 1500, times: 1 });
     const result = await createDisruptionRunner({ ops: kubeClusterOps(kube), redis, pollMs: 20 }).run(suite('bouncer-lite'), nextJob());
-    expect(result).toEqual({ outcome: 'success' });
+    expect(result).toMatchObject({ outcome: 'success' });
     const writes = resourceRequests(from).filter(isWrite).map((r) => r.path.split('/').slice(-2).join('/'));
     expect(writes).toEqual(['pilot/scale', 'pilot/scale', 'deployments/gateway', 'deployments/gateway', 'deployments/gateway', 'pilot/scale']);
     expect(await getScale(kube, 'soak-bouncer', 'pilot')).toBe(2);

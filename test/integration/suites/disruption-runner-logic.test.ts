@@ -44,7 +44,7 @@ describe('disruption runner', () => {
     ]);
     const runner = createDisruptionRunner({ ops, redis, pollMs: 10 });
     const result = await runner.run(suite, { id: 'job-1', scheduledAt });
-    expect(result).toEqual({ outcome: 'success' });
+    expect(result).toMatchObject({ outcome: 'success' });
     expect(ops.calls.map((c) => [c.op, ...c.args])).toEqual([
       ['getScale', 'ns-a', 'pilot'],
       ['setScale', 'ns-a', 'pilot', 0],
@@ -106,7 +106,7 @@ describe('disruption runner', () => {
     expect(await runner.run(suite, { id: 'job-7', scheduledAt })).toEqual({ outcome: 'already-done' });
     expect(ops.calls.length).toBe(before);
     // A different job of the same suite does run.
-    expect(await runner.run(suite, { id: 'job-8', scheduledAt })).toEqual({ outcome: 'success' });
+    expect(await runner.run(suite, { id: 'job-8', scheduledAt })).toMatchObject({ outcome: 'success' });
     expect(ops.calls.length).toBe(before + 1);
   });
 
@@ -201,7 +201,7 @@ describe('disruption runner', () => {
     const other = drawn === 'a' ? 'b' : 'a';
     // What an earlier attempt of the same job recorded before it crashed.
     await new RestoreJournal(redis).record({ kind: 'choice', key: 'job-c/c', name: 'c', seed: 1, values: [other], suite: 'ch', jobId: 'job-c', at: 1 });
-    expect(await createDisruptionRunner({ ops, redis }).run(suite, { id: 'job-c', scheduledAt })).toEqual({ outcome: 'success' });
+    expect(await createDisruptionRunner({ ops, redis }).run(suite, { id: 'job-c', scheduledAt })).toMatchObject({ outcome: 'success' });
     expect(ops.mutating().map((c) => `${c.op} ${c.args.join(' ')}`)).toEqual([`setScale ns-ch ${other} 0`, `setScale ns-ch ${other} 1`]);
     expect(await new RestoreJournal(redis).count('ch')).toBe(0);
   });

@@ -69,7 +69,7 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
   it('runs to the end when not killed and leaves the cluster as it was', async () => {
     const r = await runChild('uninterrupted', Date.UTC(2026, 2, 1), () => false);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ outcome: 'success' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'success' });
     // scales, 2 applies, namespace patch, 4 restarts, 1 delete, then as many restores and restarts
     expect(r.writes).toBeGreaterThanOrEqual(2 * (VICTIMS.length + 2 + 1 + 4 + 1));
     writes = r.writes;

@@ -93,14 +93,14 @@ describe('the five suites beside the original four', () => {
   });
 
   it('chaos-partial deletes all pods but one of the picked component; the controller brings them back', async () => {
-    expect(await runner().run(suite('chaos-partial'), { id: 'cp-1', scheduledAt: Date.UTC(2026, 5, 1) })).toEqual({ outcome: 'success' });
+    expect(await runner().run(suite('chaos-partial'), { id: 'cp-1', scheduledAt: Date.UTC(2026, 5, 1) })).toMatchObject({ outcome: 'success' });
     const deletes = api.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/api/v1/namespaces/istio-system/pods/'));
     expect(deletes.length).toBe(1);
     expect(await redis.hlen('mesh-soak:restore-journal:chaos-partial')).toBe(0);
   });
 
   it('chaos-total scales 1-2 picked components to 0 and restores their replicas', async () => {
-    expect(await runner().run(suite('chaos-total'), { id: 'ct-1', scheduledAt: Date.UTC(2026, 5, 1) })).toEqual({ outcome: 'success' });
+    expect(await runner().run(suite('chaos-total'), { id: 'ct-1', scheduledAt: Date.UTC(2026, 5, 1) })).toMatchObject({ outcome: 'success' });
     const scaledToZero = api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/scale') && JSON.stringify(r.body).includes('"replicas":0'));
     expect(scaledToZero.length).toBeGreaterThanOrEqual(1);
     expect(scaledToZero.length).toBeLessThanOrEqual(2);
@@ -110,7 +110,7 @@ describe('the five suites beside the original four', () => {
 
   it('canary-upgrader moves the load to the canary and back, and removes the canary', async () => {
     const ns = 'istio-stability-canary-upgrader';
-    expect(await runner().run(suite('canary-upgrader'), { id: 'cu-1', scheduledAt: Date.UTC(2026, 5, 1) })).toEqual({ outcome: 'success' });
+    expect(await runner().run(suite('canary-upgrader'), { id: 'cu-1', scheduledAt: Date.UTC(2026, 5, 1) })).toMatchObject({ outcome: 'success' });
     const relabels = api.requests.filter((r) => r.method === 'PATCH' && r.path === `/api/v1/namespaces/${ns}` && r.contentType === 'application/merge-patch+json').map((r) => r.body);
     expect(relabels[0]).toEqual({ metadata: { labels: { 'istio-injection': null, 'istio.io/rev': 'canary' } } });
     const nsObj = await readObject(kube, { apiVersion: 'v1', kind: 'Namespace', name: ns });
