@@ -15,6 +15,7 @@ import { getJson, startCliDaemon, type CliDaemon } from './fault-helpers/cli-dae
 import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { PREFIX } from './fault-helpers/soak-state.js';
+import { deployFixture } from './fault-helpers/soak-fixture.js';
 
 const RULES = resolve(import.meta.dirname, '../../deploy/rules/mesh-soak.rules.yaml');
 const ALERT = 'MeshSoakPrometheusUnreachable';
@@ -42,6 +43,8 @@ beforeAll(async () => {
       },
     ],
   });
+  // Deployed: a suite whose objects are absent is 'not deployed' and none of its checks run.
+  await deployFixture(config, env.api.kubeconfigPath);
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
   watcher = await startPrometheus({ ruleFiles: [RULES], scrapeJobs: { 'mesh-soak': [`127.0.0.1:${daemon.port}`] } });
 }, 600_000);

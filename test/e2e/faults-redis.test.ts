@@ -37,12 +37,12 @@ beforeAll(async () => {
       {
         name: 'web',
         schedule: '{ every: 5s }',
-        checks: [
-          '{ name: always-failing, query: "vector(1)", fail: "> 0" }',
-          '{ name: always-ok, query: "vector(0)", fail: "> 0" }',
-        ],
+        checks: ['{ name: always-ok, query: "vector(0)", fail: "> 0" }'],
       },
     ],
+    // Mesh-wide, not in web: a suite already failing is never disrupted (the go/no-go gate),
+    // and this test needs both a failing check and disruptions of web.
+    meshChecks: ['{ name: always-failing, query: "vector(1)", fail: "> 0" }'],
   });
   ({ kube } = await deployFixture(config, env.api.kubeconfigPath));
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
@@ -56,7 +56,7 @@ interface Status {
 
 async function failingSince(base: string): Promise<number | null | undefined> {
   const { body } = await getJson<Status>(`${base}/api/v1/status`);
-  const c = body.suites.find((s) => s.name === 'web')?.checks.find((x) => x.name === 'always-failing');
+  const c = body.suites.find((s) => s.name === 'mesh')?.checks.find((x) => x.name === 'always-failing');
   return c?.state === 'failing' ? c.instances[0]?.failingSince : undefined;
 }
 
