@@ -4,11 +4,12 @@
 // gateway is not ready until configured), and turn ready once istiod is back. The suite is the
 // shipped one (manifests and steps), run by the real disruption runner with a real Redis.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeSuitesConfig } from './suite-config.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startRedis, type RunningRedis } from '../../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
@@ -32,18 +33,12 @@ beforeAll(async () => {
   [redisServer, api] = await Promise.all([startRedis(), startFakeKubeApi({ rolloutStepMs: 20, podReadyMs: 100 })]);
   redis = new Redis(redisServer.url);
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-bouncer-'));
-  const file = join(dir, 'config.yaml');
-  await writeFile(
-    file,
-    [
-      'prometheus: { url: "http://127.0.0.1:9" }',
-      `redis: { url: "${redisServer.url}" }`,
-      `kubernetes: { kubeconfig: "${api.kubeconfigPath}" }`,
-      'suites:',
-      // Pilot down for 3 s: ~30 times the time a pod needs to turn ready here.
-      `  - { use: gateway-bouncer, params: { pilotOutage: 3s } }`,
-    ].join('\n'),
-  );
+  const file = await writeSuitesConfig(dir, {
+    redisUrl: redisServer.url,
+    kubeconfig: api.kubeconfigPath,
+    // Pilot down for 3 s: ~30 times the time a pod needs to turn ready here.
+    suites: ['  - { use: gateway-bouncer, params: { pilotOutage: 3s } }'],
+  });
   const config = await loadConfig(file, { env: {} });
   suite = config.suites[0]!;
   kube = createKubeClients(api.kubeconfigPath);

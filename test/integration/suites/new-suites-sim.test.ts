@@ -3,9 +3,10 @@
 // disrupt and leave the cluster as they found it (replicas, objects, labels, an empty
 // journal); sds-certmanager's manifests apply; logs-checker's `logs` checks read the pods'
 // logs and fail on too many error lines. Durations come down through the suites' params.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSuitesConfig } from './suite-config.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -53,14 +54,10 @@ beforeAll(async () => {
   redis = new Redis(redisServer.url);
   await applyManifests(kube, [deployment('istiod', 'istio-system'), deployment('istio-ingressgateway', 'istio-system')]);
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-new-suites-'));
-  const file = join(dir, 'config.yaml');
-  await writeFile(
-    file,
-    [
-      'prometheus: { url: "http://127.0.0.1:9" }',
-      `redis: { url: "${redisServer.url}" }`,
-      `kubernetes: { kubeconfig: "${api.kubeconfigPath}" }`,
-      'suites:',
+  const file = await writeSuitesConfig(dir, {
+    redisUrl: redisServer.url,
+    kubeconfig: api.kubeconfigPath,
+    suites: [
       '  - use: chaos-partial',
       '  - use: chaos-total',
       '    params: { downFor: 200ms }',
@@ -68,9 +65,8 @@ beforeAll(async () => {
       '    params: { soak: 100ms }',
       '  - use: logs-checker',
       '  - use: sds-certmanager',
-      '',
-    ].join('\n'),
-  );
+    ],
+  });
   config = await loadConfig(file, { env: {} });
   for (const name of NEW_SUITES) await applyManifests(kube, (await renderManifests(suite(name))) as KubernetesObject[]);
 }, 120_000);

@@ -1,0 +1,12 @@
+// A config file for suite tests on the Kubernetes stand-in: a Prometheus nobody answers on
+// (port 9), the test's Redis and kubeconfig, and the suite entries given as YAML lines.
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export async function writeSuitesConfig(dir: string, o: { redisUrl: string; kubeconfig: string; suites: string[] }): Promise<string> {
+  const file = join(dir, 'config.yaml');
+  const lines = ['prometheus: { url: "http://127.0.0.1:9" }', `redis: { url: "${o.redisUrl}" }`, `kubernetes: { kubeconfig: "${o.kubeconfig}" }`, 'suites:', ...o.suites, ''];
+  await writeFile(file, lines.join('\n'));
+  return file;
+}
