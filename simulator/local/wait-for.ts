@@ -17,6 +17,14 @@ export function loadScale(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(4, Math.max(1, perCore));
 }
 
+/**
+ * A bound given in idle-machine milliseconds, stretched like waitFor's deadlines: per-test
+ * timeouts, child-process timeouts and browser waits use it, so load slows a test, never fails it.
+ */
+export function scaledMs(ms: number, env: NodeJS.ProcessEnv = process.env): number {
+  return Math.round(ms * loadScale(env));
+}
+
 export interface WaitForOptions {
   /** Give up after this long. Be generous: a loaded 2-core CI box is several times slower. */
   timeoutMs: number;

@@ -17,6 +17,7 @@ import { renderManifests } from '../../src/config/suites/render-manifests.js';
 import { listSuites } from '../../src/config/suites/suites-dir.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../simulator/kube-api/index.js';
 import { kubectlPath } from '../harness/kube-tools.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 let api: FakeKubeApi;
@@ -89,7 +90,7 @@ beforeAll(async () => {
   // Grace periods at a fifth of real time: a deleted pod stays Terminating for 6 s, long enough to see.
   api = await startFakeKubeApi({ rolloutStepMs: 20, gracePeriodScale: 0.2 });
   dir = await mkdtemp(join(tmpdir(), 'kubectl-contract-'));
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await api?.stop();
@@ -311,7 +312,7 @@ describe('rollouts, watch and deletion', () => {
 
   it('get -w streams changes after the list (watch from its resourceVersion)', async () => {
     await ok(['apply', '-f', '-'], yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', namespace: 'default' }, data: { v: '1' } }));
-    const child = execFile(kubectlBin, ['--kubeconfig', api.kubeconfigPath, 'get', 'cm', 'watched', '-w', '-o', 'jsonpath={.data.v}{"\\n"}'], { timeout: 60_000 });
+    const child = execFile(kubectlBin, ['--kubeconfig', api.kubeconfigPath, 'get', 'cm', 'watched', '-w', '-o', 'jsonpath={.data.v}{"\\n"}'], { timeout: scaledMs(60_000) });
     let seen = '';
     child.stdout?.on('data', (b: Buffer) => (seen += b.toString()));
     try {

@@ -9,6 +9,7 @@ import { startDemoStack, type DemoStack } from '../../simulator/demo-stack.js';
 import { checkOf, describeChecks, fetchStatus, suiteOf } from './helpers/daemon-status.js';
 import { describeAlerts, findAlert } from './helpers/received-alerts.js';
 import { waitUntil } from './helpers/wait-until.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 let stack: DemoStack;
 
@@ -19,11 +20,11 @@ beforeAll(async () => {
     benchmark: '1h',
   });
   stack.setFault('bench', 'slow-proxy');
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await stack?.stop();
-}, 60_000);
+}, scaledMs(60_000));
 
 it('runs the 2×2 matrix in two modes on schedule, writes the CSV, and catches the slower proxy through Alertmanager', async () => {
   const status = () => fetchStatus(stack.urls.status);
@@ -43,4 +44,4 @@ it('runs the 2×2 matrix in two modes on schedule, writes the CSV, and catches t
     detail: () => describeAlerts(stack.alerts),
   });
   expect(stack.kube.serviceProxy.calls.some((c) => c.startsWith('twopods/fortioclient:8080 /fortio/rest/run'))).toBe(true);
-}, 330_000);
+}, scaledMs(330_000));

@@ -15,6 +15,7 @@ import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { storedReplicas } from './fault-helpers/kube-writes.js';
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { disruptionRecords, pendingRestores, type DisruptionRecord } from './fault-helpers/soak-state.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const TOKEN = 'fault-test-token';
 /** The CLI's Kubernetes request timeout (src/adapters/kube/retry.ts DEFAULT_RETRY), not configurable. */
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const config = await env.writeFixture({ tick: '1s', suites: [{ name: 'web', schedule: '{ cron: "0 0 1 1 *" }' }] });
   await deployFixture(config, env.api.kubeconfigPath);
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log'), env: { MESH_SOAK_ADMIN_TOKEN: TOKEN } });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(() => env?.stop());
 
@@ -80,7 +81,7 @@ it('retries bounded 500s, 429s and a hung request: the disruption succeeds and t
     `[faults-kube] bounded faults: success in ${result.durationMs} ms (one ${REQUEST_TIMEOUT_MS} ms timeout included); ` +
       `kube_requests_total 500=${code('500')} 429=${code('429')} 503=${code('503')} timeout=${code('timeout')} 200=${code('200')}`,
   );
-}, 600_000);
+}, scaledMs(600_000));
 
 it('reports a failure when the fault outlasts the retries, and restores pilot once the API recovers', async () => {
   const failuresBefore = sumOf(await scrape(daemon!.base), 'mesh_soak_disruptions_total', { outcome: 'failure' });
@@ -111,4 +112,4 @@ it('reports a failure when the fault outlasts the retries, and restores pilot on
   const after = await scrape(daemon!.base);
   expect(sumOf(after, 'mesh_soak_restores_pending')).toBe(0);
   console.log(`[faults-kube] outlasting fault: failure after ${result.durationMs} ms ("${result.message}"); pilot restored by the ticks ${restoredAfter} ms after the failure was reported (${2 * RETRY_ATTEMPTS} more 500s on the way)`);
-}, 600_000);
+}, scaledMs(600_000));

@@ -16,6 +16,7 @@ import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { scrape, sumOf } from './fault-helpers/metrics-text.js';
 import { PREFIX } from './fault-helpers/soak-state.js';
 import { deployFixture } from './fault-helpers/soak-fixture.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const RULES = resolve(import.meta.dirname, '../../deploy/rules/mesh-soak.rules.yaml');
 const ALERT = 'MeshSoakPrometheusUnreachable';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   await deployFixture(config, env.api.kubeconfigPath);
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
   watcher = await startPrometheus({ ruleFiles: [RULES], scrapeJobs: { 'mesh-soak': [`127.0.0.1:${daemon.port}`] } });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await env?.stop();
@@ -126,4 +127,4 @@ it('turns checks unknown and never ok while Prometheus is down, and MeshSoakProm
     `[faults-prometheus] unknown after (ms since stop): ${[...firstUnknown].map(([k, v]) => `${k}=${v}`).join(' ')}; ` +
       `${ALERT} ${alertState} after ${alertAt} ms; failed queries on /metrics ${errorsBefore} -> ${errorsAfter}`,
   );
-}, 600_000);
+}, scaledMs(600_000));

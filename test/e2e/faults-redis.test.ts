@@ -13,6 +13,7 @@ import { startFaultEnv, type FaultEnv } from './fault-helpers/fault-env.js';
 import { disruptionWrites, duplicateRestarts } from './fault-helpers/kube-writes.js';
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS, replicasOf } from './fault-helpers/soak-fixture.js';
 import { disruptionRecords, duplicateSlots, pendingRestores, slotGaps, tickEntries } from './fault-helpers/soak-state.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 /** How long Redis stays dead; the issue asks for 30 s. */
 const OUTAGE_MS = Number(process.env.MESH_SOAK_FAULT_REDIS_OUTAGE_MS ?? 30_000);
@@ -46,7 +47,7 @@ beforeAll(async () => {
   });
   ({ kube } = await deployFixture(config, env.api.kubeconfigPath));
   daemon = await startCliDaemon({ cli: env.cli, config, logFile: join(env.dir, 'daemon.log') });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(() => env?.stop());
 
@@ -144,4 +145,4 @@ it(`survives Redis dead for ${OUTAGE_MS / 1000} s: stays up, not ready, then res
       `ticks ${before} before / ${ticks.length} total, 0 duplicate slots, slot gaps ${outageGap.join(',')} ms (${resumedGaps} after resuming); disruptions started ${started.length}, ` +
       `outcomes ${records.map((x) => x.outcome).join(',')}; scale-downs ${writes.scaleDowns}, restores ${writes.restores}`,
   );
-}, 600_000);
+}, scaledMs(600_000));

@@ -12,6 +12,7 @@ import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-hel
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { duplicateSlots, pendingRestores, slotGaps, tickEntries } from './fault-helpers/soak-state.js';
 import { seededRandom, seedFrom } from './fault-helpers/seeded-random.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const TICK_MS = 1000;
 const SEED = seedFrom('MESH_SOAK_FAULT_SEED');
@@ -30,7 +31,7 @@ beforeAll(async () => {
     meshChecks: ['{ name: heartbeat, query: "vector(0)", fail: "> 0", noData: ok }'],
   });
   await deployFixture(config, env.api.kubeconfigPath);
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(() => env?.stop());
 
@@ -137,5 +138,5 @@ for (const replicas of [2, 3]) {
       `[faults-replicas] ${replicas} replicas, seed ${SEED}, replica ${victim} killed ${killedAt - startedAt} ms in: ${report.join('; ')}; ` +
         `disruptions ${spans.length} (${afterKillSpans.length} after the kill, ${killedMid ? 'one cut by the kill' : 'none cut by the kill'}), ${skipped} skipped (lock held), 0 overlapping, 0 repeated; whole again ${restoredAt! - killedAt} ms after the kill`,
     );
-  }, 300_000);
+  }, scaledMs(300_000));
 }

@@ -20,6 +20,7 @@ import { disruptionWrites, duplicateRestarts, storedReplicas } from './fault-hel
 import { deployFixture, namespaceOf, ORIGINAL_REPLICAS } from './fault-helpers/soak-fixture.js';
 import { pendingRestores, PREFIX } from './fault-helpers/soak-state.js';
 import { seededRandom, seedFrom } from './fault-helpers/seeded-random.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 // 20 by default: each round starts a daemon process (seconds on a loaded 2-core machine);
 // MESH_SOAK_FAULT_SIGKILL_RUNS=50 runs the longer version.
@@ -55,7 +56,7 @@ beforeAll(async () => {
     meshChecks: ['{ name: heartbeat, query: "vector(0)", fail: "> 0", noData: ok }'],
   });
   await deployFixture(config, env.api.kubeconfigPath);
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(() => env?.stop());
 
@@ -179,4 +180,4 @@ it(`restores everything after SIGKILL at random points of ${RUNS} disruptions, n
     await watcher;
   }
   // Bounded per round, generously: a round is a daemon start (up to a minute under heavy load).
-}, RUNS * 120_000 + 600_000);
+}, scaledMs(RUNS * 120_000 + 600_000));

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podmanEnv, podmanUsable, runPodman } from '../../simulator/local/container-runtime.js';
 import { freePort, startPrometheus, startRedis, waitFor, type RunningPrometheus, type RunningRedis } from '../harness/index.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const IMAGE = process.env.MESH_SOAK_TEST_IMAGE ?? 'localhost/mesh-soak:e2e';
@@ -100,7 +101,7 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     await redis?.stop();
     await prom?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('the CLI loads from dist/src alone (the simulator, not shipped, is imported only lazily by `demo`)', async () => {
     const help = await runPodman(['run', '--rm', ...LOCKED_DOWN, IMAGE, '--help']);
@@ -110,7 +111,7 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     const demo = await runPodman(['run', '--rm', ...LOCKED_DOWN, IMAGE, 'demo']);
     expect(demo.code).toBe(2);
     expect(demo.stderr).toContain('the simulator is not part of this install');
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('holds the product only: dist/src, suites, grafana and production dependencies; runs as 10001', async () => {
     const inspect = JSON.parse(await podmanOk(['image', 'inspect', IMAGE])) as Array<{ Size: number; Config: { User: string; Entrypoint: string[] } }>;
@@ -132,7 +133,7 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ present: [], missing: [] });
     console.log(`image ${IMAGE}: ${(image.Size / 1e6).toFixed(1)} MB (podman image inspect .Size)`);
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('validate and check run inside the image, read-only, as 10001', async () => {
     const validate = await inImage(['validate', '--config', CONFIG_IN_IMAGE]);
@@ -145,7 +146,7 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     expect(check.stdout).toContain('image-e2e-always-ok');
     const bad = await inImage(['validate', '--config', '/etc/mesh-soak/missing.yaml']);
     expect(bad.code).toBe(2);
-  }, 300_000);
+  }, scaledMs(300_000));
 
   it('runs locked down: /healthz, /readyz, a tick in /metrics; SIGTERM stops it with exit code 0', async () => {
     const name = `mesh-soak-e2e-daemon-${process.pid}`;
@@ -194,5 +195,5 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     expect(out).toContain('"msg":"stopping"');
     expect(out).toContain('"msg":"stopped"');
     expect(out).not.toMatch(/EROFS|EACCES|read-only file system/);
-  }, 300_000);
+  }, scaledMs(300_000));
 });

@@ -11,6 +11,7 @@ import { startDemoStack, type DemoStack } from '../../simulator/demo-stack.js';
 import type { FaultKind } from '../../simulator/istio-metrics.js';
 import { checkOf, describeChecks, fetchStatus, suiteOf } from './helpers/daemon-status.js';
 import { waitUntil } from './helpers/wait-until.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const RQ = 'release-qualification';
 const HTTP10 = 'http10';
@@ -41,11 +42,11 @@ beforeAll(async () => {
       },
     },
   });
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await stack?.stop();
-}, 60_000);
+}, scaledMs(60_000));
 
 type Target = readonly [suite: string, check: string];
 
@@ -95,7 +96,7 @@ describe('release-qualification on the simulated mesh', () => {
     );
     const body = await fetchStatus(stack.urls.status);
     expect(suiteOf(body, RQ).coverage).toMatchObject({ checked: true, reason: 'checked' });
-  }, 100_000);
+  }, scaledMs(100_000));
 
   it('sees each of 13 side-by-side faults fail its own check, and recover', async () => {
     await faultPhase(

@@ -17,6 +17,7 @@ import { parseCondition } from '../../src/checks/condition.js';
 import type { CheckSpec, Config, Suite } from '../../src/config/model.js';
 import { startDaemon, type Daemon } from '../../src/app/index.js';
 import type { DisruptionRunner } from '../../src/disruption/types.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -121,12 +122,12 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1200, height: 720 },
-      timeout: 30_000,
+      timeout: scaledMs(30_000),
     });
     context.setDefaultTimeout(15_000);
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(base + '/', { waitUntil: 'load' });
-  }, 600_000);
+  }, scaledMs(600_000));
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -180,7 +181,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
 
   it('triggers a disruption from its button and shows it as the last disruption (screenshot saved)', async () => {
     await section('checkout').getByRole('button', { name: 'trigger disruption' }).click();
-    await section('checkout').locator('.meta').filter({ hasText: /last disruption: success \S+ ago/ }).waitFor({ timeout: 20_000 });
+    await section('checkout').locator('.meta').filter({ hasText: /last disruption: success \S+ ago/ }).waitFor({ timeout: scaledMs(20_000) });
     expect(disrupted).toEqual(['checkout']);
     expect(await page.locator('#error').textContent()).toBe('');
     await mkdir(dirname(SCREENSHOT), { recursive: true });
@@ -207,7 +208,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
       (globalThis as unknown as { __noReload: boolean }).__noReload = true;
     });
     target!.set('shop_errors_per_minute', { suite: 'checkout' }, 0);
-    await stateOf('checkout', 'errors').filter({ hasText: 'ok' }).waitFor({ timeout: 30_000 });
+    await stateOf('checkout', 'errors').filter({ hasText: 'ok' }).waitFor({ timeout: scaledMs(30_000) });
     expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
     expect(await page.locator('#summary').textContent()).toBe('4 ok');
     expect(await page.title()).toBe('mesh-soak');

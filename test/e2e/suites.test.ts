@@ -13,6 +13,7 @@ import { checkOf, describeChecks, fetchStatus, suiteOf } from './helpers/daemon-
 import { deploymentWrites, describeWrites, findSequence, type DeploymentWrite } from './helpers/deployment-writes.js';
 import { describeAlerts, findAlert, firedChecks } from './helpers/received-alerts.js';
 import { waitUntil } from './helpers/wait-until.js';
+import { scaledMs } from '../../simulator/local/wait-for.js';
 
 const GRACEFUL = 'graceful-shutdown';
 const BOUNCER = 'gateway-bouncer';
@@ -50,11 +51,11 @@ beforeAll(async () => {
     params: { [BOUNCER]: { pilotOutage: '3s' } },
   });
   bouncerPilotReplicas = replicasInStore(BOUNCER_NS, 'istiod');
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await stack?.stop();
-}, 600_000);
+}, scaledMs(600_000));
 
 describe('healthy disruptions', () => {
   let watchingSince = 0;
@@ -71,7 +72,7 @@ describe('healthy disruptions', () => {
       { timeoutMs: 60_000, intervalMs: 500, detail: () => stackDetail() },
     );
     watchingSince = Date.now();
-  }, 70_000);
+  }, scaledMs(70_000));
 
   it('every disrupting suite runs its disruption to success while the checks watch', async () => {
     const status = await waitUntil(
@@ -90,7 +91,7 @@ describe('healthy disruptions', () => {
     // http10 has no disruption: it only watches.
     expect(suiteOf(status, HTTP10).lastDisruption).toBeNull();
     expect(suiteOf(status, HTTP10).schedules.disruption).toBeNull();
-  }, 600_000);
+  }, scaledMs(600_000));
 
   it('graceful-shutdown restarts httpbin through its pod template', () => {
     const writes = deploymentWrites(stack.kube.requests, GRACEFUL_NS);
@@ -125,7 +126,7 @@ describe('healthy disruptions', () => {
     const writes = deploymentWrites(stack.kube.requests, BOUNCER_NS);
     const lastPilotScale = writes.filter((w) => isPilot(w) && w.action === 'scale').at(-1);
     expect(lastPilotScale, describeWrites(writes)).toMatchObject({ action: 'scale', replicas: bouncerPilotReplicas });
-  }, 45_000);
+  }, scaledMs(45_000));
 
   it('istio-upgrader sets LAST_MANUAL_RESTART on the istio-system deployments', () => {
     const writes = deploymentWrites(stack.kube.requests, 'istio-system');

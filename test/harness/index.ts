@@ -20,7 +20,7 @@
 //     (one tsc build per source state, cached under node_modules/.cache/mesh-soak-built).
 
 export { freePort } from '../../simulator/local/free-port.js';
-export { waitFor, type WaitForOptions } from '../../simulator/local/wait-for.js';
+export { scaledMs, waitFor, type WaitForOptions } from '../../simulator/local/wait-for.js';
 export type { PrometheusOptions, RunningPrometheus } from '../../simulator/local/prometheus.js';
 export type { RunningAlertmanager } from '../../simulator/local/alertmanager.js';
 export type { RedisOptions, RunningRedis } from '../../simulator/local/redis.js';

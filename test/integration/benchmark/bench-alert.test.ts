@@ -14,6 +14,7 @@ import {
 } from '../../harness/index.js';
 import { startFortioSim, type FortioSim } from '../../../simulator/fortio/fortio-api.js';
 import { feedContainerMetrics } from '../../../simulator/fortio/container-metrics.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let dir: string;
 let cliJs: string;
@@ -80,7 +81,7 @@ beforeAll(async () => {
     '  targets: { both: "http://fortioserver:8080/echo", baseline: "http://fortioserver:8077/echo" }',
     '',
   ].join('\n'));
-}, 300_000);
+}, scaledMs(300_000));
 
 afterAll(async () => {
   stopFeed?.();
@@ -111,5 +112,5 @@ describe('bench run regression alert', () => {
       return seen.length > 0;
     }, { timeoutMs: 30_000, intervalMs: 250, what: 'the regression alert in Alertmanager' });
     expect(seen.map((a) => [a.labels['suite'], a.labels['mode'], a.labels['connections'], a.labels['qps']])).toEqual([['bench', 'both', '2', '50']]);
-  }, 300_000);
+  }, scaledMs(300_000));
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, waitFor, type RunningPrometheus, type RunningRedis } from '../../harness/index.js';
 import type { FortioSim } from '../../../simulator/fortio/fortio-api.js';
 import { startBenchWorld, type BenchWorld } from './bench-world.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let dir: string;
 let cliJs: string;
@@ -68,7 +69,7 @@ beforeAll(async () => {
   }
   config = join(dir, 'mesh-soak.yaml');
   await writeFile(config, `prometheus: { url: "${prom.url}" }\nredis: { url: "${redisServer.url}" }\nsuites:\n  - use: ./slow\n  - use: ./quick\n`);
-}, 300_000);
+}, scaledMs(300_000));
 
 afterAll(async () => {
   await world?.stop();
@@ -104,7 +105,7 @@ describe('mesh-soak bench', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/slow-\S+\tslow\tunknown\tstopped \(interrupted: its owner cli:\d+ stopped mid-run; recovered; Fortio run \d+ stopped\)/);
     expect(list.stdout).toMatch(/quick-\S+\tquick\tunknown\tdone\t/);
-  }, 180_000);
+  }, scaledMs(180_000));
 
   it('export --csv writes the original columns; compare prints deltas; --dry-run contacts nothing', async () => {
     const csv = await cli(['bench', 'export', 'quick', '--csv']);
@@ -122,7 +123,7 @@ describe('mesh-soak bench', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('1/1 both c=1 qps=20 size=1024: http://fortioserver:8080/echo?size=1024');
     expect(dry.stdout).toContain('holds: namespace/twopods, control-plane');
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it.each([
     [['bench'], /bench: expected one of run, list, compare, export/],
@@ -134,5 +135,5 @@ describe('mesh-soak bench', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  }, scaledMs(60_000));
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, freePort, startPrometheus, type RunningPrometheus } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let CLI = '';
@@ -20,7 +21,7 @@ interface Run {
 
 function run(cmd: string, args: string[], input?: string): Promise<Run> {
   return new Promise((done) => {
-    const child = execFile(cmd, args, { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { timeout: scaledMs(30_000), env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       done({ code, stdout, stderr });
     });
@@ -145,7 +146,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await prom?.stop();

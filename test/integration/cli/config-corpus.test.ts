@@ -15,6 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -131,7 +132,7 @@ beforeAll(async () => {
     for (let c = queue.shift(); c; c = queue.shift()) outcomes.set(c.name, await runCase(c));
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DemoAborted, startDemoStack } from '../../../simulator/demo-stack.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const demoDirs = async () => new Set((await readdir(tmpdir())).filter((n) => n.startsWith('mesh-soak-demo-')));
 
@@ -15,7 +16,7 @@ describe('demo start-up interrupted', () => {
     await expect(startDemoStack({ signal: abort.signal })).rejects.toBeInstanceOf(DemoAborted);
     const left = [...(await demoDirs())].filter((d) => !before.has(d));
     expect(left).toEqual([]);
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('an abort after some servers are up stops them too', async () => {
     const before = await demoDirs();
@@ -32,5 +33,5 @@ describe('demo start-up interrupted', () => {
     if (outcome !== 'started') expect(outcome).toBeInstanceOf(DemoAborted);
     const left = [...(await demoDirs())].filter((d) => !before.has(d));
     expect(left).toEqual([]);
-  }, 90_000);
+  }, scaledMs(90_000));
 });

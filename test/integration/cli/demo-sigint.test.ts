@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { builtCli, waitFor } from '../../harness/index.js';
 import { seededRandom } from '../../e2e/fault-helpers/seeded-random.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const SEED = Number(process.env.MESH_SOAK_FAULT_SEED ?? Date.now() % 100_000);
 
@@ -80,5 +81,5 @@ describe('demo: one Ctrl-C stops everything', () => {
       // The servers were started with paths inside the demo's dir: none may still run.
       await waitFor(() => processesUsing(r.dirs).length === 0, { timeoutMs: 10_000, what: 'no process left', seen: () => processesUsing(r.dirs).join('\n') });
     }
-  }, 900_000);
+  }, scaledMs(900_000));
 });

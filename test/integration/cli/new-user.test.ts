@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const run = promisify(execFile);
 let cli: string;
@@ -18,7 +19,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !==
 
 async function mesh(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [cli, ...args], { cwd: dir, env, timeout: 120_000 });
+    const r = await run(process.execPath, [cli, ...args], { cwd: dir, env, timeout: scaledMs(120_000) });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -29,7 +30,7 @@ async function mesh(args: string[]): Promise<{ code: number; stdout: string; std
 beforeAll(async () => {
   cli = await builtCli();
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-new-user-'));
-}, 600_000);
+}, scaledMs(600_000));
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });

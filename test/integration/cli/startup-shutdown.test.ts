@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeKubeconfigYaml } from '../../../simulator/kube-api/kubeconfig.js';
 import { freePort } from '../../../simulator/local/index.js';
 import { builtCli } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 interface Run {
   code: number | null;
@@ -24,7 +25,7 @@ let dir: string;
 let blocker: Server;
 let busyPort: number;
 
-function cli(args: string[], timeoutMs = 40_000): Promise<Run> {
+function cli(args: string[], timeoutMs = scaledMs(40_000)): Promise<Run> {
   return new Promise((done) => {
     execFile(process.execPath, [cliJs, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
@@ -61,7 +62,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
   busyPort = (blocker.address() as AddressInfo).port;
   cliJs = await builtCli();
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await new Promise<void>((resolve) => blocker.close(() => resolve()));
@@ -75,7 +76,7 @@ describe('mesh-soak run start-up and shutdown', () => {
     expect(r.signal).toBeNull(); // not killed by the timeout: it exited by itself
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`mesh-soak: listen: port ${busyPort}: address in use`);
-  }, 600_000);
+  }, scaledMs(600_000));
 
   it('SIGTERM with Redis and the cluster unreachable: a graceful stop, exit 0', async () => {
     const config = await writeConfig('free.yaml');
@@ -88,10 +89,10 @@ describe('mesh-soak run start-up and shutdown', () => {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     try {
-      for (let i = 0; i < 300 && !out.includes('mesh-soak running'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < scaledMs(300) && !out.includes('mesh-soak running'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain('mesh-soak running');
       child.kill('SIGTERM');
-      const guard = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      const guard = setTimeout(() => child.kill('SIGKILL'), scaledMs(40_000));
       const result = await exited;
       clearTimeout(guard);
       expect(result).toEqual({ code: 0, signal: null });
@@ -101,14 +102,14 @@ describe('mesh-soak run start-up and shutdown', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-  }, 600_000);
+  }, scaledMs(600_000));
 
   it('--port that is not a port: exit 2, the message, no stack', async () => {
     const config = await writeConfig('port.yaml');
     const r = await cli(['run', '--config', config, '--port', 'http']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('--port: "http" is not a port (0-65535; 0 picks a free one)');
-  }, 600_000);
+  }, scaledMs(600_000));
 });
 
 describe('mesh-soak command line edges', () => {
@@ -121,7 +122,7 @@ describe('mesh-soak command line edges', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: mesh-soak COMMAND');
     expect(help.stderr).toBe('');
-  }, 600_000);
+  }, scaledMs(600_000));
 
   it('check --junit into a missing folder: exit 2 with the path and the reason, no stack', async () => {
     const config = await writeConfig('check.yaml');
@@ -130,5 +131,5 @@ describe('mesh-soak command line edges', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(new RegExp(`^--junit: cannot write ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ENOENT`));
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 600_000);
+  }, scaledMs(600_000));
 });

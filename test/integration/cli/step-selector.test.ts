@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { builtCli } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const run = promisify(execFile);
 let cli: string;
@@ -23,13 +24,13 @@ beforeAll(async () => {
     join(dir, 'chaos', 'suite.yaml'),
     ['name: chaos', 'namespace: soak-chaos', 'disruption:', '  schedule: { every: 1m }', '  steps:', '    - deletePods: { selector: "app in (istiod", keep: 1 }', ''].join('\n'),
   );
-}, 600_000);
+}, scaledMs(600_000));
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 it('validate exits 2 naming the suite file, line, column and field of a bad deletePods selector', async () => {
-  const r = await run(process.execPath, [cli, 'validate', '--config', join(dir, 'mesh-soak.yaml')], { cwd: dir, timeout: 120_000 }).then(
+  const r = await run(process.execPath, [cli, 'validate', '--config', join(dir, 'mesh-soak.yaml')], { cwd: dir, timeout: scaledMs(120_000) }).then(
     () => ({ code: 0, stderr: '' }),
     (e: { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
   );

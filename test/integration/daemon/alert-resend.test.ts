@@ -9,6 +9,7 @@ import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { startAlertmanager, startRedis, waitFor, type RunningAlertmanager, type RunningRedis } from '../../harness/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 class FixedProvider implements MetricsProvider {
   private readonly hang: boolean;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   am = await startAlertmanager({
     configYaml: 'route:\n  receiver: none\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: none\n',
   });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await Promise.allSettled(daemons.map((d) => d.stop()));
@@ -78,4 +79,4 @@ it('keeps an alert alive in Alertmanager after the replica that fired it dies', 
   expect(alive).toHaveLength(1);
   expect(Date.parse(alive[0]!.endsAt)).toBeGreaterThan(stoppedAt + 3000);
   expect(alive[0]!.labels).toEqual(fired.labels);
-}, 600_000);
+}, scaledMs(600_000));

@@ -9,6 +9,7 @@ import { Fault } from '../../../src/shared/errors.js';
 import type { MetricsProvider } from '../../../src/adapters/prometheus/types.js';
 import { freePort } from '../../../simulator/local/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let redisUrl = '';
 const started: Daemon[] = [];
@@ -46,7 +47,7 @@ describe('daemon lifecycle with Redis unreachable', () => {
     await expect(daemon.scheduled).resolves.toBeUndefined();
     expect(closed.provider).toBe(1);
     await expect(fetch(`http://127.0.0.1:${daemon.port}/healthz`)).rejects.toThrow();
-  }, 30_000);
+  }, scaledMs(30_000));
 
   it('an already-aborted signal stops the daemon as soon as it has started', async () => {
     const { provider } = fakes();
@@ -57,7 +58,7 @@ describe('daemon lifecycle with Redis unreachable', () => {
     await daemon.stop(); // the stop already under way
     await expect(fetch(`http://127.0.0.1:${daemon.port}/healthz`)).rejects.toThrow();
     await expect(daemon.scheduled).resolves.toBeUndefined();
-  }, 30_000);
+  }, scaledMs(30_000));
 });
 
 describe('daemon start on a port in use', () => {
@@ -81,5 +82,5 @@ describe('daemon start on a port in use', () => {
     expect(err).toBeInstanceOf(Fault);
     expect((err as Fault).message).toBe(`port ${port}: address in use`);
     expect(closed).toEqual({ provider: 1, notifier: 1 });
-  }, 30_000);
+  }, scaledMs(30_000));
 });

@@ -11,6 +11,7 @@ import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../har
 import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import type { DeploymentProbe } from '../../../src/checks/deployment.js';
 import { check, checkState, config, getJson, quietLogger, suite, uniquePrefix } from './fixtures.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let redis: RunningRedis | undefined;
 let prom: RunningPrometheus | undefined;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   daemon = await startDaemon(cfg, { logger: quietLogger, prefix: uniquePrefix(), port: 0, host: '127.0.0.1', deployment: probe });
   base = `http://127.0.0.1:${daemon.port}`;
   await daemon.scheduled;
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await daemon?.stop();

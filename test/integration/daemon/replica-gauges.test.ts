@@ -15,6 +15,7 @@ import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import type { Metrics } from '../../../src/telemetry/metrics.js';
 import { startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
 import { check, config, quietLogger, suite, uniquePrefix } from './fixtures.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 /** The value every replica's query sees; the test moves it from failing to ok. */
 let value = 9;
@@ -99,4 +100,4 @@ it("both replicas' /metrics agree on check_failing after a recovery only one of 
   expect(fromA).toBe('mesh_soak_check_failing{suite="a",check="v",severity="critical"} 0');
   expect(fromB).toBe(fromA);
   console.log(`queries: replica A ${providerA.queries}, replica B ${providerB.queries} (B stalled after the failing state)`);
-}, 600_000);
+}, scaledMs(600_000));

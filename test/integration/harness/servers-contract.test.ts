@@ -18,6 +18,7 @@ import { ensureContainerRuntime, podmanUsable, answeringDockerHost, stopContaine
 import { imageFor, startAlertmanagerContainer, startPrometheusContainer, startRedisContainer } from '../../../simulator/local/containers.js';
 import { serverBackendSetting } from '../../harness/servers.js';
 import { startSyntheticTarget, waitFor, type SyntheticTarget } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 interface Backend {
   name: 'binaries' | 'containers';
@@ -223,10 +224,10 @@ describe('server backends keep one contract', () => {
   describe.skipIf(noRuntimeReason !== undefined)(`through testcontainers${noRuntimeReason ? ` (skipped: ${noRuntimeReason})` : ''}`, () => {
     beforeAll(async () => {
       await ensureContainerRuntime();
-    }, 60_000);
+    }, scaledMs(60_000));
     afterAll(async () => {
       await stopContainerRuntime();
-    }, 60_000);
+    }, scaledMs(60_000));
 
     it('uses the locally built images when present, else the official ones', async () => {
       const images = await Promise.all((['redis', 'prometheus', 'alertmanager'] as const).map((k) => imageFor(k)));

@@ -16,6 +16,7 @@ import { waitFor } from '../../harness/index.js';
 import { writeTemp } from '../../unit/config/temp-config.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { UserError } from '../../../src/shared/errors.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const NS = 'logs-ns';
 let api: FakeKubeApi;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   book.append(NS, a, 'discovery', [...Array.from({ length: 150 }, (_, i) => `2026 error push ${i}`), 'info fine', 'WARN slow']);
   book.append(NS, a, 'discovery', Array.from({ length: 500 }, () => 'error from yesterday'), Date.now() - 2 * 3_600_000);
   book.append(NS, b, 'discovery', ['warning: x', 'info', 'Error: y']);
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await api?.stop();

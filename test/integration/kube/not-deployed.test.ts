@@ -19,6 +19,7 @@ import { applyManifests, createKubeClients } from '../../../src/adapters/kube/in
 import { probeSuiteObjects } from '../../../src/adapters/kube/suite-objects.js';
 import { renderManifests } from '../../../src/config/suites/render-manifests.js';
 import type { DeploymentProbe } from '../../../src/checks/deployment.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const NS = 'istio-stability-http10';
 let api: FakeKubeApi;
@@ -44,7 +45,7 @@ beforeAll(async () => {
   const file = join(dir, 'config.yaml');
   await writeFile(file, `prometheus: { url: "${prom.url}" }\nredis: { url: "redis://127.0.0.1:1" }\nkubernetes: { kubeconfig: "${api.kubeconfigPath}" }\nsuites:\n  - use: http10\n`);
   config = await loadConfig(file, { env: {} });
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await api?.stop();
@@ -74,7 +75,7 @@ describe('not deployed, from the Kubernetes API', () => {
       expect(r.reason).toBe(`not deployed: namespace ${NS} does not exist`);
     }
     expect(code).toBe(4);
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('names the first missing Deployment once the namespace exists', async () => {
     const kube = createKubeClients(api.kubeconfigPath);
@@ -82,7 +83,7 @@ describe('not deployed, from the Kubernetes API', () => {
     const verdict = await (await probe())('http10');
     expect(verdict).toMatchObject({ deployed: false });
     expect('reason' in verdict && verdict.reason).toMatch(new RegExp(`^deployment ${NS}/[a-z0-9-]+ does not exist$`));
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('judges the checks once every object exists: the 5xx fail (exit 1)', async () => {
     const kube = createKubeClients(api.kubeconfigPath);
@@ -94,7 +95,7 @@ describe('not deployed, from the Kubernetes API', () => {
     expect(rows.find((r) => r.check === '5xx-rate')?.state).toBe('failing');
     expect(rows.some((r) => r.reason?.startsWith('not deployed') === true)).toBe(false);
     expect(code).toBe(1);
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('an API that cannot answer is an error verdict, not "not deployed"', async () => {
     const kube = createKubeClients(api.kubeconfigPath, { retry: { attempts: 1, requestTimeoutMs: 2000, totalMs: 2000 } });
@@ -105,5 +106,5 @@ describe('not deployed, from the Kubernetes API', () => {
     } finally {
       api.faults.clear();
     }
-  }, 60_000);
+  }, scaledMs(60_000));
 });

@@ -5,6 +5,7 @@ import { startPrometheus, startSyntheticTarget, waitFor, type RunningPrometheus,
 import { PrometheusClient } from '../../../src/adapters/prometheus/client.js';
 import { BatchingProvider } from '../../../src/adapters/prometheus/batching-provider.js';
 import type { Sample } from '../../../src/checks/types.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let target: SyntheticTarget;
 let prom: RunningPrometheus;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
   client = new PrometheusClient({ url: prom.url, timeoutMs: 5000 });
   await waitFor(async () => (await client.query('count(demo_requests)')).length > 0, { timeoutMs: 90_000, intervalMs: 250, what: 'first scrape' });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await client?.close();

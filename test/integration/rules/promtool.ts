@@ -3,13 +3,14 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 export const PROMTOOL = '/usr/bin/promtool';
 const run = promisify(execFile);
 
 export async function promtool(...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(PROMTOOL, args, { timeout: 30_000 });
+    const { stdout, stderr } = await run(PROMTOOL, args, { timeout: scaledMs(30_000) });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };

@@ -14,6 +14,7 @@ import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 import { kubeClusterOps } from '../../../src/adapters/kube/cluster-ops.js';
 import { RestoreJournal } from '../../../src/disruption/restore-journal.js';
 import { startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 /** Writes of an uninterrupted run: scale pilot to 0, restart the gateway, restore pilot. */
 const WRITES = 3;
@@ -26,7 +27,7 @@ let kube: KubeContext;
 beforeAll(async () => {
   env = await startCrashEnv('bouncer-lite');
   ({ redis, api, kube } = env);
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await env?.stop();
@@ -51,7 +52,7 @@ async function expectRestored(): Promise<void> {
 }
 
 // A case may start the child twice and wait out a lock: bounded generously for a loaded machine.
-describe('a disruption killed with SIGKILL is restored by restorePending', { timeout: 600_000 }, () => {
+describe('a disruption killed with SIGKILL is restored by restorePending', { timeout: scaledMs(600_000) }, () => {
   it('runs to the end when not killed, with the writes this test counts on', async () => {
     const r = await runChild('uninterrupted', Date.UTC(2026, 1, 1), () => false);
     expect(r.stderr).toBe('');

@@ -19,6 +19,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { renderManifests } from '../../../src/config/suites/render-manifests.js';
 import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 import type { Suite } from '../../../src/config/model.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 // The shipped suite's own namespace (suites/gateway-bouncer/suite.yaml).
 const NS = 'istio-stability-gateway-bouncer';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   kube = createKubeClients(api.kubeconfigPath);
   await applyManifests(kube, (await renderManifests(suite)) as KubernetesObject[]);
   for (const d of ['istiod', 'istio-ingressgateway']) await waitRollout(kube, NS, d, { timeoutMs: 120_000, pollMs: 20 });
-}, 300_000);
+}, scaledMs(300_000));
 
 afterAll(async () => {
   redis?.disconnect();

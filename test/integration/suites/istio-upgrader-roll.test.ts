@@ -14,6 +14,7 @@ import { startRedis, type RunningRedis } from '../../harness/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 import { applyManifests, createKubeClients, waitRollout } from '../../../src/adapters/kube/index.js';
 import { disruptCommand } from '../../../src/commands/disrupt.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 /** Deployment labels in a real istio-system: Istio's components carry `istio`, addons do not. */
 const ISTIO_SYSTEM: Record<string, Record<string, string>> = {
@@ -57,7 +58,7 @@ beforeAll(async () => {
     join(dir, 'mesh-soak.yaml'),
     'prometheus: { url: http://127.0.0.1:9 }\nredis: { url: "${REDIS_URL}" }\nkubernetes: { kubeconfig: "${KUBECONFIG_PATH}" }\nsuites:\n  - use: istio-upgrader\n',
   );
-}, 120_000);
+}, scaledMs(120_000));
 afterAll(async () => {
   await api?.stop();
   await redis?.stop();

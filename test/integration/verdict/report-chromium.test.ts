@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportEntry } from '../../../src/verdict/report.js';
 import { renderReport } from '../../../src/verdict/formats.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 function chromium(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], { timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], { timeout: scaledMs(90_000), maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

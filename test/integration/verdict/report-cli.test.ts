@@ -21,6 +21,7 @@ import { daemonBackend } from '../../../src/daemon/backend.js';
 import { reportScope, reportSourceOf } from '../../../src/daemon/report-source.js';
 import { startHttpServer, type RunningServer } from '../../../src/server/http-server.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let redis: RunningRedis;
 let client: Redis;
@@ -33,7 +34,7 @@ const at = (minAgo: number): number => now - minAgo * 60_000;
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile('node', [CLI, ...args], { timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    execFile('node', [CLI, ...args], { timeout: scaledMs(60_000), env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -69,7 +70,7 @@ beforeAll(async () => {
     report: { source: reportSourceOf(ledger, store), scope: reportScope(loaded, '/') },
   });
   server = await startHttpServer({ port: 0, host: '127.0.0.1', backend, logger: pino({ level: 'silent' }), adminToken: () => undefined });
-}, 240_000);
+}, scaledMs(240_000));
 
 afterAll(async () => {
   await server?.close();
@@ -170,14 +171,14 @@ describe('status with the run ledger', () => {
   it('the status page renders them in Chromium headless', async () => {
     const args = ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=5000'];
     const dump = await new Promise<string>((done) => {
-      execFile('/usr/bin/chromium', [...args, '--dump-dom', `${base()}/`], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (_err, stdout) => done(stdout));
+      execFile('/usr/bin/chromium', [...args, '--dump-dom', `${base()}/`], { timeout: scaledMs(90_000), maxBuffer: 8 * 1024 * 1024 }, (_err, stdout) => done(stdout));
     });
     expect(dump).toContain('data-disruptions="2"');
     expect(dump).toContain('restart-1 success');
     expect(dump).toContain('changes: ok→failing');
     if (process.env.MESH_SOAK_SCREENSHOT_DIR) {
       await new Promise<void>((done) => {
-        execFile('/usr/bin/chromium', [...args, '--window-size=1280,700', `--screenshot=${join(process.env.MESH_SOAK_SCREENSHOT_DIR ?? '', 'status-page-ledger.png')}`, `${base()}/`], { timeout: 90_000 }, () => done());
+        execFile('/usr/bin/chromium', [...args, '--window-size=1280,700', `--screenshot=${join(process.env.MESH_SOAK_SCREENSHOT_DIR ?? '', 'status-page-ledger.png')}`, `${base()}/`], { timeout: scaledMs(90_000) }, () => done());
       });
     }
   });

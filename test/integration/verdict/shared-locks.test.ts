@@ -65,7 +65,12 @@ describe('shared-resource locks across suites', () => {
     const [a, b] = await Promise.all(['istio-upgrader', 'chaos'].map(window));
     if (a?.kind !== 'disruption' || b?.kind !== 'disruption') throw new Error('both disruptions must be in the ledger');
     const [first, second] = a.startedAt <= b.startedAt ? [a, b] : [b, a];
-    expect(second.startedAt).toBeGreaterThanOrEqual(first.at);
+    // What ran under the lock are the steps: the second's begin after the first's have ended.
+    // (The ledger's `at` is written after the lock is released, so it is no bound here.)
+    const firstEnd = Math.max(...first.steps.map((s) => s.endedAt));
+    const secondStart = Math.min(...second.steps.map((s) => s.startedAt));
+    expect(first.steps.length * second.steps.length).toBeGreaterThan(0);
+    expect(secondStart).toBeGreaterThanOrEqual(firstEnd);
   });
 
   it('missed-run deadline: a wait cut short by the deadline, and a slot already past it, are skipped', async () => {

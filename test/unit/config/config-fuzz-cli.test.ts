@@ -12,6 +12,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { configJsonSchema } from '../../../src/config/json-schema.js';
 import { UserError } from '../../../src/shared/errors.js';
 import { writeTemp } from './temp-config.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const SUITES = resolve(import.meta.dirname, '../../fixtures/suites');
 
@@ -198,4 +199,4 @@ it('a generated config loads, or is refused with problems at real positions of t
     }),
     { numRuns: 500 },
   );
-}, 120_000);
+}, scaledMs(120_000));

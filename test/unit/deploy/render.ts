@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { helmEnv, helmPath, kubectlPath } from '../../harness/kube-tools.js';
 import { DEPLOY, isObj, obj, ROOT, toK8s, type K8sObject, type Obj } from './manifests.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 export const CHART = join(ROOT, 'charts/mesh-soak');
 
@@ -15,7 +16,7 @@ export const CHART = join(ROOT, 'charts/mesh-soak');
 export const SETUPS = ['plain-prometheus', 'kube-prometheus-stack', 'istio-sample-addons'] as const;
 export type Setup = (typeof SETUPS)[number];
 
-const RUN = { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' as const };
+const RUN = { timeout: scaledMs(60_000), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' as const };
 
 /** Objects of a multi-document YAML stream, each tagged with where it came from. */
 export function parseObjects(source: string, text: string): K8sObject[] {

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { arr, DEPLOY, obj, readDocs, ROOT } from './manifests.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const read = (p: string): string => readFileSync(join(ROOT, p), 'utf8');
 const DASHBOARDS = readdirSync(join(ROOT, 'grafana/dashboards')).filter((f) => f.endsWith('.json')).sort();
@@ -68,7 +69,7 @@ describe('scripts/sync-chart-files.sh', () => {
       mkdirSync(join(tmp, d), { recursive: true });
       cpSync(join(ROOT, d), join(tmp, d), { recursive: true, verbatimSymlinks: true });
     }
-    execFileSync('bash', [join(tmp, 'scripts/sync-chart-files.sh')], { stdio: 'pipe', timeout: 30_000 });
+    execFileSync('bash', [join(tmp, 'scripts/sync-chart-files.sh')], { stdio: 'pipe', timeout: scaledMs(30_000) });
     for (const d of ['deploy', 'charts']) expect(files(join(tmp, d)), d).toEqual(files(join(ROOT, d)));
   });
 });

@@ -1,6 +1,6 @@
 // waitFor's deadline stretches with the machine's load; the factor can be set outright.
 import { describe, expect, it } from 'vitest';
-import { loadScale, waitFor } from '../../../simulator/local/wait-for.js';
+import { loadScale, scaledMs, waitFor } from '../../../simulator/local/wait-for.js';
 
 describe('loadScale', () => {
   it('is the factor the environment sets, when it sets a positive number', () => {
@@ -13,6 +13,16 @@ describe('loadScale', () => {
       expect(s).toBeGreaterThanOrEqual(1);
       expect(s).toBeLessThanOrEqual(4);
     }
+  });
+});
+
+describe('scaledMs', () => {
+  it.each([
+    [{ MESH_SOAK_TEST_TIME_SCALE: '1' }, 60_000, 60_000],
+    [{ MESH_SOAK_TEST_TIME_SCALE: '2.5' }, 40_000, 100_000],
+    [{ MESH_SOAK_TEST_TIME_SCALE: '3' }, 333, 999],
+  ])('stretches a bound by the load factor (%o, %i ms → %i ms)', (env, ms, want) => {
+    expect(scaledMs(ms, env)).toBe(want);
   });
 });
 
