@@ -1,5 +1,5 @@
 // Tick lag at 1 s ticks (issue 3's target: p99 < 100 ms). A daemon child (the `run` wiring,
-// bench/lib/daemon-entry.ts) with 5 suites of check_metrics-style checks at a 1 s tick,
+// simulator/local/daemon-entry.ts) with 5 suites of check_metrics-style checks at a 1 s tick,
 // against a real Redis and a real Prometheus scraping realistic Istio series every 1 s.
 // Lag is start minus scheduled slot; it is read two ways: exactly, from the `lagMs` field of
 // the daemon's per-tick log line, and from its mesh_soak_tick_lag_seconds histogram on
@@ -81,7 +81,7 @@ void life.run(async () => {
     title: METRICS_RPS > 0 ? `Tick lag at 1 s ticks, ${METRICS_RPS} req/s on /metrics` : 'Tick lag at 1 s ticks, idle',
     command: `${REDIS_HZ !== undefined ? `BENCH_REDIS_HZ=${REDIS_HZ} ` : ''}${METRICS_RPS > 0 ? `BENCH_METRICS_RPS=${METRICS_RPS} ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1; modules: ${daemon.modules}), real Redis and Prometheus (1 s scrape) from the harness`,
+      `daemon child (simulator/local/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1; modules: ${daemon.modules}; node flags: ${daemon.nodeFlags.join(' ') || 'none'}), real Redis and Prometheus (1 s scrape) from the harness`,
       `${SUITES} suites × ${CHECKS} check_metrics-style checks (with a guard), tick 1 s, ${SECONDS} s; the first ${WARMUP_S} s are not counted`,
       `Redis hz: ${hzInUse}`,
       `ticks logged after warm-up: ${lags.length} (≈ ${expected} expected); daemon exit code ${String(code)}`,
