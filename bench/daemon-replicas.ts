@@ -94,7 +94,7 @@ void life.run(async () => {
     title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks), 10 s tick`,
     command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} node dist/bench/daemon-replicas.js`,
     setup: [
-      `${REPLICAS} daemon children (bench/lib/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
+      `${REPLICAS} daemon children (simulator/local/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
       `${SUITES} suites × ${CHECKS} check_metrics-style checks, tick 10 s, ${SECONDS} s; CPU, tick durations and the tick-count spread from ${WARMUP_MS / 1000} s on; RSS/CPU sampled every ${SAMPLE_MS / 1000} s from /proc`,
     ],
     rows,

@@ -6,7 +6,8 @@
 //
 // Run: npx tsc -p tsconfig.json && node dist/bench/daemon-scale.js
 // Env: BENCH_SECONDS (default 300), BENCH_SUITES (20), BENCH_CHECKS_PER_SUITE (25),
-//      BENCH_NODE_ARGS (extra node flags for the daemon child).
+//      BENCH_NODE_ARGS (node flags for the daemon child, after the image's: see
+//      bench/lib/child-daemon.ts imageNodeFlags).
 
 import { join } from 'node:path';
 import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
@@ -91,7 +92,7 @@ void life.run(async () => {
     title: 'Daemon at scale: 20 suites, 500 checks, 10 s tick',
     command: `${NODE_ARGS.length > 0 ? `BENCH_NODE_ARGS="${NODE_ARGS.join(' ')}" ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/daemon-scale.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts; modules: ${daemon.modules}), real Redis and Prometheus (1 s scrape of ${seriesCount()} synthetic Istio/cAdvisor series)`,
+      `daemon child (simulator/local/daemon-entry.ts; modules: ${daemon.modules}; node flags: ${daemon.nodeFlags.join(' ') || 'none'}), real Redis and Prometheus (1 s scrape of ${seriesCount()} synthetic Istio/cAdvisor series)`,
       `${SUITES} suites × ${CHECKS} checks = ${SUITES * CHECKS} checks (5xx, sanity, Envoy CPU per pod, memory, error ratio; guard per suite), tick 10 s, ${SECONDS} s`,
       `RSS (VmRSS) and utime+stime sampled every ${SAMPLE_MS / 1000} s from /proc; steady CPU from ${WARMUP_MS / 1000} s on; ticks run: ${ticks}; exit code ${String(code)}`,
       `check states at the last tick of each suite: ${verdictText}`,

@@ -171,7 +171,7 @@ void life.run(async () => {
     title: 'Detection latency: fault on the target → firing alert at the webhook',
     command: `BENCH_REPS=${REPS} node dist/bench/detection-latency.js`,
     setup: [
-      `real Redis, Prometheus (scrape ${SCRAPE_S} s), Alertmanager 0.25 (group_wait 0s, group_interval 1s, webhook to a loopback receiver), daemon child (bench/lib/daemon-entry.ts; modules: ${daemon.modules}) with tick ${TICK_S} s`,
+      `real Redis, Prometheus (scrape ${SCRAPE_S} s), Alertmanager 0.25 (group_wait 0s, group_interval 1s, webhook to a loopback receiver), daemon child (simulator/local/daemon-entry.ts; modules: ${daemon.modules}) with tick ${TICK_S} s`,
       `one check \`sum(bench_fault) > 0\`, for 0s; ${REPS} repetitions, each after a random 0–${TICK_S + SCRAPE_S} s pause; resolution awaited between them`,
       `detection = set → the daemon's "check state changed … failing" log line; delivery = that line → webhook; webhook posts: ${posts}; missed: ${misses}; exit code ${String(code)}`,
     ],

@@ -2,7 +2,7 @@
 // real way — BullMQ job schedulers in a real Redis, checks against a real Prometheus. The
 // config refuses ticks under 1 s, so the acceleration is in width, not speed: 50 suites at
 // the minimum 1 s tick give ~50 ticks/s, 10,000 in ~200 s. The daemon child runs with --expose-gc; at every
-// 1,000 ticks the benchmark asks it for a full GC (SIGUSR2, see bench/lib/daemon-entry.ts),
+// 1,000 ticks the benchmark asks it for a full GC (SIGUSR2, see simulator/local/daemon-entry.ts),
 // then takes the minimum of three VmRSS reads and the heap in use from its /metrics.
 // Growth is the last checkpoint minus the one at 1,000 ticks (the warm-up).
 //
@@ -99,7 +99,7 @@ void life.run(async () => {
     title: `Soak: ${TICKS} accelerated ticks`,
     command: `BENCH_TICKS=${TICKS} node dist/bench/soak.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts, node --expose-gc; modules: ${daemon.modules}), real Redis (BullMQ job schedulers) and Prometheus (1 s scrape)`,
+      `daemon child (simulator/local/daemon-entry.ts, node --expose-gc; modules: ${daemon.modules}), real Redis (BullMQ job schedulers) and Prometheus (1 s scrape)`,
       `${SUITES} suites × ${CHECKS} checks at a ${TICK_MS} ms tick; ticks counted from the daemon's per-tick log lines: ${ticks} in ${((Date.now() - t0) / 1000).toFixed(0)} s; query errors logged: ${errors}; exit code ${String(code)}`,
       `at each checkpoint: full GC in the child (3×), least VmRSS of the three; heap from nodejs_heap_size_used_bytes`,
       `tick lag over the soak: p50 ${quantile(lags, 0.5)} ms, p99 ${quantile(lags, 0.99)} ms, max ${Math.max(...lags)} ms`,

@@ -125,7 +125,7 @@ void life.run(async () => {
     title: `Whole tick vs Prometheus' rule group: ${CHECKS} checks at ${TICK_S} s`,
     command: `BENCH_SECONDS=${SECONDS} BENCH_CHECKS=${CHECKS} BENCH_TICK_S=${TICK_S} node dist/bench/tick-daemon.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
+      `daemon child (simulator/local/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
       `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
       "tick: the daemon's log `durationMs` (the value mesh_soak_tick_duration_seconds observes) and the histogram itself; rule group: prometheus_rule_group_last_duration_seconds at each evaluation",
     ],

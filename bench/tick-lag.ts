@@ -1,5 +1,5 @@
 // Tick lag at 1 s ticks (issue 3's target: p99 < 100 ms). A daemon child (the `run` wiring,
-// bench/lib/daemon-entry.ts) with 5 suites of check_metrics-style checks at a 1 s tick,
+// simulator/local/daemon-entry.ts) with 5 suites of check_metrics-style checks at a 1 s tick,
 // against a real Redis and a real Prometheus scraping realistic Istio series every 1 s.
 // Lag is start minus scheduled slot; it is read two ways: exactly, from the `lagMs` field of
 // the daemon's per-tick log line, and from its mesh_soak_tick_lag_seconds histogram on
@@ -8,7 +8,9 @@
 // Run: npx tsc -p tsconfig.json && node dist/bench/tick-lag.js
 // Env: BENCH_SECONDS (default 120), BENCH_SUITES (5), BENCH_CHECKS_PER_SUITE (25),
 //      BENCH_METRICS_RPS (0: idle; 500 sends 500 req/s to the daemon's /metrics throughout),
-//      BENCH_REDIS_HZ (Redis' hz; default: the server's own, 100 as the local starter runs it).
+//      BENCH_REDIS_HZ (Redis' hz; default: the server's own, 100 as the local starter runs it),
+//      BENCH_NODE_ARGS (node flags for the daemon child, after the image's: see
+//      bench/lib/child-daemon.ts imageNodeFlags).
 
 import { join } from 'node:path';
 import { writeBenchConfig, istioSuites } from './lib/bench-config.js';
@@ -26,6 +28,7 @@ const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 25);
 const REDIS_HZ = process.env.BENCH_REDIS_HZ ? envNumber('BENCH_REDIS_HZ', 10) : undefined;
 const WARMUP_S = 5;
 const METRICS_RPS = envNumber('BENCH_METRICS_RPS', 0);
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 /** Issue 16: p99 under 100 ms idle, under 250 ms with 500 req/s on /metrics. */
 const TARGET_P99_MS = METRICS_RPS > 0 ? 250 : 100;
 
@@ -52,6 +55,7 @@ void life.run(async () => {
   const daemon = life.own(
     await startBenchDaemon({
       configFile,
+      nodeArgs: NODE_ARGS,
       logFile: join(dir, 'daemon.log'),
       onLine(line, at) {
         if (line.msg !== 'tick' || typeof line.lagMs !== 'number') return;
@@ -79,9 +83,9 @@ void life.run(async () => {
   const h = (q: number) => histogramQuantile(buckets, q) * 1000;
   await publish({
     title: METRICS_RPS > 0 ? `Tick lag at 1 s ticks, ${METRICS_RPS} req/s on /metrics` : 'Tick lag at 1 s ticks, idle',
-    command: `${REDIS_HZ !== undefined ? `BENCH_REDIS_HZ=${REDIS_HZ} ` : ''}${METRICS_RPS > 0 ? `BENCH_METRICS_RPS=${METRICS_RPS} ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
+    command: `${NODE_ARGS.length > 0 ? `BENCH_NODE_ARGS="${NODE_ARGS.join(' ')}" ` : ''}${REDIS_HZ !== undefined ? `BENCH_REDIS_HZ=${REDIS_HZ} ` : ''}${METRICS_RPS > 0 ? `BENCH_METRICS_RPS=${METRICS_RPS} ` : ''}BENCH_SECONDS=${SECONDS} node dist/bench/tick-lag.js`,
     setup: [
-      `daemon child (bench/lib/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1; modules: ${daemon.modules}), real Redis and Prometheus (1 s scrape) from the harness`,
+      `daemon child (simulator/local/daemon-entry.ts: runDaemon as \`run\` wires it, on 127.0.0.1; modules: ${daemon.modules}; node flags: ${daemon.nodeFlags.join(' ') || 'none'}), real Redis and Prometheus (1 s scrape) from the harness`,
       `${SUITES} suites × ${CHECKS} check_metrics-style checks (with a guard), tick 1 s, ${SECONDS} s; the first ${WARMUP_S} s are not counted`,
       `Redis hz: ${hzInUse}`,
       `ticks logged after warm-up: ${lags.length} (≈ ${expected} expected); daemon exit code ${String(code)}`,

@@ -1,12 +1,25 @@
-// Starts bench/lib/daemon-entry.js as a child process (simulator/local/daemon-process.ts) and hands its JSON log lines to the
-// benchmark as they arrive (only what the benchmark keeps is kept: the log can be long).
-// stop() is SIGTERM with a SIGKILL fallback, and is safe to call twice.
+// Starts the shared daemon entry (simulator/local/daemon-entry.ts) as a child process
+// (simulator/local/daemon-process.ts), with the node flags the runtime image gives the daemon
+// (the Dockerfile's NODE_OPTIONS), and hands its JSON log lines to the benchmark as they arrive
+// (only what the benchmark keeps is kept: the log can be long). Ready once its job schedulers
+// are installed. stop() is SIGTERM with a SIGKILL fallback, and is safe to call twice.
 
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDaemonProcess, waitFor } from '../../simulator/local/index.js';
-import { distDir } from './paths.js';
+import { distDir, root } from './paths.js';
+
+/**
+ * The node flags the runtime image gives every node process (the Dockerfile's
+ * `ENV NODE_OPTIONS=…`, e.g. the young generation's bound): the benchmarks run the daemon as
+ * the image runs it.
+ */
+export function imageNodeFlags(dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')): string[] {
+  const m = /^ENV NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(dockerfile);
+  return (m?.[1] ?? m?.[2] ?? '').split(' ').filter((f) => f !== '');
+}
 
 export interface LogLine {
   msg?: string;
@@ -20,6 +33,8 @@ export interface BenchDaemon {
   base: string;
   /** Which module graph the child loaded: "cli" (as `mesh-soak run`) or "daemon-only". */
   modules: string;
+  /** The node flags it runs with: the image's (imageNodeFlags), then StartOptions.nodeArgs. */
+  nodeFlags: string[];
   /** Sends SIGUSR2 and waits for the child's acknowledgement (a GC when --expose-gc was given). */
   gc(): Promise<void>;
   stop(): Promise<number | null>;
@@ -38,21 +53,24 @@ export interface StartOptions {
 }
 
 export async function startBenchDaemon(options: StartOptions): Promise<BenchDaemon> {
-  const entry = join(distDir, 'bench', 'lib', 'daemon-entry.js');
+  const entry = join(distDir, 'simulator', 'local', 'daemon-entry.js');
+  const nodeFlags = [...imageNodeFlags(), ...(options.nodeArgs ?? [])];
   let port = 0;
+  let scheduled = false;
   let modules = '';
   let gcAcks = 0;
   const proc = startDaemonProcess({
-    args: [...(options.nodeArgs ?? []), entry, options.configFile],
+    args: [...nodeFlags, entry, options.configFile],
     ...(options.env ? { env: options.env } : {}),
     logFile: options.logFile,
     onStderr: (line) => {
-      const m = /^BENCH-LISTENING (\d+) (\S+)$/.exec(line);
+      const m = /^LISTENING (\d+) (\S+)$/.exec(line);
       if (m) {
         port = Number(m[1]);
         modules = m[2] ?? '';
       }
-      if (line.startsWith('BENCH-GC')) gcAcks += 1;
+      if (line === 'SCHEDULED') scheduled = true;
+      if (line.startsWith('GC ')) gcAcks += 1;
     },
     onStdout: (text, at) => {
       if (!text.startsWith('{')) return false;
@@ -70,8 +88,8 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     return code;
   };
   try {
-    await waitFor(() => port > 0 || !proc.alive(), { timeoutMs: options.startTimeoutMs ?? 30_000, what: 'bench daemon listening' });
-    if (port === 0) {
+    await waitFor(() => (port > 0 && scheduled) || !proc.alive(), { timeoutMs: options.startTimeoutMs ?? 30_000, what: 'bench daemon listening' });
+    if (port === 0 || !scheduled) {
       // The log lives in the benchmark's temp dir, which is removed on the way out: show it now.
       await stop();
       const tail = (await readFile(options.logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
@@ -87,6 +105,7 @@ export async function startBenchDaemon(options: StartOptions): Promise<BenchDaem
     port,
     base: `http://127.0.0.1:${port}`,
     modules,
+    nodeFlags,
     async gc() {
       const before = gcAcks;
       proc.child.kill('SIGUSR2');

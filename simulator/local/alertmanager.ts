@@ -13,6 +13,11 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
+/** Alertmanager's command line listening on `listen` (host:port), clustering off: the same for both runtimes. */
+export function alertmanagerArgs(configFile: string, storagePath: string, listen: string): string[] {
+  return [`--config.file=${configFile}`, `--storage.path=${storagePath}`, `--web.listen-address=${listen}`, '--cluster.listen-address='];
+}
+
 /** configYaml: a whole alertmanager.yml (e.g. one webhook receiver, group_wait: 0s). */
 export async function startAlertmanager(options: { configYaml: string }): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-am-'));
@@ -21,12 +26,7 @@ export async function startAlertmanager(options: { configYaml: string }): Promis
   await writeFile(configFile, options.configYaml);
   return launchHttpServer({
     binary: '/usr/bin/prometheus-alertmanager',
-    args: (port) => [
-      `--config.file=${configFile}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
+    args: (port) => alertmanagerArgs(configFile, join(dir, 'data'), `127.0.0.1:${port}`),
     dir,
     logFile,
     name: 'Alertmanager',

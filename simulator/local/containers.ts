@@ -1,6 +1,7 @@
-// Redis, Prometheus and Alertmanager in containers through testcontainers, with the same
-// options and handles as the local-binary starters (simulator/local/), so a test does not
-// know which it got. Images: in a user's CI the official ones (redis:7,
+// Redis, Prometheus and Alertmanager in containers through testcontainers: the container
+// runtime of the servers redis.ts, prometheus.ts and alertmanager.ts describe (their command
+// lines and files come from there; this file adds images, networking and readiness), with
+// the same options and handles as their binary starters, so a test does not know which it got. Images: in a user's CI the official ones (redis:7,
 // prom/prometheus:v2.42.0, prom/alertmanager:v0.25.0, pulled); on a machine without a
 // registry, the ones scripts/containers/base-images.sh builds from Debian's packages
 // (localhost/mesh-soak-test/*), used when present; MESH_SOAK_TEST_*_IMAGE overrides both.
@@ -13,15 +14,15 @@
 // bind-mounted at the same path, so the engine must share this file system (a local Docker
 // or podman, as in CI).
 
-import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { freePort } from './free-port.js';
-import type { PrometheusOptions, RunningPrometheus } from './prometheus.js';
-import type { RedisOptions, RunningRedis } from './redis.js';
-import type { RunningAlertmanager } from './alertmanager.js';
+import { prometheusArgs, reloadPrometheus, writePrometheusFiles, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
+import { redisCommand, type RedisOptions, type RunningRedis } from './redis.js';
+import { alertmanagerArgs, type RunningAlertmanager } from './alertmanager.js';
 import { ensureContainerRuntime, HARNESS_LABEL } from './container-runtime.js';
 
 export type ServerKind = 'redis' | 'prometheus' | 'alertmanager';
@@ -154,14 +155,7 @@ export async function startRedisContainer(options: RedisOptions = {}): Promise<R
     containerPort: 6379,
     hostPort,
     hostNetwork: false,
-    command: [
-      'redis-server',
-      '--protected-mode', 'no',
-      '--save', '',
-      '--appendonly', options.appendonly ? 'yes' : 'no',
-      '--appendfsync', 'always',
-      '--hz', '100',
-    ],
+    command: redisCommand(options, { runtime: 'container' }),
   });
   let stopped = false;
   return {
@@ -191,27 +185,6 @@ export async function startRedisContainer(options: RedisOptions = {}): Promise<R
 
 // --- Prometheus --------------------------------------------------------------------------
 
-function prometheusYaml(options: PrometheusOptions): string {
-  const interval = `${options.scrapeIntervalS ?? 1}s`;
-  const lines = [`global:`, `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
-  if (options.ruleFiles?.length) lines.push('rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
-  const jobs = { ...(options.scrapeTargets?.length ? { synthetic: options.scrapeTargets } : {}), ...options.scrapeJobs };
-  if (Object.keys(jobs).length === 0) {
-    lines.push('scrape_configs: []');
-  } else {
-    lines.push('scrape_configs:');
-    for (const [job, targets] of Object.entries(jobs)) {
-      lines.push(
-        `  - job_name: ${JSON.stringify(job)}`,
-        `    scrape_interval: ${interval}`,
-        '    static_configs:',
-        `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
-      );
-    }
-  }
-  return lines.join('\n') + '\n';
-}
-
 /**
  * Prometheus with the binary starter's options. Its temp dir (config, data) is bind-mounted
  * at the same path and rule files at theirs, so the command line is the binary's; it runs as
@@ -219,8 +192,6 @@ function prometheusYaml(options: PrometheusOptions): string {
  */
 export async function startPrometheusContainer(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-prom-'));
-  const dataDir = join(dir, 'data');
-  const configFile = join(dir, 'prometheus.yml');
   const user = `${process.getuid?.() ?? 65534}:${process.getgid?.() ?? 65534}`;
   const targets = [...(options.scrapeTargets ?? []), ...Object.values(options.scrapeJobs ?? {}).flat()];
   const hostNetwork = targets.some(isLoopbackTarget);
@@ -234,13 +205,8 @@ export async function startPrometheusContainer(options: PrometheusOptions = {}):
   let container: StartedTestContainer | undefined;
   try {
     await chmod(dir, 0o755);
-    await writeFile(configFile, prometheusYaml(options));
-    if (options.backfillOpenMetrics !== undefined) {
-      const input = join(dir, 'backfill.om');
-      const text = options.backfillOpenMetrics;
-      await writeFile(input, text.endsWith('\n') ? text : text + '\n');
-      await promtoolBackfill(input, dataDir, mounts);
-    }
+    const files = await writePrometheusFiles(dir, options);
+    if (files.backfillInput) await promtoolBackfill(files.backfillInput, files.dataDir, mounts);
     const listenPort = hostNetwork ? await freePort() : 9090;
     const started = await launch({
       kind: 'prometheus',
@@ -248,13 +214,7 @@ export async function startPrometheusContainer(options: PrometheusOptions = {}):
       containerPort: 9090,
       hostPort: hostNetwork ? listenPort : 0,
       hostNetwork,
-      command: [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${dataDir}`,
-        `--web.listen-address=${hostNetwork ? '127.0.0.1' : '0.0.0.0'}:${listenPort}`,
-        '--web.enable-lifecycle',
-        ...(options.extraArgs ?? []),
-      ],
+      command: prometheusArgs(files, `${hostNetwork ? '127.0.0.1' : '0.0.0.0'}:${listenPort}`, options),
       configure: mounts,
     });
     container = started.container;
@@ -263,18 +223,14 @@ export async function startPrometheusContainer(options: PrometheusOptions = {}):
     return {
       url,
       port: started.port,
-      dataDir,
+      dataDir: files.dataDir,
       async stop() {
         if (stopped) return;
         stopped = true;
         await stopContainer(started.container);
         await rm(dir, { recursive: true, force: true });
       },
-      async reload() {
-        const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-        const body = await res.text();
-        if (!res.ok) throw new Error(`Prometheus reload failed: HTTP ${res.status}: ${body}`);
-      },
+      reload: () => reloadPrometheus(url),
     };
   } catch (err) {
     if (container) await stopContainer(container).catch(() => undefined);
@@ -324,12 +280,7 @@ export async function startAlertmanagerContainer(options: { configYaml: string }
     containerPort: 9093,
     hostPort: hostNetwork ? listenPort : 0,
     hostNetwork,
-    command: [
-      `--config.file=${configFile}`,
-      '--storage.path=/alertmanager',
-      `--web.listen-address=${hostNetwork ? '127.0.0.1' : '0.0.0.0'}:${listenPort}`,
-      '--cluster.listen-address=',
-    ],
+    command: alertmanagerArgs(configFile, '/alertmanager', `${hostNetwork ? '127.0.0.1' : '0.0.0.0'}:${listenPort}`),
     configure: (c) => c.withCopyContentToContainer([{ content: options.configYaml, target: configFile, mode: 0o644 }]),
   });
   let stopped = false;

@@ -1,5 +1,7 @@
 // A real Prometheus (/usr/bin/prometheus) on a free loopback port with its own temp dir,
-// optionally pre-filled with known data (promtool backfill) and scraping given targets.
+// optionally pre-filled with known data (promtool backfill) and scraping given targets. Its
+// config, files and command line are described here once; containers.ts runs the same in a
+// container.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,17 +36,13 @@ export interface RunningPrometheus {
   reload(): Promise<void>;
 }
 
-export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
-  const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-prom-'));
-  const dataDir = join(dir, 'data');
-  const logFile = join(dir, 'prometheus.log');
-  const configFile = join(dir, 'prometheus.yml');
+/** prometheus.yml for the options (one copy for both runtimes). */
+export function prometheusYaml(options: PrometheusOptions): string {
   const interval = `${options.scrapeIntervalS ?? 1}s`;
   const lines = [`global:`, `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
-  if (options.ruleFiles?.length) {
-    lines.push('rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
-  }
+  if (options.ruleFiles?.length) lines.push('rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
   const jobs = { ...(options.scrapeTargets?.length ? { synthetic: options.scrapeTargets } : {}), ...options.scrapeJobs };
+  if (Object.keys(jobs).length === 0) return [...lines, 'scrape_configs: []'].join('\n') + '\n';
   lines.push('scrape_configs:');
   for (const [job, targets] of Object.entries(jobs)) {
     lines.push(
@@ -54,14 +52,55 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
     );
   }
-  if (Object.keys(jobs).length === 0) lines[lines.length - 1] = 'scrape_configs: []';
+  return lines.join('\n') + '\n';
+}
+
+/** Where a Prometheus keeps its files inside its temp dir (bind-mounted at the same path in a container). */
+export interface PrometheusFiles {
+  configFile: string;
+  dataDir: string;
+  /** The OpenMetrics text to backfill with promtool, when the options carry one. */
+  backfillInput?: string;
+}
+
+/** Writes prometheus.yml (and the backfill input) into dir: the same files for both runtimes. */
+export async function writePrometheusFiles(dir: string, options: PrometheusOptions): Promise<PrometheusFiles> {
+  const files: PrometheusFiles = { configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data') };
+  await writeFile(files.configFile, prometheusYaml(options));
+  const text = options.backfillOpenMetrics;
+  if (text === undefined) return files;
+  const backfillInput = join(dir, 'backfill.om');
+  await writeFile(backfillInput, text.endsWith('\n') ? text : text + '\n');
+  return { ...files, backfillInput };
+}
+
+/** Prometheus' command line listening on `listen` (host:port), the same for both runtimes. */
+export function prometheusArgs(files: PrometheusFiles, listen: string, options: PrometheusOptions): string[] {
+  return [
+    `--config.file=${files.configFile}`,
+    `--storage.tsdb.path=${files.dataDir}`,
+    `--web.listen-address=${listen}`,
+    '--web.enable-lifecycle',
+    ...(options.extraArgs ?? []),
+  ];
+}
+
+/** POST /-/reload: re-reads prometheus.yml and the rule files. */
+export async function reloadPrometheus(url: string): Promise<void> {
+  const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`Prometheus reload failed: HTTP ${res.status}: ${body}`);
+}
+
+export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
+  const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-prom-'));
+  const logFile = join(dir, 'prometheus.log');
+  let files: PrometheusFiles;
   try {
-    await writeFile(configFile, lines.join('\n') + '\n');
-    if (options.backfillOpenMetrics !== undefined) {
-      const input = join(dir, 'backfill.om');
-      await writeFile(input, options.backfillOpenMetrics.endsWith('\n') ? options.backfillOpenMetrics : options.backfillOpenMetrics + '\n');
+    files = await writePrometheusFiles(dir, options);
+    if (files.backfillInput) {
       try {
-        await run('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, dataDir], { timeout: 60_000 });
+        await run('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'openmetrics', files.backfillInput, files.dataDir], { timeout: 60_000 });
       } catch (err) {
         const e = err as { stderr?: string; stdout?: string; message: string };
         throw new Error(`promtool backfill failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -71,27 +110,12 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-
   const server = await launchHttpServer({
     binary: '/usr/bin/prometheus',
-    args: (port) => [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${dataDir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-lifecycle',
-      ...(options.extraArgs ?? []),
-    ],
+    args: (port) => prometheusArgs(files, `127.0.0.1:${port}`, options),
     dir,
     logFile,
     name: 'Prometheus',
   });
-  return {
-    ...server,
-    dataDir,
-    async reload() {
-      const res = await fetch(`${server.url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-      const body = await res.text();
-      if (!res.ok) throw new Error(`Prometheus reload failed: HTTP ${res.status}: ${body}`);
-    },
-  };
+  return { ...server, dataDir: files.dataDir, reload: () => reloadPrometheus(server.url) };
 }

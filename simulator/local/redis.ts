@@ -27,20 +27,28 @@ export interface RedisOptions {
   appendonly?: boolean;
 }
 
+/**
+ * Redis' command line, described once for both runtimes (this binary starter and
+ * containers.ts): the same settings; the binary also gets its port, loopback bind and dir, the
+ * container (port published on 127.0.0.1, its image's /data) leaves protected mode.
+ */
+export function redisCommand(options: RedisOptions, at: { runtime: 'binary'; port: number; dir: string } | { runtime: 'container' }): string[] {
+  const settings = [
+    '--save', '',
+    '--appendonly', options.appendonly ? 'yes' : 'no',
+    '--appendfsync', 'always',
+    // As in deploy/redis.yaml: BullMQ's blocking waits time out hz times a second.
+    '--hz', '100',
+  ];
+  if (at.runtime === 'container') return ['redis-server', '--protected-mode', 'no', ...settings];
+  return ['--port', String(at.port), '--bind', '127.0.0.1', '--dir', at.dir, ...settings];
+}
+
 export async function startRedis(options: RedisOptions = {}): Promise<RunningRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'mesh-soak-redis-'));
   const logFile = join(dir, 'redis.log');
   const port = await freePort();
-  const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', options.appendonly ? 'yes' : 'no',
-    '--appendfsync', 'always',
-    '--dir', dir,
-    // As in deploy/redis.yaml: BullMQ's blocking waits time out hz times a second.
-    '--hz', '100',
-  ];
+  const args = redisCommand(options, { runtime: 'binary', port, dir });
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
     const c = spawnLogged('/usr/bin/redis-server', args, logFile, dir);

@@ -41,7 +41,7 @@ export interface BenchCheckStore {
 
 export interface BenchJobDeps {
   suites: ReadonlyMap<string, Suite>;
-  /** The ports a run of the suite needs (app/index.ts buildBenchmark). */
+  /** The ports a run of the suite needs (app/benchmark.ts buildBenchmark). */
   benchDeps(suite: Suite): BenchDeps;
   checks: BenchCheckStore;
   isPaused(suite: string): Promise<boolean>;

@@ -30,11 +30,15 @@ export interface FortioPort {
   stop(runId: number): Promise<void>;
 }
 
+/** A benchmark run in progress: enough to stop its Fortio load and mark it after a crash. */
 export interface JournalEntry {
   runId: string;
   suite: string;
+  /** The Fortio REST API the load runs on. */
   fortioUrl: string;
+  /** Fortio's run id of the point in progress; null between points. */
   fortioRunId: number | null;
+  /** Who runs it (daemon worker id or "cli:PID"). */
   owner: string;
   startedAt: number;
 }

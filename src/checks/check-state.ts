@@ -127,17 +127,31 @@ function evaluateError(
     const record = { ...prev, consecutiveErrors: errors, lastError: message, lastErrorKind: errorKind, lastEvalAt: now };
     return { record, transitions: [] };
   }
+  const { instances, transitions } = allUnknown(spec, prev, { failingSince: null, reason }, now);
+  return { record: recordOf(instances, errors, error, now, 'unknown'), transitions };
+}
+
+/**
+ * Every instance of prev (or a `{}` one when it has none) made unknown with `change`, and the
+ * transitions that makes: a check at errorLimit, or one nothing could judge.
+ */
+function allUnknown(
+  spec: CheckSpec,
+  prev: CheckRecord | undefined,
+  change: Pick<InstanceState, 'failingSince' | 'reason'> & Partial<Pick<InstanceState, 'activeSince'>>,
+  now: number,
+): { instances: Record<string, InstanceState>; transitions: Transition[] } {
   const before: Record<string, InstanceState> =
     prev === undefined || Object.keys(prev.instances).length === 0 ? { [NO_LABELS_KEY]: blankInstance() } : prev.instances;
   const instances: Record<string, InstanceState> = {};
   const transitions: Transition[] = [];
   for (const [key, old] of Object.entries(before)) {
     const oldState = prev?.instances[key]?.state ?? 'ok';
-    const next = withTexts(spec, { ...old, state: 'unknown', value: null, failingSince: null, reason });
+    const next = withTexts(spec, { ...old, state: 'unknown', value: null, ...change });
     instances[key] = next;
     noteChange(transitions, oldState, next, now);
   }
-  return { record: recordOf(instances, errors, error, now, 'unknown'), transitions };
+  return { instances, transitions };
 }
 
 function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
@@ -155,16 +169,7 @@ function evaluateSkipped(spec: CheckSpec, prev: CheckRecord | undefined, reason:
  * one) is unknown at once, as at errorLimit, but no query failed, so no error is counted.
  */
 function evaluateUnknown(spec: CheckSpec, prev: CheckRecord | undefined, reason: string, now: number): CheckEvaluation {
-  const before: Record<string, InstanceState> =
-    prev === undefined || Object.keys(prev.instances).length === 0 ? { [NO_LABELS_KEY]: blankInstance() } : prev.instances;
-  const instances: Record<string, InstanceState> = {};
-  const transitions: Transition[] = [];
-  for (const [key, old] of Object.entries(before)) {
-    const oldState = prev?.instances[key]?.state ?? 'ok';
-    const next = withTexts(spec, { ...old, state: 'unknown', value: null, activeSince: null, failingSince: null, reason });
-    instances[key] = next;
-    noteChange(transitions, oldState, next, now);
-  }
+  const { instances, transitions } = allUnknown(spec, prev, { activeSince: null, failingSince: null, reason }, now);
   return { record: { state: 'unknown', instances, consecutiveErrors: 0, reason, lastEvalAt: now }, transitions };
 }
 

@@ -14,8 +14,7 @@ import { refreshCheckGauges } from './check-gauges.js';
 import { buildStatus } from './status.js';
 import { withTimeout } from '../shared/time.js';
 import type { BenchmarkStatusSource } from './status.js';
-import { collectReport, parseRange, type ReportScope, type ReportSource } from '../verdict/collect.js';
-import { REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFormat } from '../verdict/formats.js';
+import type { ReportScope, ReportSource } from '../verdict/collect.js';
 import { messageOf } from '../shared/errors.js';
 
 export interface BackendDeps {
@@ -41,8 +40,15 @@ export interface BackendDeps {
   report?: { source: ReportSource; scope: ReportScope };
 }
 
-/** /report?since=24h|from=T&to=T&format=html: 400 with the problem for a bad query, 503 when Redis cannot be read. */
+/**
+ * /report?since=24h|from=T&to=T&format=html: 400 with the problem for a bad query, 503 when Redis cannot be read.
+ * The report's modules are loaded on the first request: a daemon nobody asks for a report never carries them.
+ */
 async function serveReport(d: BackendDeps, q: URLSearchParams): Promise<{ status: number; contentType: string; body: string }> {
+  const [{ collectReport, parseRange }, { REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport, reportFormat }] = await Promise.all([
+    import('../verdict/collect.js'),
+    import('../verdict/formats.js'),
+  ]);
   const plain = (status: number, body: string) => ({ status, contentType: 'text/plain; charset=utf-8', body: `${body}\n` });
   if (!d.report) return plain(404, 'no report');
   const get = (k: string): string | undefined => q.get(k) ?? undefined;

@@ -20,7 +20,7 @@ import { regressionChecks } from '../benchmark/compare.js';
 import { benchCheckGroup, runBenchmarkJob, type BenchCheckStore, type BenchJob, type BenchJobOutcome } from '../benchmark/bench-job.js';
 import { messageOf } from '../shared/errors.js';
 
-/** What the composition root builds for the daemon (app/index.ts buildBenchmark). */
+/** What the composition root builds for the daemon (app/benchmark.ts buildBenchmark). */
 export interface BenchmarkParts {
   deps(suite: Suite): BenchDeps;
   /** Stops and marks runs a crash left in the journal; answers their ids. */

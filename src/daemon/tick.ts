@@ -90,14 +90,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));
-  const states: Record<string, number> = {};
-  for (const spec of group.checks) {
-    const record = result.records[spec.name];
-    if (!record) continue;
-    states[record.state] = (states[record.state] ?? 0) + 1;
-    report(deps.metrics, suite, spec.severity, spec.name, record, prev[spec.name]);
-  }
-  reportCoverage(deps, suite, group.checks.map((c) => result.records[c.name]));
+  const states = reportRecords(deps, suite, group.checks, result.records, prev);
 
   // Blamed on alerts: the disruption whose impact is still being judged (running, or not yet recovered).
   const blamed = open.windows.at(-1);
@@ -117,6 +110,25 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/** Each check's metrics from its new record, and the suite's coverage; returns how many records are in each state. */
+function reportRecords(
+  deps: TickDeps,
+  suite: string,
+  checks: CheckSpec[],
+  records: Record<string, CheckRecord>,
+  prev: Record<string, CheckRecord>,
+): Record<string, number> {
+  const states: Record<string, number> = {};
+  for (const spec of checks) {
+    const record = records[spec.name];
+    if (!record) continue;
+    states[record.state] = (states[record.state] ?? 0) + 1;
+    report(deps.metrics, suite, spec.severity, spec.name, record, prev[spec.name]);
+  }
+  reportCoverage(deps, suite, checks.map((c) => records[c.name]));
+  return states;
 }
 
 /** The API's verdict on the suite's objects; an error is logged and the guard decides alone. */

@@ -21,7 +21,7 @@ const ENTRIES = [
   'src/cli.ts',
   // Loaded by the demo command through a computed path, so tsc would not follow it from cli.ts.
   'simulator/demo-command.ts',
-  'test/integration/daemon/daemon-entry.ts',
+  'simulator/local/daemon-entry.ts',
   'test/integration/suites/crash-child.ts',
 ] as const;
 export type BuiltEntry = (typeof ENTRIES)[number];

@@ -48,7 +48,11 @@ export interface QueueOptions {
   disruptionConcurrency: number;
   /** BullMQ lock of a disruption job; must outlast the longest step. */
   disruptionLockMs: number;
-  /** Runs a benchmark job; absent: benchmark jobs are taken and ignored with a warning. */
+  /**
+   * Runs a benchmark job; absent (no benchmark suite in the config): no benchmark worker, and a
+   * benchmark job stays queued for a replica that has one. The queue itself is kept, so stale
+   * benchmark schedulers are still removed.
+   */
   onBenchmark?: (job: SuiteJob) => Promise<unknown>;
   /** BullMQ lock of a benchmark job (renewed while it runs); default disruptionLockMs. */
   benchmarkLockMs?: number;
@@ -76,10 +80,6 @@ function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
   return { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job), manual: job.data.manual === true };
 }
 
-function ignoreBenchmark(logger: Logger): (job: SuiteJob) => Promise<void> {
-  return (job) => Promise.resolve(logger.warn({ suite: job.suite, jobId: job.id }, 'benchmark job without a benchmark runner; ignored'));
-}
-
 /** What one queue or worker is given: the options, or a new client from the factory (kept in `made`). */
 function connectionFor(c: QueueOptions['connection'], made: Redis[]): ConnectionOptions {
   // BullMQ hands options to ioredis as they are (its type is looser than ioredis' own).
@@ -92,6 +92,7 @@ function connectionFor(c: QueueOptions['connection'], made: Redis[]): Connection
 type Base = () => { connection: ConnectionOptions; prefix: string };
 
 function makeWorkers(o: QueueOptions, base: Base): Worker<SuiteJobData>[] {
+  const onBenchmark = o.onBenchmark;
   return [
     new Worker<SuiteJobData>(TICK_QUEUE, (job) => o.onTick(toSuiteJob(job)), { ...base(), concurrency: o.tickConcurrency, lockDuration: 60_000 }),
     // Renewed while the job runs; long so a busy event loop never loses a running disruption.
@@ -101,7 +102,8 @@ function makeWorkers(o: QueueOptions, base: Base): Worker<SuiteJobData>[] {
       lockDuration: o.disruptionLockMs,
     }),
     // One benchmark at a time per replica: each holds the control plane exclusively anyway.
-    new Worker<SuiteJobData>(BENCHMARK_QUEUE, (job) => (o.onBenchmark ?? ignoreBenchmark(o.logger))(toSuiteJob(job)), { ...base(), concurrency: 1, lockDuration: o.benchmarkLockMs ?? o.disruptionLockMs }),
+    // No benchmark suite: no worker (two Redis connections and a blocking loop fewer).
+    ...(onBenchmark ? [new Worker<SuiteJobData>(BENCHMARK_QUEUE, (job) => onBenchmark(toSuiteJob(job)), { ...base(), concurrency: 1, lockDuration: o.benchmarkLockMs ?? o.disruptionLockMs })] : []),
   ];
 }
 

@@ -9,6 +9,7 @@ import type { CheckRecord, CheckStateName, InstanceState } from '../../checks/ty
 import { messageOf } from '../../shared/errors.js';
 import { BENCH_MODES, type BenchRun } from '../../benchmark/model.js';
 import type { BaselineSample } from '../../benchmark/compare.js';
+import type { JournalEntry as JournalEntryOfBench } from '../../benchmark/run-benchmark.js';
 import type { DisruptionWindow, Impact, ImpactPhase, Recovery } from '../../verdict/impact.js';
 
 export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
@@ -323,18 +324,8 @@ const benchRunSchema: z.ZodType<BenchRun> = z.object({
 
 export const benchRunCodec: Codec<BenchRun> = jsonCodec(benchRunSchema);
 
-/** A benchmark run in progress: enough to stop its Fortio load and mark it after a crash. */
-export interface BenchJournalEntry {
-  runId: string;
-  suite: string;
-  /** The Fortio REST API the load runs on. */
-  fortioUrl: string;
-  /** Fortio's run id of the point in progress; null between points. */
-  fortioRunId: number | null;
-  /** Who runs it (daemon worker id or "cli:PID"). */
-  owner: string;
-  startedAt: number;
-}
+/** A benchmark run in progress (benchmark/run-benchmark.ts defines it). */
+export type BenchJournalEntry = JournalEntryOfBench;
 
 const benchJournalSchema: z.ZodType<BenchJournalEntry> = z.object({
   runId: z.string(),

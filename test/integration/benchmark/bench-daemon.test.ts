@@ -74,7 +74,7 @@ beforeAll(async () => {
   logDir = await mkdtemp(join(tmpdir(), 'mesh-soak-bench-daemon-'));
   hook = await startReceiver();
   // Compiled once for the SIGKILL test (a real process); slow on a loaded machine.
-  [w, entry] = await Promise.all([startBenchWorld(), builtScript('test/integration/daemon/daemon-entry.ts')]);
+  [w, entry] = await Promise.all([startBenchWorld(), builtScript('simulator/local/daemon-entry.ts')]);
 }, 600_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor, type RunningPrometheus } from '../../harness/index.js';
 import type { FortioSim } from '../../../simulator/fortio/fortio-api.js';
 import { startBenchWorld, type BenchWorld } from './bench-world.js';
-import { buildBenchmark, type BuiltBenchmark } from '../../../src/app/index.js';
+import { buildBenchmark, type BuiltBenchmark } from '../../../src/app/benchmark.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { acquireAll } from '../../../src/disruption/lock.js';
 import { runBenchmark, type BenchOutcome } from '../../../src/benchmark/run-benchmark.js';

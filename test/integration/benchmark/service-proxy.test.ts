@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
-import { buildBenchmark } from '../../../src/app/index.js';
+import { buildBenchmark } from '../../../src/app/benchmark.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import { runBenchmark } from '../../../src/benchmark/run-benchmark.js';
 import { FortioClient } from '../../../src/adapters/fortio/client.js';

@@ -1,5 +1,5 @@
-// Runs daemon-entry.ts, compiled by the harness's builtScript, as a child process — a crash
-// test needs a real process.
+// Runs the shared daemon entry (simulator/local/daemon-entry.ts), compiled by the harness's
+// builtScript, as a child process — a crash test needs a real process.
 
 import type { ChildProcess } from 'node:child_process';
 import { startDaemonProcess } from '../../../simulator/local/daemon-process.js';
@@ -16,14 +16,20 @@ export interface ChildDaemon {
   terminate(): Promise<number | null>;
 }
 
-/** `entry`: the compiled daemon-entry.js, from builtScript('test/integration/daemon/daemon-entry.ts'). */
+/** `entry`: the compiled daemon-entry.js, from builtScript('simulator/local/daemon-entry.ts'). */
 export async function startChild(entry: string, config: Config, prefix: string, logFile: string): Promise<ChildDaemon> {
   let port = 0;
   const proc = startDaemonProcess({
     args: [entry],
-    env: { MESH_SOAK_TEST_CONFIG: JSON.stringify(config), MESH_SOAK_TEST_PREFIX: prefix },
+    env: {
+      MESH_SOAK_TEST_CONFIG: JSON.stringify(config),
+      MESH_SOAK_TEST_PREFIX: prefix,
+      MESH_SOAK_TEST_RETRY_MS: '500',
+      MESH_SOAK_LOG_LEVEL: process.env.MESH_SOAK_TEST_LOG ?? 'warn',
+      BENCH_DAEMON_ONLY: '1',
+    },
     logFile,
-    onStdout: (line) => {
+    onStderr: (line) => {
       const m = /^LISTENING (\d+)/.exec(line);
       if (m) port = Number(m[1]);
       return m !== null;

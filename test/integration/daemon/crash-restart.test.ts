@@ -23,7 +23,7 @@ let cfg: Config;
 
 beforeAll(async () => {
   logDir = await mkdtemp(join(tmpdir(), 'mesh-soak-daemon-logs-'));
-  [entry, target, redis] = await Promise.all([builtScript('test/integration/daemon/daemon-entry.ts'), startSyntheticTarget(), startRedis()]);
+  [entry, target, redis] = await Promise.all([builtScript('simulator/local/daemon-entry.ts'), startSyntheticTarget(), startRedis()]);
   target.set('soak_errors', {}, 9);
   prom = await startPrometheus({ scrapeTargets: [target.hostPort] });
   cfg = config({

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './manifests.js';
+import { imageNodeFlags } from '../../../bench/lib/child-daemon.js';
 
 const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
   .split('\n')
@@ -34,6 +35,13 @@ describe('Dockerfile', () => {
   it('starts the CLI with `run --config /etc/mesh-soak/config.yaml`, like the Deployment', () => {
     expect(instr('ENTRYPOINT')).toEqual(['ENTRYPOINT ["node", "dist/src/cli.js"]']);
     expect(instr('CMD')).toEqual(['CMD ["run", "--config", "/etc/mesh-soak/config.yaml"]']);
+  });
+
+  it('bounds V8\'s young generation through NODE_OPTIONS, and the benchmarks run their daemon with the same flags', () => {
+    expect(instr('ENV')).toContain('ENV NODE_OPTIONS=--max-semi-space-size=4');
+    expect(imageNodeFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))).toEqual(['--max-semi-space-size=4']);
+    expect(imageNodeFlags('FROM x\nENV NODE_OPTIONS="--a=1 --b"\n')).toEqual(['--a=1', '--b']);
+    expect(imageNodeFlags('FROM x\n')).toEqual([]);
   });
 
   it('has no HEALTHCHECK and ships the suites and dashboards', () => {
