@@ -54,7 +54,7 @@ function timeline(r: Report): string {
 function disruptionsTable(r: Report): string {
   if (r.disruptions.length === 0) return '<section><h2>Disruptions</h2><p>No disruption ran.</p></section>';
   const rows = r.disruptions.map((d) => {
-    const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : 'none');
+    const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : d.impact ? 'none' : 'judging');
     const steps = d.steps.map((s) => `${s.what}: ${s.outcome}`).join('<br>');
     return `<tr><td class="mono">${iso(d.startedAt)}</td><td>${esc(d.suite)}</td><td class="mono">${esc(d.id)}</td><td>${esc(d.outcome)}${d.reason ? `: ${esc(d.reason)}` : ''}</td><td>${esc(impact)}</td><td>${d.outcome === 'skipped' ? '' : esc(recoveryText(d.impact?.recovery))}</td><td class="mono">${steps}</td></tr>`;
   });

@@ -51,7 +51,7 @@ export function renderMarkdown(r: Report): string {
   else {
     out.push('| started | suite | id | outcome | impact | recovery |', '| --- | --- | --- | --- | --- | --- |');
     for (const d of r.disruptions) {
-      const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : 'none');
+      const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : d.impact ? 'none' : 'judging');
       const outcome = d.reason ? `${d.outcome}: ${d.reason}` : d.outcome;
       out.push(`| ${iso(d.startedAt)} | ${cell(d.suite)} | ${cell(d.id)} | ${cell(outcome)} | ${cell(impact)} | ${d.outcome === 'skipped' ? '' : recoveryText(d.impact?.recovery)} |`);
     }

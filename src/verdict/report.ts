@@ -190,11 +190,17 @@ function failureSpans(input: ReportInput, suite: string, check: string, disrupti
 interface DisruptionIndex {
   rows: DisruptionRow[];
   longestMs: number;
+  /** Disruptions whose impact is still being judged: not recovered yet, whenever they started. */
+  judging: DisruptionRow[];
 }
 
 function indexDisruptions(rows: DisruptionRow[]): DisruptionIndex {
   const sorted = rows.filter((r) => r.outcome !== 'skipped').sort((a, b) => a.startedAt - b.startedAt);
-  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)) };
+  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)), judging: sorted.filter(isJudging) };
+}
+
+function isJudging(r: DisruptionRow): boolean {
+  return r.impact === undefined || r.impact.recovery.status === 'pending';
 }
 
 function span(suite: string, check: string, from: number, to: number | null, index: DisruptionIndex): FailureSpan {
@@ -213,12 +219,15 @@ function span(suite: string, check: string, from: number, to: number | null, ind
   for (let i = lo - 1; i >= 0; i--) {
     const r = rows[i];
     if (!r || r.startedAt < from - index.longestMs) break;
-    if (r.suite === suite ? from <= recoveredAt(r) || from <= r.endedAt : from <= r.endedAt && other === undefined) {
+    if (r.suite === suite ? from <= recoveredAt(r) || from <= r.endedAt || isJudging(r) : from <= r.endedAt && other === undefined) {
       if (r.suite === suite) return { suite, check, from, to, disruption: `${r.suite}/${r.id}` };
       other = r;
     }
   }
-  return other ? { suite, check, from, to, disruption: `${other.suite}/${other.id}` } : { suite, check, from, to };
+  // One of its own still being judged that began before the window (its recovery is open-ended).
+  const own = index.judging.filter((r) => r.suite === suite && r.startedAt <= from).at(-1);
+  const found = own ?? other;
+  return found ? { suite, check, from, to, disruption: `${found.suite}/${found.id}` } : { suite, check, from, to };
 }
 
 function recoveredAt(r: DisruptionRow): number {

@@ -128,6 +128,15 @@ describe('buildReport: evidence and the disruption in progress', () => {
   });
 });
 
+describe('buildReport: a disruption whose impact is still being judged', () => {
+  it('is the one in progress for its suite\'s failures after its end, and its impact reads judging, not none', () => {
+    const entries = [disruption('d9', 100, 104), state('5xx', 'ok', 'failing', 110)];
+    const r = buildReport(input(entries, { entries: new Map([['gs', entries], ['quiet', [{ kind: 'disruption', id: 'o1', suite: 'quiet', startedAt: T0 + 101 * SEC, at: T0 + 200 * SEC, outcome: 'success', steps: [] }]]]) }));
+    expect(r.failures[0]).toMatchObject({ check: '5xx', disruption: 'gs/d9' });
+    expect(renderReport(r, 'md')).toMatch(/\| gs \| d9 \| success \| judging \| judging \|/);
+  });
+});
+
 describe('quantile', () => {
   it('nearest rank', () => {
     expect(quantile([], 0.5)).toBeNull();
