@@ -40,6 +40,7 @@ export function kubeClusterView(kubeconfigPath: string): ClusterView {
         pods: owned,
         containers: (d.spec?.template?.spec?.containers ?? []).map((c) => ({
           name: c.name,
+          ...(c.image ? { image: c.image } : {}),
           argv: [...(c.command ?? []), ...(c.args ?? [])],
           env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)])),
         })),

@@ -153,7 +153,7 @@ function alertLine(a: ReceivedAlert): string {
 export const demoCommand: Command = {
   summary: 'everything on this machine: Redis, Prometheus, Alertmanager, a simulated cluster and the daemon',
   help: [
-    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N] [--bench-every 3m]',
+    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N] [--bench-every 3m] [--chaos]',
     '',
     'Starts Redis, Prometheus and Alertmanager from the local binaries on free loopback ports,',
     'a fake Kubernetes API with the four suites deployed, a synthetic Istio metrics target that',
@@ -171,6 +171,8 @@ export const demoCommand: Command = {
     '  --port N            the daemon\'s HTTP port (default: a free one)',
     '  --bench-every D     how often the benchmark suite (2×2 matrix in modes both and baseline, 10 s',
     '                      points, first run at start, about 90 s) runs (default 3m)',
+    '  --chaos             adds chaos-partial; it and istio-upgrader run every minute on the',
+    '                      control-plane lock (due on the same minute, they never overlap)',
     'Faults can also be switched while it runs: curl -XPOST "<faults URL>/NAMESPACE/KIND?on=true".',
   ].join('\n'),
   options: {
@@ -179,6 +181,7 @@ export const demoCommand: Command = {
     duration: { type: 'string' },
     port: { type: 'string' },
     'bench-every': { type: 'string' },
+    chaos: { type: 'boolean' },
   },
   async run(ctx) {
     const faults = ((ctx.values.fault as string[] | undefined) ?? []).map(parseFault);
@@ -206,6 +209,7 @@ export const demoCommand: Command = {
           ...(port ? { port } : {}),
           adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
           benchmark: benchEvery,
+          chaos: ctx.values.chaos === true,
           onAlert: (a) => out.write(alertLine(a)),
           signal: abort.signal,
         });

@@ -19,7 +19,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load-config.js';
 import { MESH_SUITE, type Config } from '../src/config/model.js';
-import { buildDisruptionRunner, startDaemon, type Daemon } from '../src/app/index.js';
+import { buildDisruptionRunner, buildKubeReaders, startDaemon, type Daemon } from '../src/app/index.js';
 import { withTimeout } from '../src/shared/time.js';
 import { applyManifests, createKubeClients, type KubeContext } from '../src/adapters/kube/index.js';
 import { renderManifests } from '../src/config/suites/render-manifests.js';
@@ -66,6 +66,11 @@ export interface DemoOptions {
   scheduledTimeoutMs?: number;
   /** Adds the benchmark suite (a 2×2 matrix in two modes, fortio/demo-bench.ts) every `benchmark` (e.g. "3m"); default none. */
   benchmark?: string;
+  /**
+   * Adds chaos-partial every minute, and puts it and istio-upgrader (also every minute) on the
+   * control-plane lock, so the two due on the same minute show they never overlap; default off.
+   */
+  chaos?: boolean;
 }
 
 /** startDemoStack was aborted through its signal; everything it had started is stopped. */
@@ -97,6 +102,9 @@ const DEFAULT_SCHEDULES: Record<string, string> = {
   'gateway-bouncer': '1m',
   'istio-upgrader': '1m',
 };
+
+/** With `chaos`: istio-upgrader and chaos-partial due on the same minute, every minute. */
+const CHAOS_SCHEDULES: Record<string, string> = { 'istio-upgrader': '1m', 'chaos-partial': '1m' };
 
 const DEFAULT_PARAMS: Record<string, Record<string, string | number>> = {
   'gateway-bouncer': { pilotOutage: '20s' },
@@ -188,10 +196,15 @@ function demoConfig(p: {
   schedules: Record<string, string>;
   params: Record<string, Record<string, string | number>>;
   extraSuites?: string;
+  /** Suites holding the control-plane lock. */
+  locked?: string[];
 }): string {
   const every = (name: string) =>
     (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '') +
-    (p.params[name] ? `\n    params: ${JSON.stringify(p.params[name])}` : '');
+    (p.params[name] ? `\n    params: ${JSON.stringify(p.params[name])}` : '') +
+    (p.locked?.includes(name) ? '\n    locks: [control-plane]' : '') +
+    // Due on the same minute as istio-upgrader, which takes the lock first: it waits its turn instead of never running.
+    (p.locked?.includes(name) && name === 'chaos-partial' ? '\n    overlap: { wait: 40s }' : '');
   return `# Written by mesh-soak demo: the four suites on short schedules against a simulated cluster.
 prometheus: { url: "${p.prometheus}", timeout: 5s }
 redis: { url: "${p.redis}" }
@@ -206,7 +219,7 @@ suites:
   - use: gateway-bouncer${every('gateway-bouncer')}
   - use: istio-upgrader${every('istio-upgrader')}
   - use: release-qualification${every('release-qualification')}
-${p.extraSuites ? `${p.extraSuites}\n` : ''}checks:
+${p.locked?.includes('chaos-partial') ? `  - use: chaos-partial${every('chaos-partial')}\n` : ''}${p.extraSuites ? `${p.extraSuites}\n` : ''}checks:
   - name: pilot-xds-rejects
     query: sum(increase(pilot_total_xds_rejects[1m]))
     fail: "> 0"
@@ -275,9 +288,10 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
         alertmanager: am.url,
         port,
         tickMs: options.tickMs ?? 5000,
-        schedules: { ...DEFAULT_SCHEDULES, ...options.schedules },
+        schedules: { ...DEFAULT_SCHEDULES, ...(options.chaos ? CHAOS_SCHEDULES : {}), ...options.schedules },
         params: { ...DEFAULT_PARAMS, ...options.params },
         ...(bench ? { extraSuites: bench.configEntry } : {}),
+        ...(options.chaos ? { locked: ['istio-upgrader', 'chaos-partial'] } : {}),
       }),
     );
     const config = await loadConfig(configPath);
@@ -303,10 +317,13 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     cleanups.push(() => built.close());
     const runner = built.runner;
     const token = options.adminToken;
+    // Events and pod statuses of a suite's namespace when one of its checks starts failing.
+    const { evidence } = await buildKubeReaders(config, { metrics });
     const daemon = await startDaemon(config, {
       logger,
       metrics,
       disruptions: runner,
+      ...(evidence ? { evidence } : {}),
       port,
       // Ctrl-C should end the demo in seconds: a tick still running is left to stall recovery.
       shutdownTimeoutMs: 2000,

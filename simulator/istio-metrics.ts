@@ -9,6 +9,8 @@
 
 export interface ContainerView {
   name: string;
+  /** The image, e.g. docker.io/istio/pilot:1.24.0 (istio_build's tag comes from istiod's). */
+  image?: string;
   /** command and args, in order. */
   argv: string[];
   env: Record<string, string>;
@@ -211,6 +213,9 @@ export class IstioMetricsModel {
       this.add('pilot_xds_pushes', 'counter', 'Pilot XDS pushes by type.', { type: 'cds' }, (d.rolling ? 5 : 0.2) * dt);
       this.add('pilot_xds_pushes', 'counter', 'Pilot XDS pushes by type.', { type: 'cds_senderr' }, this.has(MESH, 'xds-push-errors') ? dt : 0);
       this.add('pilot_xds_push_errors', 'counter', 'Pilot XDS push errors.', {}, this.has(MESH, 'xds-push-errors') ? dt : 0);
+      // Istio's build info, one series per running istiod pod, tagged with its image's tag.
+      const tag = /:([^:/@]+)$/.exec(d.containers?.find((c) => c.image?.includes('pilot'))?.image ?? '')?.[1];
+      if (tag) for (const pod of d.pods) this.set('istio_build', 'Istio component build info.', { component: 'pilot', tag, pod }, 1);
     }
     const gateway = list.find((d) => isGateway(d.name));
     if (gateway) this.ingress(gateway, dt);

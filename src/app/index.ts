@@ -33,6 +33,8 @@ import { RunLedger } from '../adapters/redis/ledger.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import type { ReportSource } from '../verdict/collect.js';
 import { reportScope, reportSourceOf } from '../daemon/report-source.js';
+import type { CaptureEvidence } from '../daemon/evidence.js';
+import type { EvidenceBounds } from '../verdict/evidence.js';
 
 export type { Daemon, Notifier };
 
@@ -115,30 +117,40 @@ export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {
 const PROBE_RETRY = { attempts: 2, totalMs: 5_000, requestTimeoutMs: 5_000 };
 /** A log read may be a few MB: a longer request timeout. */
 const LOGS_RETRY = { attempts: 2, totalMs: 60_000, requestTimeoutMs: 30_000 };
+/** Evidence is read once, beside the tick, within the recorder's own timeout: no retry. */
+const EVIDENCE_RETRY = { attempts: 1, totalMs: 10_000, requestTimeoutMs: 10_000 };
 
 export interface KubeReaders {
   /** "Is the suite deployed", from its namespace and Deployments (enabled suites with manifests). */
   deployment?: DeploymentProbe;
   /** The `logs` check kind's reader (when some enabled check reads logs). */
   logs?: LogsReader;
+  /** Events and pod statuses of a suite's namespaces when a check starts failing (any enabled suite). */
+  evidence?: CaptureEvidence;
   /** Why a reader is missing, for the caller to log; the guard or `unknown` decides then. */
   off: string[];
 }
 
-/** What the ticks and `check` read from the Kubernetes API besides Prometheus. */
-export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } = {}): Promise<KubeReaders> {
+async function expectedObjects(config: Config): Promise<Map<string, SuiteObjects>> {
   const { suiteObjects } = await import('../config/suites/suite-objects.js');
   const objects = new Map<string, SuiteObjects>();
-  const enabled = config.suites.filter((x) => x.enabled);
-  for (const s of enabled) {
+  for (const s of config.suites.filter((x) => x.enabled)) {
     const found = await suiteObjects(s).catch(() => undefined);
     if (found) objects.set(s.name, found);
   }
+  return objects;
+}
+
+/** What the ticks and `check` read from the Kubernetes API besides Prometheus. */
+export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } = {}): Promise<KubeReaders> {
+  const objects = await expectedObjects(config);
+  const enabled = config.suites.filter((x) => x.enabled);
   const readsLogs = [...enabled.flatMap((s) => s.checks), ...config.checks].some((c) => c.logs !== undefined);
-  if (objects.size === 0 && !readsLogs) return { off: ['no enabled suite has manifests or logs checks'] };
+  if (enabled.length === 0 && !readsLogs) return { off: ['no enabled suite has manifests or logs checks'] };
   const { createKubeClients } = await import('../adapters/kube/index.js');
   const { probeSuiteObjects } = await import('../adapters/kube/suite-objects.js');
   const { kubeLogsReader } = await import('../adapters/kube/pod-logs.js');
+  const { captureEvidence } = await import('../adapters/kube/evidence.js');
   const onRequest = o.metrics ? { onRequest: (verb: string, resource: string, code: number | string) => o.metrics?.kubeRequests.inc({ verb, resource, code: String(code) }) } : {};
   try {
     const kube = createKubeClients(config.kubernetes.kubeconfig, { retry: PROBE_RETRY, ...onRequest });
@@ -150,6 +162,10 @@ export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } 
       };
     }
     if (readsLogs) readers.logs = kubeLogsReader(createKubeClients(config.kubernetes.kubeconfig, { retry: LOGS_RETRY, ...onRequest }));
+    if (enabled.length > 0) {
+      const evidenceKube = createKubeClients(config.kubernetes.kubeconfig, { retry: EVIDENCE_RETRY, ...onRequest });
+      readers.evidence = (namespaces, bounds, signal) => captureEvidence(evidenceKube, namespaces, bounds, signal);
+    }
     return readers;
   } catch (err) {
     return { off: [messageOf(err)] };
@@ -183,6 +199,10 @@ export interface DaemonOptions {
   deployment?: DeploymentProbe;
   /** Reads pod logs for `logs` checks (buildKubeReaders); absent: those checks are unknown. */
   logs?: LogsReader;
+  /** Reads events and pods when a check starts failing (buildKubeReaders); absent: no evidence. */
+  evidence?: CaptureEvidence;
+  /** Evidence bounds (counts, bytes, rate, timeout); defaults in verdict/evidence.ts. */
+  evidenceBounds?: Partial<EvidenceBounds>;
   metrics?: Metrics;
   /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
   prefix?: string;
@@ -226,6 +246,8 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
     ...(o.deployment ? { deployment: o.deployment } : {}),
     ...(o.logs ? { logs: o.logs } : {}),
+    ...(o.evidence ? { evidence: o.evidence } : {}),
+    ...(o.evidenceBounds ? { evidenceBounds: o.evidenceBounds } : {}),
     redis,
     keys,
     now: o.now ?? Date.now,

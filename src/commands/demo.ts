@@ -18,7 +18,7 @@ const absent: Command = {
   summary: 'everything on this machine: Redis, Prometheus, Alertmanager, a simulated cluster and the daemon',
   help: 'usage: mesh-soak demo [options] (not available: this install has no simulator; run it from a source checkout)',
   // The demo's own options, so a user gets the clear refusal below, not "unknown option".
-  options: { fault: { type: 'string', multiple: true }, tick: { type: 'string' }, duration: { type: 'string' }, port: { type: 'string' } },
+  options: { fault: { type: 'string', multiple: true }, tick: { type: 'string' }, duration: { type: 'string' }, port: { type: 'string' }, 'bench-every': { type: 'string' }, chaos: { type: 'boolean' } },
   run() {
     throw new UserError('demo: the simulator is not part of this install (the runtime image ships the daemon only); run the demo from a source checkout: npm run demo');
   },

@@ -43,6 +43,8 @@ import { messageOf } from '../shared/errors.js';
 import type { DeploymentProbe } from '../checks/deployment.js';
 import type { LogsReader } from '../checks/logs.js';
 import { daemonBenchmarks, type BenchmarkParts, type DaemonBenchmarks } from './benchmarks.js';
+import { evidenceRecorder, suiteEvidenceNamespaces, type CaptureEvidence, type EvidenceRecorder } from './evidence.js';
+import { DEFAULT_EVIDENCE_BOUNDS, type EvidenceBounds } from '../verdict/evidence.js';
 
 export type { Notifier };
 
@@ -56,6 +58,10 @@ export interface DaemonParts {
   disruptions?: DisruptionRunner;
   /** Whether a suite's objects exist (checks/deployment.ts); absent: the guard alone decides. */
   deployment?: DeploymentProbe;
+  /** Reads events and pods when a check starts failing (adapters/kube/evidence.ts); absent: no evidence. */
+  evidence?: CaptureEvidence;
+  /** Evidence bounds; defaults in verdict/evidence.ts. */
+  evidenceBounds?: Partial<EvidenceBounds>;
   /** Reads pod logs for `logs` checks; absent: those checks are unknown. */
   logs?: LogsReader;
   /** Benchmark runs of the suites with a benchmark: section; absent: benchmark jobs are ignored. */
@@ -99,6 +105,7 @@ interface Running {
   restoring: () => Promise<void> | undefined;
   stopResend: () => void;
   benchmarks?: DaemonBenchmarks;
+  evidence?: EvidenceRecorder;
 }
 
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
@@ -108,7 +115,8 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const groups = activeGroups(config);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups) });
+  const evidence = evidenceOf(config, parts, ledger);
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups), ...(evidence ? { evidence } : {}) });
   const benchmarks = benchmarksOf(config, parts, store, pause);
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
@@ -125,7 +133,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watch.housekeeping(queues, keeper) };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
-  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}) };
+  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}), ...(evidence ? { evidence } : {}) };
   const backend = daemonBackend({
     config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
@@ -274,7 +282,15 @@ async function probePrometheus(provider: MetricsProvider): Promise<string | unde
   }
 }
 
-function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact'>): TickDeps {
+/** The evidence recorder when the daemon was given a capture (a Kubernetes API to read). */
+function evidenceOf(config: Config, parts: DaemonParts, ledger: RunLedger): EvidenceRecorder | undefined {
+  if (!parts.evidence) return undefined;
+  const bounds: EvidenceBounds = { ...DEFAULT_EVIDENCE_BOUNDS, ...parts.evidenceBounds };
+  const namespaces = new Map(config.suites.filter((s) => s.enabled).map((s) => [s.name, suiteEvidenceNamespaces(s, bounds.maxNamespaces)]));
+  return evidenceRecorder({ capture: parts.evidence, ledger, namespacesOf: (suite) => namespaces.get(suite) ?? [], bounds, logger: parts.logger, metrics: parts.metrics });
+}
+
+function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact' | 'evidence'>): TickDeps {
   return {
     ...state,
     provider: parts.provider,
@@ -370,6 +386,8 @@ async function stopDaemon(r: Running, server: RunningServer): Promise<void> {
     { name: 'benchmarks', close: () => r.benchmarks?.abort(), timeoutMs: 1000 },
     { name: 'workers', close: () => closeWorkers(r, workersMs), timeoutMs: workersMs + 3000 },
     { name: 'restore', close: () => r.restoring(), timeoutMs: 10_000 },
+    // Captures still running write their entry (each bounded by its own timeout) before Redis closes.
+    { name: 'evidence', close: () => r.evidence?.close(), timeoutMs: 5000 },
     { name: 'benchmark recovery', close: () => r.benchmarks?.current(), timeoutMs: 10_000 },
     { name: 'notifier flush', close: () => parts.notifier?.flush?.(5000), timeoutMs: 6000 },
     { name: 'notifier', close: () => parts.notifier?.close?.(), timeoutMs: 2000 },

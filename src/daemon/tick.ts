@@ -20,6 +20,7 @@ import { alertEventsFor, type AlertEvent, type AlertSink } from '../checks/alert
 import { longestGraceMs, specInPhase, type SuitePhase } from '../checks/phases.js';
 import type { OpenDisruptions } from '../adapters/redis/ledger.js';
 import type { DisruptionWindow } from '../verdict/impact.js';
+import type { EvidenceRecorder } from './evidence.js';
 import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
 
 export interface TickDeps {
@@ -43,6 +44,8 @@ export interface TickDeps {
   maxInstances?: number;
   /** The run ledger and disruption impact (impact-tracker.ts); absent: neither is kept. */
   impact?: ImpactTracker;
+  /** Evidence from the Kubernetes API when a check starts failing (evidence.ts); absent: none. */
+  evidence?: Pick<EvidenceRecorder, 'onChanges'>;
 }
 
 export interface TickJob {
@@ -84,10 +87,13 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     ...(deps.logs ? { logs: deps.logs } : {}),
   });
   await deps.store.save(suite, result.records);
+  const changes = deps.impact || deps.evidence ? checkChanges(suite, prev, result.records, startedAt) : [];
   if (deps.impact) {
-    await afterTick(deps.impact, suite, open, checkChanges(suite, prev, result.records, startedAt), startedAt);
+    await afterTick(deps.impact, suite, open, changes, startedAt);
     void recordIstioVersion(deps.impact, startedAt);
   }
+  // Beside the tick, never awaited: the API's events and pods for checks that started failing.
+  deps.evidence?.onChanges(suite, changes);
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));
   const states = reportRecords(deps, suite, group.checks, result.records, prev);

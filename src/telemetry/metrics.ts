@@ -85,6 +85,8 @@ export interface Metrics {
   readonly notRecovered: Counter<'suite'>;
   /** Disruptions skipped, by reason (a SKIP_REASONS value). */
   readonly disruptionSkips: Counter<'suite' | 'reason'>;
+  /** Evidence captures when a check started failing, by outcome (captured, partial, failed, limited). */
+  readonly evidenceCaptures: Counter<'outcome'>;
   /** 1 while a disruption of the suite runs (Grafana draws it as a band), else 0. */
   readonly disruptionInProgress: Gauge<'suite'>;
   /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
@@ -194,6 +196,12 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     labelNames: ['suite'] as const,
     registers,
   });
+  const evidenceCaptures = new Counter({
+    name: name('evidence_captures_total'),
+    help: 'Evidence captures (events and pod statuses) when a check started failing, by outcome: captured, partial, failed, limited (rate limit).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const disruptionSkips = new Counter({
     name: name('disruption_skips_total'),
     help: 'Disruptions skipped, by reason (suite failing or unknown, Prometheus unreachable, lock held, ...).',
@@ -295,6 +303,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     disruptionImpact,
     notRecovered,
     disruptionSkips,
+    evidenceCaptures,
     disruptionInProgress,
     setSuiteCoverage(suite, reason) {
       for (const r of COVERAGE_REASONS) if (r !== reason) suiteChecked.remove({ suite, reason: r });

@@ -3,7 +3,7 @@
 // with impact and recovery, the Istio versions. Every text from the ledger is escaped. Pure.
 
 import type { Report } from './report.js';
-import { iso, recoveryText, seconds } from './render.js';
+import { groupBy, iso, recoveryText, seconds, shownEvidence } from './render.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -31,7 +31,8 @@ function suitesTable(r: Report): string {
 
 /** One row per check that failed; disruptions as translucent bands across all rows. */
 function timeline(r: Report): string {
-  const keys = [...new Set(r.failures.map((f) => `${f.suite}/${f.check}`))].slice(0, 60);
+  const byKey = groupBy(r.failures, (f) => `${f.suite}/${f.check}`);
+  const keys = [...byKey.keys()].slice(0, 60);
   const W = 900;
   const L = 220;
   const H = 18 * Math.max(1, keys.length) + 24;
@@ -42,9 +43,7 @@ function timeline(r: Report): string {
     .map((d) => `<rect x="${x(d.startedAt).toFixed(1)}" y="0" width="${Math.max(2, x(d.endedAt) - x(d.startedAt)).toFixed(1)}" height="${H - 20}" fill="${d.outcome === 'failure' ? '#ffcdd2' : '#bbdefb'}" opacity=".7"><title>${esc(`${d.suite}/${d.id} ${d.outcome} ${iso(d.startedAt)}–${iso(d.endedAt)} ${recoveryText(d.impact?.recovery)}`)}</title></rect>`);
   const rows = keys.map((k, i) => {
     const y = 18 * i + 4;
-    const bars = r.failures
-      .filter((f) => `${f.suite}/${f.check}` === k)
-      .map((f) => `<rect x="${x(f.from).toFixed(1)}" y="${y}" width="${Math.max(2, x(f.to ?? r.to) - x(f.from)).toFixed(1)}" height="12" fill="#c62828"><title>${esc(`${k} failing ${iso(f.from)} → ${f.to === null ? 'still' : iso(f.to)}${f.disruption ? ` during ${f.disruption}` : ''}`)}</title></rect>`);
+    const bars = (byKey.get(k) ?? []).map((f) => `<rect x="${x(f.from).toFixed(1)}" y="${y}" width="${Math.max(2, x(f.to ?? r.to) - x(f.from)).toFixed(1)}" height="12" fill="#c62828"><title>${esc(`${k} failing ${iso(f.from)} → ${f.to === null ? 'still' : iso(f.to)}${f.disruption ? ` during ${f.disruption}` : ''}`)}</title></rect>`);
     return `<text x="4" y="${y + 10}">${esc(k)}</text>${bars.join('')}`;
   });
   const axis = `<text x="${L}" y="${H - 6}">${iso(r.from)}</text><text x="${W - 10}" y="${H - 6}" text-anchor="end">${iso(r.to)}</text>`;
@@ -55,11 +54,25 @@ function timeline(r: Report): string {
 function disruptionsTable(r: Report): string {
   if (r.disruptions.length === 0) return '<section><h2>Disruptions</h2><p>No disruption ran.</p></section>';
   const rows = r.disruptions.map((d) => {
-    const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : 'none');
+    const impact = d.impact?.checks.map((c) => `${c.check}: ${c.phases.join('+')}`).join(', ') || (d.outcome === 'skipped' ? '' : d.impact ? 'none' : 'judging');
     const steps = d.steps.map((s) => `${s.what}: ${s.outcome}`).join('<br>');
     return `<tr><td class="mono">${iso(d.startedAt)}</td><td>${esc(d.suite)}</td><td class="mono">${esc(d.id)}</td><td>${esc(d.outcome)}${d.reason ? `: ${esc(d.reason)}` : ''}</td><td>${esc(impact)}</td><td>${d.outcome === 'skipped' ? '' : esc(recoveryText(d.impact?.recovery))}</td><td class="mono">${steps}</td></tr>`;
   });
   return `<section><h2>Disruptions</h2><table><tr><th>started</th><th>suite</th><th>id</th><th>outcome</th><th>impact</th><th>recovery</th><th>steps</th></tr>${rows.join('')}</table></section>`;
+}
+
+/** The newest failures' evidence, each folded: pods and events as they were when it started. */
+function evidenceSection(r: Report): string {
+  const shown = shownEvidence(r);
+  if (shown.length === 0) return '';
+  const blocks = [...shown].reverse().map((f) => {
+    const e = f.evidence;
+    const pods = e.pods.map((p) => `<tr><td class="mono">${esc(p.name)}</td><td>${esc(p.phase)}</td><td>${esc(p.ready)}</td><td>${p.restarts}</td><td>${esc(p.reason ?? '')}</td></tr>`).join('');
+    const events = e.events.map((x) => `<tr><td class="mono">${esc(x.at)}</td><td>${esc(x.type)}</td><td>${esc(x.reason)}</td><td class="mono">${esc(x.object)}</td><td>${esc(x.message)}</td></tr>`).join('');
+    const head = `${esc(f.suite)}/${esc(f.check)} at ${iso(f.from)}: ${e.pods.length} pod(s), ${e.events.length} event(s)${e.namespaces?.length ? ` in ${esc(e.namespaces.join(', '))}` : ''}`;
+    return `<details><summary>${head}</summary>${e.note ? `<p>${esc(e.note)}</p>` : ''}${pods ? `<table><tr><th>pod</th><th>phase</th><th>ready</th><th>restarts</th><th>reason</th></tr>${pods}</table>` : ''}${events ? `<table><tr><th>event at</th><th>type</th><th>reason</th><th>object</th><th>message</th></tr>${events}</table>` : ''}</details>`;
+  });
+  return `<section><h2>Evidence</h2><p>Events and pod statuses of the suite's namespaces when the check started failing (the newest first).</p>${blocks.join('')}</section>`;
 }
 
 export function renderHtml(r: Report): string {
@@ -68,6 +81,6 @@ export function renderHtml(r: Report): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>mesh-soak report</title><style>${STYLE}</style></head>
 <body><header><h1>mesh-soak report</h1>${verdict(r.verdict)}<span>${iso(r.from)} → ${iso(r.to)}</span><span>${links}</span></header>
-<main>${suitesTable(r)}${timeline(r)}${disruptionsTable(r)}<section><h2>Istio versions seen</h2>${versions}</section></main></body></html>
+<main>${suitesTable(r)}${timeline(r)}${evidenceSection(r)}${disruptionsTable(r)}<section><h2>Istio versions seen</h2>${versions}</section></main></body></html>
 `;
 }

@@ -8,13 +8,14 @@
 
 import type { CheckStateName } from '../checks/types.js';
 import type { ImpactPhase, Recovery } from './impact.js';
+import type { Evidence } from './evidence.js';
 
 /** What the report reads: a subset of the ledger's entry kinds, structurally. */
 export type ReportEntry =
   | { kind: 'state'; suite: string; check: string; from: CheckStateName; to: CheckStateName; value: number | null; at: number }
   | { kind: 'disruption'; id: string; suite: string; startedAt: number; at: number; outcome: 'success' | 'failure' | 'skipped'; reason?: string; skip?: string; steps: Array<{ what: string; outcome: string; startedAt: number; endedAt: number }> }
   | { kind: 'impact'; id: string; suite: string; at: number; checks: Array<{ suite: string; check: string; phases: ImpactPhase[] }>; recovery: Recovery }
-  | { kind: 'evidence'; suite: string; check: string; at: number; evidence: unknown };
+  | { kind: 'evidence'; suite: string; check: string; at: number; evidence: Evidence };
 
 export interface ReportInput {
   from: number;
@@ -40,6 +41,8 @@ export interface FailureSpan {
   to: number | null;
   /** The disruption running (or whose impact was open) when it started failing. */
   disruption?: string;
+  /** Events and pod statuses captured when it started failing (absent: none was captured). */
+  evidence?: Evidence;
 }
 
 export interface DisruptionRow {
@@ -81,12 +84,18 @@ export const MAX_ROWS = 2000;
 export function buildReport(input: ReportInput): Report {
   const disruptions = input.suites.flatMap((s) => disruptionRows(input.entries.get(s.name) ?? []));
   const index = indexDisruptions(disruptions);
+  const rowsBySuite = new Map<string, DisruptionRow[]>();
+  for (const d of disruptions) {
+    const list = rowsBySuite.get(d.suite);
+    if (list) list.push(d);
+    else rowsBySuite.set(d.suite, [d]);
+  }
   const failures: FailureSpan[] = [];
   const suites = input.suites.map((s) => {
-    const byCheck = statesByCheck(input.entries.get(s.name) ?? []);
-    const spans = s.checks.map((check) => failureSpans(input, s.name, check, index, byCheck.get(check) ?? []));
+    const { states: byCheck, evidence } = byCheckOf(input.entries.get(s.name) ?? []);
+    const spans = s.checks.map((check) => withEvidence(failureSpans(input, s.name, check, index, byCheck.get(check) ?? []), evidence.get(check) ?? []));
     failures.push(...spans.flat());
-    return suiteReport(input, s, spans, disruptions.filter((d) => d.suite === s.name));
+    return suiteReport(input, s, spans, rowsBySuite.get(s.name) ?? []);
   });
   failures.sort((a, b) => a.from - b.from);
   disruptions.sort((a, b) => a.startedAt - b.startedAt);
@@ -128,15 +137,38 @@ function disruptionRows(entries: ReportEntry[]): DisruptionRow[] {
 /** The check's failing spans within the range, replayed from its state changes. */
 type StateEntry = ReportEntry & { kind: 'state' };
 
-function statesByCheck(entries: ReportEntry[]): Map<string, StateEntry[]> {
-  const out = new Map<string, StateEntry[]>();
+type EvidenceEntry = ReportEntry & { kind: 'evidence' };
+
+/** A suite's state changes and evidence by check, in one pass (entries are oldest first). */
+function byCheckOf(entries: ReportEntry[]): { states: Map<string, StateEntry[]>; evidence: Map<string, EvidenceEntry[]> } {
+  const states = new Map<string, StateEntry[]>();
+  const evidence = new Map<string, EvidenceEntry[]>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T): void => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
   for (const e of entries) {
-    if (e.kind !== 'state') continue;
-    const list = out.get(e.check);
-    if (list) list.push(e);
-    else out.set(e.check, [e]);
+    if (e.kind === 'state') push(states, e.check, e);
+    else if (e.kind === 'evidence') push(evidence, e.check, e);
   }
-  return out;
+  return { states, evidence };
+}
+
+/** Each span with the evidence captured when it began (the first capture at or after its start, within it). */
+function withEvidence(spans: FailureSpan[], captures: EvidenceEntry[]): FailureSpan[] {
+  if (captures.length === 0) return spans;
+  return spans.map((sp) => {
+    let lo = 0;
+    let hi = captures.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((captures[mid]?.at ?? 0) < sp.from) lo = mid + 1;
+      else hi = mid;
+    }
+    const hit = captures[lo];
+    return hit && (sp.to === null || hit.at < sp.to) ? { ...sp, evidence: hit.evidence } : sp;
+  });
 }
 
 function failureSpans(input: ReportInput, suite: string, check: string, disruptions: DisruptionIndex, changes: StateEntry[]): FailureSpan[] {
@@ -158,11 +190,17 @@ function failureSpans(input: ReportInput, suite: string, check: string, disrupti
 interface DisruptionIndex {
   rows: DisruptionRow[];
   longestMs: number;
+  /** Disruptions whose impact is still being judged: not recovered yet, whenever they started. */
+  judging: DisruptionRow[];
 }
 
 function indexDisruptions(rows: DisruptionRow[]): DisruptionIndex {
   const sorted = rows.filter((r) => r.outcome !== 'skipped').sort((a, b) => a.startedAt - b.startedAt);
-  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)) };
+  return { rows: sorted, longestMs: Math.max(0, ...sorted.map((r) => recoveredAt(r) - r.startedAt)), judging: sorted.filter(isJudging) };
+}
+
+function isJudging(r: DisruptionRow): boolean {
+  return r.impact === undefined || r.impact.recovery.status === 'pending';
 }
 
 function span(suite: string, check: string, from: number, to: number | null, index: DisruptionIndex): FailureSpan {
@@ -176,12 +214,20 @@ function span(suite: string, check: string, from: number, to: number | null, ind
     if ((rows[mid]?.startedAt ?? 0) <= from) lo = mid + 1;
     else hi = mid;
   }
+  // The suite's own disruption first: another suite's that started a moment later is not the likelier cause.
+  let other: DisruptionRow | undefined;
   for (let i = lo - 1; i >= 0; i--) {
     const r = rows[i];
     if (!r || r.startedAt < from - index.longestMs) break;
-    if (from <= r.endedAt || (r.suite === suite && from <= recoveredAt(r))) return { suite, check, from, to, disruption: `${r.suite}/${r.id}` };
+    if (r.suite === suite ? from <= recoveredAt(r) || from <= r.endedAt || isJudging(r) : from <= r.endedAt && other === undefined) {
+      if (r.suite === suite) return { suite, check, from, to, disruption: `${r.suite}/${r.id}` };
+      other = r;
+    }
   }
-  return { suite, check, from, to };
+  // One of its own still being judged that began before the window (its recovery is open-ended).
+  const own = index.judging.filter((r) => r.suite === suite && r.startedAt <= from).at(-1);
+  const found = own ?? other;
+  return found ? { suite, check, from, to, disruption: `${found.suite}/${found.id}` } : { suite, check, from, to };
 }
 
 function recoveredAt(r: DisruptionRow): number {

@@ -11,6 +11,7 @@ import { BENCH_MODES, type BenchRun } from '../../benchmark/model.js';
 import type { BaselineSample } from '../../benchmark/compare.js';
 import type { JournalEntry as JournalEntryOfBench } from '../../benchmark/run-benchmark.js';
 import type { DisruptionWindow, Impact, ImpactPhase, Recovery } from '../../verdict/impact.js';
+import type { Evidence } from '../../verdict/evidence.js';
 
 export type Parsed<T> = { kind: 'ok'; value: T } | { kind: 'corrupt'; reason: string };
 
@@ -431,13 +432,8 @@ export interface LedgerStep {
   endedAt: number;
 }
 
-/** Kubernetes evidence captured when a check started failing (bounded by the capturer). */
-export interface Evidence {
-  events: Array<{ at: string; type: string; reason: string; object: string; message: string }>;
-  pods: Array<{ name: string; phase: string; ready: string; restarts: number; reason?: string }>;
-  /** Why nothing or only part could be captured (API unreachable, capped). */
-  note?: string;
-}
+/** Kubernetes evidence captured when a check started failing (verdict/evidence.ts bounds it). */
+export type { Evidence };
 
 export type LedgerEntry =
   | { kind: 'state'; suite: string; check: string; from: CheckStateName; to: CheckStateName; value: number | null; at: number }
@@ -477,6 +473,7 @@ const evidenceSchema: z.ZodType<Evidence> = z.object({
   events: z.array(z.object({ at: z.string(), type: z.string(), reason: z.string(), object: z.string(), message: z.string() })),
   pods: z.array(z.object({ name: z.string(), phase: z.string(), ready: z.string(), restarts: z.number(), reason: z.string().optional() })),
   note: z.string().optional(),
+  namespaces: z.array(z.string()).optional(),
 });
 
 const ledgerEntrySchema: z.ZodType<LedgerEntry> = z.discriminatedUnion('kind', [
@@ -503,7 +500,28 @@ const ledgerEntrySchema: z.ZodType<LedgerEntry> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('evidence'), suite: z.string(), check: z.string(), at: z.number(), evidence: evidenceSchema }),
 ]);
 
-export const ledgerEntryCodec: Codec<LedgerEntry> = jsonCodec(ledgerEntrySchema, { replacer: jsonNumbers, reviver: reviveNumbers });
+// The number hooks only for an entry that needs them (a NaN/Infinity value): a reviver called
+// for every key tripled the cost of reading a day of ledger for the report.
+export const ledgerEntryCodec: Codec<LedgerEntry> = jsonCodec(ledgerEntrySchema, NUMBER_HOOKS);
+
+/**
+ * Ledger entries from one JSON array text (a range read in one piece: ledger.ts joins the rows
+ * in Redis), each checked by the entry schema; undefined when the text is not a JSON array
+ * (a row that is not JSON spoils the whole: the caller reads row by row then).
+ */
+export function parseLedgerArray(text: string): Array<Parsed<LedgerEntry>> | undefined {
+  let values: unknown;
+  try {
+    values = text.includes('"$num"') ? JSON.parse(text, reviveNumbers) : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values)) return undefined;
+  return values.map((v): Parsed<LedgerEntry> => {
+    const result = ledgerEntrySchema.safeParse(v);
+    return result.success ? { kind: 'ok', value: result.data } : { kind: 'corrupt', reason: issuesText(result.error) };
+  });
+}
 
 const windowSchema: z.ZodType<DisruptionWindow> = z.object({
   id: z.string(),

@@ -42,6 +42,8 @@ export interface StateKeys {
   ledgerOpen(suite: string): string;
   /** The Istio versions seen, one entry per version span, bounded like a ledger. */
   ledgerVersions(): string;
+  /** Set (with a TTL) when evidence was captured for a check: none again until it expires. */
+  ledgerEvidence(suite: string, check: string): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -65,5 +67,6 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     ledger: (suite) => `${prefix}:ledger:${suite}`,
     ledgerOpen: (suite) => `${prefix}:ledger-open:${suite}`,
     ledgerVersions: () => `${prefix}:ledger-versions`,
+    ledgerEvidence: (suite, check) => `${prefix}:ledger-evidence:${suite}:${check}`,
   };
 }

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import {
   disruptionWindowCodec,
   ledgerEntryCodec,
+  parseLedgerArray,
   versionSpanCodec,
   type Codec,
   type LedgerEntry,
@@ -26,6 +27,8 @@ export const LEDGER_MAX_AGE_MS = 7 * 24 * 3600_000;
 /** Open windows kept per suite: more means impacts never close; the oldest go. */
 const MAX_OPEN = 16;
 const LAST = '~last';
+/** The newest rows of a score range, newest first, joined by commas (JSON never holds a raw one outside strings, and rows are whole JSON values). */
+const RANGE_JOINED = "return table.concat(redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2], 'LIMIT', 0, ARGV[3]), ',')";
 
 export interface LedgerOptions {
   /** Entries kept per suite; default LEDGER_MAX_ENTRIES. */
@@ -64,11 +67,38 @@ export class RunLedger {
     await tx.exec();
   }
 
-  /** Entries of `suite` with from <= at <= to, oldest first, at most `limit` (the newest kept). */
+  /**
+   * Entries of `suite` with from <= at <= to, oldest first, at most `limit` (the newest kept).
+   * Redis joins the rows into one JSON array (one reply and one JSON.parse instead of one per
+   * row: a day of a suite is thousands of rows); when some row is not JSON, row by row.
+   */
   async range(suite: string, from: number, to: number, limit: number): Promise<LedgerEntry[]> {
     const key = this.keys.ledger(suite);
-    const rows = await this.redis.zrevrangebyscore(key, to, from, 'LIMIT', 0, limit);
-    return this.parseAll(key, rows.reverse(), ledgerEntryCodec);
+    const joined = (await this.redis.eval(RANGE_JOINED, 1, key, to, from, limit)) as string;
+    const parsed = parseLedgerArray(`[${joined}]`);
+    if (!parsed) {
+      const rows = await this.redis.zrevrangebyscore(key, to, from, 'LIMIT', 0, limit);
+      return this.parseAll(key, rows.reverse(), ledgerEntryCodec);
+    }
+    const out: LedgerEntry[] = [];
+    for (let i = parsed.length - 1; i >= 0; i--) {
+      const p = parsed[i];
+      if (p?.kind === 'ok') out.push(p.value);
+      else if (p) this.options.onUnreadable?.({ key, field: `entry ${parsed.length - 1 - i} of the range`, reason: p.reason });
+    }
+    return out;
+  }
+
+  /**
+   * Which of `checks` may capture evidence now: each one not captured within `minIntervalMs`
+   * (across replicas: one SET NX PX per check, in one round trip).
+   */
+  async claimEvidence(suite: string, checks: string[], minIntervalMs: number): Promise<string[]> {
+    if (checks.length === 0) return [];
+    const tx = this.redis.pipeline();
+    for (const check of checks) tx.set(this.keys.ledgerEvidence(suite, check), String(this.now()), 'PX', Math.max(1, Math.round(minIntervalMs)), 'NX');
+    const answers = (await tx.exec()) ?? [];
+    return checks.filter((_, i) => answers[i]?.[1] === 'OK');
   }
 
   async count(suite: string): Promise<number> {

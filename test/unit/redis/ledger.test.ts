@@ -49,6 +49,18 @@ describe('RunLedger (real Redis)', () => {
     expect((await ledger.range('s', 0, T0, 2)).map((e) => e.at)).toEqual([T0 - 2000, T0 - 1000]);
   });
 
+  it('a row that is not JSON at all: the range is read row by row, that row reported, the rest kept', async () => {
+    const keys = stateKeys(redis.prefix());
+    const unreadable: UnreadableRecord[] = [];
+    const ledger = new RunLedger(redis.client(), keys, { now: () => T0, onUnreadable: (r) => unreadable.push(r) });
+    await ledger.append('s', [1, 2, 3].map((i) => state(T0 - i * 1000)));
+    await redis.client().zadd(keys.ledger('s'), T0 - 1500, 'not json, {');
+    const got = await ledger.range('s', 0, T0, 10);
+    expect(got.map((e) => e.at)).toEqual([T0 - 3000, T0 - 2000, T0 - 1000]);
+    expect(got[0]).toMatchObject({ value: Number.NaN });
+    expect(unreadable.map((u) => u.field)).toEqual(['not json, {']);
+  });
+
   it('opens, ends and closes a disruption window; the last window outlives the close', async () => {
     const keys = stateKeys(redis.prefix());
     const ledger = new RunLedger(redis.client(), keys, { now: () => T0 });

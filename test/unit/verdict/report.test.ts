@@ -93,6 +93,50 @@ describe('buildReport', () => {
   });
 });
 
+describe('buildReport: evidence and the disruption in progress', () => {
+  const evidence = { events: [{ at: '2026-12-01T10:01:20Z', type: 'Warning', reason: 'Killing', object: 'Pod/httpbin-1', message: 'Stopping container <httpbin>' }], pods: [{ name: 'httpbin-2', phase: 'Running', ready: '0/1', restarts: 2, reason: 'httpbin: CrashLoopBackOff' }], namespaces: ['gs-ns'] };
+  const captured: ReportEntry = { kind: 'evidence', suite: 'gs', check: '5xx', at: T0 + 80 * SEC, evidence };
+
+  it('attaches the evidence captured when a span began to that span only', () => {
+    const r = buildReport(input([...soak, captured, state('5xx', 'ok', 'failing', 2000), state('5xx', 'failing', 'ok', 2010)]));
+    const spans = r.failures.filter((f) => f.check === '5xx');
+    expect(spans.map((f) => f.evidence)).toEqual([evidence, undefined]);
+  });
+
+  it('shows evidence in every format: md and html tables, JSON on the span, JUnit system-out (escaped)', () => {
+    const r = buildReport(input([...soak, captured]));
+    const md = renderReport(r, 'md');
+    expect(md).toContain('## Evidence');
+    expect(md).toContain('### gs/5xx at 2026-12-01T10:01:20Z');
+    expect(md).toContain('| httpbin-2 | Running | 0/1 | 2 | httpbin: CrashLoopBackOff |');
+    expect(md).toContain('| 2026-12-01T10:01:20Z | Warning | Killing | Pod/httpbin-1 | Stopping container <httpbin> |');
+    const html = renderReport(r, 'html');
+    expect(html).toContain('<h2>Evidence</h2>');
+    expect(html).toContain('Stopping container &lt;httpbin&gt;');
+    expect(JSON.parse(renderReport(r, 'json')).failures[0].evidence).toEqual(evidence);
+    const junit = renderReport(r, 'junit');
+    expect(junit).toMatch(/<testcase classname="gs" name="5xx"[^>]*><failure [^>]*\/><system-out>evidence when it started failing at 2026-12-01T10:01:20Z:\nnamespaces: gs-ns\npod httpbin-2: Running, ready 0\/1, restarts 2, httpbin: CrashLoopBackOff\nevent [^<]*Stopping container &lt;httpbin&gt;<\/system-out><\/testcase>/);
+  });
+
+  it('a failure is tied to its own suite\'s disruption before another suite\'s that began a moment later', () => {
+    const other: ReportEntry = { kind: 'disruption', id: 'o1', suite: 'quiet', startedAt: T0 + 61 * SEC, at: T0 + 120 * SEC, outcome: 'success', steps: [] };
+    const r = buildReport(input([...soak], { entries: new Map([['gs', soak], ['quiet', [other]]]) }));
+    expect(r.failures[0]).toMatchObject({ check: '5xx', disruption: 'gs/d1' });
+    // Without a disruption of its own, the other suite's in progress is named.
+    const alone = buildReport(input([state('5xx', 'ok', 'failing', 80)], { entries: new Map([['gs', [state('5xx', 'ok', 'failing', 80)]], ['quiet', [other]]]) }));
+    expect(alone.failures[0]).toMatchObject({ check: '5xx', disruption: 'quiet/o1' });
+  });
+});
+
+describe('buildReport: a disruption whose impact is still being judged', () => {
+  it('is the one in progress for its suite\'s failures after its end, and its impact reads judging, not none', () => {
+    const entries = [disruption('d9', 100, 104), state('5xx', 'ok', 'failing', 110)];
+    const r = buildReport(input(entries, { entries: new Map([['gs', entries], ['quiet', [{ kind: 'disruption', id: 'o1', suite: 'quiet', startedAt: T0 + 101 * SEC, at: T0 + 200 * SEC, outcome: 'success', steps: [] }]]]) }));
+    expect(r.failures[0]).toMatchObject({ check: '5xx', disruption: 'gs/d9' });
+    expect(renderReport(r, 'md')).toMatch(/\| gs \| d9 \| success \| judging \| judging \|/);
+  });
+});
+
 describe('quantile', () => {
   it('nearest rank', () => {
     expect(quantile([], 0.5)).toBeNull();
