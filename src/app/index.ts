@@ -40,11 +40,18 @@ import { RunLedger } from '../adapters/redis/ledger.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import type { ReportSource } from '../verdict/collect.js';
 import { reportScope, reportSourceOf } from '../daemon/report-source.js';
+import { clusterNames, clusterTarget, instanceView } from '../config/clusters.js';
+import { clusterOfId } from '../checks/suite-instance.js';
+import type { ClusterDeps } from '../daemon/tick.js';
 
 export type { Daemon, Notifier };
 
-/** The one Prometheus provider: a tick's queries travel as a few batched requests. */
-export function buildProvider(config: Config, metrics?: Metrics): MetricsProvider {
+/**
+ * The one Prometheus provider (of config.prometheus): a tick's queries travel as a few batched
+ * requests. `cluster`: the clusters[] entry it serves, as prometheus_request_duration_seconds' cluster label.
+ */
+export function buildProvider(config: Config, metrics?: Metrics, cluster?: string): MetricsProvider {
+  const labels = cluster === undefined ? {} : { cluster };
   return new BatchingProvider(
     new PrometheusClient({
       url: config.prometheus.url,
@@ -55,12 +62,36 @@ export function buildProvider(config: Config, metrics?: Metrics): MetricsProvide
       ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
       ...(metrics
         ? {
-            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds),
+            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome), ...labels }, seconds),
             onOverLimit: (limit) => healthMetrics(metrics.registry).prometheusOverLimit.inc({ limit }),
           }
         : {}),
     }),
   );
+}
+
+type KubeReporter = { onRequest?: (verb: string, resource: string, code: number | string) => void };
+
+/** kube_requests_total's reporter; `cluster` labels the requests of a clusters[] entry. */
+function kubeReporter(metrics: Metrics | undefined, cluster?: string): KubeReporter {
+  if (!metrics) return {};
+  const labels = cluster === undefined ? {} : { cluster };
+  return { onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code), ...labels }) };
+}
+
+/** Kubernetes clients of every cluster, by name ("default" without clusters:); the cluster label only with clusters:. */
+async function kubeClientsByCluster(config: Config, o: { metrics?: Metrics | undefined; retry?: KubeClientOptions['retry'] }): Promise<Map<string, import('../adapters/kube/index.js').KubeContext>> {
+  const { createKubeClients } = await import('../adapters/kube/index.js');
+  const out = new Map<string, import('../adapters/kube/index.js').KubeContext>();
+  for (const name of clusterNames(config)) {
+    const k = clusterTarget(config, name).kubernetes;
+    out.set(name, createKubeClients(k.kubeconfig, {
+      ...(k.context !== undefined ? { context: k.context } : {}),
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...kubeReporter(o.metrics, config.clusters ? name : undefined),
+    }));
+  }
+  return out;
 }
 
 /** The dispatcher over config.notify's sinks; none configured: undefined (alerts are only logged). */
@@ -92,19 +123,18 @@ export interface BuiltRunner {
 
 /** The disruption runner over the real Kubernetes API (loaded only when needed). */
 export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {}): Promise<BuiltRunner> {
-  const { createKubeClients } = await import('../adapters/kube/index.js');
   const { kubeClusterOps } = await import('../adapters/kube/cluster-ops.js');
   const { createDisruptionRunner } = await import('../disruption/runner.js');
-  const metrics = o.metrics;
-  const kube = createKubeClients(config.kubernetes.kubeconfig, {
-    ...(o.kubeRetry ? { retry: o.kubeRetry } : {}),
-    ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
-  });
+  const kube = await kubeClientsByCluster(config, { metrics: o.metrics, ...(o.kubeRetry ? { retry: o.kubeRetry } : {}) });
+  const ops = new Map([...kube].map(([name, k]) => [name, kubeClusterOps(k)]));
+  // Without clusters: the one cluster; with them, a suite instance's (by its id) and the first for a plain suite (`disrupt`).
+  const first = ops.get(clusterNames(config)[0]!)!;
   // The journal's connection: commands queue while Redis is away instead of failing a restore.
   const redis = o.redis ?? createRedisClient(config.redis, { maxRetriesPerRequest: null });
   if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
   const runner = createDisruptionRunner({
-    ops: kubeClusterOps(kube),
+    ops: first,
+    ...(config.clusters ? { opsFor: (suite: string) => ops.get(clusterOfId(suite)) } : {}),
     redis,
     keys: o.keys ?? stateKeys(keyPrefix(config.redis)),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -126,15 +156,19 @@ const LOGS_RETRY = { attempts: 2, totalMs: 60_000, requestTimeoutMs: 30_000 };
 export interface KubeReaders {
   /** "Is the suite deployed", from its namespace and Deployments (enabled suites with manifests). */
   deployment?: DeploymentProbe;
-  /** The `logs` check kind's reader (when some enabled check reads logs). */
+  /** The `logs` check kind's reader (when some enabled check reads logs); the first cluster's with clusters:. */
   logs?: LogsReader;
+  /** With clusters: each cluster's logs reader, by name (DaemonOptions.logsByCluster). */
+  logsByCluster?: ReadonlyMap<string, LogsReader>;
   /** Why a reader is missing, for the caller to log; the guard or `unknown` decides then. */
   off: string[];
 }
 
 /** What the ticks and `check` read from the Kubernetes API besides Prometheus. */
-export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } = {}): Promise<KubeReaders> {
+export async function buildKubeReaders(given: Config, o: { metrics?: Metrics } = {}): Promise<KubeReaders> {
   const { suiteObjects } = await import('../config/suites/suite-objects.js');
+  // With clusters: keyed by suite instance id, each asked of its own cluster.
+  const config = instanceView(given);
   const objects = new Map<string, SuiteObjects>();
   const enabled = config.suites.filter((x) => x.enabled);
   for (const s of enabled) {
@@ -143,20 +177,23 @@ export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } 
   }
   const readsLogs = [...enabled.flatMap((s) => s.checks), ...config.checks].some((c) => c.logs !== undefined);
   if (objects.size === 0 && !readsLogs) return { off: ['no enabled suite has manifests or logs checks'] };
-  const { createKubeClients } = await import('../adapters/kube/index.js');
   const { probeSuiteObjects } = await import('../adapters/kube/suite-objects.js');
   const { kubeLogsReader } = await import('../adapters/kube/pod-logs.js');
-  const onRequest = o.metrics ? { onRequest: (verb: string, resource: string, code: number | string) => o.metrics?.kubeRequests.inc({ verb, resource, code: String(code) }) } : {};
   try {
-    const kube = createKubeClients(config.kubernetes.kubeconfig, { retry: PROBE_RETRY, ...onRequest });
+    const kube = await kubeClientsByCluster(config, { metrics: o.metrics, retry: PROBE_RETRY });
+    const first = clusterNames(config)[0]!;
     const readers: KubeReaders = { off: objects.size === 0 ? ['no enabled suite has manifests'] : [] };
     if (objects.size > 0) {
       readers.deployment = async (suite, signal) => {
         const expected = objects.get(suite);
-        return expected ? probeSuiteObjects(kube, expected, signal) : { deployed: true };
+        return expected ? probeSuiteObjects(kube.get(clusterOfId(suite)) ?? kube.get(first)!, expected, signal) : { deployed: true };
       };
     }
-    if (readsLogs) readers.logs = kubeLogsReader(createKubeClients(config.kubernetes.kubeconfig, { retry: LOGS_RETRY, ...onRequest }));
+    if (readsLogs) {
+      const logs = await kubeClientsByCluster(config, { metrics: o.metrics, retry: LOGS_RETRY });
+      readers.logs = kubeLogsReader(logs.get(first)!);
+      if (config.clusters) readers.logsByCluster = new Map([...logs].map(([name, k]) => [name, kubeLogsReader(k)]));
+    }
     return readers;
   } catch (err) {
     return { off: [messageOf(err)] };
@@ -190,6 +227,8 @@ export interface DaemonOptions {
   deployment?: DeploymentProbe;
   /** Reads pod logs for `logs` checks (buildKubeReaders); absent: those checks are unknown. */
   logs?: LogsReader;
+  /** With config clusters: each cluster's logs reader (buildKubeReaders). */
+  logsByCluster?: ReadonlyMap<string, LogsReader>;
   metrics?: Metrics;
   /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
   prefix?: string;
@@ -224,10 +263,12 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   const benchmarks = config.suites.some((s) => s.enabled && s.benchmark)
     ? buildBenchmark(config, { redis, owner: `daemon:${hostname()}:${process.pid}`, keys, ...(o.bench?.lockTtlMs !== undefined ? { lockTtlMs: o.bench.lockTtlMs } : {}), ...(o.bench?.pollMs !== undefined ? { pollMs: o.bench.pollMs } : {}) })
     : undefined;
+  const clusters = clusterDeps(config, metrics, o.logsByCluster);
   return runDaemon(config, {
     logger: o.logger,
     metrics,
-    provider: o.provider ?? buildProvider(config, metrics),
+    provider: o.provider ?? [...(clusters?.values() ?? [])][0]?.provider ?? buildProvider(config, metrics),
+    ...(clusters ? { clusters } : {}),
     ...(notifier ? { notifier } : {}),
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
     ...(o.deployment ? { deployment: o.deployment } : {}),
@@ -247,6 +288,18 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.watch ? { watch: o.watch } : {}),
   });
+}
+
+/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL and logs reader. */
+function clusterDeps(config: Config, metrics: Metrics, logs: ReadonlyMap<string, LogsReader> | undefined): Map<string, ClusterDeps> | undefined {
+  if (!config.clusters) return undefined;
+  return new Map(
+    config.clusters.map((c) => {
+      const reader = logs?.get(c.name);
+      const deps: ClusterDeps = { provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name), prometheusUrl: c.prometheus.url, ...(reader ? { logs: reader } : {}) };
+      return [c.name, deps];
+    }),
+  );
 }
 
 export interface BenchBuildOptions {
