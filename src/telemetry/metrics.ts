@@ -394,11 +394,12 @@ const LABELLED_METHODS = ['set', 'inc', 'dec', 'observe', 'remove', 'labels', 's
  * exported series carry `suite` and, for an instance of a named cluster, `cluster` (issue 15).
  * Without `clusters:` the id is the suite's name and the series are exactly as before.
  */
-function exportInstanceLabels(metric: object): void {
+export function exportInstanceLabels<M extends object>(metric: M): M {
   const m = metric as Record<string, unknown>;
   for (const method of LABELLED_METHODS) {
     const f = m[method];
     if (typeof f !== 'function') continue;
     m[method] = (first: unknown, ...rest: unknown[]): unknown => (f as (...a: unknown[]) => unknown).call(metric, splitSuiteLabel(first), ...rest);
   }
+  return metric;
 }
