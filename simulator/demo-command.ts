@@ -55,6 +55,14 @@ function durationOption(name: string, text: string | undefined): number | undefi
   return ms;
 }
 
+/** --clusters: 1 to 4 simulated clusters. */
+function clusterCount(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 4) throw new UserError(`--clusters: "${text}" is not a number of clusters from 1 to 4`);
+  return n;
+}
+
 const clock = () => new Date().toISOString().slice(11, 19);
 
 /** Colours only on a terminal; plain text in a pipe or a log. */
@@ -145,7 +153,7 @@ function roundText(v: string | undefined): string {
 }
 
 function alertLine(a: ReceivedAlert): string {
-  const what = `${a.labels.suite ?? '?'}/${a.labels.check ?? '?'}`;
+  const what = `${a.labels.cluster ? `${a.labels.cluster}/` : ''}${a.labels.suite ?? '?'}/${a.labels.check ?? '?'}`;
   const text = a.annotations.summary ? ` — ${a.annotations.summary}` : '';
   return `${clock()} ALERT      ${a.status.toUpperCase()} ${what} [${a.labels.severity ?? ''}] value ${roundText(a.annotations.value)}${text}\n`;
 }
@@ -153,7 +161,7 @@ function alertLine(a: ReceivedAlert): string {
 export const demoCommand: Command = {
   summary: 'everything on this machine: Redis, Prometheus, Alertmanager, a simulated cluster and the daemon',
   help: [
-    'usage: mesh-soak demo [--fault SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N] [--bench-every 3m] [--chaos]',
+    'usage: mesh-soak demo [--fault [CLUSTER/]SUITE:KIND]... [--tick 5s] [--duration 10m] [--port N] [--bench-every 3m] [--chaos] [--clusters N]',
     '',
     'Starts Redis, Prometheus and Alertmanager from the local binaries on free loopback ports,',
     'a fake Kubernetes API with the four suites deployed, a synthetic Istio metrics target that',
@@ -173,6 +181,9 @@ export const demoCommand: Command = {
     '                      points, first run at start, about 90 s) runs (default 3m)',
     '  --chaos             adds chaos-partial; it and istio-upgrader run every minute on the',
     '                      control-plane lock (due on the same minute, they never overlap)',
+    '  --clusters N        N simulated clusters (default 1), each with its own Kubernetes API, Istio',
+    '                      metrics and Prometheus; http10 runs on all of them, the other suites on',
+    '                      cluster-1; faults as cluster-2/http10:5xx; no benchmark',
     'Faults can also be switched while it runs: curl -XPOST "<faults URL>/NAMESPACE/KIND?on=true".',
   ].join('\n'),
   options: {
@@ -182,12 +193,14 @@ export const demoCommand: Command = {
     port: { type: 'string' },
     'bench-every': { type: 'string' },
     chaos: { type: 'boolean' },
+    clusters: { type: 'string' },
   },
   async run(ctx) {
     const faults = ((ctx.values.fault as string[] | undefined) ?? []).map(parseFault);
     const tickMs = durationOption('tick', ctx.values.tick as string | undefined);
     const durationMs = durationOption('duration', ctx.values.duration as string | undefined);
     const port = parsePort(ctx.values.port as string | undefined);
+    const clusters = clusterCount(ctx.values.clusters as string | undefined);
     const benchEvery = formatDuration(durationOption('bench-every', ctx.values['bench-every'] as string | undefined) ?? 180_000);
     ensurePackages(ctx);
 
@@ -210,6 +223,7 @@ export const demoCommand: Command = {
           adminToken: ctx.env.MESH_SOAK_ADMIN_TOKEN,
           benchmark: benchEvery,
           chaos: ctx.values.chaos === true,
+          clusters,
           onAlert: (a) => out.write(alertLine(a)),
           signal: abort.signal,
         });
@@ -238,12 +252,13 @@ export const demoCommand: Command = {
           `  status page   ${running.urls.status}`,
           `  metrics       ${running.urls.metrics}`,
           `  Prometheus    ${running.urls.prometheus}`,
+          ...running.clusters.slice(1).map((c) => `  Prometheus    ${c.prom.url}   (${c.name}; faults ${c.target.url}/faults)`),
           `  Alertmanager  ${running.urls.alertmanager}`,
           `  faults        ${running.urls.faults}   (POST /faults/NAMESPACE/KIND?on=true|false)`,
           `  config        ${running.configPath}`,
           `  daemon log    ${running.logFile}`,
           faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain or --fault bench:slow-proxy',
-          `  benchmark     every ${benchEvery}; CSV in ${running.dir}/benchmark.csv after each run`,
+          clusters > 1 ? `  clusters      ${running.clusters.map((c) => c.name).join(', ')}: http10 on all, the other suites on cluster-1` : `  benchmark     every ${benchEvery}; CSV in ${running.dir}/benchmark.csv after each run`,
           '',
           'Ctrl-C stops everything.',
           '',

@@ -19,6 +19,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config/load-config.js';
 import { MESH_SUITE, type Config } from '../src/config/model.js';
+import { instanceView } from '../src/config/clusters.js';
+import { splitInstanceId } from '../src/checks/suite-instance.js';
 import { buildDisruptionRunner, buildKubeReaders, startDaemon, type Daemon } from '../src/app/index.js';
 import { withTimeout } from '../src/shared/time.js';
 import { applyManifests, createKubeClients, type KubeContext } from '../src/adapters/kube/index.js';
@@ -71,6 +73,20 @@ export interface DemoOptions {
    * control-plane lock, so the two due on the same minute show they never overlap; default off.
    */
   chaos?: boolean;
+  /**
+   * Simulated clusters (issue 15); default 1 (today's config, no `clusters:`). With more, each
+   * gets its own fake Kubernetes API, Istio metrics target and Prometheus; http10 runs on all of
+   * them, the other suites on cluster-1 only; the benchmark is left out.
+   */
+  clusters?: number;
+}
+
+/** One simulated cluster of a many-cluster demo. */
+export interface DemoCluster {
+  name: string;
+  kube: FakeKubeApi;
+  target: MetricsTarget;
+  prom: RunningPrometheus;
 }
 
 /** startDemoStack was aborted through its signal; everything it had started is stopped. */
@@ -89,8 +105,10 @@ export interface DemoStack {
   urls: { status: string; metrics: string; prometheus: string; alertmanager: string; kubeApi: string; faults: string };
   daemon: Daemon;
   kube: FakeKubeApi;
+  /** With options.clusters > 1: every simulated cluster (the first is `kube` and `urls.prometheus` above). */
+  clusters: DemoCluster[];
   alerts: ReceivedAlert[];
-  /** Switches a simulated fault on or off for a suite (`mesh` is the control plane). */
+  /** Switches a simulated fault on or off for a suite (`mesh` is the control plane); `CLUSTER/SUITE` with clusters. */
   setFault(suite: string, kind: DemoFaultKind, on?: boolean): void;
   /** With options.benchmark: the finished benchmark runs as CSV. */
   benchCsv?: () => Promise<string>;
@@ -198,17 +216,22 @@ function demoConfig(p: {
   extraSuites?: string;
   /** Suites holding the control-plane lock. */
   locked?: string[];
+  /** Several clusters: http10 on all of them, every other suite on the first. */
+  clusters?: Array<{ name: string; prometheus: string; kubeconfig: string }>;
 }): string {
+  const first = p.clusters?.[0]?.name;
   const every = (name: string) =>
     (p.schedules[name] ? `\n    schedule: { every: ${p.schedules[name]} }` : '') +
     (p.params[name] ? `\n    params: ${JSON.stringify(p.params[name])}` : '') +
     (p.locked?.includes(name) ? '\n    locks: [control-plane]' : '') +
     // Due on the same minute as istio-upgrader, which takes the lock first: it waits its turn instead of never running.
-    (p.locked?.includes(name) && name === 'chaos-partial' ? '\n    overlap: { wait: 40s }' : '');
+    (p.locked?.includes(name) && name === 'chaos-partial' ? '\n    overlap: { wait: 40s }' : '') +
+    (first && name !== 'http10' ? `\n    clusters: [${first}]` : '');
+  const targets = p.clusters
+    ? `clusters:\n${p.clusters.map((c) => `  - name: ${c.name}\n    kubernetes: { kubeconfig: "${c.kubeconfig}" }\n    prometheus: { url: "${c.prometheus}", timeout: 5s }\n`).join('')}`
+    : `prometheus: { url: "${p.prometheus}", timeout: 5s }\nkubernetes: { kubeconfig: "${p.kubeconfig}" }\n`;
   return `# Written by mesh-soak demo: the four suites on short schedules against a simulated cluster.
-prometheus: { url: "${p.prometheus}", timeout: 5s }
-redis: { url: "${p.redis}" }
-kubernetes: { kubeconfig: "${p.kubeconfig}" }
+${targets}redis: { url: "${p.redis}" }
 tick: ${p.tickMs}ms
 http: { port: ${p.port} }
 notify:
@@ -259,24 +282,20 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     const redis: RunningRedis = await startRedis();
     cleanups.push(() => redis.stop());
     checkAborted();
-    const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
-    cleanups.push(() => kube.stop());
-    checkAborted();
     const am: RunningAlertmanager = await startAlertmanager({ configYaml: alertmanagerConfig(receiver.url) });
     cleanups.push(() => am.stop());
     checkAborted();
-    const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
-    cleanups.push(() => target.stop());
-    checkAborted();
     const port = options.port ?? (await freePort());
-    const bench: DemoBench | undefined = options.benchmark ? await startDemoBench({ redisUrl: () => redis.url, schedule: options.benchmark }) : undefined;
+    const many = (options.clusters ?? 1) > 1;
+    const bench: DemoBench | undefined = options.benchmark && !many ? await startDemoBench({ redisUrl: () => redis.url, schedule: options.benchmark }) : undefined;
     if (bench) cleanups.push(() => bench.stop());
-    const prom: RunningPrometheus = await startPrometheus({
-      scrapeIntervalS: options.scrapeIntervalS ?? 1,
-      scrapeJobs: { istio: [target.hostPort], 'mesh-soak': [`127.0.0.1:${port}`], ...(bench ? { cadvisor: [bench.scrapeTarget] } : {}) },
-    });
-    cleanups.push(() => prom.stop());
-    checkAborted();
+    const clusters: DemoCluster[] = [];
+    for (let i = 1; i <= (options.clusters ?? 1); i++) {
+      // The daemon's own metrics are scraped by the first cluster's Prometheus (Grafana's one).
+      const extraJobs = i === 1 ? { 'mesh-soak': [`127.0.0.1:${port}`], ...(bench ? { cadvisor: [bench.scrapeTarget] } : {}) } : {};
+      clusters.push(await startCluster(`cluster-${i}`, { scrapeIntervalS: options.scrapeIntervalS ?? 1, extraJobs, cleanups, checkAborted }));
+    }
+    const { kube, target, prom } = clusters[0]!;
 
     const configPath = join(dir, 'mesh-soak.yaml');
     await writeFile(
@@ -292,16 +311,20 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
         params: { ...DEFAULT_PARAMS, ...options.params },
         ...(bench ? { extraSuites: bench.configEntry } : {}),
         ...(options.chaos ? { locked: ['istio-upgrader', 'chaos-partial'] } : {}),
+        ...(many ? { clusters: clusters.map((c) => ({ name: c.name, prometheus: c.prom.url, kubeconfig: c.kube.kubeconfigPath })) } : {}),
       }),
     );
     const config = await loadConfig(configPath);
     await bench?.prepare(config, kube);
 
-    // The simulated cluster starts with the control plane and every suite deployed.
-    const setup: KubeContext = createKubeClients(kube.kubeconfigPath);
-    await applyManifests(setup, ISTIO_SYSTEM);
-    for (const suite of config.suites) {
-      await applyManifests(setup, (await renderManifests(suite)) as unknown as KubernetesObject[]);
+    // Each simulated cluster starts with the control plane and every suite bound to it deployed.
+    for (const c of clusters) {
+      const setup: KubeContext = createKubeClients(c.kube.kubeconfigPath);
+      await applyManifests(setup, ISTIO_SYSTEM);
+      for (const suite of instanceView(config).suites) {
+        if (suite.cluster !== undefined && suite.cluster !== c.name) continue;
+        await applyManifests(setup, (await renderManifests(suite)) as unknown as KubernetesObject[]);
+      }
     }
 
     const logFile = options.logFile ?? join(dir, 'daemon.log');
@@ -342,6 +365,13 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       if (!s) throw new UserError(`--fault: no suite "${suite}" (suites: ${[...config.suites.map((x) => x.name), MESH_SUITE].join(', ')})`);
       return s.namespace;
     };
+    // `CLUSTER/SUITE` with several clusters: that cluster's simulated mesh; a plain SUITE: the first's.
+    const targetOf = (instance: string): { model: MetricsTarget['model']; suite: string } => {
+      const { cluster, suite } = splitInstanceId(instance);
+      const c = cluster === undefined ? clusters[0] : clusters.find((x) => x.name === cluster);
+      if (!c) throw new UserError(`--fault: no cluster "${cluster}" (clusters: ${clusters.map((x) => x.name).join(', ')})`);
+      return { model: c.target.model, suite };
+    };
 
     return {
       dir,
@@ -358,9 +388,11 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
       },
       daemon,
       kube,
+      clusters,
       alerts,
-      setFault(suite, kind, on = true) {
-        if (kind !== DEMO_BENCH_FAULT) return target.model.setFault(namespaceOf(suite), kind, on);
+      setFault(instance, kind, on = true) {
+        const { model, suite } = targetOf(instance);
+        if (kind !== DEMO_BENCH_FAULT) return model.setFault(namespaceOf(suite), kind, on);
         // "bench" names the benchmark, whatever its suite is called.
         if (!bench || (suite !== 'bench' && !config.suites.find((s) => s.name === suite)?.benchmark)) throw new UserError(`--fault ${suite}:${kind}: use bench:${kind} (the demo's benchmark)`);
         bench.sim.faults.slowProxy = on;
@@ -376,6 +408,27 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+interface ClusterStart {
+  scrapeIntervalS: number;
+  extraJobs: Record<string, string[]>;
+  cleanups: Array<() => Promise<unknown> | unknown>;
+  checkAborted: () => void;
+}
+
+/** One simulated cluster: the fake Kubernetes API, the Istio metrics target reading it, and its Prometheus. */
+async function startCluster(name: string, o: ClusterStart): Promise<DemoCluster> {
+  const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
+  o.cleanups.push(() => kube.stop());
+  o.checkAborted();
+  const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
+  o.cleanups.push(() => target.stop());
+  o.checkAborted();
+  const prom: RunningPrometheus = await startPrometheus({ scrapeIntervalS: o.scrapeIntervalS, scrapeJobs: { istio: [target.hostPort], ...o.extraJobs } });
+  o.cleanups.push(() => prom.stop());
+  o.checkAborted();
+  return { name, kube, target, prom };
 }
 
 /**
@@ -406,7 +459,7 @@ async function waitScheduled(daemon: Daemon, timeoutMs: number, redisUrl: string
 
 /** `SUITE:KIND` from the command line, checked against the known fault kinds. */
 export function parseFault(text: string): { suite: string; kind: DemoFaultKind } {
-  const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9-]+)$/.exec(text);
+  const m = /^((?:[a-z0-9][a-z0-9_-]*\/)?[a-z0-9][a-z0-9_-]*):([a-z0-9-]+)$/.exec(text);
   const kinds: string[] = [...FAULT_KINDS, DEMO_BENCH_FAULT];
   if (!m || !kinds.includes(m[2] as string)) {
     throw new UserError(`--fault: "${text}" is not SUITE:KIND; KIND is one of ${kinds.join(', ')}`);

@@ -35,11 +35,18 @@ import type { ReportSource } from '../verdict/collect.js';
 import { reportScope, reportSourceOf } from '../daemon/report-source.js';
 import type { CaptureEvidence } from '../daemon/evidence.js';
 import type { EvidenceBounds } from '../verdict/evidence.js';
+import { clusterNames, clusterTarget, instanceView } from '../config/clusters.js';
+import { clusterOfId } from '../checks/suite-instance.js';
+import type { ClusterDeps } from '../daemon/tick.js';
 
 export type { Daemon, Notifier };
 
-/** The one Prometheus provider: a tick's queries travel as a few batched requests. */
-export function buildProvider(config: Config, metrics?: Metrics): MetricsProvider {
+/**
+ * The one Prometheus provider (of config.prometheus): a tick's queries travel as a few batched
+ * requests. `cluster`: the clusters[] entry it serves, as prometheus_request_duration_seconds' cluster label.
+ */
+export function buildProvider(config: Config, metrics?: Metrics, cluster?: string): MetricsProvider {
+  const labels = cluster === undefined ? {} : { cluster };
   return new BatchingProvider(
     new PrometheusClient({
       url: config.prometheus.url,
@@ -50,12 +57,36 @@ export function buildProvider(config: Config, metrics?: Metrics): MetricsProvide
       ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
       ...(metrics
         ? {
-            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome) }, seconds),
+            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome), ...labels }, seconds),
             onOverLimit: (limit) => healthMetrics(metrics.registry).prometheusOverLimit.inc({ limit }),
           }
         : {}),
     }),
   );
+}
+
+type KubeReporter = { onRequest?: (verb: string, resource: string, code: number | string) => void };
+
+/** kube_requests_total's reporter; `cluster` labels the requests of a clusters[] entry. */
+function kubeReporter(metrics: Metrics | undefined, cluster?: string): KubeReporter {
+  if (!metrics) return {};
+  const labels = cluster === undefined ? {} : { cluster };
+  return { onRequest: (verb, resource, code) => metrics.kubeRequests.inc({ verb, resource, code: String(code), ...labels }) };
+}
+
+/** Kubernetes clients of every cluster, by name ("default" without clusters:); the cluster label only with clusters:. */
+async function kubeClientsByCluster(config: Config, o: { metrics?: Metrics | undefined; retry?: KubeClientOptions['retry'] }): Promise<Map<string, import('../adapters/kube/index.js').KubeContext>> {
+  const { createKubeClients } = await import('../adapters/kube/index.js');
+  const out = new Map<string, import('../adapters/kube/index.js').KubeContext>();
+  for (const name of clusterNames(config)) {
+    const k = clusterTarget(config, name).kubernetes;
+    out.set(name, createKubeClients(k.kubeconfig, {
+      ...(k.context !== undefined ? { context: k.context } : {}),
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...kubeReporter(o.metrics, config.clusters ? name : undefined),
+    }));
+  }
+  return out;
 }
 
 /** The dispatcher over config.notify's sinks; none configured: undefined (alerts are only logged). */
@@ -87,19 +118,18 @@ export interface BuiltRunner {
 
 /** The disruption runner over the real Kubernetes API (loaded only when needed). */
 export async function buildDisruptionRunner(config: Config, o: RunnerOptions = {}): Promise<BuiltRunner> {
-  const { createKubeClients } = await import('../adapters/kube/index.js');
   const { kubeClusterOps } = await import('../adapters/kube/cluster-ops.js');
   const { createDisruptionRunner } = await import('../disruption/runner.js');
-  const metrics = o.metrics;
-  const kube = createKubeClients(config.kubernetes.kubeconfig, {
-    ...(o.kubeRetry ? { retry: o.kubeRetry } : {}),
-    ...(metrics ? { onRequest: (verb: string, resource: string, code: number | string) => metrics.kubeRequests.inc({ verb, resource, code: String(code) }) } : {}),
-  });
+  const kube = await kubeClientsByCluster(config, { metrics: o.metrics, ...(o.kubeRetry ? { retry: o.kubeRetry } : {}) });
+  const ops = new Map([...kube].map(([name, k]) => [name, kubeClusterOps(k)]));
+  // Without clusters: the one cluster; with them, a suite instance's (by its id) and the first for a plain suite (`disrupt`).
+  const first = ops.get(clusterNames(config)[0]!)!;
   // The journal's connection: commands queue while Redis is away instead of failing a restore.
   const redis = o.redis ?? createRedisClient(config.redis, { maxRetriesPerRequest: null });
   if (!o.redis) redis.on('error', (err: Error) => o.logger?.debug({ err: err.message }, 'journal redis error'));
   const runner = createDisruptionRunner({
-    ops: kubeClusterOps(kube),
+    ops: first,
+    ...(config.clusters ? { opsFor: (suite: string) => ops.get(clusterOfId(suite)) } : {}),
     redis,
     keys: o.keys ?? stateKeys(keyPrefix(config.redis)),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -123,16 +153,20 @@ const EVIDENCE_RETRY = { attempts: 1, totalMs: 10_000, requestTimeoutMs: 10_000 
 export interface KubeReaders {
   /** "Is the suite deployed", from its namespace and Deployments (enabled suites with manifests). */
   deployment?: DeploymentProbe;
-  /** The `logs` check kind's reader (when some enabled check reads logs). */
+  /** The `logs` check kind's reader (when some enabled check reads logs); the first cluster's with clusters:. */
   logs?: LogsReader;
-  /** Events and pod statuses of a suite's namespaces when a check starts failing (any enabled suite). */
+  /** Events and pod statuses of a suite's namespaces when a check starts failing (any enabled suite; the first cluster's with clusters:). */
   evidence?: CaptureEvidence;
+  /** With clusters: each cluster's logs reader, by name (DaemonOptions.logsByCluster). */
+  logsByCluster?: ReadonlyMap<string, LogsReader>;
   /** Why a reader is missing, for the caller to log; the guard or `unknown` decides then. */
   off: string[];
 }
 
-async function expectedObjects(config: Config): Promise<Map<string, SuiteObjects>> {
+async function expectedObjects(given: Config): Promise<Map<string, SuiteObjects>> {
   const { suiteObjects } = await import('../config/suites/suite-objects.js');
+  // With clusters: keyed by suite instance id, each asked of its own cluster.
+  const config = instanceView(given);
   const objects = new Map<string, SuiteObjects>();
   for (const s of config.suites.filter((x) => x.enabled)) {
     const found = await suiteObjects(s).catch(() => undefined);
@@ -147,23 +181,26 @@ export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } 
   const enabled = config.suites.filter((x) => x.enabled);
   const readsLogs = [...enabled.flatMap((s) => s.checks), ...config.checks].some((c) => c.logs !== undefined);
   if (enabled.length === 0 && !readsLogs) return { off: ['no enabled suite has manifests or logs checks'] };
-  const { createKubeClients } = await import('../adapters/kube/index.js');
   const { probeSuiteObjects } = await import('../adapters/kube/suite-objects.js');
   const { kubeLogsReader } = await import('../adapters/kube/pod-logs.js');
   const { captureEvidence } = await import('../adapters/kube/evidence.js');
-  const onRequest = o.metrics ? { onRequest: (verb: string, resource: string, code: number | string) => o.metrics?.kubeRequests.inc({ verb, resource, code: String(code) }) } : {};
   try {
-    const kube = createKubeClients(config.kubernetes.kubeconfig, { retry: PROBE_RETRY, ...onRequest });
+    const kube = await kubeClientsByCluster(config, { metrics: o.metrics, retry: PROBE_RETRY });
+    const first = clusterNames(config)[0]!;
     const readers: KubeReaders = { off: objects.size === 0 ? ['no enabled suite has manifests'] : [] };
     if (objects.size > 0) {
       readers.deployment = async (suite, signal) => {
         const expected = objects.get(suite);
-        return expected ? probeSuiteObjects(kube, expected, signal) : { deployed: true };
+        return expected ? probeSuiteObjects(kube.get(clusterOfId(suite)) ?? kube.get(first)!, expected, signal) : { deployed: true };
       };
     }
-    if (readsLogs) readers.logs = kubeLogsReader(createKubeClients(config.kubernetes.kubeconfig, { retry: LOGS_RETRY, ...onRequest }));
+    if (readsLogs) {
+      const logs = await kubeClientsByCluster(config, { metrics: o.metrics, retry: LOGS_RETRY });
+      readers.logs = kubeLogsReader(logs.get(first)!);
+      if (config.clusters) readers.logsByCluster = new Map([...logs].map(([name, k]) => [name, kubeLogsReader(k)]));
+    }
     if (enabled.length > 0) {
-      const evidenceKube = createKubeClients(config.kubernetes.kubeconfig, { retry: EVIDENCE_RETRY, ...onRequest });
+      const evidenceKube = (await kubeClientsByCluster(config, { metrics: o.metrics, retry: EVIDENCE_RETRY })).get(first)!;
       readers.evidence = (namespaces, bounds, signal) => captureEvidence(evidenceKube, namespaces, bounds, signal);
     }
     return readers;
@@ -203,6 +240,8 @@ export interface DaemonOptions {
   evidence?: CaptureEvidence;
   /** Evidence bounds (counts, bytes, rate, timeout); defaults in verdict/evidence.ts. */
   evidenceBounds?: Partial<EvidenceBounds>;
+  /** With config clusters: each cluster's logs reader (buildKubeReaders). */
+  logsByCluster?: ReadonlyMap<string, LogsReader>;
   metrics?: Metrics;
   /** Redis key prefix for queues and state; default "mesh-soak". Lets tests share a Redis. */
   prefix?: string;
@@ -238,10 +277,12 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   const benchmarks = config.suites.some((s) => s.enabled && s.benchmark)
     ? (await import('./benchmark.js')).buildBenchmark(config, { redis, owner: `daemon:${hostname()}:${process.pid}`, keys, ...(o.bench?.lockTtlMs !== undefined ? { lockTtlMs: o.bench.lockTtlMs } : {}), ...(o.bench?.pollMs !== undefined ? { pollMs: o.bench.pollMs } : {}) })
     : undefined;
+  const clusters = clusterDeps(config, metrics, o.logsByCluster);
   return runDaemon(config, {
     logger: o.logger,
     metrics,
-    provider: o.provider ?? buildProvider(config, metrics),
+    provider: o.provider ?? [...(clusters?.values() ?? [])][0]?.provider ?? buildProvider(config, metrics),
+    ...(clusters ? { clusters } : {}),
     ...(notifier ? { notifier } : {}),
     ...(o.disruptions ? { disruptions: o.disruptions } : {}),
     ...(o.deployment ? { deployment: o.deployment } : {}),
@@ -263,6 +304,18 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.watch ? { watch: o.watch } : {}),
   });
+}
+
+/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL and logs reader. */
+function clusterDeps(config: Config, metrics: Metrics, logs: ReadonlyMap<string, LogsReader> | undefined): Map<string, ClusterDeps> | undefined {
+  if (!config.clusters) return undefined;
+  return new Map(
+    config.clusters.map((c) => {
+      const reader = logs?.get(c.name);
+      const deps: ClusterDeps = { provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name), prometheusUrl: c.prometheus.url, ...(reader ? { logs: reader } : {}) };
+      return [c.name, deps];
+    }),
+  );
 }
 
 /** The report's input over Redis: the run ledger and the check records (read-only). */

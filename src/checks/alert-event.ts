@@ -7,10 +7,13 @@ import type { CheckSpec } from './model.js';
 import type { GroupTransition } from './evaluate-group.js';
 import type { CheckRecord } from './types.js';
 import type { Severity } from './model.js';
+import { splitInstanceId } from './suite-instance.js';
 
 export interface AlertEvent {
   status: 'firing' | 'resolved';
   suite: string;
+  /** The cluster of the suite instance (config `clusters:`); absent with the implicit cluster. Also in `labels`. */
+  cluster?: string;
   check: string;
   severity: Severity;
   /** The series' labels and the check's labels. */
@@ -44,28 +47,36 @@ export interface AlertSink {
 }
 
 
+/** An instance id's suite, cluster and the cluster label (checks/suite-instance.ts). */
+function whose(instance: string): { suite: string; cluster?: string; clusterLabels: Record<string, string> } {
+  const { suite, cluster } = splitInstanceId(instance);
+  return cluster === undefined ? { suite, clusterLabels: {} } : { suite, cluster, clusterLabels: { cluster } };
+}
+
 export function alertEventsFor(
-  suite: string,
+  instance: string,
   transitions: GroupTransition[],
   checks: Map<string, CheckSpec>,
   prometheusUrl: string,
   previousFailingSince: (check: string, key: string) => number | null,
 ): AlertEvent[] {
+  const { suite, clusterLabels, ...where } = whose(instance);
   const events: AlertEvent[] = [];
   for (const t of transitions) {
     const spec = checks.get(t.check);
     const firing = t.to === 'failing' && t.from !== 'failing';
     const resolved = t.from === 'failing' && (t.to === 'ok' || t.to === 'skipped' || t.to === 'pending');
     if (!firing && !resolved) continue;
-    const labels = { ...(spec?.labels ?? {}), ...t.labels };
+    const labels = { ...(spec?.labels ?? {}), ...t.labels, ...clusterLabels };
     const startsAt = firing ? t.at : (previousFailingSince(t.check, t.key) ?? t.at);
     events.push({
       status: firing ? 'firing' : 'resolved',
       suite,
+      ...where,
       check: t.check,
       severity: t.severity,
       labels,
-      summary: t.summary ?? `${suite}/${t.check} is ${t.to}`,
+      summary: t.summary ?? `${instance}/${t.check} is ${t.to}`,
       description: t.description ?? `${spec?.query ?? t.check} ${spec?.fail.text ?? ''}`.trim(),
       value: t.value,
       startsAt: new Date(startsAt),
@@ -83,11 +94,12 @@ export function alertEventsFor(
  * expires alerts that are not re-sent, and would otherwise resolve a failing check).
  */
 export function firingEventsFromState(
-  suite: string,
+  instance: string,
   records: Record<string, CheckRecord>,
   checks: Map<string, CheckSpec>,
   prometheusUrl: string,
 ): AlertEvent[] {
+  const { suite, clusterLabels, ...where } = whose(instance);
   const events: AlertEvent[] = [];
   for (const [name, record] of Object.entries(records)) {
     const spec = checks.get(name);
@@ -97,10 +109,11 @@ export function firingEventsFromState(
       events.push({
         status: 'firing',
         suite,
+        ...where,
         check: name,
         severity: spec.severity,
-        labels: { ...spec.labels, ...inst.labels },
-        summary: inst.summary ?? `${suite}/${name} is failing`,
+        labels: { ...spec.labels, ...inst.labels, ...clusterLabels },
+        summary: inst.summary ?? `${instance}/${name} is failing`,
         description: inst.description ?? `${spec.query} ${spec.fail.text}`.trim(),
         value: inst.value,
         startsAt: new Date(inst.failingSince ?? record.lastEvalAt),

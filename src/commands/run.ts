@@ -85,6 +85,7 @@ async function serve(ctx: CommandContext, config: Config, o: ServeOptions): Prom
     ...(readers.deployment ? { deployment: readers.deployment } : {}),
     ...(readers.logs ? { logs: readers.logs } : {}),
     ...(readers.evidence ? { evidence: readers.evidence } : {}),
+    ...(readers.logsByCluster ? { logsByCluster: readers.logsByCluster } : {}),
     signal: o.stop.signal,
     ...(o.runner ? { disruptions: o.runner.runner } : {}),
     ...(o.port !== undefined ? { port: o.port } : {}),

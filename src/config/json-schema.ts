@@ -6,5 +6,7 @@ import { z } from 'zod';
 import { configSchema } from './schema.js';
 
 export function configJsonSchema(): object {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+  // prometheus is required unless clusters: names one per cluster (load-config.ts checkClusters).
+  return { ...schema, anyOf: [{ required: ['prometheus'] }, { required: ['clusters'] }] };
 }

@@ -3,7 +3,6 @@
 // Config comes back, or one UserError carrying every problem of every file involved.
 
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { UserError, type Problem } from '../shared/errors.js';
 import { defaultSuitesDir, hasSuiteFile, isSuitePath, listSuites, suiteDirFor } from './suites/suites-dir.js';
@@ -17,6 +16,7 @@ import { didYouMean } from './suggest.js';
 import { validateAt } from './zod-problems.js';
 import { YamlSource } from './yaml-source.js';
 import { checkRedisSecrets } from './redis-secrets.js';
+import { checkClusters, clustersOf, kubeconfigPath, prometheusOf } from './clusters.js';
 
 export interface LoadConfigOptions {
   /** Environment for `${VAR}` and MESH_SOAK_SUITES_DIR; default process.env. */
@@ -50,6 +50,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const parsed = validateAt(source, configSchema, raw);
   if (parsed) checkRedisSecrets(source, parsed.redis, env, secrets);
   checkUniqueNames(source, raw['checks'], ['checks']);
+  checkClusters(source, raw);
 
   const suitesDir = resolve(options.suitesDir ?? env['MESH_SOAK_SUITES_DIR'] ?? defaultSuitesDir());
   const globalTickMs = parsed ? ms(parsed.tick) : DEFAULT_TICK_MS;
@@ -150,19 +151,16 @@ function redisOf(r: ConfigInput['redis'], dir: string): Config['redis'] {
 }
 
 function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite[]): Config {
+  const clusters = clustersOf(c, path);
+  // checkClusters refused a config with neither: one of them is here.
+  const first = clusters?.[0];
+  const kubeconfig = kubeconfigPath(c.kubernetes?.kubeconfig, path);
   const config: Config = {
     file,
-    prometheus: {
-      url: c.prometheus.url,
-      timeoutMs: ms(c.prometheus.timeout),
-      headers: { ...c.prometheus.headers },
-      concurrency: c.prometheus.concurrency,
-      maxBodyBytes: c.prometheus.maxBodyBytes,
-      maxSeries: c.prometheus.maxSeries,
-      maxInstancesPerCheck: c.prometheus.maxInstancesPerCheck,
-    },
+    prometheus: first ? first.prometheus : prometheusOf(c.prometheus!),
     redis: redisOf(c.redis, dirname(path)),
-    kubernetes: {},
+    kubernetes: first ? first.kubernetes : kubeconfig ? { kubeconfig } : {},
+    ...(clusters ? { clusters } : {}),
     tickMs: ms(c.tick),
     http: { port: c.http.port, ...(c.http.requireTokenForStatus ? { requireTokenForStatus: true } : {}) },
     ...(c.grafana ? { grafana: { url: c.grafana.url } } : {}),
@@ -173,12 +171,6 @@ function resolveConfig(file: string, path: string, c: ConfigInput, suites: Suite
     suites,
     checks: c.checks.map(toCheckSpec),
   };
-  const kubeconfig = c.kubernetes.kubeconfig;
-  if (typeof kubeconfig === 'string' && kubeconfig !== '') {
-    config.kubernetes.kubeconfig = kubeconfig.startsWith('~/')
-      ? resolve(homedir(), kubeconfig.slice(2))
-      : resolve(dirname(path), kubeconfig);
-  }
   if (c.notify.alertmanager) {
     config.notify.alertmanager = { url: c.notify.alertmanager.url, resendMs: ms(c.notify.alertmanager.resend) };
   }
@@ -191,6 +183,7 @@ function sorted(problems: Problem[]): Problem[] {
 
 /** The entry's locks, overlap policy and missed-run deadline on the loaded suite. */
 function withExclusive(suite: Suite, e: SuiteEntryInput): Suite {
+  if (e.clusters) suite = { ...suite, clusters: [...new Set(e.clusters)] };
   if (!e.locks && !e.overlap && !e.missedRunDeadline) return suite;
   const waitMs = e.overlap && e.overlap !== 'skip' ? ms(e.overlap.wait) : 0;
   return { ...suite, exclusive: { locks: e.locks ?? [], waitMs, ...(e.missedRunDeadline ? { missedRunDeadlineMs: ms(e.missedRunDeadline) } : {}) } };

@@ -61,6 +61,20 @@ export interface Suite {
   /** Shared resources its disruption holds, what to do when one is held, and the missed-run deadline. */
   exclusive?: { locks: string[]; waitMs: number; missedRunDeadlineMs?: number };
   enabled: boolean;
+  /** The config entry's `clusters:` (names from Config.clusters); absent: every cluster. */
+  clusters?: string[];
+  /**
+   * Set on a suite *instance* only (config/instances.ts): the cluster it runs on. Its `name` is
+   * then the instance id `cluster/suite`.
+   */
+  cluster?: string;
+}
+
+/** One target of a config with `clusters:`: its Kubernetes API and its Prometheus. */
+export interface ClusterTarget {
+  name: string;
+  kubernetes: { kubeconfig?: string; context?: string };
+  prometheus: Config['prometheus'];
 }
 
 export interface WebhookSpec {
@@ -103,6 +117,12 @@ export interface Config {
   };
   redis: RedisConfig;
   kubernetes: { kubeconfig?: string };
+  /**
+   * Present only when the file has `clusters:` (then `prometheus` and `kubernetes` above are
+   * the first cluster's, for code that knows one target). Absent: one implicit cluster
+   * "default" from the top-level sections (config/instances.ts).
+   */
+  clusters?: ClusterTarget[];
   tickMs: number;
   http: { port: number; /** /api/v1/status needs the admin token too. */ requireTokenForStatus?: boolean };
   /** Grafana as users open it (links from the report and the status page). */

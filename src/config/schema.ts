@@ -272,11 +272,16 @@ export const suiteEntrySchema = z.strictObject({
   missedRunDeadline: duration({ name: 'missedRunDeadline', atLeast: '1s' })
     .optional()
     .meta({ description: 'a scheduled disruption that cannot start within this of its slot is skipped, not run late' }),
+  clusters: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta({ description: 'the clusters (names from clusters:) this suite runs on; absent: every cluster' }),
 });
 
-export const configSchema = z
-  .strictObject({
-    prometheus: z.strictObject({
+/** One Prometheus to check against: the top-level section, or a cluster's (clusters[].prometheus). */
+function prometheusSection() {
+  return z.strictObject({
       url: httpUrl(),
       timeout: duration().default('10s'),
       headers: headerMap().default({}),
@@ -286,9 +291,32 @@ export const configSchema = z
       maxBodyBytes: z.int().min(1024).default(16 * 1024 * 1024).meta({ description: 'Largest response body read from Prometheus, in bytes (default 16 MiB)' }),
       maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
       maxInstancesPerCheck: z.int().min(1).default(1000).meta({ description: 'Instances one check tracks; series past it are counted, not stored (default 1000)' }),
-    }),
+  });
+}
+
+/** clusters[]: one target (issue 15): its Kubernetes API and its Prometheus (docs/design-many-clusters.md). */
+const clusterSchema = z.strictObject({
+  name: z.string().regex(NAME_PATTERN, { message: 'a cluster name is lower-case letters, digits, "-" and "_", starting with a letter or digit' }),
+  kubernetes: z
+    .strictObject({
+      kubeconfig: z.string().nullable().optional(),
+      context: z.string().min(1).optional().meta({ description: "the kubeconfig's context to use (absent: its current context)" }),
+    })
+    .default({}),
+  prometheus: prometheusSection(),
+});
+
+export const configSchema = z
+  .strictObject({
+    // Required unless clusters: is given (load-config.ts checkClusters says so, located).
+    prometheus: prometheusSection().optional(),
+    clusters: z
+      .array(clusterSchema)
+      .min(1)
+      .optional()
+      .meta({ description: 'several target clusters, each with its Kubernetes API and Prometheus; absent: one cluster from the top-level kubernetes and prometheus' }),
     redis: redisSection(),
-    kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).default({}),
+    kubernetes: z.strictObject({ kubeconfig: z.string().nullable().optional() }).optional(),
     tick: duration({ name: 'tick', atLeast: '1s' }).default('30s'),
     http: z
       .strictObject({

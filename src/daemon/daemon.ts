@@ -37,7 +37,9 @@ import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
 import { daemonBackend } from './backend.js';
 import { runShutdown, type ShutdownStep } from './shutdown.js';
-import { runTick, type TickDeps } from './tick.js';
+import { runTick, type ClusterDeps, type TickDeps } from './tick.js';
+import { instanceView } from '../config/clusters.js';
+import { clusterOfId, instanceId, splitInstanceId } from '../checks/suite-instance.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
 import type { DeploymentProbe } from '../checks/deployment.js';
@@ -53,6 +55,8 @@ export interface DaemonParts {
   logger: Logger;
   metrics: Metrics;
   provider: MetricsProvider;
+  /** With config `clusters:`: each cluster's Prometheus (and logs reader), by name; the daemon closes them. */
+  clusters?: ReadonlyMap<string, ClusterDeps>;
   notifier?: Notifier;
   /** Absent: disruptions are recorded as skipped. */
   disruptions?: DisruptionRunner;
@@ -108,7 +112,9 @@ interface Running {
   evidence?: EvidenceRecorder;
 }
 
-export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
+export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daemon> {
+  // With clusters: every suite once per cluster it is bound to, named by its instance id.
+  const config = instanceView(given);
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
   const { store, history, pause, ledger } = stateOf(config, parts);
@@ -266,8 +272,9 @@ function disruptionDepsOf(config: Config, parts: DaemonParts, state: Pick<Disrup
     metrics: parts.metrics,
     logger: parts.logger,
     now: parts.now,
-    probePrometheus: () => probePrometheus(parts.provider),
+    probePrometheus: (suite) => probePrometheus(parts.clusters?.get(clusterOfId(suite))?.provider ?? parts.provider),
     mesh: { suite: MESH_SUITE, checks: config.checks.map((c) => c.name) },
+    ...(config.clusters ? { meshOf: (suite: string) => state.suites.get(instanceId({ ...splitInstanceId(suite), suite: MESH_SUITE })) } : {}),
     ...(parts.disruptions ? { runner: parts.disruptions } : {}),
   };
 }
@@ -294,6 +301,7 @@ function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'g
   return {
     ...state,
     provider: parts.provider,
+    ...(parts.clusters ? { clusters: parts.clusters } : {}),
     ...(parts.deployment ? { deployment: parts.deployment } : {}),
     ...(parts.logs ? { logs: parts.logs } : {}),
     evaluate: evaluateGroup,
@@ -364,7 +372,7 @@ async function listen(
       { name: 'queues', close: () => running.queues.closeQueues(500), timeoutMs: 3000 },
       { name: 'housekeeping', close: () => running.housekeeping.stop(), timeoutMs: 1000 },
       { name: 'notifier', close: () => parts.notifier?.close?.(), timeoutMs: 2000 },
-      { name: 'provider', close: () => parts.provider.close(), timeoutMs: 2000 },
+      { name: 'provider', close: () => closeProviders(parts), timeoutMs: 2000 },
       { name: 'redis', close: () => parts.redis.disconnect(), timeoutMs: 1000 },
       ...(parts.extraShutdown ?? []),
     ], parts.logger);
@@ -393,13 +401,19 @@ async function stopDaemon(r: Running, server: RunningServer): Promise<void> {
     { name: 'notifier', close: () => parts.notifier?.close?.(), timeoutMs: 2000 },
     { name: 'queues', close: () => r.queues.closeQueues(reachable ? 3000 : 500), timeoutMs: 5000 },
     { name: 'http server', close: () => server.close(), timeoutMs: 5000 },
-    { name: 'provider', close: () => parts.provider.close(), timeoutMs: 2000 },
+    { name: 'provider', close: () => closeProviders(parts), timeoutMs: 2000 },
     { name: 'redis', close: () => parts.redis.quit(), timeoutMs: 1000 },
     { name: 'redis socket', close: () => parts.redis.disconnect(), timeoutMs: 1000 },
     ...(parts.extraShutdown ?? []),
   ];
   await runShutdown(steps, parts.logger);
   parts.logger.info('daemon stopped');
+}
+
+/** The provider and every cluster's, each once. */
+async function closeProviders(parts: DaemonParts): Promise<void> {
+  const all = new Set<MetricsProvider>([parts.provider, ...[...(parts.clusters?.values() ?? [])].map((c) => c.provider)]);
+  await Promise.all([...all].map((p) => p.close()));
 }
 
 async function closeWorkers(r: Running, timeoutMs: number): Promise<void> {

@@ -7,6 +7,7 @@
 //
 // May import: checks/, verdict/, adapters/redis/, telemetry/.
 
+import { instanceId, splitInstanceId } from '../checks/suite-instance.js';
 import type { Logger } from 'pino';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import type { CheckRecord } from '../checks/types.js';
@@ -95,14 +96,16 @@ export async function afterTick(
 async function judge(t: ImpactTracker, w: DisruptionWindow, evaluatedAt: number): Promise<Impact | undefined> {
   const group = t.groups.get(w.suite);
   if (!group) return undefined;
-  const mesh = t.groups.get(t.meshSuite);
+  // The mesh-wide checks of the suite instance's own cluster (`east/mesh` with config clusters:).
+  const meshSuite = instanceId({ ...splitInstanceId(w.suite), suite: t.meshSuite });
+  const mesh = t.groups.get(meshSuite);
   const changesOf = async (suite: string): Promise<StateChange[]> =>
     (await t.ledger.range(suite, w.startedAt, evaluatedAt, MAX_CHANGES)).flatMap((e) => (e.kind === 'state' ? [e] : []));
-  const changes = [...(await changesOf(w.suite)), ...(mesh ? await changesOf(t.meshSuite) : [])];
+  const changes = [...(await changesOf(w.suite)), ...(mesh ? await changesOf(meshSuite) : [])];
   return computeImpact({
     disruption: w,
     suiteChecks: group.checks.map((c) => ({ suite: w.suite, check: c.name })),
-    meshChecks: (mesh?.checks ?? []).map((c) => ({ suite: t.meshSuite, check: c.name })),
+    meshChecks: (mesh?.checks ?? []).map((c) => ({ suite: meshSuite, check: c.name })),
     changes,
     evaluatedAt,
     recoveryBoundMs: t.recoveryBoundMs,

@@ -2,6 +2,7 @@
 // schedules, paused flag, last tick and disruption, and each check's state, value,
 // condition and instances — read from Redis, so any replica answers the same.
 
+import { clusterLabel } from '../checks/suite-instance.js';
 import { MESH_SUITE, type CheckSpec, type Config, type Schedule, type Suite } from '../config/model.js';
 import type { CheckRecord } from '../checks/types.js';
 import type { CheckStore } from '../adapters/redis/check-store.js';
@@ -72,7 +73,10 @@ export interface CheckStatus {
 }
 
 export interface SuiteStatus {
+  /** The suite instance id: `cluster/suite` with config clusters:, else the suite's name. */
   name: string;
+  /** With config clusters: the instance's cluster (and `name` starts with it). */
+  cluster?: string;
   description: string;
   enabled: boolean;
   paused: boolean;
@@ -200,6 +204,7 @@ async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<strin
   const checks = g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [];
   return {
     name: g.name,
+    ...clusterLabel(g.name),
     description: g.description,
     enabled: g.enabled,
     paused: paused.has(g.name),

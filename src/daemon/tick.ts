@@ -16,6 +16,7 @@ import { setCheckGauges } from './check-gauges.js';
 import type { DeploymentProbe, DeploymentVerdict } from '../checks/deployment.js';
 import type { LogsReader } from '../checks/logs.js';
 import { MESH_SUITE } from '../config/model.js';
+import { clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
 import { alertEventsFor, type AlertEvent, type AlertSink } from '../checks/alert-event.js';
 import { longestGraceMs, specInPhase, type SuitePhase } from '../checks/phases.js';
 import type { OpenDisruptions } from '../adapters/redis/ledger.js';
@@ -23,7 +24,16 @@ import type { DisruptionWindow } from '../verdict/impact.js';
 import type { EvidenceRecorder } from './evidence.js';
 import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
 
+/** What a tick of one cluster's suite instances reads (config `clusters:`, issue 15). */
+export interface ClusterDeps {
+  provider: MetricsProvider;
+  prometheusUrl: string;
+  logs?: LogsReader;
+}
+
 export interface TickDeps {
+  /** By cluster name; an instance of a cluster not here uses provider, prometheusUrl and logs below. */
+  clusters?: ReadonlyMap<string, ClusterDeps>;
   groups: Map<string, CheckGroup>;
   store: CheckStore;
   history: History;
@@ -78,13 +88,14 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const open = await openDisruptions(deps, suite);
   const disruption = currentDisruption(open, startedAt, longestGraceMs(group.checks));
   const checks = group.checks.map((c) => specInPhase(c, suitePhase(disruption, startedAt)));
+  const target = targetOf(deps, suite);
   // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
-  const scoped = (deps.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? deps.provider;
+  const scoped = (target.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? target.provider;
   const deployment = await askDeployment(deps, suite);
   const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
-    ...(deps.logs ? { logs: deps.logs } : {}),
+    ...(target.logs ? { logs: target.logs } : {}),
   });
   await deps.store.save(suite, result.records);
   const changes = deps.impact || deps.evidence ? checkChanges(suite, prev, result.records, startedAt) : [];
@@ -100,7 +111,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
 
   // Blamed on alerts: the disruption whose impact is still being judged (running, or not yet recovered).
   const blamed = open.windows.at(-1);
-  const events = announce(deps, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
+  const events = announce({ ...deps, prometheusUrl: target.prometheusUrl }, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
   // One round trip for the state changes and the run entry.
@@ -137,9 +148,16 @@ function reportRecords(
   return states;
 }
 
+/** The suite instance's cluster's Prometheus and logs reader. */
+function targetOf(deps: TickDeps, suite: string): ClusterDeps {
+  const own = deps.clusters?.get(clusterOfId(suite));
+  if (own) return own;
+  return { provider: deps.provider, prometheusUrl: deps.prometheusUrl, ...(deps.logs ? { logs: deps.logs } : {}) };
+}
+
 /** The API's verdict on the suite's objects; an error is logged and the guard decides alone. */
 async function askDeployment(deps: TickDeps, suite: string): Promise<DeploymentVerdict | undefined> {
-  if (!deps.deployment || suite === MESH_SUITE) return undefined;
+  if (!deps.deployment || splitInstanceId(suite).suite === MESH_SUITE) return undefined;
   const verdict = await deps.deployment(suite);
   if ('error' in verdict) deps.logger.warn({ suite, err: verdict.error }, 'cannot tell whether the suite is deployed; its guard decides');
   return verdict;

@@ -32,9 +32,11 @@ export interface DisruptionDeps {
   /** The run ledger; absent: only history and metrics record the run. */
   ledger?: RunLedger;
   /** Resolves to why Prometheus cannot be used, or undefined when it answers. */
-  probePrometheus?: () => Promise<string | undefined>;
+  probePrometheus?: (suite: string) => Promise<string | undefined>;
   /** The mesh-wide checks (suite `meshSuite`), whose states at the start the window keeps too. */
   mesh?: { suite: string; checks: string[] };
+  /** With config clusters: the mesh-wide checks' suite instance of a suite instance's cluster (instead of `mesh`). */
+  meshOf?: (suite: string) => Suite | undefined;
 }
 
 export interface DisruptionJob {
@@ -98,7 +100,7 @@ export async function runDisruptionJob(deps: DisruptionDeps, job: DisruptionJob)
 
 async function gate(deps: DisruptionDeps, suite: Suite): Promise<GateVerdict> {
   if (!deps.store) return { go: true };
-  const [records, prometheusDown] = await Promise.all([deps.store.load(suite.name), deps.probePrometheus?.()]);
+  const [records, prometheusDown] = await Promise.all([deps.store.load(suite.name), deps.probePrometheus?.(suite.name)]);
   return goNoGo({ checks: suite.checks.map((c) => c.name), records, ...(prometheusDown !== undefined ? { prometheusDown } : {}) });
 }
 
@@ -106,7 +108,10 @@ async function gate(deps: DisruptionDeps, suite: Suite): Promise<GateVerdict> {
 async function beforeStates(deps: DisruptionDeps, suite: Suite): Promise<Record<string, CheckStateName>> {
   const out: Record<string, CheckStateName> = {};
   if (!deps.store) return out;
-  const groups = [{ suite: suite.name, checks: suite.checks.map((c) => c.name) }, ...(deps.mesh ? [deps.mesh] : [])];
+  // With config clusters: the mesh-wide checks of the instance's cluster are its sibling suite `CLUSTER/mesh`.
+  const meshSibling = deps.meshOf?.(suite.name);
+  const mesh = meshSibling ? { suite: meshSibling.name, checks: meshSibling.checks.map((c) => c.name) } : deps.mesh;
+  const groups = [{ suite: suite.name, checks: suite.checks.map((c) => c.name) }, ...(mesh ? [mesh] : [])];
   for (const g of groups) {
     const records = await deps.store.load(g.suite).catch(() => ({}) as Awaited<ReturnType<CheckStore['load']>>);
     for (const check of g.checks) out[`${g.suite}/${check}`] = records[check]?.state ?? 'unknown';

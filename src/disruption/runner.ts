@@ -36,6 +36,11 @@ const CLAIM_TTL_S = 7 * 24 * 3600;
 export interface DisruptionRunnerOptions {
   /** The cluster, as the operations the steps need (adapters/kube/cluster-ops.ts is the real one). */
   ops: ClusterOps;
+  /**
+   * With config `clusters:`: the cluster of a suite instance (by its id, the journal's suite),
+   * or undefined for `ops`.
+   */
+  opsFor?: (suite: string) => ClusterOps | undefined;
   redis: Redis;
   /** Names of the lock, claim and journal keys; default under the prefix `mesh-soak`. */
   keys?: StateKeys;
@@ -81,6 +86,10 @@ export function createDisruptionRunner(options: DisruptionRunnerOptions): Disrup
   };
 }
 
+function opsOf(p: RunnerParts, suite: string): ClusterOps {
+  return p.options.opsFor?.(suite) ?? p.options.ops;
+}
+
 async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef): Promise<DisruptionResult> {
   const { redis } = p.options;
   const key = p.keys.disruptionLock(suite.name);
@@ -91,7 +100,7 @@ async function runDisruption(p: RunnerParts, suite: Suite, job: DisruptionJobRef
     await lock.release().catch(() => undefined);
     return { outcome: 'busy', resources: suite.exclusive?.locks ?? [] };
   }
-  const ops = fenceOps(p.options.ops, lock, key);
+  const ops = fenceOps(opsOf(p, suite.name), lock, key);
   // The two lines bracket the exclusive section: a replica's 'taken' is always logged after
   // the previous holder's 'releasing'.
   const log = p.options.logger?.child({ suite: suite.name, jobId: job.id });
@@ -192,7 +201,7 @@ async function restorePending(p: RunnerParts): Promise<number> {
     const lock = await acquireLock(p.options.redis, key, p.lockTtlMs);
     if (lock) {
       try {
-        const failures = await restoreSuite(p, fenceOps(p.options.ops, lock, key), suite);
+        const failures = await restoreSuite(p, fenceOps(opsOf(p, suite), lock, key), suite);
         for (const f of failures) p.options.logger?.error({ suite, failure: f }, 'restore pending failed');
       } finally {
         await lock.release().catch(() => undefined);

@@ -52,7 +52,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const ACTION_PATH = /^\/api\/v1\/suites\/([^/]+)\/(pause|resume|trigger)$/;
+// `{suite}` or, with config clusters:, `{cluster}/{suite}` (the suite instance id).
+const ACTION_PATH = /^\/api\/v1\/suites\/([^/]+(?:\/[^/]+)?)\/(pause|resume|trigger)$/;
 
 
 /** undefined for a malformed `%` escape: the client's mistake (400), not ours (500). */

@@ -5,12 +5,12 @@
 // same series), so several daemons in one test process can share nothing or everything.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { METRIC_PREFIX } from './metrics.js';
+import { METRIC_PREFIX, exportInstanceLabels } from './metrics.js';
 
 export interface HealthMetrics {
-  readonly tickFailures: Counter<'suite' | 'reason'>;
-  readonly suiteStalled: Gauge<'suite'>;
-  readonly lastTickTimestamp: Gauge<'suite'>;
+  readonly tickFailures: Counter<'suite' | 'reason' | 'cluster'>;
+  readonly suiteStalled: Gauge<'suite' | 'cluster'>;
+  readonly lastTickTimestamp: Gauge<'suite' | 'cluster'>;
   readonly schedulerReinstalls: Counter;
   readonly prometheusOverLimit: Counter<'limit'>;
 }
@@ -23,24 +23,24 @@ export function healthMetrics(registry: Registry): HealthMetrics {
   const n = (s: string): string => METRIC_PREFIX + s;
   const registers = [registry];
   return {
-    tickFailures: once(registry, n('tick_failures_total'), () => new Counter({
+    tickFailures: once(registry, n('tick_failures_total'), () => exportInstanceLabels(new Counter({
       name: n('tick_failures_total'),
       help: 'Ticks that failed to run or to persist their results, by reason (redis-oom, redis-auth, redis-unreachable, deadline, error).',
-      labelNames: ['suite', 'reason'] as const,
+      labelNames: ['suite', 'reason', 'cluster'] as const,
       registers,
-    })),
-    suiteStalled: once(registry, n('suite_stalled'), () => new Gauge({
+    }))),
+    suiteStalled: once(registry, n('suite_stalled'), () => exportInstanceLabels(new Gauge({
       name: n('suite_stalled'),
       help: '1 while the suite has completed no tick for the watchdog window (several tick intervals), else 0.',
-      labelNames: ['suite'] as const,
+      labelNames: ['suite', 'cluster'] as const,
       registers,
-    })),
-    lastTickTimestamp: once(registry, n('last_tick_timestamp_seconds'), () => new Gauge({
+    }))),
+    lastTickTimestamp: once(registry, n('last_tick_timestamp_seconds'), () => exportInstanceLabels(new Gauge({
       name: n('last_tick_timestamp_seconds'),
       help: "When the suite's last tick completed (any replica, as this one last saw it), Unix seconds.",
-      labelNames: ['suite'] as const,
+      labelNames: ['suite', 'cluster'] as const,
       registers,
-    })),
+    }))),
     schedulerReinstalls: once(registry, n('scheduler_reinstalls_total'), () => new Counter({
       name: n('scheduler_reinstalls_total'),
       help: 'Times housekeeping found job schedulers missing in Redis and installed them again.',

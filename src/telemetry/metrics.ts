@@ -11,6 +11,7 @@ import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
 import { COVERAGE_REASONS, type CoverageReason } from '../checks/coverage.js';
 import type { PromErrorKind } from '../adapters/prometheus/types.js';
+import { splitInstanceId } from '../checks/suite-instance.js';
 
 export const METRIC_PREFIX = 'mesh_soak_';
 
@@ -62,35 +63,35 @@ export type NotificationOutcome = 'success' | 'failure' | 'dropped';
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly checkState: Gauge<'suite' | 'check' | 'severity' | 'state'>;
-  readonly checkFailing: Gauge<'suite' | 'check' | 'severity'>;
-  readonly checkValue: Gauge<'suite' | 'check'>;
-  readonly checkEvaluations: Counter<'suite' | 'check' | 'result'>;
-  readonly tickDuration: Histogram<'suite'>;
-  readonly tickLag: Histogram<'suite'>;
-  readonly disruptions: Counter<'suite' | 'outcome'>;
-  readonly disruptionDuration: Histogram<'suite'>;
+  readonly checkState: Gauge<'suite' | 'check' | 'severity' | 'state' | 'cluster'>;
+  readonly checkFailing: Gauge<'suite' | 'check' | 'severity' | 'cluster'>;
+  readonly checkValue: Gauge<'suite' | 'check' | 'cluster'>;
+  readonly checkEvaluations: Counter<'suite' | 'check' | 'result' | 'cluster'>;
+  readonly tickDuration: Histogram<'suite' | 'cluster'>;
+  readonly tickLag: Histogram<'suite' | 'cluster'>;
+  readonly disruptions: Counter<'suite' | 'outcome' | 'cluster'>;
+  readonly disruptionDuration: Histogram<'suite' | 'cluster'>;
   readonly restoresPending: Gauge;
-  readonly prometheusRequestDuration: Histogram<'outcome'>;
-  readonly kubeRequests: Counter<'verb' | 'resource' | 'code'>;
+  readonly prometheusRequestDuration: Histogram<'outcome' | 'cluster'>;
+  readonly kubeRequests: Counter<'verb' | 'resource' | 'code' | 'cluster'>;
   readonly notifications: Counter<'sink' | 'outcome'>;
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly redisUp: Gauge;
   readonly buildInfo: Gauge<'version'>;
   /** From a disruption's end until every check of its suite is ok again (not observed when it never was). */
-  readonly recoverySeconds: Histogram<'suite'>;
+  readonly recoverySeconds: Histogram<'suite' | 'cluster'>;
   /** Per disruption, each check that failed before, during or after it (once per phase). */
-  readonly disruptionImpact: Counter<'suite' | 'check' | 'phase'>;
+  readonly disruptionImpact: Counter<'suite' | 'check' | 'phase' | 'cluster'>;
   /** Disruptions whose suite was still not ok at the recovery bound. */
-  readonly notRecovered: Counter<'suite'>;
+  readonly notRecovered: Counter<'suite' | 'cluster'>;
   /** Disruptions skipped, by reason (a SKIP_REASONS value). */
-  readonly disruptionSkips: Counter<'suite' | 'reason'>;
+  readonly disruptionSkips: Counter<'suite' | 'reason' | 'cluster'>;
   /** Evidence captures when a check started failing, by outcome (captured, partial, failed, limited). */
   readonly evidenceCaptures: Counter<'outcome'>;
   /** 1 while a disruption of the suite runs (Grafana draws it as a band), else 0. */
-  readonly disruptionInProgress: Gauge<'suite'>;
+  readonly disruptionInProgress: Gauge<'suite' | 'cluster'>;
   /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
-  readonly suiteChecked: Gauge<'suite' | 'reason'>;
+  readonly suiteChecked: Gauge<'suite' | 'reason' | 'cluster'>;
   /**
    * Sets the check's five state series (1 for `state`, 0 for the others) and check_failing.
    * A severity change removes the series under the old severity.
@@ -123,77 +124,77 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   const checkState = new Gauge({
     name: name('check_state'),
     help: 'Current state of a check: 1 for the state it is in, 0 for the others.',
-    labelNames: ['suite', 'check', 'severity', 'state'] as const,
+    labelNames: ['suite', 'check', 'severity', 'state', 'cluster'] as const,
     registers,
   });
   const checkFailing = new Gauge({
     name: name('check_failing'),
     help: '1 while the check is failing, else 0.',
-    labelNames: ['suite', 'check', 'severity'] as const,
+    labelNames: ['suite', 'check', 'severity', 'cluster'] as const,
     registers,
   });
   const checkValue = new Gauge({
     name: name('check_value'),
     help: "Last value of the check's worst instance (NaN when there is no data).",
-    labelNames: ['suite', 'check'] as const,
+    labelNames: ['suite', 'check', 'cluster'] as const,
     registers,
   });
   const suiteChecked = new Gauge({
     name: name('suite_checked'),
     help: "1 when the suite's last tick judged at least one check; 0 when its objects are absent from the Kubernetes API (reason not_deployed), every check was skipped (reason not_running), unknown (reason unknown) or never evaluated (reason not_evaluated).",
-    labelNames: ['suite', 'reason'] as const,
+    labelNames: ['suite', 'reason', 'cluster'] as const,
     registers,
   });
   const checkEvaluations = new Counter({
     name: name('check_evaluations_total'),
     help: 'Check evaluations, by resulting state (or error).',
-    labelNames: ['suite', 'check', 'result'] as const,
+    labelNames: ['suite', 'check', 'result', 'cluster'] as const,
     registers,
   });
   const tickDuration = new Histogram({
     name: name('tick_duration_seconds'),
     help: "Time to evaluate all of a suite's checks once.",
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     buckets: FAST_BUCKETS,
     registers,
   });
   const tickLag = new Histogram({
     name: name('tick_lag_seconds'),
     help: 'How late a tick started: start time minus scheduled time.',
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     buckets: FAST_BUCKETS,
     registers,
   });
   const disruptions = new Counter({
     name: name('disruptions_total'),
     help: 'Disruptions run, by outcome.',
-    labelNames: ['suite', 'outcome'] as const,
+    labelNames: ['suite', 'outcome', 'cluster'] as const,
     registers,
   });
   const disruptionDuration = new Histogram({
     name: name('disruption_duration_seconds'),
     help: 'Wall time of a disruption, restore included.',
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     buckets: DISRUPTION_BUCKETS,
     registers,
   });
   const recoverySeconds = new Histogram({
     name: name('recovery_seconds'),
     help: "Time from a disruption's end until every check of its suite was ok again.",
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     buckets: RECOVERY_BUCKETS,
     registers,
   });
   const disruptionImpact = new Counter({
     name: name('disruption_impact_total'),
     help: 'Checks that failed before, during or after a disruption (once per disruption, check and phase).',
-    labelNames: ['suite', 'check', 'phase'] as const,
+    labelNames: ['suite', 'check', 'phase', 'cluster'] as const,
     registers,
   });
   const notRecovered = new Counter({
     name: name('disruption_not_recovered_total'),
     help: 'Disruptions after which the suite was still not ok at the recovery bound.',
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     registers,
   });
   const evidenceCaptures = new Counter({
@@ -205,13 +206,13 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   const disruptionSkips = new Counter({
     name: name('disruption_skips_total'),
     help: 'Disruptions skipped, by reason (suite failing or unknown, Prometheus unreachable, lock held, ...).',
-    labelNames: ['suite', 'reason'] as const,
+    labelNames: ['suite', 'reason', 'cluster'] as const,
     registers,
   });
   const disruptionInProgress = new Gauge({
     name: name('disruption_in_progress'),
     help: 'Disruptions of the suite running now on this replica (1 while one runs, else 0).',
-    labelNames: ['suite'] as const,
+    labelNames: ['suite', 'cluster'] as const,
     registers,
   });
   const restoresPending = new Gauge({
@@ -222,14 +223,14 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   const prometheusRequestDuration = new Histogram({
     name: name('prometheus_request_duration_seconds'),
     help: 'Duration of requests to the Prometheus HTTP API, by outcome.',
-    labelNames: ['outcome'] as const,
+    labelNames: ['outcome', 'cluster'] as const,
     buckets: PROM_REQUEST_BUCKETS,
     registers,
   });
   const kubeRequests = new Counter({
     name: name('kube_requests_total'),
     help: 'Requests to the Kubernetes API, by verb, resource and HTTP status code.',
-    labelNames: ['verb', 'resource', 'code'] as const,
+    labelNames: ['verb', 'resource', 'code', 'cluster'] as const,
     registers,
   });
   const notifications = new Counter({
@@ -260,6 +261,10 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   // These three are gauges named like counters; promtool's linter rejects them. Their
   // per-type siblings (nodejs_active_handles{type}, ...) carry the same information.
   for (const n of DEFAULT_METRICS_PROMTOOL_REJECTS) registry.removeSingleMetric(n);
+
+  for (const m of [checkState, checkFailing, checkValue, suiteChecked, checkEvaluations, tickDuration, tickLag, disruptions, disruptionDuration, recoverySeconds, disruptionImpact, notRecovered, disruptionSkips, disruptionInProgress]) {
+    exportInstanceLabels(m);
+  }
 
   // prom-client can only remove exact label sets, so remember which ones each check used.
   const severities = new Map<string, Severity>();
@@ -377,4 +382,33 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     },
   };
   return metrics;
+}
+
+type LabelArg = Record<string, string | number | undefined>;
+
+/** `{ suite: 'east/http10' }` → `{ suite: 'http10', cluster: 'east' }`; anything else as it is. */
+function splitSuiteLabel(first: unknown): unknown {
+  if (typeof first !== 'object' || first === null) return first;
+  const labels = first as LabelArg;
+  const id = labels['suite'];
+  if (typeof id !== 'string' || !id.includes('/')) return first;
+  const { cluster, suite } = splitInstanceId(id);
+  return { ...labels, suite, cluster };
+}
+
+const LABELLED_METHODS = ['set', 'inc', 'dec', 'observe', 'remove', 'labels', 'startTimer'] as const;
+
+/**
+ * Callers label per-suite series with the suite *instance* id (checks/suite-instance.ts); the
+ * exported series carry `suite` and, for an instance of a named cluster, `cluster` (issue 15).
+ * Without `clusters:` the id is the suite's name and the series are exactly as before.
+ */
+export function exportInstanceLabels<M extends object>(metric: M): M {
+  const m = metric as Record<string, unknown>;
+  for (const method of LABELLED_METHODS) {
+    const f = m[method];
+    if (typeof f !== 'function') continue;
+    m[method] = (first: unknown, ...rest: unknown[]): unknown => (f as (...a: unknown[]) => unknown).call(metric, splitSuiteLabel(first), ...rest);
+  }
+  return metric;
 }

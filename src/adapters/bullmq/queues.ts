@@ -13,6 +13,7 @@ import {
   BENCHMARK_JOB,
   DISRUPTION_JOB,
   TICK_JOB,
+  jobDataOf,
   syncSchedulers,
   wantedBenchmarkSchedulers,
   wantedDisruptionSchedulers,
@@ -20,6 +21,7 @@ import {
   type SuiteJobData,
 } from './schedules.js';
 import { withTimeout } from '../../shared/time.js';
+import { instanceId } from '../../checks/suite-instance.js';
 
 const RETENTION = { removeOnComplete: 200, removeOnFail: 500 };
 const TICK_QUEUE = 'ticks';
@@ -29,6 +31,7 @@ const BENCHMARK_QUEUE = 'benchmarks';
 /** A job as the daemon's handlers see it: no BullMQ types. */
 export interface SuiteJob {
   id: string;
+  /** The suite instance's id: `cluster/suite`, or the suite's name with the implicit cluster. */
   suite: string;
   scheduledAt: number;
   manual: boolean;
@@ -77,7 +80,7 @@ export interface SuiteQueues {
 }
 
 function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
-  return { id: job.id ?? '', suite: job.data.suite, scheduledAt: scheduledAt(job), manual: job.data.manual === true };
+  return { id: job.id ?? '', suite: instanceId(job.data), scheduledAt: scheduledAt(job), manual: job.data.manual === true };
 }
 
 /** What one queue or worker is given: the options, or a new client from the factory (kept in `made`). */
@@ -147,10 +150,10 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
       ].map((w) => w.id);
     },
     async triggerDisruption(suite) {
-      await disruptionQueue.add(DISRUPTION_JOB, { suite, manual: true }, RETENTION);
+      await disruptionQueue.add(DISRUPTION_JOB, { ...jobDataOf(suite), manual: true }, RETENTION);
     },
     async triggerBenchmark(suite) {
-      await benchmarkQueue.add(BENCHMARK_JOB, { suite, manual: true }, { ...RETENTION, attempts: 1 });
+      await benchmarkQueue.add(BENCHMARK_JOB, { ...jobDataOf(suite), manual: true }, { ...RETENTION, attempts: 1 });
     },
     async closeWorkers(timeoutMs) {
       // A worker whose close fails (Redis gone) is forced like one that timed out.

@@ -4,6 +4,7 @@
 
 import type { Queue } from 'bullmq';
 import { MESH_SUITE, type Config, type Schedule } from '../../config/model.js';
+import { splitInstanceId } from '../../checks/suite-instance.js';
 
 export const TICK_JOB = 'tick';
 export const DISRUPTION_JOB = 'disruption';
@@ -17,14 +18,24 @@ export interface WantedScheduler {
 
 export interface SuiteJobData {
   suite: string;
+  /** The suite instance's cluster (checks/suite-instance.ts); absent: the implicit cluster. */
+  cluster?: string;
   manual?: boolean;
+}
+
+/** A suite instance's job data: `{ cluster, suite }`, or `{ suite }` alone as before clusters. */
+export function jobDataOf(instance: string): SuiteJobData {
+  return splitInstanceId(instance);
 }
 
 function repeatOf(schedule: Schedule): WantedScheduler['repeat'] {
   return 'every' in schedule ? { every: schedule.every } : { pattern: schedule.cron };
 }
 
-/** One tick scheduler per enabled suite, one for the mesh-wide group when it has checks. */
+/**
+ * One tick scheduler per enabled suite, one for the mesh-wide group when it has checks. With
+ * clusters, `config` is the instance view (config/clusters.ts): one per suite instance.
+ */
 export function wantedTickSchedulers(config: Config): WantedScheduler[] {
   const out: WantedScheduler[] = [];
   for (const s of config.suites) {
@@ -73,7 +84,7 @@ export async function syncSchedulers(
     }
   }
   for (const w of wanted) {
-    await queue.upsertJobScheduler(w.id, w.repeat, { name: jobName, data: { suite: w.suite }, opts: jobOpts });
+    await queue.upsertJobScheduler(w.id, w.repeat, { name: jobName, data: jobDataOf(w.suite), opts: jobOpts });
   }
   return { upserted: wanted.map((w) => w.id), removed };
 }

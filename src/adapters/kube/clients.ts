@@ -34,6 +34,8 @@ export interface KubeContext {
 }
 
 export interface KubeClientOptions {
+  /** The kubeconfig's context to use (config clusters[].kubernetes.context); absent: its current one. */
+  context?: string;
   retry?: Partial<RetryPolicy>;
   onRequest?: RequestReporter;
   now?: Clock;
@@ -66,6 +68,10 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
 
 export function createKubeClients(kubeconfigPath?: string, options: KubeClientOptions = {}): KubeContext {
   const kc = loadKubeConfig(kubeconfigPath);
+  if (options.context !== undefined) {
+    if (!kc.getContextObject(options.context)) throw new UserError(`kubernetes.context: no context '${options.context}' in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);
+    kc.setCurrentContext(options.context);
+  }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new UserError('kubernetes: no current cluster');
   const ctx: KubeContext = {

@@ -21,7 +21,7 @@ function escape(s: string): string {
 export function slackLine(e: AlertEvent): string {
   const head = e.status === 'firing' ? ':red_circle: FAILING' : ':large_green_circle: RESOLVED';
   const summary = e.summary ? `, ${e.summary}` : '';
-  return `${head} ${e.suite}/${e.check} value=${formatValue(e.value)}${summary}`;
+  return `${head} ${e.cluster !== undefined ? `${e.cluster}/` : ''}${e.suite}/${e.check} value=${formatValue(e.value)}${summary}`;
 }
 
 /** The message for a batch: pure. */

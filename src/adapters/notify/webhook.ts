@@ -6,6 +6,8 @@ import { JsonPostNotifier, type JsonPostOptions } from './http-post.js';
 export interface WebhookEventBody {
   status: 'firing' | 'resolved';
   suite: string;
+  /** The suite instance's cluster (config `clusters:`); absent with one implicit cluster. */
+  cluster?: string;
   check: string;
   severity: string;
   labels: Record<string, string>;
@@ -35,6 +37,7 @@ export function renderWebhookBody(events: AlertEvent[], nowMs: number): WebhookB
     events: events.map((e) => ({
       status: e.status,
       suite: e.suite,
+      ...(e.cluster !== undefined ? { cluster: e.cluster } : {}),
       check: e.check,
       severity: e.severity,
       labels: { ...e.labels },
