@@ -36,6 +36,7 @@ import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
 import { daemonBackend } from './backend.js';
+import { setCheckThresholds } from './check-gauges.js';
 import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type TickDeps } from './tick.js';
 import { withTimeout } from '../shared/time.js';
@@ -106,6 +107,8 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   watchRedis(redis, metrics, logger);
   const { store, history, pause, ledger } = stateOf(config, parts);
   const groups = activeGroups(config);
+  setCheckThresholds(metrics, groups);
+  for (const s of config.suites) if (s.enabled && s.disruption) metrics.zeroDisruptionSeries(s.name);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
   const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups) });
