@@ -21,6 +21,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import { RunLedger } from '../adapters/redis/ledger.js';
+import { ValueRing } from '../adapters/redis/value-ring.js';
 import { MESH_SUITE } from '../config/model.js';
 import { reportScope, reportSourceOf } from './report-source.js';
 import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, ISTIO_BUILD_QUERY, versionFromBuild, type ImpactTracker } from './impact-tracker.js';
@@ -105,13 +106,13 @@ interface Running {
 export async function runDaemon(config: Config, parts: DaemonParts): Promise<Daemon> {
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const { store, history, pause, ledger } = stateOf(config, parts);
+  const { store, history, pause, ledger, values } = stateOf(config, parts);
   const groups = activeGroups(config);
   setCheckThresholds(metrics, groups);
   for (const s of config.suites) if (s.enabled && s.disruption) metrics.zeroDisruptionSeries(s.name);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups) });
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, values, impact: impactTrackerOf(config, parts, ledger, groups) });
   const benchmarks = benchmarksOf(config, parts, store, pause);
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
@@ -130,7 +131,7 @@ export async function runDaemon(config: Config, parts: DaemonParts): Promise<Dae
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}) };
   const backend = daemonBackend({
-    config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
+    config, groups, suites, store, history, pause, values, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
     ...(benchmarks ? { benchmarks: { ...benchmarks, trigger: (suite: string) => queues.triggerBenchmark(suite) } } : {}),
     redisDownReason: watch.redisDownReason,
@@ -218,7 +219,7 @@ function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): 
  * The state stores over Redis. Check records and pause flags are also remembered in
  * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
  */
-function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger } {
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger; values: ValueRing } {
   const { logger, redis, keys, now } = parts;
   const onUnreadable = warnUnreadable(logger);
   const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
@@ -232,6 +233,7 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
     ledger: new RunLedger(redis, keys, { now, onUnreadable, ...ledgerBounds(config, parts) }),
+    values: new ValueRing(redis, keys, { onUnreadable }),
   };
 }
 
@@ -277,7 +279,7 @@ async function probePrometheus(provider: MetricsProvider): Promise<string | unde
   }
 }
 
-function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact'>): TickDeps {
+function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'values' | 'impact'>): TickDeps {
   return {
     ...state,
     provider: parts.provider,

@@ -21,6 +21,8 @@ import { longestGraceMs, specInPhase, type SuitePhase } from '../checks/phases.j
 import type { OpenDisruptions } from '../adapters/redis/ledger.js';
 import type { DisruptionWindow } from '../verdict/impact.js';
 import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
+import { snapshotOf, type ValueRing } from '../adapters/redis/value-ring.js';
+import { worstInstance } from '../checks/check-state.js';
 
 export interface TickDeps {
   groups: Map<string, CheckGroup>;
@@ -43,6 +45,8 @@ export interface TickDeps {
   maxInstances?: number;
   /** The run ledger and disruption impact (impact-tracker.ts); absent: neither is kept. */
   impact?: ImpactTracker;
+  /** The checks' last values for the status page's sparklines; absent: not kept. */
+  values?: Pick<ValueRing, 'addTo'>;
 }
 
 export interface TickJob {
@@ -104,19 +108,25 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const events = announce(deps, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
-  // One round trip for the state changes and the run entry.
-  await deps.history.recordTickWith(suite, events, {
-    jobId: job.id,
-    scheduledAt: job.scheduledAt,
-    startedAt,
-    durationMs,
-    worker: deps.worker,
-  });
+  // One round trip for the state changes, the run entry and the checks' values.
+  const values = deps.values;
+  const snapshot = values && snapshotOf(startedAt, group.checks.map((c) => [c.name, checkValue(result.records[c.name])]));
+  await deps.history.recordTickWith(
+    suite,
+    events,
+    { jobId: job.id, scheduledAt: job.scheduledAt, startedAt, durationMs, worker: deps.worker },
+    snapshot && ((tx) => values.addTo(tx, suite, snapshot)),
+  );
   deps.logger.info(
     { suite, jobId: job.id, durationMs, lagMs: startedAt - job.scheduledAt, states, errors: result.errors },
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/** A check's value as its gauge shows it: the worst instance's; null without a record or value. */
+function checkValue(record: CheckRecord | undefined): number | null {
+  return record ? (worstInstance(record)?.value ?? null) : null;
 }
 
 /** The API's verdict on the suite's objects; an error is logged and the guard decides alone. */

@@ -42,6 +42,8 @@ export interface StateKeys {
   ledgerOpen(suite: string): string;
   /** The Istio versions seen, one entry per version span, bounded like a ledger. */
   ledgerVersions(): string;
+  /** A suite's last check values: a list of per-tick snapshots, capped (value-ring.ts). */
+  checkValues(suite: string): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -65,5 +67,6 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     ledger: (suite) => `${prefix}:ledger:${suite}`,
     ledgerOpen: (suite) => `${prefix}:ledger-open:${suite}`,
     ledgerVersions: () => `${prefix}:ledger-versions`,
+    checkValues: (suite) => `${prefix}:check-values:${suite}`,
   };
 }
