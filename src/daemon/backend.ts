@@ -9,6 +9,7 @@ import type { CheckStore } from '../adapters/redis/check-store.js';
 import type { History } from '../adapters/redis/history.js';
 import type { PauseFlags } from '../adapters/redis/pause-flags.js';
 import type { RunLedger } from '../adapters/redis/ledger.js';
+import type { ValueRing } from '../adapters/redis/value-ring.js';
 import type { Readiness, ServerBackend } from '../server/http-server.js';
 import { refreshCheckGauges } from './check-gauges.js';
 import { buildStatus } from './status.js';
@@ -36,6 +37,8 @@ export interface BackendDeps {
   notReadyReasons: () => string[];
   /** The run ledger: the status body's recent state changes and disruptions. */
   ledger?: RunLedger;
+  /** The checks' last values: the status body's sparklines. */
+  values?: Pick<ValueRing, 'recent'>;
   /** The report's source and scope (/report); absent: no report served. */
   report?: { source: ReportSource; scope: ReportScope };
 }
@@ -83,6 +86,7 @@ export function daemonBackend(d: BackendDeps): ServerBackend {
         config: d.config, store: d.store, history: d.history, pause: d.pause, now: d.now,
         ...(d.benchmarks ? { benchmarks: d.benchmarks } : {}),
         ...(d.ledger ? { ledger: d.ledger } : {}),
+        ...(d.values ? { values: d.values } : {}),
       }),
     report: (q) => serveReport(d, q),
     async suiteAction(suite, action) {

@@ -24,6 +24,13 @@ export function setCheckGauges(metrics: Metrics, suite: string, check: string, s
   metrics.setCheckValue(suite, check, worstInstance(record)?.value ?? null);
 }
 
+/** check_threshold of every configured check, from its steady condition; set once as the daemon starts. */
+export function setCheckThresholds(metrics: Metrics, groups: Map<string, CheckGroup>): void {
+  for (const [suite, group] of groups) {
+    for (const spec of group.checks) metrics.setCheckThreshold(suite, spec.name, spec.phases?.steady?.fail ?? spec.fail);
+  }
+}
+
 /**
  * Sets the three check gauges of every configured check from its record in Redis, and
  * forgets the series of checks no longer configured. Records are all read before any gauge

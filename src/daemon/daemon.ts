@@ -21,6 +21,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { CheckStore } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import { RunLedger } from '../adapters/redis/ledger.js';
+import { ValueRing } from '../adapters/redis/value-ring.js';
 import { MESH_SUITE } from '../config/model.js';
 import { reportScope, reportSourceOf } from './report-source.js';
 import { DEFAULT_RECOVERY_BOUND_MS, DEFAULT_SETTLE_MS, ISTIO_BUILD_QUERY, versionFromBuild, type ImpactTracker } from './impact-tracker.js';
@@ -36,6 +37,7 @@ import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
 import { daemonBackend } from './backend.js';
+import { setCheckThresholds } from './check-gauges.js';
 import { runShutdown, type ShutdownStep } from './shutdown.js';
 import { runTick, type ClusterDeps, type TickDeps } from './tick.js';
 import { instanceView } from '../config/clusters.js';
@@ -117,12 +119,14 @@ export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daem
   const config = instanceView(given);
   const { logger, metrics, redis } = parts;
   watchRedis(redis, metrics, logger);
-  const { store, history, pause, ledger } = stateOf(config, parts);
+  const { store, history, pause, ledger, values } = stateOf(config, parts);
   const groups = activeGroups(config);
+  setCheckThresholds(metrics, groups);
+  for (const s of config.suites) if (s.enabled && s.disruption) metrics.zeroDisruptionSeries(s.name);
   const suites = new Map<string, Suite>(config.suites.filter((s) => s.enabled).map((s) => [s.name, s]));
   const restorer = interruptedRestorer(parts);
   const evidence = evidenceOf(config, parts, ledger);
-  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, impact: impactTrackerOf(config, parts, ledger, groups), ...(evidence ? { evidence } : {}) });
+  const tickDeps = tickDepsOf(config, parts, { groups, store, history, pause, values, impact: impactTrackerOf(config, parts, ledger, groups), ...(evidence ? { evidence } : {}) });
   const benchmarks = benchmarksOf(config, parts, store, pause);
   const watch = selfWatch({ config, groups, redis, keys: parts.keys, pause, history, metrics, logger, now: parts.now, worker: tickDeps.worker, ...(parts.watch ? { options: parts.watch } : {}) });
   const tick = watch.guard((job) => runTick(tickDeps, job));
@@ -141,7 +145,7 @@ export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daem
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}), ...(evidence ? { evidence } : {}) };
   const backend = daemonBackend({
-    config, groups, suites, store, history, pause, metrics, ping, now: parts.now,
+    config, groups, suites, store, history, pause, values, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
     ...(benchmarks ? { benchmarks: { ...benchmarks, trigger: (suite: string) => queues.triggerBenchmark(suite) } } : {}),
     redisDownReason: watch.redisDownReason,
@@ -229,7 +233,7 @@ function notReady(keeper: SchedulerKeeper, watch: SelfWatch, stopped: boolean): 
  * The state stores over Redis. Check records and pause flags are also remembered in
  * process, so a Redis that lost its data (flushed, restarted empty) gets them back.
  */
-function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger } {
+function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; history: History; pause: PauseFlags; ledger: RunLedger; values: ValueRing } {
   const { logger, redis, keys, now } = parts;
   const onUnreadable = warnUnreadable(logger);
   const longestTick = Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs));
@@ -243,6 +247,7 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
     ledger: new RunLedger(redis, keys, { now, onUnreadable, ...ledgerBounds(config, parts) }),
+    values: new ValueRing(redis, keys, { onUnreadable }),
   };
 }
 
@@ -297,7 +302,7 @@ function evidenceOf(config: Config, parts: DaemonParts, ledger: RunLedger): Evid
   return evidenceRecorder({ capture: parts.evidence, ledger, namespacesOf: (suite) => namespaces.get(suite) ?? [], bounds, logger: parts.logger, metrics: parts.metrics });
 }
 
-function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'impact' | 'evidence'>): TickDeps {
+function tickDepsOf(config: Config, parts: DaemonParts, state: Pick<TickDeps, 'groups' | 'store' | 'history' | 'pause' | 'values' | 'impact' | 'evidence'>): TickDeps {
   return {
     ...state,
     provider: parts.provider,

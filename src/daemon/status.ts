@@ -27,6 +27,8 @@ export interface BenchmarkStatus {
   lastRun: { id: string; state: string; istioVersion: string; startedAt: number; finishedAt: number | null; points: number; reason?: string } | null;
 }
 import type { LedgerEntry, RunLedger } from '../adapters/redis/ledger.js';
+import { checkSeries, type ValueRing, type ValueSnapshot } from '../adapters/redis/value-ring.js';
+import { sparklinePath, type Sparkline } from '../server/sparkline.js';
 
 /** How far back and how many ledger entries the status page reads per suite. */
 const RECENT_MS = 24 * 3600_000;
@@ -41,6 +43,8 @@ export interface StatusSources {
   pause: Pick<PauseFlags, 'all'>;
   /** The run ledger: recent state changes and disruptions; absent: not reported. */
   ledger?: Pick<RunLedger, 'range'>;
+  /** The checks' last values (the sparklines); absent: none drawn. */
+  values?: Pick<ValueRing, 'recent'>;
   /** Stamps the body's generatedAt; default Date.now. */
   now?: Clock;
   benchmarks?: BenchmarkStatusSource;
@@ -63,6 +67,8 @@ export interface CheckStatus {
   failingSince: number | null;
   /** The last state changes (newest last), from the run ledger. */
   changes?: Array<{ from: string; to: string; at: number; value: number | string | null }>;
+  /** The value over the last ticks (at most 60) as an SVG path; absent when none was finite. */
+  sparkline?: Sparkline;
   instances: Array<{
     labels: Record<string, string>;
     state: string;
@@ -194,14 +200,26 @@ function withChanges(checks: CheckStatus[], entries: LedgerEntry[]): CheckStatus
   }));
 }
 
+/** The suite's value snapshots; none when not kept, disabled, or unreadable (the page goes on). */
+async function recentValues(src: StatusSources, g: StatusGroup): Promise<ValueSnapshot[]> {
+  if (!src.values || !g.enabled) return [];
+  return src.values.recent(g.name).catch(() => []);
+}
+
+function withSparkline(c: CheckStatus, snapshots: ValueSnapshot[]): CheckStatus {
+  const line = snapshots.length > 0 ? sparklinePath(checkSeries(snapshots, c.name)) : undefined;
+  return line ? { ...c, sparkline: line } : c;
+}
+
 async function suiteStatus(src: StatusSources, g: StatusGroup, paused: Set<string>): Promise<SuiteStatus> {
-  const [records, ticks, lastDisruption, entries] = await Promise.all([
+  const [records, ticks, lastDisruption, entries, snapshots] = await Promise.all([
     g.enabled ? src.store.load(g.name) : Promise.resolve({} as Record<string, CheckRecord>),
     src.history.recentTicks(g.name, 1),
     src.history.lastDisruption(g.name),
     recentEntries(src, g.name),
+    recentValues(src, g),
   ]);
-  const checks = g.enabled ? g.checks.map((c) => checkStatus(c, records[c.name])) : [];
+  const checks = g.enabled ? g.checks.map((c) => withSparkline(checkStatus(c, records[c.name]), snapshots)) : [];
   return {
     name: g.name,
     ...clusterLabel(g.name),

@@ -23,6 +23,8 @@ import type { OpenDisruptions } from '../adapters/redis/ledger.js';
 import type { DisruptionWindow } from '../verdict/impact.js';
 import type { EvidenceRecorder } from './evidence.js';
 import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
+import { snapshotOf, type ValueRing } from '../adapters/redis/value-ring.js';
+import { worstInstance } from '../checks/check-state.js';
 
 /** What a tick of one cluster's suite instances reads (config `clusters:`, issue 15). */
 export interface ClusterDeps {
@@ -56,6 +58,8 @@ export interface TickDeps {
   impact?: ImpactTracker;
   /** Evidence from the Kubernetes API when a check starts failing (evidence.ts); absent: none. */
   evidence?: Pick<EvidenceRecorder, 'onChanges'>;
+  /** The checks' last values for the status page's sparklines; absent: not kept. */
+  values?: Pick<ValueRing, 'addTo'>;
 }
 
 export interface TickJob {
@@ -114,14 +118,15 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const events = announce({ ...deps, prometheusUrl: target.prometheusUrl }, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
   const durationMs = now() - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
-  // One round trip for the state changes and the run entry.
-  await deps.history.recordTickWith(suite, events, {
-    jobId: job.id,
-    scheduledAt: job.scheduledAt,
-    startedAt,
-    durationMs,
-    worker: deps.worker,
-  });
+  // One round trip for the state changes, the run entry and the checks' values.
+  const values = deps.values;
+  const snapshot = values && snapshotOf(startedAt, group.checks.map((c) => [c.name, checkValue(result.records[c.name])]));
+  await deps.history.recordTickWith(
+    suite,
+    events,
+    { jobId: job.id, scheduledAt: job.scheduledAt, startedAt, durationMs, worker: deps.worker },
+    snapshot && ((tx) => values.addTo(tx, suite, snapshot)),
+  );
   deps.logger.info(
     { suite, jobId: job.id, durationMs, lagMs: startedAt - job.scheduledAt, states, errors: result.errors },
     'tick',
@@ -153,6 +158,11 @@ function targetOf(deps: TickDeps, suite: string): ClusterDeps {
   const own = deps.clusters?.get(clusterOfId(suite));
   if (own) return own;
   return { provider: deps.provider, prometheusUrl: deps.prometheusUrl, ...(deps.logs ? { logs: deps.logs } : {}) };
+}
+
+/** A check's value as its gauge shows it: the worst instance's; null without a record or value. */
+function checkValue(record: CheckRecord | undefined): number | null {
+  return record ? (worstInstance(record)?.value ?? null) : null;
 }
 
 /** The API's verdict on the suite's objects; an error is logged and the guard decides alone. */

@@ -131,6 +131,7 @@ async function record(
   // One call counts the outcome and observes the duration, so disruptions_total and
   // disruption_duration_seconds_count always agree (a skipped run observes 0 s).
   deps.metrics.recordDisruption(job.suite, outcome, durationMs / 1000);
+  if (outcome !== 'skipped') deps.metrics.markDisruptionWindow(job.suite, outcome, startedAt, deps.now());
   if (result.skip) deps.metrics.disruptionSkips.inc({ suite: job.suite, reason: result.skip });
   await deps.history.append(job.suite, [
     { kind: 'disruption', jobId: job.id, outcome, ...(message ? { message } : {}), startedAt, durationMs },

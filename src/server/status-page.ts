@@ -35,6 +35,9 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   .timeline { font-size:.8rem; color:#444; margin-top:.4rem; display:flex; flex-wrap:wrap; gap:.3rem; }
   .timeline span { border-radius:3px; padding:0 .3rem; background:#e3f2fd; }
   .timeline .d-failure { background:#ffcdd2; } .timeline .d-skipped { background:#eeeeee; }
+  svg.spark { width: 120px; height: 20px; vertical-align: middle; color: #455a64; display: block; }
+  svg.spark path { fill: none; stroke: currentColor; stroke-width: 1.3; stroke-linecap: round; stroke-linejoin: round; vector-effect: non-scaling-stroke; }
+  svg.spark.failing { color: var(--fail); }
   .unchecked { background:#f3e5f5; border-left: 4px solid var(--unk); padding:.3rem .6rem; margin-bottom:.4rem; font-weight:600; }
 </style>
 </head>
@@ -79,6 +82,25 @@ function labels(l) {
   return s ? '{' + s + '}' : '';
 }
 function state(s) { return el('span', { class: 'state s-' + s, 'data-state': s }, s); }
+const SVG = 'http://www.w3.org/2000/svg';
+// The check's last values as an inline SVG line; the path comes from the server (M/L/h and numbers only).
+function spark(c) {
+  const s = c.sparkline;
+  if (!s || !/^[MLh0-9.,-]*$/.test(s.d)) return '';
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', c.state === 'failing' ? 'spark failing' : 'spark');
+  svg.setAttribute('viewBox', '0 0 120 20');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('role', 'img');
+  const what = 'last ' + s.points + ' ticks: min ' + fmt(s.min) + ', max ' + fmt(s.max) + ', last ' + fmt(s.last);
+  svg.setAttribute('aria-label', what);
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = what;
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', s.d);
+  svg.append(title, path);
+  return svg;
+}
 
 async function act(suite, action) {
   const res = await fetch('/api/v1/suites/' + encodeURIComponent(suite) + '/' + action, {
@@ -105,11 +127,12 @@ function render(body) {
       const inst = c.instances.length > 1 ? c.instances.filter((i) => i.state !== 'ok') : [];
       return [
         el('tr', { 'data-check': c.name }, el('td', {}, state(c.state)), el('td', {}, c.name), el('td', { class: 'value' }, fmt(c.value)),
+          el('td', { class: 'spark' }, spark(c)),
           el('td', { class: 'cond' }, 'fails if ' + c.condition + (c.for ? ' for ' + dur(c.for) : '')), el('td', {}, c.severity),
           el('td', {}, c.reason || c.lastError || '', c.failingSince ? el('div', { class: 'since' }, 'failing since ' + new Date(c.failingSince).toISOString() + ' (' + ago(c.failingSince) + ')') : '',
             (c.changes || []).length ? el('div', { class: 'changes' }, 'changes: ' + c.changes.map((x) => x.from + '→' + x.to + ' ' + ago(x.at)).join(' · ')) : '')),
         ...inst.map((i) => el('tr', {}, el('td', {}, state(i.state)), el('td', { class: 'labels' }, labels(i.labels)),
-          el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}))),
+          el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}), el('td', {}))),
       ];
     });
     const unchecked = s.coverage && !s.coverage.checked;
@@ -120,7 +143,7 @@ function render(body) {
       el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
         ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
       s.benchmark ? el('div', { class: 'meta', 'data-benchmark': s.benchmark.lastRun ? s.benchmark.lastRun.state : 'none' }, benchLine(s.benchmark)) : '',
-      el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
+      el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'last values', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
         el('tbody', {}, ...rows)),
       (s.disruptions || []).length ? el('div', { class: 'timeline', 'data-disruptions': String(s.disruptions.length) }, 'disruptions: ',
         ...s.disruptions.map((d) => el('span', { class: 'd-' + d.outcome, title: (d.reason || '') }, d.id + ' ' + d.outcome + ' ' + ago(d.startedAt) + (d.recovery ? ', ' + d.recovery : '')))) : '');

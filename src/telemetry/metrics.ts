@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Severity } from '../config/model.js';
 import type { CheckStateName } from '../checks/types.js';
+import type { Condition } from '../checks/model.js';
 import { COVERAGE_REASONS, type CoverageReason } from '../checks/coverage.js';
 import type { PromErrorKind } from '../adapters/prometheus/types.js';
 import { splitInstanceId } from '../checks/suite-instance.js';
@@ -61,6 +62,34 @@ export function promOutcome(kind: string): PromRequestOutcome {
 }
 export type NotificationOutcome = 'success' | 'failure' | 'dropped';
 
+/**
+ * Slots of the last-disruption gauges per suite and outcome: Grafana draws a band only after
+ * its disruption ended (a sweep over the following minute and the disruption's length), so
+ * consecutive disruptions take turns in 4 slots and one never overwrites a band still drawn.
+ */
+export const DISRUPTION_SLOTS = 4;
+
+/** Which side of a threshold fails: above it, below it, or at/away from it (== / !=). */
+export type ThresholdBound = 'upper' | 'lower' | 'equal';
+const THRESHOLD_BOUNDS: readonly ThresholdBound[] = ['upper', 'lower', 'equal'];
+
+/** The lines a check's condition draws on its value panel: one, or two for `outside A..B`. */
+export function thresholdLines(c: Condition): Array<{ bound: ThresholdBound; value: number }> {
+  switch (c.op) {
+    case '>':
+    case '>=':
+      return [{ bound: 'upper', value: c.value }];
+    case '<':
+    case '<=':
+      return [{ bound: 'lower', value: c.value }];
+    case '==':
+    case '!=':
+      return [{ bound: 'equal', value: c.value }];
+    case 'outside':
+      return [{ bound: 'lower', value: c.low }, { bound: 'upper', value: c.high }];
+  }
+}
+
 export interface Metrics {
   readonly registry: Registry;
   readonly checkState: Gauge<'suite' | 'check' | 'severity' | 'state' | 'cluster'>;
@@ -92,6 +121,14 @@ export interface Metrics {
   readonly disruptionInProgress: Gauge<'suite' | 'cluster'>;
   /** One series per suite: 1 when its last tick judged something, 0 with the reason when not. */
   readonly suiteChecked: Gauge<'suite' | 'reason' | 'cluster'>;
+  /** Each check's steady `fail` threshold (Grafana draws it on the value panel); bound says which side fails. */
+  readonly checkThreshold: Gauge<'suite' | 'check' | 'bound' | 'cluster'>;
+  /**
+   * Start and end (Unix seconds) of the suite's last finished disruption with that outcome in
+   * that slot (a disruption's count on this replica modulo DISRUPTION_SLOTS): Grafana's bands.
+   */
+  readonly disruptionLastStart: Gauge<'suite' | 'outcome' | 'slot' | 'cluster'>;
+  readonly disruptionLastEnd: Gauge<'suite' | 'outcome' | 'slot' | 'cluster'>;
   /**
    * Sets the check's five state series (1 for `state`, 0 for the others) and check_failing.
    * A severity change removes the series under the old severity.
@@ -103,6 +140,15 @@ export interface Metrics {
   recordNotification(sink: string, outcome: NotificationOutcome): void;
   /** Counts a finished disruption and observes its duration (seconds). */
   recordDisruption(suite: string, outcome: DisruptionOutcome, seconds: number): void;
+  /** Sets the last start/end timestamps of a disruption that ran (not a skipped one), in the suite's next slot; times in ms. */
+  markDisruptionWindow(suite: string, outcome: DisruptionOutcome, startedAtMs: number, endedAtMs: number): void;
+  /**
+   * Creates the series of a suite that disrupts at zero (recovery_seconds, not-recovered,
+   * disruptions by outcome, in-progress), so the first event is an increase Prometheus sees.
+   */
+  zeroDisruptionSeries(suite: string): void;
+  /** Sets check_threshold from the check's condition (its lines: thresholdLines). */
+  setCheckThreshold(suite: string, check: string, condition: Condition): void;
   /** Sets the suite's one suite_checked series (its reason's), removing the other reasons'. */
   setSuiteCoverage(suite: string, reason: CoverageReason): void;
   /** Removes every per-check series of a check no longer configured. */
@@ -215,6 +261,24 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     labelNames: ['suite', 'cluster'] as const,
     registers,
   });
+  const disruptionLastStart = new Gauge({
+    name: name('disruption_last_start_timestamp_seconds'),
+    help: "Start of the suite's last finished disruption with this outcome in this slot (a disruption's count modulo 4), in Unix seconds; Grafana draws disruptions as bands from it.",
+    labelNames: ['suite', 'outcome', 'slot', 'cluster'] as const,
+    registers,
+  });
+  const disruptionLastEnd = new Gauge({
+    name: name('disruption_last_end_timestamp_seconds'),
+    help: "End of the suite's last finished disruption with this outcome in this slot, in Unix seconds.",
+    labelNames: ['suite', 'outcome', 'slot', 'cluster'] as const,
+    registers,
+  });
+  const checkThreshold = new Gauge({
+    name: name('check_threshold'),
+    help: "The check's fail threshold (its steady condition): bound upper fails above it, lower below it, equal at (==) or away from (!=) it.",
+    labelNames: ['suite', 'check', 'bound', 'cluster'] as const,
+    registers,
+  });
   const restoresPending = new Gauge({
     name: name('restores_pending'),
     help: 'Entries in the restore journal not yet undone.',
@@ -262,7 +326,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   // per-type siblings (nodejs_active_handles{type}, ...) carry the same information.
   for (const n of DEFAULT_METRICS_PROMTOOL_REJECTS) registry.removeSingleMetric(n);
 
-  for (const m of [checkState, checkFailing, checkValue, suiteChecked, checkEvaluations, tickDuration, tickLag, disruptions, disruptionDuration, recoverySeconds, disruptionImpact, notRecovered, disruptionSkips, disruptionInProgress]) {
+  for (const m of [checkState, checkFailing, checkValue, suiteChecked, checkEvaluations, tickDuration, tickLag, disruptions, disruptionDuration, recoverySeconds, disruptionImpact, notRecovered, disruptionSkips, disruptionInProgress, disruptionLastStart, disruptionLastEnd, checkThreshold]) {
     exportInstanceLabels(m);
   }
 
@@ -275,6 +339,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   const key = (suite: string, check: string): string => JSON.stringify([suite, check]);
   const checksOf = new Map<string, Set<string>>();
   const disruptionOutcomes = new Map<string, Set<string>>();
+  const windowsMarked = new Map<string, number>();
   const remember = (suite: string, check: string): void => {
     let set = checksOf.get(suite);
     if (!set) checksOf.set(suite, (set = new Set()));
@@ -310,6 +375,9 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
     disruptionSkips,
     evidenceCaptures,
     disruptionInProgress,
+    checkThreshold,
+    disruptionLastStart,
+    disruptionLastEnd,
     setSuiteCoverage(suite, reason) {
       for (const r of COVERAGE_REASONS) if (r !== reason) suiteChecked.remove({ suite, reason: r });
       suiteChecked.set({ suite, reason }, reason === 'checked' ? 1 : 0);
@@ -348,8 +416,30 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       disruptions.inc({ suite, outcome });
       disruptionDuration.observe({ suite }, seconds);
     },
+    markDisruptionWindow(suite, outcome, startedAtMs, endedAtMs) {
+      let set = disruptionOutcomes.get(suite);
+      if (!set) disruptionOutcomes.set(suite, (set = new Set()));
+      set.add(outcome);
+      const n = windowsMarked.get(suite) ?? 0;
+      windowsMarked.set(suite, n + 1);
+      const slot = String(n % DISRUPTION_SLOTS);
+      disruptionLastStart.set({ suite, outcome, slot }, startedAtMs / 1000);
+      disruptionLastEnd.set({ suite, outcome, slot }, endedAtMs / 1000);
+    },
+    zeroDisruptionSeries(suite) {
+      recoverySeconds.zero({ suite });
+      notRecovered.inc({ suite }, 0);
+      for (const outcome of ['success', 'failure'] as const) disruptions.inc({ suite, outcome }, 0);
+      disruptionInProgress.set({ suite }, 0);
+    },
+    setCheckThreshold(suite, check, condition) {
+      remember(suite, check);
+      for (const bound of THRESHOLD_BOUNDS) checkThreshold.remove({ suite, check, bound });
+      for (const l of thresholdLines(condition)) checkThreshold.set({ suite, check, bound: l.bound }, l.value);
+    },
     forgetCheck(suite, check) {
       const k = key(suite, check);
+      for (const bound of THRESHOLD_BOUNDS) checkThreshold.remove({ suite, check, bound });
       const severity = severities.get(k);
       if (severity !== undefined) removeStateSeries(suite, check, severity);
       severities.delete(k);
@@ -372,7 +462,14 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       for (const reason of SKIP_REASONS) disruptionSkips.remove({ suite, reason });
       for (const reason of COVERAGE_REASONS) suiteChecked.remove({ suite, reason });
       const outcomes = new Set<string>(['success', 'failure', 'skipped', ...(disruptionOutcomes.get(suite) ?? [])]);
-      for (const outcome of outcomes) disruptions.remove({ suite, outcome });
+      for (const outcome of outcomes) {
+        disruptions.remove({ suite, outcome });
+        for (let slot = 0; slot < DISRUPTION_SLOTS; slot++) {
+          disruptionLastStart.remove({ suite, outcome, slot: String(slot) });
+          disruptionLastEnd.remove({ suite, outcome, slot: String(slot) });
+        }
+      }
+      windowsMarked.delete(suite);
       disruptionOutcomes.delete(suite);
     },
     knownChecks() {

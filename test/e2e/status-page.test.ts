@@ -149,6 +149,12 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     expect(await firstRow.locator('[data-state]').textContent()).toBe('failing');
     expect(await firstRow.locator('td.value').textContent()).toBe('9');
     expect(await firstRow.locator('td.cond').textContent()).toBe('fails if > 5');
+    // Its last values as an inline SVG line (red while failing), its range in the title.
+    const spark = firstRow.locator('td.spark svg.spark.failing path');
+    // A flat line has no height, which Playwright calls hidden: wait for it to be there.
+    await spark.waitFor({ state: 'attached' });
+    expect(await spark.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+/);
+    expect(await firstRow.locator('td.spark svg title').textContent()).toMatch(/^last \d+ ticks: min 9, max 9, last 9$/);
     // The other checks are ok.
     await stateOf('checkout', 'latency-p99').filter({ hasText: 'ok' }).waitFor();
     await stateOf('catalog', 'availability').filter({ hasText: 'ok' }).waitFor();

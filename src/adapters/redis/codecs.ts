@@ -50,7 +50,8 @@ interface JsonHooks {
   reviveMarker?: string;
 }
 
-function jsonCodec<T>(schema: z.ZodType<T>, json: JsonHooks = {}): Codec<T> {
+/** A codec for JSON text read through `schema` (stores outside this file build theirs with it too). */
+export function jsonCodec<T>(schema: z.ZodType<T>, json: JsonHooks = {}): Codec<T> {
   const { replacer, needsReplacer, reviver, reviveMarker } = json;
   return {
     encode: (value) => (replacer && (!needsReplacer || needsReplacer(value)) ? JSON.stringify(value, replacer) : JSON.stringify(value)),

@@ -45,11 +45,12 @@ export class History {
     await this.redis.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', tickEntryCodec.encode(entry));
   }
 
-  /** A tick's state changes and its run entry in one round trip (one MULTI). */
-  async recordTickWith(suite: string, events: HistoryEvent[], entry: TickEntry): Promise<void> {
+  /** A tick's state changes and its run entry in one round trip (one MULTI); `also` adds more commands to it. */
+  async recordTickWith(suite: string, events: HistoryEvent[], entry: TickEntry, also?: (tx: ChainableCommander) => void): Promise<void> {
     const tx = this.redis.multi();
     this.addEvents(tx, suite, events);
     tx.xadd(this.keys.ticks(suite), 'MAXLEN', '~', this.maxLen, '*', 'e', tickEntryCodec.encode(entry));
+    also?.(tx);
     await tx.exec();
   }
 

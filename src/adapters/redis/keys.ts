@@ -44,6 +44,8 @@ export interface StateKeys {
   ledgerVersions(): string;
   /** Set (with a TTL) when evidence was captured for a check: none again until it expires. */
   ledgerEvidence(suite: string, check: string): string;
+  /** A suite's last check values: a list of per-tick snapshots, capped (value-ring.ts). */
+  checkValues(suite: string): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -68,5 +70,6 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     ledgerOpen: (suite) => `${prefix}:ledger-open:${suite}`,
     ledgerVersions: () => `${prefix}:ledger-versions`,
     ledgerEvidence: (suite, check) => `${prefix}:ledger-evidence:${suite}:${check}`,
+    checkValues: (suite) => `${prefix}:check-values:${suite}`,
   };
 }

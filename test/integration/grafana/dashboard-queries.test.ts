@@ -2,7 +2,7 @@
 // from Grafana, the panels test would prove nothing about what users see.
 
 import { describe, expect, it } from 'vitest';
-import { annotationQueries, defaultValue, panelQueries, parseLabelValues, substitute, variableOptions } from './dashboard-queries.js';
+import { annotationEvents, annotationQueries, defaultValue, panelQueries, parseLabelValues, substitute, variableOptions } from './dashboard-queries.js';
 
 describe('substitute', () => {
   it('replaces every Grafana variable syntax and the interval built-ins', () => {
@@ -63,6 +63,31 @@ describe('query extraction', () => {
       { name: 'D / top', targets: [{ refId: 'A', expr: 'up' }] },
       { name: 'D / inner', targets: [{ refId: 'A', expr: 'x' }], repeat: 'check' },
     ]);
-    expect(annotationQueries(d)).toEqual([{ name: 'D / annotation Disruptions', expr: 'changes(y[1m]) > 0', step: '60s' }]);
+    expect(annotationQueries(d)).toEqual([
+      { name: 'D / annotation Disruptions', expr: 'changes(y[1m]) > 0', step: '60s', annotation: { name: 'Disruptions', expr: 'changes(y[1m]) > 0', step: '60s' } },
+    ]);
+  });
+});
+
+describe('annotation events, as Grafana draws them', () => {
+  const a = { titleFormat: 'disruption of {{suite}}: {{outcome}}', textFormat: '{{missing}}x', tagKeys: 'suite,outcome' };
+  const m = { suite: 'web', outcome: 'success', instance: 'i' };
+  const cases: Array<[string, boolean, Array<[number, string]>, number, Array<[number, number]>]> = [
+    // [what, useValueForTime, points (s, value), step ms, expected [time, timeEnd] in ms]
+    ['values > 0 within a step make one band', false, [[10, '1'], [15, '1'], [20, '1']], 5000, [[10_000, 20_000]]],
+    ['a gap longer than the step splits it', false, [[10, '1'], [15, '0'], [20, '0'], [25, '1']], 5000, [[10_000, 10_000], [25_000, 25_000]]],
+    ['zero and negative values draw nothing', false, [[10, '0'], [15, '-1']], 5000, []],
+    ['values as times: a sweep from start to end is one band', true, [[100, '40000'], [105, '40000'], [110, '45000'], [115, '47500'], [120, '47500']], 5000, [[40_000, 47_500]]],
+    ['values as times: a jump past the step starts another band', true, [[100, '40000'], [105, '45000'], [110, '90000'], [115, '93000']], 5000, [[40_000, 45_000], [90_000, 93_000]]],
+    ['values as times are floored to whole ms', true, [[100, '40000.9']], 5000, [[40_000, 40_000]]],
+  ];
+  it.each(cases)('%s', (_what, useValueForTime, values, stepMs, expected) => {
+    const events = annotationEvents({ ...a, useValueForTime }, [{ metric: m, values }], stepMs);
+    expect(events.map((e) => [e.time, e.timeEnd])).toEqual(expected);
+    for (const e of events) {
+      expect(e.title).toBe('disruption of web: success');
+      expect(e.text).toBe('x');
+      expect(e.tags).toEqual(['web', 'success']);
+    }
   });
 });

@@ -29,6 +29,10 @@ export interface GrafanaAnnotation {
   name: string;
   expr?: string;
   step?: string;
+  useValueForTime?: boolean;
+  titleFormat?: string;
+  textFormat?: string;
+  tagKeys?: string;
 }
 export interface Dashboard {
   title: string;
@@ -61,10 +65,57 @@ export function panelQueries(d: Dashboard): PanelQueries[] {
   return out;
 }
 
-export function annotationQueries(d: Dashboard): Array<{ name: string; expr: string; step?: string }> {
+export function annotationQueries(d: Dashboard): Array<{ name: string; expr: string; step?: string; annotation: GrafanaAnnotation }> {
   return (d.annotations?.list ?? [])
     .filter((a): a is GrafanaAnnotation & { expr: string } => typeof a.expr === 'string' && a.expr !== '')
-    .map((a) => ({ name: `${d.title} / annotation ${a.name}`, expr: a.expr, ...(a.step ? { step: a.step } : {}) }));
+    .map((a) => ({ name: `${d.title} / annotation ${a.name}`, expr: a.expr, ...(a.step ? { step: a.step } : {}), annotation: a }));
+}
+
+/** One annotation Grafana draws: a point (time === timeEnd) or a band. Times in ms. */
+export interface AnnotationEvent {
+  time: number;
+  timeEnd: number;
+  title: string;
+  text: string;
+  tags: string[];
+}
+
+/** `{{label}}` replaced by the series' label (empty when absent), as Grafana's legend format. */
+export function renderFormat(format: string, labels: Record<string, string>): string {
+  return format.replace(/\{\{\s*(.+?)\s*\}\}/g, (_, name: string) => labels[name] ?? '');
+}
+
+/**
+ * The events Grafana's Prometheus data source makes of an annotation query's range result
+ * (its processEvents): per series, the points whose value is > 0 (with useValueForTime, every
+ * point, at the time its value says, in ms), grouped into one band while consecutive points
+ * are at most the query's step apart; title, text and tags from the series' labels.
+ */
+export function annotationEvents(
+  a: Pick<GrafanaAnnotation, 'useValueForTime' | 'titleFormat' | 'textFormat' | 'tagKeys'>,
+  series: Array<{ metric: Record<string, string>; values: Array<[number, string]> }>,
+  stepMs: number,
+): AnnotationEvent[] {
+  const keys = (a.tagKeys ?? '').split(',');
+  const out: AnnotationEvent[] = [];
+  for (const s of series) {
+    const tags = Object.keys(s.metric).filter((l) => keys.includes(l)).map((l) => s.metric[l] as string);
+    const active = s.values
+      .map(([t, v]): [number, number] => (a.useValueForTime ? [Math.floor(parseFloat(v)), 1] : [Math.floor(t * 1000), parseFloat(v)]))
+      .filter(([, v]) => v > 0)
+      .map(([t]) => t);
+    let open: AnnotationEvent | undefined;
+    for (const t of active) {
+      if (open && open.timeEnd + stepMs >= t) {
+        open.timeEnd = t;
+        continue;
+      }
+      if (open) out.push(open);
+      open = { time: t, timeEnd: t, title: renderFormat(a.titleFormat ?? '', s.metric), text: renderFormat(a.textFormat ?? '', s.metric), tags };
+    }
+    if (open) out.push(open);
+  }
+  return out;
 }
 
 export function variableQuery(v: GrafanaVariable): string | undefined {

@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
+import { loadScale } from '../../../simulator/local/wait-for.js';
 import { startMetricsTarget, type MetricsTarget } from '../../../simulator/metrics-target.js';
 import type { DeploymentView } from '../../../simulator/istio-metrics.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -20,7 +21,9 @@ import { startDaemon, type Daemon } from '../../../src/app/index.js';
 import { parseDuration } from '../../../src/checks/duration.js';
 import type { DisruptionRunner } from '../../../src/disruption/types.js';
 import {
+  annotationEvents,
   annotationQueries,
+  type AnnotationEvent,
   defaultValue,
   panelQueries,
   parseLabelValues,
@@ -66,12 +69,26 @@ let latency: SyntheticTarget | undefined;
 let latencyTimer: NodeJS.Timeout | undefined;
 let hook: Server | undefined;
 let daemon: Daemon | undefined;
-const disruptionsRun: string[] = [];
+/** Each disruption the runner ran: its suite, window (ms) and outcome. */
+const disruptionsRun: Array<{ suite: string; startedAt: number; endedAt: number; outcome: 'success' | 'failure' }> = [];
+/** How long a disruption breaks the suite: longer than the running band's 5 s step, so a scrape sees it. */
+const DISRUPTION_MS = 8000;
 
+/**
+ * A disruption that hurts: the suite's server answers 5xx while it runs (its 5xx checks fail),
+ * then the fault ends and the checks recover once their 1m rate windows pass. The first run
+ * succeeds, the second reports a failed step, so the bands carry both outcomes.
+ */
 const runner: DisruptionRunner = {
-  async run(suite) {
-    disruptionsRun.push(suite.name);
-    return { outcome: 'success' };
+  async run(suite, job) {
+    const startedAt = Date.now();
+    await job.onStarted?.(startedAt);
+    mesh!.model.setFault(suite.namespace, '5xx', true);
+    await new Promise((r) => setTimeout(r, DISRUPTION_MS));
+    mesh!.model.setFault(suite.namespace, '5xx', false);
+    const outcome = disruptionsRun.length === 0 ? 'success' : 'failure';
+    disruptionsRun.push({ suite: suite.name, startedAt, endedAt: Date.now(), outcome });
+    return outcome === 'success' ? { outcome } : { outcome, message: 'a step failed (on purpose)' };
   },
   async restorePending() {
     return 0;
@@ -218,9 +235,24 @@ beforeAll(async () => {
     timeoutMs: 60_000,
     what: 'a notification counted',
   });
+  // The disruptions' impact judged: the suite recovered once its checks' 1m windows passed.
+  await waitFor(async () => ((await instant('sum(mesh_soak_recovery_seconds_count{suite="graceful-shutdown"})')) ?? 0) >= 2, {
+    timeoutMs: 180_000,
+    what: 'both disruptions recovered (recovery_seconds observed)',
+    seen: async () => {
+      const body = await promGet('/api/v1/query', { query: 'mesh_soak_check_state{suite=~"graceful-shutdown|mesh"} == 1' });
+      return ((body.data as { result?: RangeSeries[] } | undefined)?.result ?? []).map((x) => `${x.metric.check}=${x.metric.state}`);
+    },
+  });
+  // The bands are drawn once their disruption ended: a sweep over the next 60 s + one step (15 s) + its length.
+  const lastEnd = Math.max(...disruptionsRun.map((d) => d.endedAt));
+  await waitFor(async () => Date.now() > lastEnd + 60_000 + 15_000 + DISRUPTION_MS + 5000, {
+    timeoutMs: 120_000,
+    what: 'the last band swept',
+  });
   // Enough scrapes of everything for rate() over the whole window of the last points.
   await waitFor(async () => ((await instant('min(count_over_time(up[1m]))')) ?? 0) >= 8, { timeoutMs: 90_000, what: '8 scrapes of every target' });
-}, 600_000);
+}, 900_000 * loadScale());
 
 afterAll(async () => {
   clearInterval(latencyTimer);
@@ -309,11 +341,25 @@ for (const { file, json } of dashboards) {
         const r = await rangeQuery(expr, stepMs / 1000);
         expect(r.status, `${a.name}: ${expr}: ${r.error ?? ''}`).toBe('success');
         expect(r.series.length, `${a.name}: ${expr}: no disruption marker although two disruptions ran`).toBeGreaterThan(0);
+        const events = annotationEvents(a.annotation, r.series, stepMs);
+        expect(events.length, `${a.name}: no event drawn`).toBeGreaterThan(0);
+        if (a.annotation.useValueForTime) expectBands(a.name, events);
       });
     }
   });
 }
 
+/** Each disruption the runner ran is one band from its start to its end, tagged with its suite and outcome. */
+function expectBands(name: string, events: AnnotationEvent[]): void {
+  for (const d of disruptionsRun) {
+    const band = events.find((e) => e.tags.includes(d.suite) && e.tags.includes(d.outcome) && Math.abs(e.time - d.startedAt) <= 5);
+    expect(band, `${name}: no band starting at ${d.startedAt} for ${d.suite} ${d.outcome}: ${JSON.stringify(events)}`).toBeDefined();
+    // The daemon stamps the end as the runner returns: within a second of the runner's own clock.
+    expect(Math.abs((band?.timeEnd ?? 0) - d.endedAt), `${name}: band end`).toBeLessThan(1000);
+    expect(band?.title).toContain(d.outcome);
+  }
+}
+
 it('the disruptions seen by the panels are the ones the stub runner ran', () => {
-  expect(disruptionsRun.filter((s) => s === 'graceful-shutdown').length).toBeGreaterThanOrEqual(2);
+  expect(disruptionsRun.filter((d) => d.suite === 'graceful-shutdown').map((d) => d.outcome)).toEqual(['success', 'failure']);
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStatus, type StatusSources } from '../../../src/daemon/status.js';
 import type { CheckRecord } from '../../../src/checks/types.js';
+import type { ValueSnapshot } from '../../../src/adapters/redis/value-ring.js';
 import { check, config, suite } from '../../integration/daemon/fixtures.js';
 
 const record: CheckRecord = {
@@ -60,5 +61,17 @@ describe('buildStatus', () => {
     const [web] = (await buildStatus(src)).suites;
     expect(web?.coverage).toEqual({ checked: false, reason: 'not_running', detail: 'the suite is not running (its guard is 0)' });
   });
-});
 
+  it('draws each check\'s last values as a sparkline path; none without kept values or a finite one', async () => {
+    const snapshots: ValueSnapshot[] = [{ t: 2, v: { c: 4, new: null } }, { t: 1, v: { c: 0, new: null } }, { t: 3, v: { c: 2 } }];
+    const values = { recent: async () => snapshots };
+    const [web] = (await buildStatus({ ...sources(0), values })).suites;
+    expect(web?.checks.find((c) => c.name === 'c')?.sparkline).toEqual({ d: 'M0,19L60,1L120,10', min: 0, max: 4, last: 2, points: 3 });
+    expect(web?.checks.find((c) => c.name === 'new')?.sparkline).toBeUndefined();
+    const [plain] = (await buildStatus(sources(0))).suites;
+    expect(plain?.checks.every((c) => c.sparkline === undefined)).toBe(true);
+    // A ring that cannot be read leaves the page without sparklines, not without a status.
+    const [broken] = (await buildStatus({ ...sources(0), values: { recent: async () => Promise.reject(new Error('down')) } })).suites;
+    expect(broken?.checks.map((c) => c.name)).toEqual(['c', 'new']);
+  });
+});

@@ -17,10 +17,13 @@ const load = (f: string): Obj => obj(JSON.parse(readFileSync(join(DASHBOARDS, f)
 const COUNTERS_GAUGES = [
   'check_state', 'check_failing', 'check_value', 'check_evaluations_total', 'disruptions_total', 'restores_pending',
   'kube_requests_total', 'notifications_total', 'queue_jobs', 'redis_up', 'build_info',
+  // issue 13: soak verdicts (src/telemetry/metrics.ts)
+  'disruption_in_progress', 'disruption_not_recovered_total', 'check_threshold',
+  'disruption_last_start_timestamp_seconds', 'disruption_last_end_timestamp_seconds',
   // src/telemetry/bench-metrics.ts
   'bench_latency_microseconds', 'bench_actual_qps', 'bench_error_percent', 'bench_cpu_millicores', 'bench_memory_mib',
 ];
-const HISTOGRAMS = ['tick_duration_seconds', 'tick_lag_seconds', 'disruption_duration_seconds', 'prometheus_request_duration_seconds'];
+const HISTOGRAMS = ['tick_duration_seconds', 'tick_lag_seconds', 'disruption_duration_seconds', 'prometheus_request_duration_seconds', 'recovery_seconds'];
 const KNOWN = new Set([
   ...COUNTERS_GAUGES,
   ...HISTOGRAMS.flatMap((h) => ['', '_bucket', '_count', '_sum'].map((s) => h + s)),
@@ -41,6 +44,7 @@ function expressions(d: Obj): string[] {
 /** Grafana's variables replaced by values of the right shape, so the PromQL parser sees real syntax. */
 function substitute(expr: string): string {
   return expr
+    .replace(/\$__interval_ms/g, '15000')
     .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
     .replace(/\$\{?(\w+)\}?/g, 'x');
 }
@@ -90,8 +94,33 @@ describe('dashboard contents', () => {
     const d = load('mesh-soak-overview.json');
     const timeline = panels(d).find((p) => p.type === 'state-timeline');
     expect(String(obj(arr(timeline?.targets)[0]).expr)).toContain('mesh_soak_check_state');
-    const ann = arr(obj(d.annotations).list).map(obj).find((a) => String(a.expr ?? '').includes('mesh_soak_disruptions_total'));
-    expect(ann).toBeDefined();
+  });
+
+  it.each(['mesh-soak-overview.json', 'mesh-soak-suite.json'])('%s: disruption bands with suite and outcome, the running band, recovery panels, links', (file) => {
+    const d = load(file);
+    const list = arr(obj(d.annotations).list).map(obj);
+    const band = list.find((a) => a.name === 'Disruptions');
+    // A band: the value is the time (ms), swept from the disruption's start to its end.
+    expect(band?.useValueForTime).toBe(true);
+    expect(String(band?.expr)).toContain('mesh_soak_disruption_last_start_timestamp_seconds');
+    expect(String(band?.expr)).toContain('mesh_soak_disruption_last_end_timestamp_seconds');
+    expect(String(band?.tagKeys).split(',')).toEqual(['suite', 'outcome']);
+    expect(String(band?.titleFormat)).toContain('{{outcome}}');
+    const running = list.find((a) => a.name === 'Disruption running');
+    expect(String(running?.expr)).toContain('mesh_soak_disruption_in_progress');
+    const exprs = expressions(d).join('\n');
+    expect(exprs).toMatch(/histogram_quantile\(0\.5, sum by \([^)]*le\) \(increase\(mesh_soak_recovery_seconds_bucket/);
+    expect(exprs).toMatch(/histogram_quantile\(0\.95, sum by \([^)]*le\) \(increase\(mesh_soak_recovery_seconds_bucket/);
+    expect(exprs).toContain('mesh_soak_disruption_not_recovered_total');
+    const urls = arr(d.links).map(obj).map((l) => String(l.url ?? ''));
+    // Istio's addon dashboards: Mesh and Control Plane by their fixed UIDs, Service and Workload by title.
+    expect(urls).toEqual(expect.arrayContaining([
+      '/d/1a9a8ea49444aae205c7737573e894f9', '/d/1813f692a8e4ac77155348d4c7d2fba8',
+      '/dashboards?query=Istio%20Service%20Dashboard', '/dashboards?query=Istio%20Workload%20Dashboard',
+      '${status_url}/', '${status_url}/report?since=24h',
+    ]));
+    const status = arr(obj(d.templating).list).map(obj).find((v) => v.name === 'status_url');
+    expect(status?.type).toBe('textbox');
   });
 
   it('suite: templated by suite, with check values and the Istio golden signals', () => {
@@ -99,7 +128,7 @@ describe('dashboard contents', () => {
     const v = arr(obj(d.templating).list).map(obj).find((x) => x.name === 'suite');
     expect(obj(v?.query).query).toBe('label_values(mesh_soak_check_state, suite)');
     const exprs = expressions(d).join('\n');
-    for (const m of ['mesh_soak_check_value', 'istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
+    for (const m of ['mesh_soak_check_value', 'mesh_soak_check_threshold', 'istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
       expect(exprs).toContain(m);
     }
     expect(exprs).toMatch(/histogram_quantile\(0\.99/);

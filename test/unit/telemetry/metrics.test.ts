@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createMetrics, promOutcome, type Metrics } from '../../../src/telemetry/metrics.js';
+import { createMetrics, DISRUPTION_SLOTS, promOutcome, thresholdLines, type Metrics } from '../../../src/telemetry/metrics.js';
+import type { Condition } from '../../../src/checks/model.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 
@@ -18,6 +19,9 @@ function populate(m: Metrics): void {
   m.tickDuration.observe({ suite: 'http10' }, 0.12);
   m.tickLag.observe({ suite: 'http10' }, 0.003);
   m.recordDisruption('http10', 'success', 42);
+  m.markDisruptionWindow('http10', 'success', 1_700_000_000_000, 1_700_000_042_000);
+  m.zeroDisruptionSeries('http10');
+  m.setCheckThreshold('http10', '5xx-rate', { op: '>', value: 0, text: '> 0' });
   m.restoresPending.set(0);
   m.prometheusRequestDuration.observe({ outcome: 'success' }, 0.02);
   m.kubeRequests.inc({ verb: 'patch', resource: 'deployments', code: '200' });
@@ -62,6 +66,13 @@ const EXPECTED: Array<[string, string, string[]]> = [
   ['queue_jobs', 'gauge', ['queue', 'state']],
   ['redis_up', 'gauge', []],
   ['build_info', 'gauge', ['version']],
+  // issue 13 (additive)
+  ['recovery_seconds', 'histogram', ['suite']],
+  ['disruption_not_recovered_total', 'counter', ['suite']],
+  ['disruption_in_progress', 'gauge', ['suite']],
+  ['check_threshold', 'gauge', ['suite', 'check', 'bound']],
+  ['disruption_last_start_timestamp_seconds', 'gauge', ['suite', 'outcome', 'slot']],
+  ['disruption_last_end_timestamp_seconds', 'gauge', ['suite', 'outcome', 'slot']],
 ];
 
 describe('createMetrics', () => {
@@ -178,5 +189,60 @@ describe('suite_checked', () => {
     expect(text).not.toContain('reason="not_running"');
     m.forgetSuite('http10');
     expect(await m.registry.metrics()).not.toContain('mesh_soak_suite_checked{');
+  });
+});
+
+describe('check_threshold', () => {
+  it.each<[string, Condition, Array<{ bound: string; value: number }>]>([
+    ['> N fails above N', { op: '>', value: 0.5, text: '> 0.5' }, [{ bound: 'upper', value: 0.5 }]],
+    ['>= N fails at and above N', { op: '>=', value: 3, text: '>= 3' }, [{ bound: 'upper', value: 3 }]],
+    ['< N fails below N', { op: '<', value: 0.5, text: '< 0.5' }, [{ bound: 'lower', value: 0.5 }]],
+    ['<= N fails at and below N', { op: '<=', value: 0, text: '<= 0' }, [{ bound: 'lower', value: 0 }]],
+    ['== N fails at N', { op: '==', value: 1, text: '== 1' }, [{ bound: 'equal', value: 1 }]],
+    ['!= N fails away from N', { op: '!=', value: 1, text: '!= 1' }, [{ bound: 'equal', value: 1 }]],
+    ['outside A..B draws both bounds', { op: 'outside', low: 1, high: 5, text: 'outside 1..5' }, [{ bound: 'lower', value: 1 }, { bound: 'upper', value: 5 }]],
+  ])('%s', (_what, c, lines) => {
+    expect(thresholdLines(c)).toEqual(lines);
+  });
+
+  it('replaces the lines of a changed condition and is forgotten with its check', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckThreshold('s', 'c', { op: 'outside', low: 1, high: 5, text: 'outside 1..5' });
+    m.setCheckThreshold('s', 'c', { op: '>', value: 2, text: '> 2' });
+    let text = await m.registry.metrics();
+    expect(text.split('\n').filter((l) => l.startsWith('mesh_soak_check_threshold{'))).toEqual(['mesh_soak_check_threshold{suite="s",check="c",bound="upper"} 2']);
+    m.forgetCheck('s', 'c');
+    text = await m.registry.metrics();
+    expect(text).not.toContain('mesh_soak_check_threshold{');
+  });
+});
+
+describe('disruption bands and zeroed series', () => {
+  it('puts consecutive disruptions of a suite in turning slots, in seconds', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    for (let i = 0; i <= DISRUPTION_SLOTS; i++) m.markDisruptionWindow('s', 'success', (100 + i) * 1000, (110 + i) * 1000);
+    const text = await m.registry.metrics();
+    const starts = text.split('\n').filter((l) => l.startsWith('mesh_soak_disruption_last_start_timestamp_seconds{'));
+    // The fifth disruption took slot 0 again; slots 1..3 hold the 2nd..4th.
+    expect(starts).toEqual([
+      'mesh_soak_disruption_last_start_timestamp_seconds{suite="s",outcome="success",slot="0"} 104',
+      'mesh_soak_disruption_last_start_timestamp_seconds{suite="s",outcome="success",slot="1"} 101',
+      'mesh_soak_disruption_last_start_timestamp_seconds{suite="s",outcome="success",slot="2"} 102',
+      'mesh_soak_disruption_last_start_timestamp_seconds{suite="s",outcome="success",slot="3"} 103',
+    ]);
+    expect(text).toContain('mesh_soak_disruption_last_end_timestamp_seconds{suite="s",outcome="success",slot="0"} 114');
+    m.forgetSuite('s');
+    expect(await m.registry.metrics()).not.toContain('suite="s"');
+  });
+
+  it('creates the disruption series of a suite at zero, so a first recovery is an increase', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.zeroDisruptionSeries('s');
+    const text = await m.registry.metrics();
+    expect(text).toContain('mesh_soak_recovery_seconds_count{suite="s"} 0');
+    expect(text).toContain('mesh_soak_disruption_not_recovered_total{suite="s"} 0');
+    expect(text).toContain('mesh_soak_disruptions_total{suite="s",outcome="success"} 0');
+    expect(text).toContain('mesh_soak_disruptions_total{suite="s",outcome="failure"} 0');
+    expect(text).toContain('mesh_soak_disruption_in_progress{suite="s"} 0');
   });
 });
