@@ -27,7 +27,8 @@ import { createLogger } from '../src/telemetry/logger.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { version } from '../src/shared/version.js';
 import { Fault, UserError } from '../src/shared/errors.js';
-import { kubeClusterView } from './cluster-view.js';
+import { kubeCertificatesView, kubeClusterView } from './cluster-view.js';
+import { CERT_MANAGER_TYPES } from './certmanager-metrics.js';
 import { FAULT_KINDS, type FaultKind } from './istio-metrics.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
 import { freePort, startAlertmanager, startPrometheus, startRedis, type RunningAlertmanager, type RunningPrometheus, type RunningRedis } from './local/index.js';
@@ -248,11 +249,14 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     checkAborted();
     const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
     cleanups.push(() => kube.stop());
+    // cert-manager's CRDs, so a suite with a Certificate (sds-certmanager) applies and the
+    // simulated mesh exports cert-manager's metrics for it.
+    for (const t of CERT_MANAGER_TYPES) kube.store.catalogue.add(t);
     checkAborted();
     const am: RunningAlertmanager = await startAlertmanager({ configYaml: alertmanagerConfig(receiver.url) });
     cleanups.push(() => am.stop());
     checkAborted();
-    const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
+    const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath), certificates: kubeCertificatesView(kube.kubeconfigPath) });
     cleanups.push(() => target.stop());
     checkAborted();
     const port = options.port ?? (await freePort());
