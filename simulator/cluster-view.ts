@@ -3,10 +3,28 @@
 // fake API server of simulator/kube-api). Going through the real client keeps the simulation
 // honest: it sees exactly what mesh-soak's disruptions did to the cluster.
 
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { DeploymentView } from './istio-metrics.js';
+import { certificateView, type CertificateView } from './certmanager-metrics.js';
 
 export type ClusterView = () => Promise<DeploymentView[]>;
+export type CertificatesView = () => Promise<CertificateView[]>;
+
+/** cert-manager's Certificates (cert-manager.io/v1), as its controller watches them; none when the CRD is absent. */
+export function kubeCertificatesView(kubeconfigPath: string): CertificatesView {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return async () => {
+    try {
+      const list = (await custom.listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'certificates' })) as { items?: Array<Record<string, unknown>> };
+      return (list.items ?? []).map(certificateView);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return [];
+      throw err;
+    }
+  };
+}
 
 function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;

@@ -29,7 +29,8 @@ import { createLogger } from '../src/telemetry/logger.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { version } from '../src/shared/version.js';
 import { Fault, UserError } from '../src/shared/errors.js';
-import { kubeClusterView } from './cluster-view.js';
+import { kubeCertificatesView, kubeClusterView } from './cluster-view.js';
+import { CERT_MANAGER_TYPES } from './certmanager-metrics.js';
 import { FAULT_KINDS, type FaultKind } from './istio-metrics.js';
 import { startFakeKubeApi, type FakeKubeApi } from './kube-api/index.js';
 import { freePort, startAlertmanager, startPrometheus, startRedis, type RunningAlertmanager, type RunningPrometheus, type RunningRedis } from './local/index.js';
@@ -421,8 +422,11 @@ interface ClusterStart {
 async function startCluster(name: string, o: ClusterStart): Promise<DemoCluster> {
   const kube = await startFakeKubeApi({ rolloutStepMs: 300 });
   o.cleanups.push(() => kube.stop());
+  // cert-manager's CRDs, so a suite with a Certificate (sds-certmanager) applies and the
+  // simulated mesh exports cert-manager's metrics for it.
+  for (const t of CERT_MANAGER_TYPES) kube.store.catalogue.add(t);
   o.checkAborted();
-  const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath) });
+  const target: MetricsTarget = await startMetricsTarget({ view: kubeClusterView(kube.kubeconfigPath), certificates: kubeCertificatesView(kube.kubeconfigPath) });
   o.cleanups.push(() => target.stop());
   o.checkAborted();
   const prom: RunningPrometheus = await startPrometheus({ scrapeIntervalS: o.scrapeIntervalS, scrapeJobs: { istio: [target.hostPort], ...o.extraJobs } });

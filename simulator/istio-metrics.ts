@@ -7,6 +7,8 @@
 // Healthy by default; faults are switched on per namespace so a demo or test can make a
 // check fail on purpose and watch the alert arrive. Pure: time comes in through update().
 
+import { CERT_FAULTS, CertManagerModel, type CertificateView } from './certmanager-metrics.js';
+
 export interface ContainerView {
   name: string;
   /** The image, e.g. docker.io/istio/pilot:1.24.0 (istio_build's tag comes from istiod's). */
@@ -53,6 +55,9 @@ export interface DeploymentView {
  * by its own sidecar with 426 unless istiod runs with PILOT_HTTP10=1, and with 400 when it
  * sends no Host header (Fortio's fast client does not); `no-host` and `no-pilot-http10`
  * force those on a namespace. Both show at reporter="source" only: the server sees nothing.
+ * cert-manager (sds-certmanager): `cert-not-ready`, `cert-expiring`, `cert-expired` act on the
+ * namespace's Certificates (certmanager-metrics.ts); with `cert-expired` the namespace's
+ * gateway fails every TLS handshake, so no request passes it.
  */
 export const FAULT_KINDS = [
   '5xx',
@@ -77,6 +82,7 @@ export const FAULT_KINDS = [
   'istiod-unavailable',
   'no-host',
   'no-pilot-http10',
+  ...CERT_FAULTS,
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -139,6 +145,13 @@ export class IstioMetricsModel {
 
   constructor(options: { qps?: number } = {}) {
     this.qps = options.qps ?? 10;
+  }
+
+  private readonly certs = new CertManagerModel();
+
+  /** cert-manager's metrics for the cluster's Certificates; after update(), which resets the gauges. */
+  updateCertificates(certs: CertificateView[], nowMs: number): void {
+    for (const s of this.certs.update(certs, nowMs, (ns, kind) => this.has(ns, kind))) this.set(s.name, s.help, s.labels, s.value);
   }
 
   setFault(namespace: string, kind: FaultKind, on: boolean): void {
@@ -268,8 +281,10 @@ export class IstioMetricsModel {
         this.refused(ns, source, refusal, this.qps * dt);
         return;
       }
-      const ok = serving ? this.qps : 0;
-      let failed = serving || starting ? 0 : this.qps;
+      // A gateway serving an expired certificate: the client's handshakes fail, no request passes.
+      const tlsBroken = viaGateway && this.has(ns, 'cert-expired');
+      const ok = serving && !tlsBroken ? this.qps : 0;
+      let failed = serving || starting || tlsBroken ? 0 : this.qps;
       if (i === 0 && this.has(ns, '5xx')) failed += 1;
       if (this.has(MESH, '5xx')) failed += this.qps;
       if (server.rolling && this.has(ns, 'no-drain')) failed += 2;

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FAULT_KINDS, IstioMetricsModel, type FaultKind } from './istio-metrics.js';
-import type { ClusterView } from './cluster-view.js';
+import type { CertificatesView, ClusterView } from './cluster-view.js';
 import { messageOf } from '../src/shared/errors.js';
 
 export interface MetricsTarget {
@@ -21,6 +21,8 @@ export interface MetricsTarget {
 
 export async function startMetricsTarget(options: {
   view: ClusterView;
+  /** The cluster's cert-manager Certificates, for cert-manager's metrics; default none. */
+  certificates?: CertificatesView;
   port?: number;
   /** How often the model follows the cluster; default 250 ms. */
   updateEveryMs?: number;
@@ -34,10 +36,11 @@ export async function startMetricsTarget(options: {
   const follow = () => {
     if (updating) return;
     updating = true;
-    options
-      .view()
-      .then((deployments) => {
-        model.update(deployments, now());
+    Promise.all([options.view(), options.certificates?.() ?? []])
+      .then(([deployments, certificates]) => {
+        const at = now();
+        model.update(deployments, at);
+        model.updateCertificates(certificates, at);
         lastError = '';
       })
       .catch((err: unknown) => {

@@ -87,6 +87,11 @@ export const DEFAULT_RESOURCES: ResourceType[] = [
   ...rt('rbac.authorization.k8s.io', ['v1'], true, [['roles', 'Role'], ['rolebindings', 'RoleBinding']]),
   ...rt('rbac.authorization.k8s.io', ['v1'], false, [['clusterroles', 'ClusterRole'], ['clusterrolebindings', 'ClusterRoleBinding']]),
   ...rt('apiextensions.k8s.io', ['v1'], false, [['customresourcedefinitions', 'CustomResourceDefinition']]),
+  // canary-upgrader's revision ships its sidecar-injection webhook.
+  ...rt('admissionregistration.k8s.io', ['v1'], false, [
+    ['mutatingwebhookconfigurations', 'MutatingWebhookConfiguration'],
+    ['validatingwebhookconfigurations', 'ValidatingWebhookConfiguration'],
+  ]),
   ...rt('networking.k8s.io', ['v1'], true, [['networkpolicies', 'NetworkPolicy'], ['ingresses', 'Ingress']]),
   ...rt('networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], true, [
     ['gateways', 'Gateway'],

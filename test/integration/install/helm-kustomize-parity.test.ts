@@ -58,6 +58,15 @@ describe('kustomize and Helm render the same objects', () => {
     expectSame(kustomized, helmed);
   });
 
+  it('the extra suites\' RBAC: the overlay plus components/extra-suites-rbac = extraSuitesRbac.enabled=true', () => {
+    const kustomized = kustomizeOwn(['resources: ["{{deploy}}/overlays/plain-prometheus"]', 'components: ["{{deploy}}/components/extra-suites-rbac"]'].join('\n'));
+    const helmed = helmTemplate({ set: ['extraSuitesRbac.enabled=true'] });
+    expectSame(kustomized, helmed);
+    // The toggle adds objects: the comparison above is not the defaults' again.
+    expect(helmed.length).toBeGreaterThan(helmTemplate().length + 20);
+    expect(() => expectSame(kustomized, helmTemplate({ set: ['extraSuitesRbac.enabled=true', 'extraSuitesRbac.suites={chaos-partial,chaos-total}'] }))).toThrow();
+  });
+
   it('notices a difference (the comparison is not vacuous)', () => {
     expect(() => expectSame(overlay('plain-prometheus'), helmTemplate({ set: ['replicas=1'] }))).toThrow(/Deployment\/mesh-soak\/mesh-soak/);
     expect(() => expectSame(overlay('plain-prometheus'), helmSetup('kube-prometheus-stack'))).toThrow();

@@ -1,7 +1,7 @@
 // Child process for the crash-and-restore test: runs one disruption of a fixture suite with
 // the real runner, client and Redis, as `mesh-soak disrupt` would, so the test can SIGKILL
 // it at any point. Compiled by the harness (builtScript); reads everything from the environment:
-// CONFIG, SUITE, JOB_ID, SCHEDULED_AT, REDIS_URL, KUBECONFIG_PATH.
+// CONFIG, SUITE, JOB_ID, SCHEDULED_AT, REDIS_URL, KUBECONFIG_PATH, LOCK_TTL_MS.
 
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -13,10 +13,11 @@ async function main(): Promise<void> {
   const suite = config.suites.find((s) => s.name === env.SUITE);
   if (!suite) throw new Error(`no suite ${env.SUITE}`);
   const redis = new Redis(config.redis.url);
-  // A short lock TTL so the test's restorePending can take over soon after the kill.
+  // A short lock TTL so the test's restorePending can take over soon after the kill
+  // (LOCK_TTL_MS: the harness stretches it on a loaded machine, where renewals come late).
   const { runner } = await buildDisruptionRunner(config, {
     redis,
-    lockTtlMs: 600,
+    lockTtlMs: Number(env.LOCK_TTL_MS ?? 600),
     pollMs: 20,
     kubeRetry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000, totalMs: 5000 },
   });

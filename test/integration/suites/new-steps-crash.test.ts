@@ -4,17 +4,16 @@
 // =canary, deployments restarted), deleteManifest (ConfigMap old-revision), sleep] with the
 // real runner, client and Redis, and is SIGKILLed the moment the fake API records its k-th
 // write (k = 1..N, the restore's writes included). restorePending() must then leave the
-// cluster as before: replicas, objects, labels — and an empty journal.
+// cluster as before: replicas, objects, labels — and an empty journal. The shipped suites
+// that disrupt (chaos-total, chaos-partial, canary-upgrader): shipped-suites-crash.test.ts.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { waitFor } from '../../harness/index.js';
 import { getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
 import { readObject } from '../../../src/adapters/kube/objects.js';
-import { createDisruptionRunner } from '../../../src/disruption/runner.js';
-import { kubeClusterOps } from '../../../src/adapters/kube/cluster-ops.js';
 import { pick } from '../../../src/disruption/steps/choose.js';
-import { startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
+import { restoreAfterCrash, startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
 
 const NS = 'soak-canary';
 const JOURNAL = 'mesh-soak:restore-journal:canary-lite';
@@ -59,8 +58,7 @@ async function expectAsBefore(): Promise<void> {
 }
 
 async function expectRestored(): Promise<void> {
-  const runner = createDisruptionRunner({ ops: kubeClusterOps(kube), redis, lockTtlMs: 600 });
-  await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 150_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
+  await restoreAfterCrash(env!);
   expect(await redis.hlen(JOURNAL)).toBe(0);
   await expectAsBefore();
 }
@@ -94,33 +92,3 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
     }
   }, 1_200_000);
 });
-
-describe('the shipped chaos-total killed with SIGKILL at each of its writes is restored', () => {
-  let chaos: CrashEnv | undefined;
-  beforeAll(async () => {
-    chaos = await startCrashEnv('chaos-total');
-    const { applyManifests } = await import('../../../src/adapters/kube/index.js');
-    const deployment = (name: string) => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'istio-system', labels: { app: name } },
-      spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'istio/pilot' }] } } },
-    });
-    await applyManifests(chaos.kube, [deployment('istiod'), deployment('istio-ingressgateway')]);
-  }, 600_000);
-  afterAll(async () => {
-    await chaos?.stop();
-  });
-
-  // Each pick scales 1-2 components down and back: at least 2 writes, at most 4.
-  for (let k = 1; k <= 4; k++) {
-    it(`after write ${k}`, async () => {
-      const env = chaos!;
-      const r = await env.run(`chaos-${k}`, Date.UTC(2026, 3, 1, 0, k), (_req, n) => n === k);
-      if (k <= 2) expect(r.killed, r.stderr).toBe(true);
-      const runner = createDisruptionRunner({ ops: kubeClusterOps(env.kube), redis: env.redis, lockTtlMs: 600 });
-      await waitFor(async () => (await runner.restorePending()) === 0, { timeoutMs: 150_000, intervalMs: 100, what: 'restorePending() to leave nothing pending' });
-      for (const d of ['istiod', 'istio-ingressgateway']) expect(await getScale(env.kube, 'istio-system', d)).toBe(2);
-      expect(await env.redis.hlen('mesh-soak:restore-journal:chaos-total')).toBe(0);
-    }, 300_000);
-  }
-});
-

@@ -7,11 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSuitesConfig } from './suite-config.js';
+import { CONTROL_PLANE, controlPlaneDeployment } from './crash-harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
 import { podLogsOf } from '../../../simulator/kube-api/pod-logs.js';
+import { CERT_MANAGER_TYPES } from '../../../simulator/certmanager-metrics.js';
 import { startRedis, waitFor, type RunningRedis } from '../../harness/index.js';
 import { applyManifests, createKubeClients, getScale, type KubeContext } from '../../../src/adapters/kube/index.js';
 import { readObject } from '../../../src/adapters/kube/objects.js';
@@ -32,27 +34,16 @@ let redis: Redis;
 let dir: string;
 let config: Config;
 
-function deployment(name: string, ns: string, replicas = 2): KubernetesObject {
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels: { app: name } },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'discovery', image: 'istio/pilot' }] } } },
-  } as KubernetesObject;
-}
-
 const suite = (name: string): Suite => config.suites.find((s) => s.name === name)!;
 const runner = () => createDisruptionRunner({ ops: kubeClusterOps(kube), redis, pollMs: 20, lockTtlMs: 2000 });
 
 beforeAll(async () => {
   api = await startFakeKubeApi({ rolloutStepMs: 10 });
-  for (const t of [
-    { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false },
-    { group: 'cert-manager.io', version: 'v1', resource: 'issuers', kind: 'Issuer', namespaced: true },
-    { group: 'cert-manager.io', version: 'v1', resource: 'certificates', kind: 'Certificate', namespaced: true },
-  ]) api.store.catalogue.add(t);
+  for (const t of CERT_MANAGER_TYPES) api.store.catalogue.add(t);
   kube = createKubeClients(api.kubeconfigPath, { retry: { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 5000, totalMs: 10_000 } });
   redisServer = await startRedis();
   redis = new Redis(redisServer.url);
-  await applyManifests(kube, [deployment('istiod', 'istio-system'), deployment('istio-ingressgateway', 'istio-system')]);
+  await applyManifests(kube, CONTROL_PLANE.map((n) => controlPlaneDeployment(n, 2)));
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-new-suites-'));
   const file = await writeSuitesConfig(dir, {
     redisUrl: redisServer.url,

@@ -171,6 +171,8 @@ function referencedFiles(): Set<string> {
   };
   visit(DEPLOY);
   for (const s of SETUPS) visit(join(DEPLOY, 'overlays', s));
+  // Opt-in components no overlay includes: the user adds them (rendered in the install tests).
+  for (const c of OPT_IN_COMPONENTS) visit(join(DEPLOY, 'components', c));
   return out;
 }
 
@@ -180,6 +182,9 @@ function allFiles(dir: string): string[] {
     return statSync(p).isDirectory() ? allFiles(p) : [p];
   });
 }
+
+/** Components a user adds to an overlay by choice (test/integration/install/extra-suites-rbac.test.ts). */
+const OPT_IN_COMPONENTS = ['extra-suites-rbac'];
 
 // Files under deploy/ that no kustomization reads, and why.
 const NOT_KUSTOMIZE: Record<string, string> = {

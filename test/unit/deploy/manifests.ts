@@ -59,6 +59,8 @@ export interface SuiteData {
   name: string;
   spec: Obj;
   objects: K8sObject[];
+  /** The objects of one file of the suite folder (a manifest, or one a step applies), rendered alike. */
+  file(name: string): K8sObject[];
 }
 
 /** A shipped suite with its manifests rendered from its default params. */
@@ -72,13 +74,14 @@ export function suiteData(name: string): SuiteData {
       p === undefined ? String(first.namespace) : String(params[p]),
     );
   const spec = obj(parseYaml(render(raw)));
-  const objects = strs(spec.manifests).flatMap((f) =>
+  const file = (f: string): K8sObject[] =>
     parseAllDocuments(render(readFileSync(join(dir, f), 'utf8')))
       .map((d) => d.toJS() as unknown)
       .filter(isObj)
-      .map((o) => toK8s(`${name}/${f}`, o)),
-  );
-  return { name, spec, objects };
+      .map((o) => toK8s(`${name}/${f}`, o));
+  return { name, spec, objects: strs(spec.manifests).flatMap(file), file };
 }
 
 export const SHIPPED_SUITES = ['gateway-bouncer', 'graceful-shutdown', 'http10', 'istio-upgrader', 'release-qualification'];
+/** The five beside them, off by default; their RBAC is deploy/components/extra-suites-rbac. */
+export const EXTRA_SUITES = ['chaos-partial', 'chaos-total', 'canary-upgrader', 'logs-checker', 'sds-certmanager'];

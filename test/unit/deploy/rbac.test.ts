@@ -4,56 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { arr, obj, SHIPPED_SUITES, strs, suiteData, type K8sObject } from './manifests.js';
 import { helmTemplate, kustomize } from './render.js';
-
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-  resourceNames?: string[];
-}
+import { allows, RESOURCE, rulesOf } from './rbac-rules.js';
 
 const rbacKinds = ['Role', 'ClusterRole'];
-
-function rulesOf(objects: K8sObject[], kind: 'Role' | 'ClusterRole', namespace?: string): Rule[] {
-  // Only roles bound to mesh-soak's service account count.
-  const bound = objects.filter(
-    (b) =>
-      (b.kind === 'RoleBinding' || b.kind === 'ClusterRoleBinding') &&
-      arr(b.o.subjects).some((s) => obj(s).name === 'mesh-soak' && obj(s).namespace === 'mesh-soak'),
-  );
-  return objects
-    .filter((r) => r.kind === kind && (kind === 'ClusterRole' || r.namespace === namespace))
-    .filter((r) =>
-      bound.some((b) => obj(b.o.roleRef).kind === kind && obj(b.o.roleRef).name === r.name && b.namespace === r.namespace),
-    )
-    .flatMap((r) => arr(r.o.rules).map((x) => x as Rule));
-}
-
-/** True when the rules allow `verb` on group/resource (for the named object, when given). */
-function allows(rules: Rule[], group: string, resource: string, verb: string, name?: string): boolean {
-  return rules.some(
-    (r) =>
-      r.apiGroups.includes(group) &&
-      r.resources.includes(resource) &&
-      r.verbs.includes(verb) &&
-      (r.resourceNames === undefined || (name !== undefined && r.resourceNames.includes(name))),
-  );
-}
-
-// The REST resource of each kind the suites ship; a new kind must be added here and to the Roles.
-const RESOURCE: Record<string, { group: string; resource: string; cluster?: true }> = {
-  Namespace: { group: '', resource: 'namespaces', cluster: true },
-  ClusterRole: { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', cluster: true },
-  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', cluster: true },
-  ServiceAccount: { group: '', resource: 'serviceaccounts' },
-  Service: { group: '', resource: 'services' },
-  ConfigMap: { group: '', resource: 'configmaps' },
-  Deployment: { group: 'apps', resource: 'deployments' },
-  Role: { group: 'rbac.authorization.k8s.io', resource: 'roles' },
-  RoleBinding: { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' },
-  Gateway: { group: 'networking.istio.io', resource: 'gateways' },
-  VirtualService: { group: 'networking.istio.io', resource: 'virtualservices' },
-};
 
 const RENDERINGS: [string, () => K8sObject[]][] = [
   ['kustomize deploy/base', () => kustomize('base')],
