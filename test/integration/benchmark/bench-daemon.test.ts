@@ -20,6 +20,7 @@ import { config, getJson, quietLogger, suite as makeSuite, uniquePrefix } from '
 import { startChild, type ChildDaemon } from '../daemon/child-daemon.js';
 import { startReceiver, type Receiver } from '../../unit/notify/receiver.js';
 import { startBenchWorld, type BenchWorld } from './bench-world.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let w: BenchWorld;
 let hook: Receiver;
@@ -75,7 +76,7 @@ beforeAll(async () => {
   hook = await startReceiver();
   // Compiled once for the SIGKILL test (a real process); slow on a loaded machine.
   [w, entry] = await Promise.all([startBenchWorld(), builtScript('simulator/local/daemon-entry.ts')]);
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await Promise.allSettled(daemons.map((d) => d.stop()));
@@ -83,7 +84,7 @@ afterAll(async () => {
   await w?.stop();
   await hook?.close();
   if (logDir) await rm(logDir, { recursive: true, force: true });
-}, 60_000);
+}, scaledMs(60_000));
 
 describe('benchmarks in the daemon', () => {
   const prefix = uniquePrefix();
@@ -101,7 +102,7 @@ describe('benchmarks in the daemon', () => {
     expect(metrics).toMatch(/mesh_soak_bench_actual_qps\{suite="bench",istio_version="1.24.0",mode="both",connections="2",qps="100",payload="512"\} \d/);
     expect(metrics).toContain('mesh_soak_bench_runs_total{suite="bench",outcome="done"} 1');
     await daemon.stop();
-  }, 150_000);
+  }, scaledMs(150_000));
 
   it('runs on the admin trigger and flags a slower proxy: failing check, gauge and alert', async () => {
     w.sim.faults.slowProxy = true;
@@ -124,7 +125,7 @@ describe('benchmarks in the daemon', () => {
     } finally {
       w.sim.faults.slowProxy = false;
     }
-  }, 150_000);
+  }, scaledMs(150_000));
 
   it('stops the Fortio load and marks the run when the daemon stops mid-run', async () => {
     const { daemon, base } = await start(cfgOf(benchSuite('1.24.0', { cron: '0 0 1 1 *' }, 60_000)), prefix);
@@ -136,7 +137,7 @@ describe('benchmarks in the daemon', () => {
     const [newest] = await store.list('bench', 1);
     expect(newest).toMatchObject({ state: 'stopped', reason: 'stopped on shutdown' });
     expect(await store.journal()).toEqual([]);
-  }, 120_000);
+  }, scaledMs(120_000));
 });
 
 describe('a daemon SIGKILLed mid-run', () => {
@@ -157,5 +158,5 @@ describe('a daemon SIGKILLed mid-run', () => {
     const run = await store.get(entryBefore!.runId);
     expect(run?.state).toBe('stopped');
     expect(run?.reason).toMatch(/^interrupted: its owner daemon:.* stopped mid-run; recovered; Fortio run \d+ stopped$/);
-  }, 300_000);
+  }, scaledMs(300_000));
 });

@@ -18,6 +18,7 @@ import type { BenchmarkSpec } from '../../../src/benchmark/model.js';
 import type { Config, Suite } from '../../../src/config/model.js';
 import { FortioClient } from '../../../src/adapters/fortio/client.js';
 import { rangeQueryClient } from '../../../src/adapters/prometheus/range-query.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let redis: Redis;
 let prom: RunningPrometheus;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     const now = Date.now();
     return (await q.queryRange('container_memory_usage_bytes', { startMs: now - 5000, endMs: now, stepMs: 1000 })).length > 0;
   }, { timeoutMs: 30_000, intervalMs: 250, what: 'first scrape of the container series' });
-}, 90_000);
+}, scaledMs(90_000));
 
 afterAll(async () => {
   await world?.stop();
@@ -84,7 +85,7 @@ describe('a benchmark run', () => {
     expect(csv[0]).toMatch(/^Labels,StartTime,RequestedQPS,ActualQPS,NumThreads,RunType,ActualDuration,min,max,p50,p75,p90,p99,p999,errorPercent,Payload,cpu_mili_avg_/);
     expect(csv).toHaveLength(6);
     expect(await redis.hlen(keys.benchJournal())).toBe(0);
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('flags a slower proxy under a new Istio version as a failing regression check', async () => {
     sim.faults.slowProxy = true;
@@ -98,7 +99,7 @@ describe('a benchmark run', () => {
     } finally {
       sim.faults.slowProxy = false;
     }
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('is refused while another holder has its namespace', async () => {
     const held = await acquireAll(redis, [keys.resourceLock('namespace/twopods')], 5000);
@@ -121,7 +122,7 @@ describe('a benchmark run', () => {
     expect(sim.calls).toContain('/fortio/rest/stop');
     expect(sim.active()).toBeUndefined();
     expect((await bench.store.get('run-d'))?.state).toBe('stopped');
-  }, 60_000);
+  }, scaledMs(60_000));
 });
 
 describe('recovery after a crash', () => {
@@ -143,5 +144,5 @@ describe('recovery after a crash', () => {
     expect(marked?.state).toBe('stopped');
     expect(marked?.reason).toMatch(/^interrupted: its owner daemon-killed stopped mid-run; recovered; Fortio run \d+ stopped$/);
     expect(await bench.store.journal()).toEqual([]);
-  }, 30_000);
+  }, scaledMs(30_000));
 });

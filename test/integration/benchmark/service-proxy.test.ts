@@ -15,6 +15,7 @@ import { kubeAccess } from '../../../src/adapters/fortio/kube-access.js';
 import type { BenchmarkSpec } from '../../../src/benchmark/model.js';
 import type { Config, Suite } from '../../../src/config/model.js';
 import { startBenchWorld, type BenchWorld } from './bench-world.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let w: BenchWorld;
 let kube: FakeKubeApi;
@@ -32,7 +33,7 @@ function suiteOf(): Suite {
 beforeAll(async () => {
   [w, kube] = await Promise.all([startBenchWorld(), startFakeKubeApi()]);
   kube.serviceProxy.register('twopods', 'fortioclient', 8080, w.sim.url);
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await kube?.stop();
@@ -62,7 +63,7 @@ describe('Fortio through the API server service proxy', () => {
     expect(await bench.recover()).toEqual(['orphan']);
     expect(kube.serviceProxy.calls.at(-1)).toBe(`twopods/fortioclient:8080 /fortio/rest/stop?runid=${started.runId}`);
     expect(await direct.running(started.runId)).toBe(false);
-  }, 120_000);
+  }, scaledMs(120_000));
 
   it('a service without endpoints fails with the API server message; a wrong token is refused', async () => {
     const access = () => kubeAccess(kube.kubeconfigPath);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { builtCli, waitFor } from '../../harness/index.js';
 import type { StatusBody } from '../../../src/daemon/status.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const demoDirs = async (): Promise<string[]> => (await readdir(tmpdir())).filter((n) => n.startsWith('mesh-soak-demo-'));
 
@@ -67,5 +68,5 @@ describe('demo --clusters 2', () => {
     expect(code, out.slice(-2000)).toBe(0);
     expect((await demoDirs()).filter((d) => dirs.includes(d))).toEqual([]);
     await waitFor(() => processesUsing(dirs).length === 0, { timeoutMs: 10_000, what: 'no process left', seen: () => processesUsing(dirs).join('\n') });
-  }, 600_000);
+  }, scaledMs(600_000));
 });

@@ -12,6 +12,7 @@ import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../har
 import type { Config } from '../../../src/config/model.js';
 import { startChild, type ChildDaemon } from './child-daemon.js';
 import { check, checkState, config, getJson, suite, uniquePrefix } from './fixtures.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 let redis: RunningRedis | undefined;
 let prom: RunningPrometheus | undefined;
@@ -33,7 +34,7 @@ beforeAll(async () => {
       suite('web', [check('hard', 'sum(soak_errors)', '> 5'), check('slow', 'sum(soak_errors)', '> 5', { forMs: 600_000 })]),
     ],
   });
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await Promise.allSettled(children.map((c) => c.kill9()));

@@ -14,6 +14,7 @@ import { getScale, type KubeContext } from '../../../src/adapters/kube/index.js'
 import { readObject } from '../../../src/adapters/kube/objects.js';
 import { pick } from '../../../src/disruption/steps/choose.js';
 import { restoreAfterCrash, startCrashEnv, type CrashEnv, type CrashRun } from './crash-harness.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const NS = 'soak-canary';
 const JOURNAL = 'mesh-soak:restore-journal:canary-lite';
@@ -29,7 +30,7 @@ let writes = 0;
 beforeAll(async () => {
   env = await startCrashEnv('canary-lite');
   ({ redis, kube } = env);
-}, 600_000);
+}, scaledMs(600_000));
 
 afterAll(async () => {
   await env?.stop();
@@ -72,7 +73,7 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
     expect(r.writes).toBeGreaterThanOrEqual(2 * (VICTIMS.length + 2 + 1 + 4 + 1));
     writes = r.writes;
     await expectAsBefore();
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('journals the seeded pick and scales exactly it (the same pick every time for seed 7)', async () => {
     const r = await runChild('pick', Date.UTC(2026, 2, 1, 1), (n) => n === VICTIMS.length);
@@ -81,7 +82,7 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
     expect(choice).toMatchObject({ seed: 7, values: VICTIMS });
     await waitFor(async () => (await getScale(kube, NS, VICTIMS[0]!)) === 0, { timeoutMs: 10_000, intervalMs: 50, what: 'the pick scaled down' });
     await expectRestored();
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('every write of the disruption and its restore, one kill each', async () => {
     expect(writes).toBeGreaterThan(0);
@@ -90,5 +91,5 @@ describe('the new step kinds killed with SIGKILL at every write are restored by 
       expect(r.killed, `kill at write ${k}: ${r.stderr}`).toBe(true);
       await expectRestored();
     }
-  }, 1_200_000);
+  }, scaledMs(1_200_000));
 });

@@ -25,6 +25,7 @@ import { renderManifests } from '../../../src/config/suites/render-manifests.js'
 import { createDisruptionRunner } from '../../../src/disruption/runner.js';
 import { formatPlan } from '../../../src/disruption/dry-run-plan.js';
 import { evaluateGroup } from '../../../src/checks/evaluate-group.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const NEW_SUITES = ['chaos-partial', 'chaos-total', 'canary-upgrader', 'logs-checker', 'sds-certmanager'];
 let api: FakeKubeApi;
@@ -60,7 +61,7 @@ beforeAll(async () => {
   });
   config = await loadConfig(file, { env: {} });
   for (const name of NEW_SUITES) await applyManifests(kube, (await renderManifests(suite(name))) as KubernetesObject[]);
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   redis?.disconnect();
@@ -107,7 +108,7 @@ describe('the five suites beside the original four', () => {
     expect(await readObject(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod-canary', namespace: 'istio-system' })).toBeNull();
     expect(await readObject(kube, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', name: 'istio-sidecar-injector-canary-istio-system' })).toBeNull();
     expect(await redis.hlen('mesh-soak:restore-journal:canary-upgrader')).toBe(0);
-  }, 60_000);
+  }, scaledMs(60_000));
 
   it('logs-checker fails on a container with more than 100 error lines in istio-system', async () => {
     let pod = '';
@@ -124,5 +125,5 @@ describe('the five suites beside the original four', () => {
     const failing = Object.values(records['istio-system-errors']?.instances ?? {}).find((i) => i.state === 'failing');
     expect(failing?.labels).toEqual({ namespace: 'istio-system', pod, container: 'discovery' });
     expect(failing?.summary).toContain('logged 120 error/warn lines');
-  }, 60_000);
+  }, scaledMs(60_000));
 });

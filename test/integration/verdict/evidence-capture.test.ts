@@ -26,6 +26,7 @@ import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
 import { useRedis } from '../../contract/redis-fixture.js';
 import { tableProvider } from '../../fakes/table-provider.js';
 import { waitFor } from '../../harness/index.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const NS = 'web-ns';
 const SEC = 1000;
@@ -66,7 +67,7 @@ beforeAll(async () => {
       },
     });
   }
-}, 120_000);
+}, scaledMs(120_000));
 
 afterAll(async () => {
   await api?.stop();
@@ -176,5 +177,5 @@ describe('evidence when a check starts failing', () => {
     const [entry] = await w.evidence();
     expect(entry?.evidence).toEqual({ events: [], pods: [], note: 'not captured: no answer from the Kubernetes API within 15s', namespaces: [NS] });
     api.faults.clear();
-  }, 120_000);
+  }, scaledMs(120_000));
 });
