@@ -7,6 +7,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { Problem } from '../shared/errors.js';
 import { printable } from './printable.js';
 import { structureProblems } from './yaml-structure.js';
+import { fastYamlData } from './yaml-fast.js';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -16,15 +17,40 @@ export function dottedPath(path: Path): string {
   return printable(path.map(String).join('.'));
 }
 
+/**
+ * Thrown by a source made with YamlSource.fast() when a problem must be reported: it has no
+ * positions, so the caller starts again with YamlSource.parse() to locate every problem.
+ */
+export class NeedsPositions extends Error {
+  constructor() {
+    super('a problem needs source positions');
+  }
+}
+
 export class YamlSource {
   readonly problems: Problem[] = [];
   private structureOk = true;
+  /** The data of a fast() source (rendered in place by forEachString); absent for parse(). */
+  private plain?: { data: unknown };
 
   private constructor(
     readonly file: string,
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {}
+
+  /**
+   * The file's data without source positions (yaml-fast.ts), or undefined when only parse()
+   * can read it. report() and position() throw NeedsPositions: a caller that meets a problem
+   * parses again and repeats its work with positions.
+   */
+  static fast(file: string, text: string): YamlSource | undefined {
+    const plain = fastYamlData(text);
+    if (!plain) return undefined;
+    const source = new YamlSource(file, undefined as unknown as Document.Parsed, undefined as unknown as LineCounter);
+    source.plain = plain;
+    return source;
+  }
 
   /** Parses `text`; YAML syntax errors become problems at their own positions. */
   static parse(file: string, text: string): YamlSource {
@@ -58,7 +84,7 @@ export class YamlSource {
 
   /** YAML syntax errors, or aliases and tags data() cannot turn into plain data. */
   get hasSyntaxErrors(): boolean {
-    return this.doc.errors.length > 0 || !this.structureOk;
+    return !this.plain && (this.doc.errors.length > 0 || !this.structureOk);
   }
 
   /**
@@ -67,17 +93,26 @@ export class YamlSource {
    * parse), so yaml's own alias-count guard, which refuses an anchor merely used often, is off.
    */
   data(): unknown {
+    if (this.plain) return this.plain.data;
     return this.doc.toJS({ maxAliasCount: -1 }) as unknown;
+  }
+
+  /** forEachStringScalar over the document, or over the data of a fast() source (changed in place; `plain` unknown there: false). */
+  forEachString(fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void): void {
+    if (this.plain) forEachDataString(this.plain, fn);
+    else forEachStringScalar(this.doc, fn);
   }
 
   /** Records a problem at the node for `path` (or at the key node with `at: 'key'`). */
   report(path: Path, message: string, at: 'value' | 'key' = 'value'): void {
+    if (this.plain) throw new NeedsPositions();
     const { line, col } = this.position(path, at);
     this.problems.push({ file: this.file, line, col, path: dottedPath(path), message: printable(message) });
   }
 
   /** 1-based position of the deepest existing node along `path`. */
   position(path: Path, at: 'value' | 'key' = 'value'): { line: number; col: number } {
+    if (this.plain) throw new NeedsPositions();
     const offset = this.offsetOf(path, at);
     return this.lines.linePos(offset);
   }
@@ -138,4 +173,18 @@ export function forEachStringScalar(
     }
   };
   walk(doc.contents, []);
+}
+
+/** Every string value (not a key) of plain data, as forEachStringScalar does for a document. */
+function forEachDataString(
+  root: { data: unknown },
+  fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void,
+): void {
+  const walk = (holder: Record<string, unknown> | unknown[], key: string | number, path: PathSegment[]): void => {
+    const node = (holder as Record<string | number, unknown>)[key];
+    if (typeof node === 'string') fn(path, node, (v) => ((holder as Record<string | number, unknown>)[key] = v), false);
+    else if (Array.isArray(node)) node.forEach((_, i) => walk(node, i, [...path, i]));
+    else if (node !== null && typeof node === 'object') for (const k of Object.keys(node)) walk(node as Record<string, unknown>, k, [...path, k]);
+  };
+  walk(root as unknown as Record<string, unknown>, 'data', []);
 }

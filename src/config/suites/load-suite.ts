@@ -12,7 +12,7 @@ import { ms, toCheckSpec, toSchedule } from '../resolve.js';
 import { countRange, STEP_KINDS, stepSchemas, suiteFileSchema, type StepKind } from '../schema.js';
 import { didYouMean } from '../suggest.js';
 import { validateAt } from '../zod-problems.js';
-import { dottedPath, forEachStringScalar, YamlSource, type Path } from '../yaml-source.js';
+import { dottedPath, NeedsPositions, YamlSource, type Path } from '../yaml-source.js';
 import { tryRenderTemplate, type TemplateVars } from './render.js';
 import { benchmarkSection } from './benchmark-section.js';
 import { guardSourceQuery } from '../guard-source.js';
@@ -62,9 +62,21 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
     const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
     return { problems: [{ file, line: 1, col: 1, path: '', message: `cannot read suite file (${why})` }], knownParams: [], hasDisruption: false };
   }
+  // Without positions first (much faster); any problem, and the file is read again with them.
+  const fast = YamlSource.fast(file, text);
+  if (fast) {
+    try {
+      return await loadSuiteFrom(fast, absDir, entry);
+    } catch (err) {
+      if (!(err instanceof NeedsPositions)) throw err;
+    }
+  }
   const source = YamlSource.parse(file, text);
   if (source.hasSyntaxErrors) return { problems: source.problems, knownParams: [], hasDisruption: false };
+  return loadSuiteFrom(source, absDir, entry);
+}
 
+async function loadSuiteFrom(source: YamlSource, absDir: string, entry: SuiteEntry): Promise<LoadedSuite> {
   const raw = source.data();
   if (!isRecord(raw)) {
     source.report([], 'a suite file must be a mapping (name, namespace, checks, ...)');
@@ -79,7 +91,7 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
   const hasDisruption = raw['disruption'] !== undefined;
 
   const failed = new Set<string>();
-  forEachStringScalar(source.doc, (path, value, setValue) => {
+  source.forEachString((path, value, setValue) => {
     if (NOT_RENDERED.has(String(path[0])) || !value.includes('{{')) return;
     const keep = keepFor(path);
     const r = tryRenderTemplate(value, vars, keep ? { keep } : {});
