@@ -42,7 +42,7 @@ async function trigger(): Promise<number> {
   const res = await fetch(`${daemon!.base}/api/v1/suites/web/trigger`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}` },
-    signal: AbortSignal.timeout(3000),
+    signal: AbortSignal.timeout(scaledMs(3000)),
   });
   expect(res.ok).toBe(true);
   return at;

@@ -54,7 +54,7 @@ async function inImage(args: string[]): Promise<{ code: number | null; stdout: s
 }
 
 async function text(url: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(scaledMs(5000)) });
   return { status: res.status, body: await res.text() };
 }
 

@@ -67,7 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     checks: Array<{ name: string; state: string }>;
   }
   const apiSuite = async (name: string): Promise<ApiSuite | undefined> => {
-    const res = await fetch(`${base}/api/v1/status`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${base}/api/v1/status`, { signal: AbortSignal.timeout(scaledMs(5000)) });
     return ((await res.json()) as { suites: ApiSuite[] }).suites.find((s) => s.name === name);
   };
 

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort, waitFor } from '../../harness/index.js';
 import { killAllDaemonProcesses, startDaemonProcess } from '../../../simulator/local/daemon-process.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 export interface CliDaemon {
   child: ChildProcess;
@@ -62,7 +63,7 @@ export async function startCliDaemon(options: StartOptions): Promise<CliDaemon> 
       await waitFor(
         async () => {
           if (!proc.alive()) throw new Error(`daemon exited early; log: ${tail(options.logFile)}`);
-          const r = await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(5000) });
+          const r = await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(scaledMs(5000)) });
           await r.arrayBuffer();
           return r.ok;
         },
@@ -111,7 +112,7 @@ export function tail(logFile: string, lines = 20): string {
 
 /** GET and parse JSON, bounded. */
 export async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(3000), ...init });
+  const res = await fetch(url, { signal: AbortSignal.timeout(scaledMs(3000)), ...init });
   const text = await res.text();
   let body: unknown = text;
   try {

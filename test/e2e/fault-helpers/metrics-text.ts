@@ -1,6 +1,8 @@
 // Reading the daemon's /metrics (Prometheus text format) in tests: the sum of a metric's
 // samples whose labels match, with `!` for "label differs from".
 
+import { scaledMs } from '../../../simulator/local/wait-for.js';
+
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -32,6 +34,6 @@ export function sumOf(samples: Sample[], name: string, match: Record<string, str
 }
 
 export async function scrape(base: string): Promise<Sample[]> {
-  const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(scaledMs(3000)) });
   return parseMetrics(await res.text());
 }

@@ -2,9 +2,10 @@
 // suite or check that fail loudly when the name is not there.
 
 import type { CheckStatus, StatusBody, SuiteStatus } from '../../../src/daemon/status.js';
+import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 export async function fetchStatus(statusUrl: string): Promise<StatusBody> {
-  const res = await fetch(new URL('api/v1/status', statusUrl), { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(new URL('api/v1/status', statusUrl), { signal: AbortSignal.timeout(scaledMs(5000)) });
   if (res.status !== 200) throw new Error(`GET api/v1/status answered ${res.status}`);
   return (await res.json()) as StatusBody;
 }
