@@ -37,7 +37,11 @@ function allExpressions(): { where: string; expr: string }[] {
     ];
     for (const e of exprs) {
       // Grafana fills these in before Prometheus sees the query.
-      const filled = e.replace(/\$__rate_interval/g, '5m').replace(/\$\{?(\w+)\}?/g, 'x');
+      const filled = e
+        .replace(/\$__rate_interval/g, '5m')
+        .replace(/\$__range\b/g, '1h')
+        .replace(/\$__interval_ms\b/g, '15000')
+        .replace(/\$\{?(\w+)\}?/g, 'x');
       out.push({ where: f, expr: filled });
     }
   }
