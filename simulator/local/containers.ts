@@ -15,6 +15,7 @@
 // or podman, as in CI).
 
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -178,9 +179,30 @@ export async function startRedisContainer(options: RedisOptions = {}): Promise<R
     async restart() {
       if (stopped) throw new Error('Redis was stopped for good; start a new one');
       // The same container: its /data (the append-only file) and its port binding survive.
-      await container.restart({ timeout: STOP_GRACE_S * 1000 });
+      // testcontainers re-waits for the ready log line, which it sometimes misses on a
+      // restarted container under load: a Redis that answers PING is up all the same.
+      try {
+        await container.restart({ timeout: STOP_GRACE_S * 1000 });
+      } catch (err) {
+        if (!(await answersPing(hostPort))) throw err;
+      }
     },
   };
+}
+
+/** One PING to 127.0.0.1:port within 2 s: true on +PONG. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (b: Buffer) => done(b.toString().startsWith('+PONG')));
+  });
 }
 
 // --- Prometheus --------------------------------------------------------------------------
