@@ -3,7 +3,7 @@
 // those of the source. Values are secrets (webhook URLs, tokens): messages only ever name
 // the variable, and the substituted values are handed back so callers can redact them.
 
-import { dottedPath, forEachStringScalar, type YamlSource } from './yaml-source.js';
+import { dottedPath, type YamlSource } from './yaml-source.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -70,7 +70,7 @@ const PLAIN_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 export function applyEnv(source: YamlSource, env: Env): { secrets: string[]; failed: Set<string> } {
   const secrets: string[] = [];
   const failed = new Set<string>();
-  forEachStringScalar(source.doc, (path, text, setValue, plain) => {
+  source.forEachString((path, text, setValue, plain) => {
     if (!text.includes('${')) return;
     const sub = substituteEnv(text, env);
     secrets.push(...sub.secrets);
@@ -79,8 +79,9 @@ export function applyEnv(source: YamlSource, env: Env): { secrets: string[]; fai
       failed.add(dottedPath(path));
       return;
     }
-    if (plain && PLAIN_NUMBER.test(sub.value)) setValue(Number(sub.value));
-    else if (plain && (sub.value === 'true' || sub.value === 'false')) setValue(sub.value === 'true');
+    const bare = source.writtenPlain(text, plain);
+    if (bare && PLAIN_NUMBER.test(sub.value)) setValue(Number(sub.value));
+    else if (bare && (sub.value === 'true' || sub.value === 'false')) setValue(sub.value === 'true');
     else setValue(sub.value);
   });
   return { secrets, failed };

@@ -14,7 +14,7 @@ import { ms, toCheckSpec, toSchedule } from './resolve.js';
 import { configSchema, suiteEntrySchema, type ConfigInput, type SuiteEntryInput } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { validateAt } from './zod-problems.js';
-import { YamlSource } from './yaml-source.js';
+import { NeedsPositions, YamlSource } from './yaml-source.js';
 import { checkRedisSecrets } from './redis-secrets.js';
 import { checkClusters, clustersOf, kubeconfigPath, prometheusOf } from './clusters.js';
 
@@ -37,9 +37,23 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read the file';
     throw new UserError([{ file, line: 1, col: 1, path: '', message: `config file: ${why}` }]);
   }
-  const source = YamlSource.parse(file, text);
+  // Without positions first (js-yaml, and `yaml` never loaded); any problem, a `${VAR}` whose
+  // quoting the text cannot tell (YamlSource.writtenPlain) or anything js-yaml cannot read
+  // as `yaml` would, and the file is read again with positions.
+  const fast = YamlSource.fast(file, text);
+  if (fast) {
+    try {
+      return await loadFrom(fast, file, path, env, options);
+    } catch (err) {
+      if (!(err instanceof NeedsPositions)) throw err;
+    }
+  }
+  const source = await YamlSource.parse(file, text);
   if (source.hasSyntaxErrors) throw new UserError(sorted(source.problems));
+  return loadFrom(source, file, path, env, options);
+}
 
+async function loadFrom(source: YamlSource, file: string, path: string, env: Env, options: LoadConfigOptions): Promise<Config> {
   const { secrets, failed } = applyEnv(source, env);
   const envProblems = source.problems.length;
   const raw = source.data() ?? {};

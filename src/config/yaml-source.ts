@@ -2,20 +2,17 @@
 // dotted field path back to the file position the user must look at: the value node for
 // a wrong value, the key node for an unknown field, the parent mapping for a missing one.
 // Everything echoed back from the file goes through printable(): a key may hold escapes.
+// The `yaml` library (positions) is loaded only by parse(); fast() needs js-yaml only.
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { Problem } from '../shared/errors.js';
 import { printable } from './printable.js';
-import { structureProblems } from './yaml-structure.js';
 import { fastYamlData } from './yaml-fast.js';
+import { dottedPath, type Path, type PathSegment } from './yaml-path.js';
 
-export type PathSegment = string | number;
-export type Path = readonly PathSegment[];
+export { dottedPath, type Path, type PathSegment } from './yaml-path.js';
 
-/** The path as shown to the user (and as problems are keyed), control characters escaped. */
-export function dottedPath(path: Path): string {
-  return printable(path.map(String).join('.'));
-}
+type Positions = typeof import('./yaml-positions.js');
 
 /**
  * Thrown by a source made with YamlSource.fast() when a problem must be reported: it has no
@@ -31,12 +28,14 @@ export class YamlSource {
   readonly problems: Problem[] = [];
   private structureOk = true;
   /** The data of a fast() source (rendered in place by forEachString); absent for parse(). */
-  private plain?: { data: unknown };
+  private plain?: { data: unknown; text: string };
 
   private constructor(
     readonly file: string,
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    /** yaml-positions.ts, once loaded by parse(); absent for a fast() source. */
+    private readonly positions?: Positions,
   ) {}
 
   /**
@@ -48,26 +47,39 @@ export class YamlSource {
     const plain = fastYamlData(text);
     if (!plain) return undefined;
     const source = new YamlSource(file, undefined as unknown as Document.Parsed, undefined as unknown as LineCounter);
-    source.plain = plain;
+    source.plain = { ...plain, text };
     return source;
   }
 
-  /** Parses `text`; YAML syntax errors become problems at their own positions. */
-  static parse(file: string, text: string): YamlSource {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
-    const source = new YamlSource(file, doc, lines);
-    for (const err of doc.errors) {
-      const { line, col } = lines.linePos(err.pos[0]);
-      // The composer recurses per nesting level; its stack overflow is the user's nesting.
-      const why = err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message) ? 'nesting too deep' : firstLine(err.message);
-      source.problems.push({ file, line, col, path: '', message: `YAML syntax error: ${printable(why)}` });
+  /**
+   * Whether a string value was written unquoted (a plain scalar), as forEachString tells a
+   * parse() source. A fast() source answers from its text: every place the value appears on
+   * one line must agree (all bare, or all in the same quotes); anything else — the value not
+   * found as written (escapes, folded or block scalars) or written both ways — throws
+   * NeedsPositions, so the caller reads the file with positions.
+   */
+  writtenPlain(value: string, plainFromParse: boolean): boolean {
+    if (!this.plain) return plainFromParse;
+    const { text } = this.plain;
+    if (value.includes('\n')) throw new NeedsPositions();
+    const styles = new Set<string>();
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) styles.add(styleAt(text, at, value.length));
+    if (styles.size !== 1 || styles.has('?')) throw new NeedsPositions();
+    return styles.has('plain');
+  }
+
+  /** Parses `text` with positions; YAML syntax errors become problems at their own positions. */
+  static async parse(file: string, text: string): Promise<YamlSource> {
+    const positions = await import('./yaml-positions.js');
+    const { doc, lines, syntax, structure } = positions.parseWithPositions(text);
+    const source = new YamlSource(file, doc, lines, positions);
+    for (const err of syntax) {
+      const { line, col } = lines.linePos(err.offset);
+      source.problems.push({ file, line, col, path: '', message: err.message });
     }
-    if (doc.errors.length === 0) {
-      for (const p of structureProblems(doc)) {
-        const { line, col } = lines.linePos(p.offset);
-        source.problems.push({ file, line, col, path: dottedPath(p.path), message: printable(p.message) });
-      }
+    for (const p of structure) {
+      const { line, col } = lines.linePos(p.offset);
+      source.problems.push({ file, line, col, path: dottedPath(p.path), message: printable(p.message) });
     }
     source.structureOk = source.problems.length === 0;
     return source;
@@ -100,7 +112,7 @@ export class YamlSource {
   /** forEachStringScalar over the document, or over the data of a fast() source (changed in place; `plain` unknown there: false). */
   forEachString(fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void): void {
     if (this.plain) forEachDataString(this.plain, fn);
-    else forEachStringScalar(this.doc, fn);
+    else this.positions?.forEachStringScalar(this.doc, fn);
   }
 
   /** Records a problem at the node for `path` (or at the key node with `at: 'key'`). */
@@ -113,69 +125,23 @@ export class YamlSource {
   /** 1-based position of the deepest existing node along `path`. */
   position(path: Path, at: 'value' | 'key' = 'value'): { line: number; col: number } {
     if (this.plain) throw new NeedsPositions();
-    const offset = this.offsetOf(path, at);
+    const offset = this.positions?.offsetOf(this.doc, path, at) ?? 0;
     return this.lines.linePos(offset);
   }
-
-  private offsetOf(path: Path, at: 'value' | 'key'): number {
-    let node: unknown = this.doc.contents;
-    let best = rangeStart(node) ?? 0;
-    for (let i = 0; i < path.length; i++) {
-      const seg = path[i] as PathSegment;
-      const last = i === path.length - 1;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) return best;
-        if (last && at === 'key') return rangeStart(pair.key) ?? best;
-        // A key without a value (`timeout:`) has no value node: point at the key.
-        node = pair.value ?? pair.key;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        const item: unknown = node.items[seg];
-        if (item === undefined) return best;
-        node = item;
-      } else {
-        return best;
-      }
-      best = rangeStart(node) ?? best;
-    }
-    return best;
-  }
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as Node | null | undefined)?.range;
-  return range ? range[0] : undefined;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]?.trim() ?? message;
 }
 
 /**
- * Visits every string scalar that is a value (not a key), with its path, so substitution
- * and templating can rewrite scalars in place and positions stay those of the source.
+ * How the text at `at` was written: in quotes ('"' or "'"), bare after a key, a dash or a
+ * flow indicator on the same line ('plain'), or '?' (e.g. a line of a block scalar).
  */
-export function forEachStringScalar(
-  doc: Document.Parsed,
-  fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void,
-): void {
-  const walk = (node: unknown, path: PathSegment[]): void => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        walk(pair.value, [...path, String(pair.key.value)]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, [...path, i]));
-    } else if (isScalar(node) && typeof node.value === 'string') {
-      const scalar = node;
-      fn(path, scalar.value as string, (v) => (scalar.value = v), scalar.type === 'PLAIN');
-    }
-  };
-  walk(doc.contents, []);
+function styleAt(text: string, at: number, length: number): string {
+  const before = text[at - 1] ?? '';
+  if ((before === '"' || before === "'") && text[at + length] === before) return before;
+  const line = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
+  return /^[^"'#]*[:\-[,{?]\s+$/.test(line) || /^[^"'#]*[[,{]$/.test(line) ? 'plain' : '?';
 }
 
-/** Every string value (not a key) of plain data, as forEachStringScalar does for a document. */
+/** Every string value (not a key) of plain data, as yaml-positions.ts does for a document. */
 function forEachDataString(
   root: { data: unknown },
   fn: (path: PathSegment[], value: string, setValue: (v: unknown) => void, plain: boolean) => void,

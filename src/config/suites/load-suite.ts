@@ -71,7 +71,7 @@ export async function loadSuite(dir: string, entry: SuiteEntry): Promise<LoadedS
       if (!(err instanceof NeedsPositions)) throw err;
     }
   }
-  const source = YamlSource.parse(file, text);
+  const source = await YamlSource.parse(file, text);
   if (source.hasSyntaxErrors) return { problems: source.problems, knownParams: [], hasDisruption: false };
   return loadSuiteFrom(source, absDir, entry);
 }
