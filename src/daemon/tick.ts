@@ -153,8 +153,11 @@ function reportRecords(
   return states;
 }
 
-/** The suite instance's cluster's Prometheus and logs reader. */
-function targetOf(deps: TickDeps, suite: string): ClusterDeps {
+/** What targetOf picks from: the clusters' deps and the implicit cluster's. */
+export type ClusterTargets = Pick<TickDeps, 'clusters' | 'provider' | 'prometheusUrl' | 'logs'>;
+
+/** The suite instance's cluster's Prometheus (provider and URL) and logs reader; the tick's, the alert re-send's. */
+export function targetOf(deps: ClusterTargets, suite: string): ClusterDeps {
   const own = deps.clusters?.get(clusterOfId(suite));
   if (own) return own;
   return { provider: deps.provider, prometheusUrl: deps.prometheusUrl, ...(deps.logs ? { logs: deps.logs } : {}) };
