@@ -1,13 +1,18 @@
 // Two clusters (issue 15), each with its own Prometheus scraping its own mesh (a synthetic
 // target) and its own simulated Kubernetes API (simulator/kube-api, read through the real
-// client that buildKubeReaders builds): when suite a's check starts failing on west only, the
-// evidence is read from west's API (east's sees no request for it), the alert re-sent from
+// client that buildKubeReaders builds): when suite a's check starts failing on west only,
+// the evidence is read from west's API (east's sees no request for it), the alert re-sent from
 // the shared state links west's Prometheus, and /api/v1/status groups the instances by cluster.
+// Suite l's `logs` check counts error lines in each cluster's own pod logs (logsByCluster).
 
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createKubeClients } from '../../../src/adapters/kube/index.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { applyManifests, createKubeClients } from '../../../src/adapters/kube/index.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../../simulator/kube-api/index.js';
+import { podLogsOf } from '../../../simulator/kube-api/pod-logs.js';
+import { describeLogs } from '../../../src/checks/logs.js';
+import type { LogsQuery } from '../../../src/checks/model.js';
 import { scaledMs } from '../../../simulator/local/wait-for.js';
 import { startPrometheus, startRedis, startSyntheticTarget, waitFor } from '../../harness/index.js';
 import type { RunningPrometheus, RunningRedis, SyntheticTarget } from '../../harness/index.js';
@@ -20,6 +25,10 @@ import { check, checkState, config, getJson, quietLogger, suite, uniquePrefix } 
 
 const CLUSTERS = ['east', 'west'] as const;
 const NS = 'ns-a';
+const LOGS_NS = 'ns-l';
+/** Error lines in suite l's pod logs: none on east, 5 on west (the check fails over 3). */
+const ERROR_LINES = { east: 0, west: 5 };
+const logsQuery: LogsQuery = { namespace: LOGS_NS, pattern: 'error', windowMs: 3_600_000, intervalMs: 60_000, maxBytesPerContainer: 1 << 20, maxPods: 10 };
 let redis: RunningRedis | undefined;
 const proms: RunningPrometheus[] = [];
 const targets: SyntheticTarget[] = [];
@@ -46,6 +55,18 @@ async function seedApi(api: FakeKubeApi, cluster: string): Promise<void> {
       count: 1,
     },
   });
+  const app = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: LOGS_NS },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'app' } }, template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } },
+  };
+  await applyManifests(kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: LOGS_NS } }, app as KubernetesObject]);
+  let pod = '';
+  await waitFor(async () => {
+    pod = (await kube.core.listNamespacedPod({ namespace: LOGS_NS })).items.find((p) => p.status?.phase === 'Running')?.metadata?.name ?? '';
+    return pod !== '';
+  }, { timeoutMs: 30_000, intervalMs: 50, what: `a running pod in ${LOGS_NS} on ${cluster}` });
+  const errors = ERROR_LINES[cluster as keyof typeof ERROR_LINES];
+  podLogsOf(api.store).append(LOGS_NS, pod, 'app', ['info started', ...Array.from({ length: errors }, (_, i) => `error ${i} on ${cluster}`)]);
 }
 
 beforeAll(async () => {
@@ -59,7 +80,7 @@ beforeAll(async () => {
     apis.push(api);
     await seedApi(api, name);
   }
-  const base = config({ prometheusUrl: proms[0]!.url, redisUrl: redis.url, suites: [suite('a', [check('v', 'sum(soak_value)', '> 5')])] });
+  const base = config({ prometheusUrl: proms[0]!.url, redisUrl: redis.url, suites: [suite('a', [check('v', 'sum(soak_value)', '> 5')]), suite('l', [check('errors', describeLogs(logsQuery), '> 3', { logs: logsQuery, noData: 'ok' })])] });
   const cfg: Config = {
     ...base,
     notify: { webhooks: [], alertmanager: { url: 'http://127.0.0.1:9', resendMs: 500 } },
@@ -68,7 +89,12 @@ beforeAll(async () => {
   const readers = await buildKubeReaders(cfg);
   expect(readers.evidence, readers.off.join('; ')).toBeDefined();
   const notifier = { enqueue: (events: AlertEvent[]) => void fired.push(...events), resend: (events: AlertEvent[]) => void resent.push(...events) };
-  daemon = await startDaemon(cfg, { logger: quietLogger, prefix, port: 0, host: '127.0.0.1', notifier, ...(readers.evidence ? { evidence: readers.evidence } : {}) });
+  expect([...(readers.logsByCluster?.keys() ?? [])]).toEqual(['east', 'west']);
+  daemon = await startDaemon(cfg, {
+    logger: quietLogger, prefix, port: 0, host: '127.0.0.1', notifier,
+    ...(readers.evidence ? { evidence: readers.evidence } : {}),
+    ...(readers.logsByCluster ? { logsByCluster: readers.logsByCluster } : {}),
+  });
   await daemon.scheduled;
   client = new Redis(redis.url);
 }, scaledMs(180_000));
@@ -122,12 +148,21 @@ interface ClusterGroup {
   counts: Record<string, number>;
 }
 
+it("each cluster's logs check reads its own cluster's pod logs", async () => {
+  const url = `http://127.0.0.1:${daemon!.port}`;
+  await waitFor(async () => (await checkState(url, 'west/l', 'errors'))?.state === 'failing', { timeoutMs: 60_000, what: "west/l's logs check failing" });
+  expect(await checkState(url, 'west/l', 'errors')).toMatchObject({ state: 'failing', value: ERROR_LINES.west });
+  expect(await checkState(url, 'east/l', 'errors')).toMatchObject({ state: 'ok', value: ERROR_LINES.east });
+  // Each API served its own cluster's logs read.
+  for (const api of apis) expect(api.requests.some((r) => r.path.startsWith(`/api/v1/namespaces/${LOGS_NS}/pods/`) && r.path.endsWith('/log'))).toBe(true);
+});
+
 it('the status JSON groups the instances by cluster, with counts, beside the flat list', async () => {
   const url = `http://127.0.0.1:${daemon!.port}`;
   const { body } = await getJson<{ suites: Array<{ name: string; cluster?: string }>; clusters?: ClusterGroup[] }>(`${url}/api/v1/status`);
-  expect(body.suites.map((s) => s.name)).toEqual(['east/a', 'west/a']);
+  expect(body.suites.map((s) => s.name)).toEqual(['east/a', 'east/l', 'west/a', 'west/l']);
   expect(body.clusters).toEqual([
-    { name: 'east', suites: ['east/a'], counts: { ok: 1 }, unchecked: 0 },
-    { name: 'west', suites: ['west/a'], counts: { failing: 1 }, unchecked: 0 },
+    { name: 'east', suites: ['east/a', 'east/l'], counts: { ok: 2 }, unchecked: 0 },
+    { name: 'west', suites: ['west/a', 'west/l'], counts: { failing: 2 }, unchecked: 0 },
   ]);
 });
