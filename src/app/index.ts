@@ -307,13 +307,18 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   });
 }
 
-/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL and logs reader. */
+/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL, instance cap and logs reader. */
 function clusterDeps(config: Config, metrics: Metrics, logs: ReadonlyMap<string, LogsReader> | undefined): Map<string, ClusterDeps> | undefined {
   if (!config.clusters) return undefined;
   return new Map(
     config.clusters.map((c) => {
       const reader = logs?.get(c.name);
-      const deps: ClusterDeps = { provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name), prometheusUrl: c.prometheus.url, ...(reader ? { logs: reader } : {}) };
+      const deps: ClusterDeps = {
+        provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name),
+        prometheusUrl: c.prometheus.url,
+        ...(reader ? { logs: reader } : {}),
+        ...(c.prometheus.maxInstancesPerCheck !== undefined ? { maxInstances: c.prometheus.maxInstancesPerCheck } : {}),
+      };
       return [c.name, deps];
     }),
   );
