@@ -6,8 +6,14 @@
 // series. Each child's VmRSS and utime+stime are sampled from /proc; each tick's job id,
 // duration and worker come from the children's logs.
 //
+// BENCH_CLUSTERS > 1 (issue 15): the config names that many simulated clusters (one shared
+// Prometheus, a client per cluster, no Kubernetes API) and suite i runs on cluster i mod N, so
+// the same number of suite instances (`cluster-k/bench-i`) is spread over the clusters; the
+// report adds each replica's ticks per cluster. 1 (the default): no clusters:, as before.
+//
 // Run: npm run build && node dist/bench/daemon-replicas.js
-// Env: BENCH_REPLICAS (2), BENCH_SECONDS (180), BENCH_SUITES (100), BENCH_CHECKS_PER_SUITE (50)
+// Env: BENCH_REPLICAS (2), BENCH_SECONDS (180), BENCH_SUITES (100), BENCH_CHECKS_PER_SUITE (50), BENCH_CLUSTERS (1),
+//      BENCH_WARMUP_SECONDS (30)
 
 import { join } from 'node:path';
 import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
@@ -22,8 +28,10 @@ const REPLICAS = envNumber('BENCH_REPLICAS', 2);
 const SECONDS = envNumber('BENCH_SECONDS', 180);
 const SUITES = envNumber('BENCH_SUITES', 100);
 const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 50);
+const CLUSTERS = envNumber('BENCH_CLUSTERS', 1);
 const SAMPLE_MS = 5000;
-const WARMUP_MS = 30_000;
+/** Ticks, CPU and durations count from here on (start-up's backlog aside); BENCH_WARMUP_SECONDS for a short smoke run. */
+const WARMUP_MS = envNumber('BENCH_WARMUP_SECONDS', 30) * 1000;
 
 const life = lifecycle('daemon-replicas', (SECONDS + 300) * 1000);
 
@@ -34,17 +42,31 @@ interface Replica {
   tickTimes: number[];
   durations: number[];
   samples: ProcSample[];
+  /** Ticks after the warm-up by cluster (the instance id's prefix; "default" without clusters:). */
+  byCluster: Map<string, number>;
+}
+
+/** Counts one tick line of a replica. */
+function countTick(r: Replica, line: Record<string, unknown>, at: number, countFrom: number, jobs: Map<string, number>): void {
+  r.ticks += 1;
+  r.tickTimes.push(at);
+  if (typeof line.durationMs === 'number' && at >= countFrom) r.durations.push(line.durationMs);
+  if (typeof line.jobId === 'string') jobs.set(line.jobId, (jobs.get(line.jobId) ?? 0) + 1);
+  if (at >= countFrom && typeof line.suite === 'string') {
+    const cluster = line.suite.includes('/') ? line.suite.slice(0, line.suite.indexOf('/')) : 'default';
+    r.byCluster.set(cluster, (r.byCluster.get(cluster) ?? 0) + 1);
+  }
 }
 
 void life.run(async () => {
   const { dir, redis, prom } = await startIstioStack(life, 'replicas');
-  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: '10s', suites: istioSuites(SUITES, CHECKS) });
+  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: '10s', suites: istioSuites(SUITES, CHECKS), clusters: CLUSTERS });
   const jobs = new Map<string, number>();
   // Tick durations count from the warm-up on (start-up's backlog aside).
   let countFrom = Number.POSITIVE_INFINITY;
   const replicas: Replica[] = [];
   for (let i = 0; i < REPLICAS; i++) {
-    const r: Replica = { daemon: undefined as unknown as BenchDaemon, ticks: 0, tickTimes: [], durations: [], samples: [] };
+    const r: Replica = { daemon: undefined as unknown as BenchDaemon, ticks: 0, tickTimes: [], durations: [], samples: [], byCluster: new Map() };
     r.daemon = life.own(
       await startBenchDaemon({
         configFile,
@@ -52,18 +74,14 @@ void life.run(async () => {
         // 5,000 checks to load next to replicas already ticking, on a loaded machine.
         startTimeoutMs: 180_000,
         onLine(line, at) {
-          if (line.msg !== 'tick') return;
-          r.ticks += 1;
-          r.tickTimes.push(at);
-          if (typeof line.durationMs === 'number' && at >= countFrom) r.durations.push(line.durationMs);
-          if (typeof line.jobId === 'string') jobs.set(line.jobId, (jobs.get(line.jobId) ?? 0) + 1);
+          if (line.msg === 'tick') countTick(r, line, at, countFrom, jobs);
         },
       }),
       (d) => d.stop(),
     );
     replicas.push(r);
   }
-  console.log(`${REPLICAS} replicas (pids ${replicas.map((r) => r.daemon.pid).join(', ')}): ${SUITES} suites × ${CHECKS} checks at 10 s for ${SECONDS} s`);
+  console.log(`${REPLICAS} replicas (pids ${replicas.map((r) => r.daemon.pid).join(', ')}): ${SUITES} suites × ${CHECKS} checks at 10 s for ${SECONDS} s${CLUSTERS > 1 ? `, spread over ${CLUSTERS} clusters` : ''}`);
   const start = Date.now();
   countFrom = start + WARMUP_MS;
   for (const r of replicas) r.samples.push(await sample(r.daemon.pid));
@@ -82,7 +100,8 @@ void life.run(async () => {
     const cpu = pct(warm, r.samples.at(-1)!);
     const rss = Math.max(...r.samples.map((s) => s.rss)) / MB;
     const p99 = quantile(r.durations, 0.99);
-    rows.push({ replica: i, ticks: r.ticks, 'ticks after warm-up': r.tickTimes.filter((t) => t - start >= WARMUP_MS).length, 'tick p50 ms': quantile(r.durations, 0.5), 'tick p99 ms': p99, 'RSS max MB': rss, 'CPU steady % of a core': cpu });
+    const byCluster: Row = CLUSTERS > 1 ? { 'ticks after warm-up by cluster': [...r.byCluster].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c}: ${n}`).join(', ') } : {};
+    rows.push({ replica: i, ticks: r.ticks, 'ticks after warm-up': r.tickTimes.filter((t) => t - start >= WARMUP_MS).length, ...byCluster, 'tick p50 ms': quantile(r.durations, 0.5), 'tick p99 ms': p99, 'RSS max MB': rss, 'CPU steady % of a core': cpu });
     verdicts.push(verdict(`replica ${i} tick p99`, p99, 2000, 'ms'), verdict(`replica ${i} RSS max`, rss, 250, 'MB'), verdict(`replica ${i} CPU`, cpu, 25, '%'));
   });
   // Counted from the warm-up on: the first replica alone took every tick until the others were up.
@@ -91,10 +110,11 @@ void life.run(async () => {
   const twice = [...jobs.values()].filter((n) => n > 1).length;
   verdicts.push(verdict('tick-count spread between replicas', spread * 100, 20, '%'), `ticks run twice (same job id on two replicas or twice): ${twice} of ${jobs.size}`);
   await publish({
-    title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks), 10 s tick`,
-    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} node dist/bench/daemon-replicas.js`,
+    title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks${CLUSTERS > 1 ? `, over ${CLUSTERS} clusters` : ''}), 10 s tick`,
+    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} BENCH_CLUSTERS=${CLUSTERS} BENCH_WARMUP_SECONDS=${WARMUP_MS / 1000} node dist/bench/daemon-replicas.js`,
     setup: [
       `${REPLICAS} daemon children (simulator/local/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
+      ...(CLUSTERS > 1 ? [`clusters: ${CLUSTERS} simulated clusters (one Prometheus client each, all on the one Prometheus), suite i on cluster i mod ${CLUSTERS}: ${SUITES} suite instances`] : []),
       `${SUITES} suites × ${CHECKS} check_metrics-style checks, tick 10 s, ${SECONDS} s; CPU, tick durations and the tick-count spread from ${WARMUP_MS / 1000} s on; RSS/CPU sampled every ${SAMPLE_MS / 1000} s from /proc`,
     ],
     rows,

@@ -83,7 +83,16 @@ export interface BenchConfig {
   checks?: BenchCheck[];
   alertmanagerUrl?: string;
   concurrency?: number;
+  /**
+   * More than 1: a `clusters:` section of that many simulated clusters (cluster-1…N, no
+   * Kubernetes API, each its own Prometheus client on prometheusUrl) with suite i bound to
+   * cluster i mod N, so the suite instances are spread over them; absent or 1: no clusters:.
+   */
+  clusters?: number;
 }
+
+/** The cluster names writeBenchConfig uses for `clusters` > 1. */
+export const benchClusterName = (i: number): string => `cluster-${i + 1}`;
 
 /** Writes suites/<name>/suite.yaml and config.yaml under dir; returns the config's path. */
 export async function writeBenchConfig(c: BenchConfig): Promise<string> {
@@ -99,14 +108,17 @@ export async function writeBenchConfig(c: BenchConfig): Promise<string> {
     };
     await writeFile(join(dir, 'suite.yaml'), stringify(suite));
   }
+  const prometheus = { url: c.prometheusUrl, timeout: '5s', concurrency: c.concurrency ?? 16 };
+  const n = c.clusters ?? 1;
+  const clusters = n > 1 ? { clusters: Array.from({ length: n }, (_, i) => ({ name: benchClusterName(i), prometheus })) } : { prometheus };
   const config = {
-    prometheus: { url: c.prometheusUrl, timeout: '5s', concurrency: c.concurrency ?? 16 },
+    ...clusters,
     redis: { url: c.redisUrl },
     tick: c.tick,
     // The bench entry listens on an ephemeral loopback port whatever this says.
     http: { port: 9464 },
     ...(c.alertmanagerUrl ? { notify: { alertmanager: { url: c.alertmanagerUrl } } } : {}),
-    suites: c.suites.map((s) => ({ use: `./suites/${s.name}` })),
+    suites: c.suites.map((s, i) => ({ use: `./suites/${s.name}`, ...(n > 1 ? { clusters: [benchClusterName(i % n)] } : {}) })),
     ...(c.checks && c.checks.length > 0 ? { checks: c.checks } : {}),
   };
   const file = join(c.dir, 'config.yaml');

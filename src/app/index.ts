@@ -153,9 +153,9 @@ const EVIDENCE_RETRY = { attempts: 1, totalMs: 10_000, requestTimeoutMs: 10_000 
 export interface KubeReaders {
   /** "Is the suite deployed", from its namespace and Deployments (enabled suites with manifests). */
   deployment?: DeploymentProbe;
-  /** The `logs` check kind's reader (when some enabled check reads logs); the first cluster's with clusters:. */
+  /** The `logs` check kind's reader (when some enabled check reads logs); with clusters:, the first cluster's (`check`), the daemon takes logsByCluster. */
   logs?: LogsReader;
-  /** Events and pod statuses of a suite's namespaces when a check starts failing (any enabled suite; the first cluster's with clusters:). */
+  /** Events and pod statuses of a suite's namespaces when a check starts failing (any enabled suite), read from the suite instance's own cluster. */
   evidence?: CaptureEvidence;
   /** With clusters: each cluster's logs reader, by name (DaemonOptions.logsByCluster). */
   logsByCluster?: ReadonlyMap<string, LogsReader>;
@@ -200,8 +200,9 @@ export async function buildKubeReaders(config: Config, o: { metrics?: Metrics } 
       if (config.clusters) readers.logsByCluster = new Map([...logs].map(([name, k]) => [name, kubeLogsReader(k)]));
     }
     if (enabled.length > 0) {
-      const evidenceKube = (await kubeClientsByCluster(config, { metrics: o.metrics, retry: EVIDENCE_RETRY })).get(first)!;
-      readers.evidence = (namespaces, bounds, signal) => captureEvidence(evidenceKube, namespaces, bounds, signal);
+      // Each suite instance's evidence from its own cluster's API.
+      const evidenceKube = await kubeClientsByCluster(config, { metrics: o.metrics, retry: EVIDENCE_RETRY });
+      readers.evidence = (namespaces, bounds, signal, suite) => captureEvidence(evidenceKube.get(clusterOfId(suite)) ?? evidenceKube.get(first)!, namespaces, bounds, signal);
     }
     return readers;
   } catch (err) {
@@ -306,13 +307,18 @@ export async function startDaemon(config: Config, o: DaemonOptions): Promise<Dae
   });
 }
 
-/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL and logs reader. */
+/** With config clusters: each cluster's Prometheus provider (cluster-labelled), URL, instance cap and logs reader. */
 function clusterDeps(config: Config, metrics: Metrics, logs: ReadonlyMap<string, LogsReader> | undefined): Map<string, ClusterDeps> | undefined {
   if (!config.clusters) return undefined;
   return new Map(
     config.clusters.map((c) => {
       const reader = logs?.get(c.name);
-      const deps: ClusterDeps = { provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name), prometheusUrl: c.prometheus.url, ...(reader ? { logs: reader } : {}) };
+      const deps: ClusterDeps = {
+        provider: buildProvider({ ...config, prometheus: c.prometheus }, metrics, c.name),
+        prometheusUrl: c.prometheus.url,
+        ...(reader ? { logs: reader } : {}),
+        ...(c.prometheus.maxInstancesPerCheck !== undefined ? { maxInstances: c.prometheus.maxInstancesPerCheck } : {}),
+      };
       return [c.name, deps];
     }),
   );

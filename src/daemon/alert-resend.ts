@@ -11,11 +11,12 @@ import { firingEventsFromState, type AlertEvent } from '../checks/alert-event.js
 import type { CheckStore } from '../adapters/redis/check-store.js';
 import { withTimeout } from '../shared/time.js';
 import { messageOf } from '../shared/errors.js';
+import { targetOf, type ClusterTargets } from './tick.js';
 
-export interface ResendDeps {
+/** `clusters`, `provider`, `prometheusUrl`: the tick's; an alert links its instance's own cluster's Prometheus. */
+export interface ResendDeps extends Pick<ClusterTargets, 'clusters' | 'provider' | 'prometheusUrl'> {
   groups: Map<string, CheckGroup>;
   store: Pick<CheckStore, 'loadOrRemembered'>;
-  prometheusUrl: string;
   resend: (events: AlertEvent[]) => unknown;
   logger: Logger;
 }
@@ -25,7 +26,7 @@ export async function firingFromState(deps: Omit<ResendDeps, 'resend' | 'logger'
   const events: AlertEvent[] = [];
   for (const g of deps.groups.values()) {
     const specs = new Map(g.checks.map((c) => [c.name, c]));
-    events.push(...firingEventsFromState(g.suite, await deps.store.loadOrRemembered(g.suite), specs, deps.prometheusUrl));
+    events.push(...firingEventsFromState(g.suite, await deps.store.loadOrRemembered(g.suite), specs, targetOf(deps, g.suite).prometheusUrl));
   }
   return events;
 }

@@ -155,7 +155,8 @@ export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daem
   const server = await listen(parts, backend, running, { requireTokenForStatus: config.http.requireTokenForStatus === true, stateVersion: version });
   if (parts.notifier?.resend) {
     const resend = parts.notifier.resend.bind(parts.notifier);
-    running.stopResend = startAlertResend({ groups, store, prometheusUrl: config.prometheus.url, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
+    const targets = { ...(tickDeps.clusters ? { clusters: tickDeps.clusters } : {}), provider: tickDeps.provider, prometheusUrl: tickDeps.prometheusUrl };
+    running.stopResend = startAlertResend({ groups, store, ...targets, resend, logger }, config.notify.alertmanager?.resendMs ?? 60_000);
   }
   housekeeping.runNow();
   logger.info({ port: server.port, suites: [...groups.keys()], prefix: parts.keys.prefix }, 'daemon started');

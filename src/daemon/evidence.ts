@@ -16,8 +16,11 @@ import type { RunLedger } from '../adapters/redis/ledger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { messageOf } from '../shared/errors.js';
 
-/** Reads the evidence of `namespaces` within `bounds`; rejects when nothing could be read. */
-export type CaptureEvidence = (namespaces: string[], bounds: EvidenceBounds, signal: AbortSignal) => Promise<Evidence>;
+/**
+ * Reads the evidence of `namespaces` within `bounds`; rejects when nothing could be read.
+ * `suite`: the suite instance id (`cluster/suite` with config clusters:), whose cluster's API is read.
+ */
+export type CaptureEvidence = (namespaces: string[], bounds: EvidenceBounds, signal: AbortSignal, suite: string) => Promise<Evidence>;
 
 /** Captures running at once across suites (each suite has at most one). */
 const MAX_IN_FLIGHT = 4;
@@ -82,7 +85,7 @@ async function record(deps: EvidenceDeps, suite: string, namespaces: string[], c
     const claimed = await deps.ledger.claimEvidence(suite, checks, deps.bounds.minIntervalMs);
     if (claimed.length < checks.length) deps.metrics?.evidenceCaptures.inc({ outcome: 'limited' }, checks.length - claimed.length);
     if (claimed.length === 0) return;
-    const { evidence, outcome } = await captureBounded(deps, namespaces);
+    const { evidence, outcome } = await captureBounded(deps, suite, namespaces);
     await deps.ledger.append(suite, claimed.map((check) => ({ kind: 'evidence' as const, suite, check, at, evidence })));
     deps.metrics?.evidenceCaptures.inc({ outcome }, claimed.length);
     deps.logger.info({ suite, checks: claimed, namespaces, events: evidence.events.length, pods: evidence.pods.length, outcome, note: evidence.note }, 'evidence captured');
@@ -93,7 +96,7 @@ async function record(deps: EvidenceDeps, suite: string, namespaces: string[], c
 
 type Outcome = 'captured' | 'partial' | 'failed';
 
-async function captureBounded(deps: EvidenceDeps, namespaces: string[]): Promise<{ evidence: Evidence; outcome: Outcome }> {
+async function captureBounded(deps: EvidenceDeps, suite: string, namespaces: string[]): Promise<{ evidence: Evidence; outcome: Outcome }> {
   const { bounds } = deps;
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -101,7 +104,7 @@ async function captureBounded(deps: EvidenceDeps, namespaces: string[]): Promise
     timer = setTimeout(() => resolve('timeout'), bounds.timeoutMs);
   });
   try {
-    const got = await Promise.race([deps.capture(namespaces, bounds, abort.signal), timeout]);
+    const got = await Promise.race([deps.capture(namespaces, bounds, abort.signal, suite), timeout]);
     if (got === 'timeout') {
       abort.abort();
       return { evidence: evidenceFailure(namespaces, `no answer from the Kubernetes API within ${Math.round(bounds.timeoutMs / 1000)}s`, bounds), outcome: 'failed' };

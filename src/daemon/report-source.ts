@@ -24,6 +24,7 @@ export function reportScope(config: Config, statusUrl?: string): ReportScope {
     suites,
     links: {
       prometheus: config.prometheus.url,
+      ...(config.clusters ? { prometheusByCluster: config.clusters.map((c) => ({ cluster: c.name, url: c.prometheus.url })) } : {}),
       ...(config.grafana ? { grafana: `${config.grafana.url.replace(/\/+$/, '')}/d/mesh-soak-overview` } : {}),
       ...(statusUrl ? { status: statusUrl } : {}),
     },

@@ -13,6 +13,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/model.js';
+import { clusterTarget } from '../config/clusters.js';
+import { clusterOfId } from '../checks/suite-instance.js';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import type { SuiteQueues } from '../adapters/bullmq/queues.js';
 import type { History } from '../adapters/redis/history.js';
@@ -73,7 +75,9 @@ export function selfWatch(d: WatchDeps): SelfWatch {
     ...(d.options?.minWindowMs !== undefined ? { minWindowMs: d.options.minWindowMs } : {}),
   });
   const hm = healthMetrics(d.metrics.registry);
-  const deadline = d.options?.tickDeadlineMs ?? ((suite: string) => Math.max(tickMs(suite), 2 * d.config.prometheus.timeoutMs) + 5000);
+  // The instance's own cluster's Prometheus timeout (the top-level one without clusters:).
+  const promTimeoutMs = (suite: string): number => clusterTarget(d.config, clusterOfId(suite)).prometheus.timeoutMs;
+  const deadline = d.options?.tickDeadlineMs ?? ((suite: string) => Math.max(tickMs(suite), 2 * promTimeoutMs(suite)) + 5000);
   const problems = redisProblems(d.logger, d.now, d.options?.minWindowMs ?? 30_000);
   d.redis.on('error', problems.note);
   d.redis.on('ready', problems.clear);

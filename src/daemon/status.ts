@@ -102,9 +102,22 @@ export interface SuiteStatus {
   disruptions?: Array<{ id: string; outcome: string; reason?: string; startedAt: number; endedAt: number; recovery?: string }>;
 }
 
+/** With config clusters: one cluster's suite instances (by name, as listed in `suites`) and its summary. */
+export interface ClusterStatus {
+  name: string;
+  /** The instance names (`cluster/suite`) of this cluster, in `suites` order. */
+  suites: string[];
+  /** Checks by state over the cluster's instances (states with none left out). */
+  counts: Record<string, number>;
+  /** Instances whose last tick judged nothing (coverage.checked false). */
+  unchecked: number;
+}
+
 export interface StatusBody {
   generatedAt: number;
   suites: SuiteStatus[];
+  /** With config clusters: the instances grouped by cluster, in config order (an addition; `suites` stays the full list). */
+  clusters?: ClusterStatus[];
 }
 
 // JSON has no NaN or Infinity: say them as strings rather than lose them as null.
@@ -260,5 +273,17 @@ async function addBenchmark(src: StatusSources, status: SuiteStatus): Promise<Su
 export async function buildStatus(src: StatusSources): Promise<StatusBody> {
   const paused = await src.pause.all();
   const suites = await Promise.all(statusGroups(src.config).map(async (g) => addBenchmark(src, await suiteStatus(src, g, paused))));
-  return { generatedAt: (src.now ?? Date.now)(), suites };
+  const clusters = src.config.clusters ? { clusters: clusterGroups(src.config.clusters.map((c) => c.name), suites) } : {};
+  return { generatedAt: (src.now ?? Date.now)(), suites, ...clusters };
+}
+
+/** Each cluster's instances and summary counts (the status page's per-cluster headings). */
+export function clusterGroups(names: string[], suites: SuiteStatus[]): ClusterStatus[] {
+  return names.map((name) => {
+    const own = suites.filter((s) => s.cluster === name);
+    const counts: Record<string, number> = {};
+    for (const c of own.flatMap((s) => s.checks)) counts[c.state] = (counts[c.state] ?? 0) + 1;
+    const unchecked = own.filter((s) => s.coverage && !s.coverage.checked).length;
+    return { name, suites: own.map((s) => s.name), counts, unchecked };
+  });
 }

@@ -31,10 +31,12 @@ export interface ClusterDeps {
   provider: MetricsProvider;
   prometheusUrl: string;
   logs?: LogsReader;
+  /** The cluster's prometheus.maxInstancesPerCheck; absent: no cap. */
+  maxInstances?: number;
 }
 
 export interface TickDeps {
-  /** By cluster name; an instance of a cluster not here uses provider, prometheusUrl and logs below. */
+  /** By cluster name; an instance of a cluster not here uses provider, prometheusUrl, logs and maxInstances below. */
   clusters?: ReadonlyMap<string, ClusterDeps>;
   groups: Map<string, CheckGroup>;
   store: CheckStore;
@@ -98,7 +100,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const deployment = await askDeployment(deps, suite);
   const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
-    ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
+    ...(target.maxInstances !== undefined ? { maxInstances: target.maxInstances } : {}),
     ...(target.logs ? { logs: target.logs } : {}),
   });
   await deps.store.save(suite, result.records);
@@ -153,11 +155,14 @@ function reportRecords(
   return states;
 }
 
-/** The suite instance's cluster's Prometheus and logs reader. */
-function targetOf(deps: TickDeps, suite: string): ClusterDeps {
+/** What targetOf picks from: the clusters' deps and the implicit cluster's. */
+export type ClusterTargets = Pick<TickDeps, 'clusters' | 'provider' | 'prometheusUrl' | 'logs' | 'maxInstances'>;
+
+/** The suite instance's cluster's Prometheus (provider, URL, instance cap) and logs reader; the tick's, the alert re-send's. */
+export function targetOf(deps: ClusterTargets, suite: string): ClusterDeps {
   const own = deps.clusters?.get(clusterOfId(suite));
   if (own) return own;
-  return { provider: deps.provider, prometheusUrl: deps.prometheusUrl, ...(deps.logs ? { logs: deps.logs } : {}) };
+  return { provider: deps.provider, prometheusUrl: deps.prometheusUrl, ...(deps.logs ? { logs: deps.logs } : {}), ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}) };
 }
 
 /** A check's value as its gauge shows it: the worst instance's; null without a record or value. */

@@ -18,7 +18,10 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   header input { font: inherit; padding: .2rem .4rem; width: 14rem; }
   main { padding: 1rem; display:grid; gap: 1rem; }
   section.suite { background:#fff; border:1px solid #ddd; border-radius:6px; padding:.6rem .9rem; }
-  section.suite h2 { font-size: 1rem; margin: 0 0 .3rem; display:flex; gap:.6rem; align-items:center; }
+  section.suite h2, section.suite h3 { font-size: 1rem; margin: 0 0 .3rem; display:flex; gap:.6rem; align-items:center; }
+  section.cluster { display:grid; gap: .6rem; }
+  section.cluster > h2 { font-size: 1.05rem; margin: .2rem 0 0; display:flex; gap:.8rem; align-items:baseline; }
+  section.cluster > h2 .cluster-summary { font-size: .85rem; font-weight: normal; color:#555; }
   .meta { color:#555; font-size: .85rem; margin-bottom:.4rem; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align:left; padding: .25rem .5rem; border-top: 1px solid #eee; vertical-align: top; }
@@ -109,48 +112,66 @@ async function act(suite, action) {
   refresh();
 }
 
+// Without config clusters: the suites, worst first. With them: a section per cluster (its
+// heading and summary counts), each with its suite instances, worst first.
 function render(body) {
   const main = document.getElementById('suites');
   const counts = {};
-  const suites = [...body.suites].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-  main.replaceChildren(...suites.map((s) => {
-    const checks = [...s.checks].sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) || a.name.localeCompare(b.name));
-    for (const c of checks) counts[c.state] = (counts[c.state] || 0) + 1;
-    const sched = s.schedules.disruption ? ('every' in s.schedules.disruption ? 'disrupt every ' + dur(s.schedules.disruption.every) : 'disrupt cron ' + s.schedules.disruption.cron) : 'no disruption';
-    const last = s.lastDisruption ? s.lastDisruption.outcome + ' ' + ago(s.lastDisruption.startedAt) + (s.lastDisruption.message ? ' (' + s.lastDisruption.message + ')' : '') : 'none yet';
-    const buttons = tokenInput.value && s.name !== 'mesh' ? [
-      el('button', { onclick: () => act(s.name, s.paused ? 'resume' : 'pause') }, s.paused ? 'resume' : 'pause'),
-      s.schedules.disruption ? el('button', { onclick: () => act(s.name, 'trigger') }, 'trigger disruption') : '',
-      s.benchmark ? el('button', { onclick: () => act(s.name, 'trigger') }, 'run benchmark') : '',
-    ] : [];
-    const rows = checks.flatMap((c) => {
-      const inst = c.instances.length > 1 ? c.instances.filter((i) => i.state !== 'ok') : [];
-      return [
-        el('tr', { 'data-check': c.name }, el('td', {}, state(c.state)), el('td', {}, c.name), el('td', { class: 'value' }, fmt(c.value)),
-          el('td', { class: 'spark' }, spark(c)),
-          el('td', { class: 'cond' }, 'fails if ' + c.condition + (c.for ? ' for ' + dur(c.for) : '')), el('td', {}, c.severity),
-          el('td', {}, c.reason || c.lastError || '', c.failingSince ? el('div', { class: 'since' }, 'failing since ' + new Date(c.failingSince).toISOString() + ' (' + ago(c.failingSince) + ')') : '',
-            (c.changes || []).length ? el('div', { class: 'changes' }, 'changes: ' + c.changes.map((x) => x.from + '→' + x.to + ' ' + ago(x.at)).join(' · ')) : '')),
-        ...inst.map((i) => el('tr', {}, el('td', {}, state(i.state)), el('td', { class: 'labels' }, labels(i.labels)),
-          el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}), el('td', {}))),
-      ];
-    });
-    const unchecked = s.coverage && !s.coverage.checked;
-    if (unchecked) counts.unchecked = (counts.unchecked || 0) + 1;
-    return el('section', { class: 'suite', 'data-suite': s.name, 'data-checked': unchecked ? 'false' : 'true' },
-      el('h2', {}, s.name, s.paused ? el('span', { class: 'paused' }, 'paused') : '', ...buttons),
-      unchecked ? el('div', { class: 'unchecked', role: 'status' }, 'NOT CHECKED (' + s.coverage.reason + '): ' + s.coverage.detail) : '',
-      el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
-        ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
-      s.benchmark ? el('div', { class: 'meta', 'data-benchmark': s.benchmark.lastRun ? s.benchmark.lastRun.state : 'none' }, benchLine(s.benchmark)) : '',
-      el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'last values', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows)),
-      (s.disruptions || []).length ? el('div', { class: 'timeline', 'data-disruptions': String(s.disruptions.length) }, 'disruptions: ',
-        ...s.disruptions.map((d) => el('span', { class: 'd-' + d.outcome, title: (d.reason || '') }, d.id + ' ' + d.outcome + ' ' + ago(d.startedAt) + (d.recovery ? ', ' + d.recovery : '')))) : '');
-  }));
-  document.getElementById('summary').textContent = (counts.unchecked ? counts.unchecked + ' suite(s) NOT CHECKED · ' : '') +
-    (ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks');
+  const sorted = (list) => [...list].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  if (!body.clusters) {
+    main.replaceChildren(...sorted(body.suites).map((s) => suiteSection(s, counts, 'h2')));
+  } else {
+    main.replaceChildren(...body.clusters.map((c) => {
+      const own = sorted(body.suites.filter((s) => s.cluster === c.name));
+      return el('section', { class: 'cluster', 'data-cluster': c.name },
+        el('h2', {}, c.name, el('span', { class: 'cluster-summary' }, summaryText(c.counts, c.unchecked))),
+        ...own.map((s) => suiteSection(s, counts, 'h3')));
+    }));
+  }
+  document.getElementById('summary').textContent = summaryText(counts, counts.unchecked);
   document.title = (counts.failing ? '(' + counts.failing + ' failing) ' : '') + 'mesh-soak';
+}
+function summaryText(counts, unchecked) {
+  return (unchecked ? unchecked + ' suite(s) NOT CHECKED · ' : '') +
+    (ORDER.filter((s) => counts[s]).map((s) => counts[s] + ' ' + s).join(' · ') || 'no checks');
+}
+// One suite (instance) with its checks; adds its checks' states to counts. Under a cluster's
+// heading the instance is titled by its suite name (its id, cluster/suite, stays data-suite).
+function suiteSection(s, counts, heading) {
+  const title = s.cluster && s.name.startsWith(s.cluster + '/') ? s.name.slice(s.cluster.length + 1) : s.name;
+  const checks = [...s.checks].sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) || a.name.localeCompare(b.name));
+  for (const c of checks) counts[c.state] = (counts[c.state] || 0) + 1;
+  const sched = s.schedules.disruption ? ('every' in s.schedules.disruption ? 'disrupt every ' + dur(s.schedules.disruption.every) : 'disrupt cron ' + s.schedules.disruption.cron) : 'no disruption';
+  const last = s.lastDisruption ? s.lastDisruption.outcome + ' ' + ago(s.lastDisruption.startedAt) + (s.lastDisruption.message ? ' (' + s.lastDisruption.message + ')' : '') : 'none yet';
+  const buttons = tokenInput.value && title !== 'mesh' ? [
+    el('button', { onclick: () => act(s.name, s.paused ? 'resume' : 'pause') }, s.paused ? 'resume' : 'pause'),
+    s.schedules.disruption ? el('button', { onclick: () => act(s.name, 'trigger') }, 'trigger disruption') : '',
+    s.benchmark ? el('button', { onclick: () => act(s.name, 'trigger') }, 'run benchmark') : '',
+  ] : [];
+  const rows = checks.flatMap((c) => {
+    const inst = c.instances.length > 1 ? c.instances.filter((i) => i.state !== 'ok') : [];
+    return [
+      el('tr', { 'data-check': c.name }, el('td', {}, state(c.state)), el('td', {}, c.name), el('td', { class: 'value' }, fmt(c.value)),
+        el('td', { class: 'spark' }, spark(c)),
+        el('td', { class: 'cond' }, 'fails if ' + c.condition + (c.for ? ' for ' + dur(c.for) : '')), el('td', {}, c.severity),
+        el('td', {}, c.reason || c.lastError || '', c.failingSince ? el('div', { class: 'since' }, 'failing since ' + new Date(c.failingSince).toISOString() + ' (' + ago(c.failingSince) + ')') : '',
+          (c.changes || []).length ? el('div', { class: 'changes' }, 'changes: ' + c.changes.map((x) => x.from + '→' + x.to + ' ' + ago(x.at)).join(' · ')) : '')),
+      ...inst.map((i) => el('tr', {}, el('td', {}, state(i.state)), el('td', { class: 'labels' }, labels(i.labels)),
+        el('td', { class: 'value' }, fmt(i.value)), el('td', {}), el('td', {}), el('td', {}), el('td', {}))),
+    ];
+  });
+  const unchecked = s.coverage && !s.coverage.checked;
+  if (unchecked) counts.unchecked = (counts.unchecked || 0) + 1;
+  return el('section', { class: 'suite', 'data-suite': s.name, 'data-checked': unchecked ? 'false' : 'true' },
+    el(heading, {}, title, s.paused ? el('span', { class: 'paused' }, 'paused') : '', ...buttons),
+    unchecked ? el('div', { class: 'unchecked', role: 'status' }, 'NOT CHECKED (' + s.coverage.reason + '): ' + s.coverage.detail) : '',
+    el('div', { class: 'meta' }, (s.description ? s.description + ' · ' : '') + 'tick ' + dur(s.schedules.tickMs) + ' · ' + sched +
+      ' · last disruption: ' + last + ' · last tick: ' + ago(s.lastTick && s.lastTick.startedAt)),
+    s.benchmark ? el('div', { class: 'meta', 'data-benchmark': s.benchmark.lastRun ? s.benchmark.lastRun.state : 'none' }, benchLine(s.benchmark)) : '',
+    el('table', {}, el('thead', {}, el('tr', {}, ...['state', 'check', 'value', 'last values', 'condition', 'severity', 'note'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows)),
+    (s.disruptions || []).length ? el('div', { class: 'timeline', 'data-disruptions': String(s.disruptions.length) }, 'disruptions: ',
+      ...s.disruptions.map((d) => el('span', { class: 'd-' + d.outcome, title: (d.reason || '') }, d.id + ' ' + d.outcome + ' ' + ago(d.startedAt) + (d.recovery ? ', ' + d.recovery : '')))) : '');
 }
 function benchLine(b) {
   const sched = b.schedule ? ('every' in b.schedule ? 'every ' + dur(b.schedule.every) : 'cron ' + b.schedule.cron) : 'on demand';

@@ -3,7 +3,7 @@
 // with impact and recovery, the Istio versions. Every text from the ledger is escaped. Pure.
 
 import type { Report } from './report.js';
-import { groupBy, iso, recoveryText, seconds, shownEvidence } from './render.js';
+import { groupBy, iso, prometheusLinks, recoveryText, seconds, shownEvidence } from './render.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -76,7 +76,7 @@ function evidenceSection(r: Report): string {
 }
 
 export function renderHtml(r: Report): string {
-  const links = [r.links.status && `<a href="${esc(r.links.status)}">status page</a>`, r.links.grafana && `<a href="${esc(r.links.grafana)}">Grafana</a>`, r.links.prometheus && `<a href="${esc(r.links.prometheus)}">Prometheus</a>`].filter(Boolean).join(' · ');
+  const links = [r.links.status && `<a href="${esc(r.links.status)}">status page</a>`, r.links.grafana && `<a href="${esc(r.links.grafana)}">Grafana</a>`, ...prometheusLinks(r.links).map((l) => `<a href="${esc(l.url)}">${esc(l.text)}</a>`)].filter(Boolean).join(' · ');
   const versions = r.versions.length === 0 ? '<p>None recorded.</p>' : `<ul>${r.versions.map((v) => `<li class="mono">${esc(v.version)} (${esc(v.source)}): ${iso(v.firstSeen)} → ${iso(v.lastSeen)}</li>`).join('')}</ul>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>mesh-soak report</title><style>${STYLE}</style></head>

@@ -30,9 +30,15 @@ export function recoveryText(r: Recovery | undefined): string {
 const num = (v: number | null): string => (v === null ? '–' : `${v}s`);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** The Prometheus link, or one per cluster with config clusters: (shared by the HTML report). */
+export function prometheusLinks(links: Report['links']): Array<{ text: string; url: string }> {
+  if (links.prometheusByCluster?.length) return links.prometheusByCluster.map((p) => ({ text: `Prometheus (${p.cluster})`, url: p.url }));
+  return links.prometheus ? [{ text: 'Prometheus', url: links.prometheus }] : [];
+}
+
 export function renderMarkdown(r: Report): string {
   const out = [`# mesh-soak report: ${r.verdict.toUpperCase()}`, '', `${iso(r.from)} → ${iso(r.to)} (generated ${iso(r.generatedAt)})`, ''];
-  const links = [r.links.status && `[status page](${r.links.status})`, r.links.grafana && `[Grafana](${r.links.grafana})`, r.links.prometheus && `[Prometheus](${r.links.prometheus})`].filter(Boolean);
+  const links = [r.links.status && `[status page](${r.links.status})`, r.links.grafana && `[Grafana](${r.links.grafana})`, ...prometheusLinks(r.links).map((l) => `[${l.text}](${l.url})`)].filter(Boolean);
   if (links.length > 0) out.push(links.join(' · '), '');
   out.push('## Suites', '', '| suite | verdict | time failing | disruptions | skipped | recovery p50 / p95 / max | why |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const s of r.suites) {

@@ -28,7 +28,8 @@ export interface ReportInput {
   /** Each check's current state (`suite/check`), for checks with no change in the range. */
   current: Record<string, CheckStateName>;
   versions: Array<{ version: string; source: string; firstSeen: number; lastSeen: number }>;
-  links: { prometheus?: string; grafana?: string; status?: string };
+  /** `prometheusByCluster`: with config clusters, each cluster's Prometheus (`prometheus` stays the first's). */
+  links: { prometheus?: string; prometheusByCluster?: Array<{ cluster: string; url: string }>; grafana?: string; status?: string };
 }
 
 export type Verdict = 'pass' | 'fail' | 'not-judged';

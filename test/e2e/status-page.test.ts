@@ -220,3 +220,81 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
     expect(await page.title()).toBe('mesh-soak');
   });
 });
+
+// With config clusters: a section per cluster, its heading with the cluster's own summary,
+// each holding that cluster's suite instances (titled by the suite name, the instance id as
+// data-suite); the header counts every cluster's checks. Each cluster has its own Prometheus.
+describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium, two clusters', () => {
+  const CLUSTERS = ['east', 'west'];
+  let redis: RunningRedis | undefined;
+  const proms: RunningPrometheus[] = [];
+  const targets: SyntheticTarget[] = [];
+  let daemon: Daemon | undefined;
+  let context: BrowserContext | undefined;
+  let profileDir: string | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    for (const [i] of CLUSTERS.entries()) {
+      const target = await startSyntheticTarget();
+      // west's checkout fails (9 errors a minute), east's does not.
+      target.set('shop_errors_per_minute', { suite: 'checkout' }, i === 1 ? 9 : 0);
+      target.set('pilot_total_xds_rejects', {}, 0);
+      targets.push(target);
+      proms.push(await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 }));
+    }
+    const prometheus = { url: proms[0]!.url, timeoutMs: 2000, headers: {}, concurrency: 4 };
+    const config: Config = {
+      file: 'status-page-clusters-e2e.yaml',
+      prometheus,
+      redis: { url: redis.url },
+      kubernetes: {},
+      clusters: CLUSTERS.map((name, i) => ({ name, kubernetes: {}, prometheus: { ...prometheus, url: proms[i]!.url } })),
+      tickMs: 1000,
+      http: { port: 0 },
+      notify: { webhooks: [] },
+      suites: [suite('checkout', 'Checkout survives a rolling restart.', [check('errors', 'max(shop_errors_per_minute{suite="checkout"})', '> 5')])],
+      checks: [check('xds-rejects', 'sum(pilot_total_xds_rejects)', '> 0')],
+    };
+    daemon = await startDaemon(config, { logger: pino({ level: 'silent' }), prefix: `e2e-status-clusters-${process.pid}-${Date.now()}`, port: 0, host: '127.0.0.1' });
+    await daemon.scheduled;
+    profileDir = await mkdtemp(join(tmpdir(), 'mesh-soak-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1200, height: 720 },
+      timeout: scaledMs(30_000),
+    });
+    context.setDefaultTimeout(15_000);
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`http://127.0.0.1:${daemon.port}/`, { waitUntil: 'load' });
+  }, scaledMs(600_000));
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await daemon?.stop();
+    for (const p of proms) await p.stop();
+    await redis?.stop();
+    for (const t of targets) await t.stop();
+  });
+
+  const cluster = (name: string): ReturnType<Page['locator']> => page.locator(`section.cluster[data-cluster="${name}"]`);
+
+  it('groups the suite instances under a heading per cluster, each with its own summary', async () => {
+    await cluster('west').locator('section.suite[data-suite="west/checkout"] tr[data-check="errors"] [data-state]').filter({ hasText: 'failing' }).waitFor({ timeout: scaledMs(90_000) });
+    await cluster('east').locator('section.suite[data-suite="east/mesh"] tr[data-check="xds-rejects"] [data-state]').filter({ hasText: 'ok' }).waitFor({ timeout: scaledMs(30_000) });
+    await cluster('west').locator('section.suite[data-suite="west/mesh"] tr[data-check="xds-rejects"] [data-state]').filter({ hasText: 'ok' }).waitFor({ timeout: scaledMs(30_000) });
+    expect(await page.locator('section.cluster').evaluateAll((els) => els.map((e) => e.getAttribute('data-cluster')))).toEqual(['east', 'west']);
+    // Each cluster's instances inside its own section, the failing one first; titled by the suite name.
+    expect(await cluster('east').locator('section.suite').evaluateAll((els) => els.map((e) => e.getAttribute('data-suite')))).toEqual(['east/checkout', 'east/mesh']);
+    expect(await cluster('west').locator('section.suite').evaluateAll((els) => els.map((e) => e.getAttribute('data-suite')))).toEqual(['west/checkout', 'west/mesh']);
+    expect(await cluster('west').locator('section.suite[data-suite="west/checkout"] h3').textContent()).toBe('checkout');
+    expect(await cluster('east').locator('h2').textContent()).toBe('east2 ok');
+    expect(await cluster('west').locator('h2 .cluster-summary').textContent()).toBe('1 failing · 1 ok');
+    expect(await page.locator('#summary').textContent()).toBe('1 failing · 3 ok');
+    expect(await page.title()).toBe('(1 failing) mesh-soak');
+  });
+});

@@ -6,6 +6,7 @@ import { buildStatus, type StatusSources } from '../../../src/daemon/status.js';
 import type { CheckRecord } from '../../../src/checks/types.js';
 import type { ValueSnapshot } from '../../../src/adapters/redis/value-ring.js';
 import { check, config, suite } from '../../integration/daemon/fixtures.js';
+import { instanceView } from '../../../src/config/clusters.js';
 
 const record: CheckRecord = {
   state: 'unknown',
@@ -73,5 +74,24 @@ describe('buildStatus', () => {
     // A ring that cannot be read leaves the page without sparklines, not without a status.
     const [broken] = (await buildStatus({ ...sources(0), values: { recent: async () => Promise.reject(new Error('down')) } })).suites;
     expect(broken?.checks.map((c) => c.name)).toEqual(['c', 'new']);
+  });
+});
+
+describe('buildStatus with config clusters', () => {
+  it('groups the instances by cluster with their counts, as an addition beside the flat list', async () => {
+    const base = sources(0);
+    const cfg = { ...base.config, clusters: ['east', 'west'].map((name) => ({ name, kubernetes: {}, prometheus: base.config.prometheus })) };
+    const ok: CheckRecord = { state: 'ok', instances: {}, consecutiveErrors: 0, lastEvalAt: 1 };
+    const failing: CheckRecord = { ...ok, state: 'failing' };
+    const body = await buildStatus({ ...base, config: instanceView(cfg), store: { load: async (s: string) => (s === 'west/web' ? { c: failing, new: ok } : { c: ok, new: ok }) } });
+    expect(body.suites.map((s) => [s.name, s.cluster])).toEqual([['east/web', 'east'], ['west/web', 'west']]);
+    expect(body.clusters).toEqual([
+      { name: 'east', suites: ['east/web'], counts: { ok: 2 }, unchecked: 0 },
+      { name: 'west', suites: ['west/web'], counts: { failing: 1, ok: 1 }, unchecked: 0 },
+    ]);
+  });
+
+  it('has no clusters field without config clusters', async () => {
+    expect(await buildStatus(sources(0))).not.toHaveProperty('clusters');
   });
 });

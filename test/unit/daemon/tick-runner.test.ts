@@ -15,6 +15,7 @@ import type { CheckGroup } from '../../../src/checks/evaluate-group.js';
 import type { History } from '../../../src/adapters/redis/history.js';
 import type { PauseFlags } from '../../../src/adapters/redis/pause-flags.js';
 import { createMetrics, type Metrics } from '../../../src/telemetry/metrics.js';
+import { tableProvider } from '../../fakes/table-provider.js';
 
 function spec(name: string, fail: string, extra: Partial<CheckSpec> = {}): CheckSpec {
   const cond = parseCondition(fail);
@@ -100,6 +101,31 @@ describe('runTick', () => {
     expect((await metrics.checkFailing.get()).values[0]?.value).toBe(1);
     expect((await metrics.checkValue.get()).values[0]?.value).toBe(9);
     expect(await counter(metrics, { suite: 's', check: 'c', result: 'failing' })).toBe(1);
+  });
+
+  it("ticks a suite instance against its own cluster: that cluster's Prometheus and instance cap", async () => {
+    const { deps } = setup([spec('c', '> 5')]);
+    const three = [1, 2, 3].map((i) => ({ labels: { pod: `p${i}` }, value: i }));
+    const east = tableProvider({ q_c: three });
+    const west = tableProvider({ q_c: three.map((x) => ({ ...x, value: x.value * 10 })) });
+    const none = tableProvider({});
+    const c = deps.groups.get('s')!.checks;
+    const d: TickDeps = {
+      ...deps,
+      provider: none.provider,
+      groups: new Map([['east/s', { suite: 'east/s', checks: c }], ['west/s', { suite: 'west/s', checks: c }]]),
+      clusters: new Map([
+        ['east', { provider: east.provider, prometheusUrl: 'http://east:9090' }],
+        ['west', { provider: west.provider, prometheusUrl: 'http://west:9090', maxInstances: 1 }],
+      ]),
+    };
+    await runTick(d, { id: 't1', suite: 'east/s', scheduledAt: 0 });
+    await runTick(d, { id: 't2', suite: 'west/s', scheduledAt: 0 });
+    expect([east.asked, west.asked, none.asked]).toEqual([['q_c'], ['q_c'], []]);
+    const eastRec = (await d.store.load('east/s'))['c'];
+    const westRec = (await d.store.load('west/s'))['c'];
+    expect([Object.keys(eastRec?.instances ?? {}).length, eastRec?.omittedInstances ?? 0, eastRec?.state]).toEqual([3, 0, 'ok']);
+    expect([Object.keys(westRec?.instances ?? {}).length, westRec?.omittedInstances, westRec?.state]).toEqual([1, 2, 'failing']);
   });
 });
 

@@ -203,3 +203,17 @@ describe('parseRange', () => {
     });
   }
 });
+
+describe('report links with config clusters', () => {
+  it("links each cluster's Prometheus, in Markdown and HTML; the JSON keeps prometheus and adds prometheusByCluster", () => {
+    const prometheusByCluster = [{ cluster: 'east', url: 'http://prom-east:9090' }, { cluster: 'west', url: 'http://prom-west:9090' }];
+    const r = buildReport(input(soak, { links: { prometheus: 'http://prom-east:9090', prometheusByCluster, status: '/' } }));
+    expect(renderReport(r, 'md')).toContain('[status page](/) · [Prometheus (east)](http://prom-east:9090) · [Prometheus (west)](http://prom-west:9090)');
+    expect(renderReport(r, 'html')).toContain('<a href="http://prom-east:9090">Prometheus (east)</a> · <a href="http://prom-west:9090">Prometheus (west)</a>');
+    expect(JSON.parse(renderReport(r, 'json')).links).toEqual({ prometheus: 'http://prom-east:9090', prometheusByCluster, status: '/' });
+  });
+
+  it('keeps the one Prometheus link without clusters', () => {
+    expect(renderReport(buildReport(input(soak)), 'md')).toContain('[status page](/) · [Grafana](http://grafana:3000/d/mesh-soak-overview) · [Prometheus](http://prom:9090)');
+  });
+});
