@@ -20,7 +20,7 @@ import { regressionChecks } from '../benchmark/compare.js';
 import { benchCheckGroup, runBenchmarkJob, type BenchCheckStore, type BenchJob, type BenchJobOutcome } from '../benchmark/bench-job.js';
 import { messageOf } from '../shared/errors.js';
 import { clusterTarget } from '../config/clusters.js';
-import { clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
+import { clusterLabel, clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
 
 /** What the composition root builds for the daemon (app/benchmark.ts buildBenchmark). */
 export interface BenchmarkParts {
@@ -77,7 +77,7 @@ export function daemonBenchmarks(d: DaemonBenchmarksDeps): DaemonBenchmarks {
         job,
         stop.signal,
       );
-      runs.inc({ ...splitInstanceId(job.suite), outcome: out.outcome });
+      runs.inc({ suite: splitInstanceId(job.suite).suite, outcome: out.outcome, ...clusterLabel(job.suite) });
       d.logger.debug({ suite: job.suite, durationMs: d.now() - startedAt }, 'benchmark job done');
       return out;
     },

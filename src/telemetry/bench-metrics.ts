@@ -13,7 +13,7 @@ const POINT = ['suite', 'istio_version', 'mode', 'connections', 'qps', 'payload'
 /** A suite instance's result (`cluster/suite`) carries `suite` and `cluster`; otherwise no `cluster` label, as before. */
 function pointLabels(r: BenchResult): Partial<Record<(typeof POINT)[number], string>> {
   const { suite, cluster } = splitInstanceId(r.suite);
-  return { suite, ...(cluster === undefined ? {} : { cluster }), istio_version: r.istioVersion, mode: r.point.mode, connections: String(r.point.connections), qps: String(r.point.qps), payload: String(r.point.payloadBytes) };
+  return { suite, istio_version: r.istioVersion, mode: r.point.mode, connections: String(r.point.connections), qps: String(r.point.qps), payload: String(r.point.payloadBytes), ...(cluster === undefined ? {} : { cluster }) };
 }
 
 export function registerBenchMetrics(registry: Registry, latest: () => readonly BenchResult[]): void {
