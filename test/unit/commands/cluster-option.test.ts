@@ -120,3 +120,16 @@ describe('shared resources of a suite instance', () => {
     expect(benchResources('twopods', 'west/bench')).toEqual(['west/namespace/twopods', 'west/control-plane']);
   });
 });
+
+describe('the commands', () => {
+  it('take --cluster and say so in their help', async () => {
+    const { checkCommand } = await import('../../../src/commands/check.js');
+    const { disruptCommand } = await import('../../../src/commands/disrupt.js');
+    const { suitesCommand } = await import('../../../src/commands/suites.js');
+    const { benchCommand } = await import('../../../src/commands/bench.js');
+    for (const c of [checkCommand, disruptCommand, suitesCommand, benchCommand]) {
+      expect(c.options?.['cluster'], c.summary).toEqual({ type: 'string', multiple: true });
+      expect(c.help).toContain('--cluster NAME');
+    }
+  });
+});
