@@ -143,6 +143,17 @@ describe('suites apply and disrupt on one of two clusters', () => {
     expect(writes(apis[0]!, from[0]), 'east saw no write').toEqual([]);
   });
 
+  it("check asks each cluster's own API whether the suite is deployed: west (applied) is checked, east is not deployed", async () => {
+    const res = await cli(['check', '--suite', 'bouncer-lite', '--json', '--allow-skipped']);
+    expect(res.stderr).toBe('');
+    const out = JSON.parse(res.stdout) as { results: Array<{ suite: string; state: string; reason: string }> };
+    const bySuite = Object.fromEntries(out.results.map((r) => [r.suite, [r.state, r.reason]]));
+    expect(bySuite['west/bouncer-lite']).toEqual(['ok', '']);
+    expect(bySuite['east/bouncer-lite']?.[0]).toBe('skipped');
+    expect(bySuite['east/bouncer-lite']?.[1]).toMatch(/not deployed: .*soak-bouncer/);
+    expect(res.code).toBe(0);
+  });
+
   it('--cluster is refused for a config without clusters', async () => {
     const plain = join(dir, 'plain.yaml');
     await writeFile(plain, `prometheus: { url: "${proms[0]!.url}" }\nredis: { url: "\${REDIS_URL}" }\nsuites:\n  - use: ./suites/bouncer-lite\n`);
