@@ -15,7 +15,9 @@ import { serviceOf, serviceProxyConnection, type KubeAccess } from '../adapters/
 import { rangeQueryClient } from '../adapters/prometheus/range-query.js';
 import { acquireAll } from '../disruption/lock.js';
 import { recoverInterrupted, type BenchDeps } from '../benchmark/run-benchmark.js';
-import { defaultComponents } from '../benchmark/resources.js';
+import { defaultComponents, type RangeQuery } from '../benchmark/resources.js';
+import { clusterTarget } from '../config/clusters.js';
+import { clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
 
 export interface BenchBuildOptions {
   redis: Redis;
@@ -38,31 +40,61 @@ export interface BuiltBenchmark {
 
 /**
  * The Fortio client of a suite's URL: direct, or with `fortio.via: apiserver` through the API
- * server's service proxy with the kubeconfig's credentials (client-node loaded only then).
- * Every such suite's URL is checked at once, so a bad one fails at start, not at its first run.
+ * server's service proxy with the kubeconfig's credentials (client-node loaded only then) — a
+ * suite instance's own cluster's with clusters:. Every such suite's URL is checked at once, so
+ * a bad one fails at start, not at its first run. `suite` may be an instance id.
  */
 function fortioClients(config: Config): (url: string, suite: string) => FortioClient {
-  const access = (): Promise<KubeAccess> => import('../adapters/fortio/kube-access.js').then((m) => m.kubeAccess(config.kubernetes.kubeconfig));
+  const accessByCluster = new Map<string, Promise<KubeAccess>>();
+  const access = (cluster: string) => (): Promise<KubeAccess> => {
+    let found = accessByCluster.get(cluster);
+    if (!found) {
+      const k = clusterTarget(config, cluster).kubernetes;
+      found = import('../adapters/fortio/kube-access.js').then((m) => m.kubeAccess(k.kubeconfig, k.context));
+      found.catch(() => accessByCluster.delete(cluster));
+      accessByCluster.set(cluster, found);
+    }
+    return found;
+  };
   const proxied = new Map<string, Suite>(config.suites.filter((s) => s.benchmark?.fortioVia === 'apiserver').map((s) => [s.name, s]));
   for (const s of proxied.values()) serviceOf(s.benchmark!.fortioUrl, s.namespace);
   return (url, suiteName) => {
-    const suite = proxied.get(suiteName);
-    return new FortioClient({ baseUrl: url, ...(suite ? { connect: serviceProxyConnection(url, suite.namespace, access) } : {}) });
+    const suite = proxied.get(splitInstanceId(suiteName).suite);
+    return new FortioClient({ baseUrl: url, ...(suite ? { connect: serviceProxyConnection(url, suite.namespace, access(clusterOfId(suiteName))) } : {}) });
   };
 }
 
-/** Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST API. */
+/** query_range clients by cluster ("default" without clusters:), built when first asked for. */
+function promClients(config: Config): (suite: string) => RangeQuery {
+  const clients = new Map<string, RangeQuery>();
+  return (suite) => {
+    const cluster = clusterOfId(suite);
+    let c = clients.get(cluster);
+    if (!c) {
+      const p = clusterTarget(config, cluster).prometheus;
+      clients.set(cluster, (c = rangeQueryClient({ url: p.url, timeoutMs: p.timeoutMs, headers: p.headers })));
+    }
+    return c;
+  };
+}
+
+/**
+ * Benchmarks over the config's Redis, Prometheus (query_range) and each suite's Fortio REST
+ * API. A suite instance (`cluster/suite`, config/clusters.ts instanceView) runs against its
+ * own cluster's Prometheus and API server; its runs are stored under its instance id.
+ */
 export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBenchmark {
   const keys = o.keys ?? stateKeys(keyPrefix(config.redis));
   const store = new BenchStore(o.redis, keys);
-  const prom = rangeQueryClient({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, headers: config.prometheus.headers });
+  const promFor = promClients(config);
   const acquire = (resources: string[]) => acquireAll(o.redis, resources.map((r) => keys.resourceLock(r)), o.lockTtlMs ?? 30_000);
   const fortioFor = fortioClients(config);
+  const namespaceOf = (name: string): string | undefined => config.suites.find((s) => s.name === splitInstanceId(name).suite)?.namespace;
   return {
     store,
     deps: (suite) => ({
       fortio: fortioFor(suite.benchmark?.fortioUrl ?? '', suite.name),
-      prom,
+      prom: promFor(suite.name),
       store,
       acquire,
       now: Date.now,
@@ -71,7 +103,6 @@ export function buildBenchmark(config: Config, o: BenchBuildOptions): BuiltBench
       components: defaultComponents(suite.namespace),
       ...(o.onPoint ? { onPoint: o.onPoint } : {}),
     }),
-    recover: () =>
-      recoverInterrupted({ store, acquire, now: Date.now, fortioFor, namespaceOf: (name) => config.suites.find((s) => s.name === name)?.namespace }),
+    recover: () => recoverInterrupted({ store, acquire, now: Date.now, fortioFor, namespaceOf }),
   };
 }

@@ -11,6 +11,7 @@ import { findRegressions, sampleOf, selectBaseline, type Baseline, type Baseline
 import type { FortioResult } from './fortio-json.js';
 import { expandMatrix, pointKey, type BenchmarkSpec, type BenchResult, type BenchRun, type MatrixPoint } from './model.js';
 import { measuredWindow, readResources, type Component, type RangeQuery } from './resources.js';
+import { clusterResource } from '../checks/suite-instance.js';
 import { latencyRow } from './result.js';
 
 /** What the Fortio REST API is asked to run (adapters/fortio/client.ts sends it). */
@@ -87,9 +88,12 @@ export interface BenchTarget {
   runId: string;
 }
 
-/** The shared resources a benchmark of `namespace` holds. */
-export function benchResources(namespace: string): string[] {
-  return [`namespace/${namespace}`, 'control-plane'];
+/**
+ * The shared resources a benchmark of `namespace` holds; `suite`, the suite instance id, puts
+ * them on its cluster (clusterResource), so benchmarks on two clusters do not exclude each other.
+ */
+export function benchResources(namespace: string, suite?: string): string[] {
+  return [`namespace/${namespace}`, 'control-plane'].map((r) => (suite === undefined ? r : clusterResource(suite, r)));
 }
 
 /** The load URL of a point: the mode's target with ?size= the payload. */
@@ -130,7 +134,7 @@ async function runPoint(t: BenchTarget, point: MatrixPoint, deps: BenchDeps, jou
 
 /** Runs every point; the run ends done, stopped (signal or lost lock) or failed (first failing point). */
 export async function runBenchmark(t: BenchTarget, deps: BenchDeps, signal: AbortSignal): Promise<BenchOutcome> {
-  const resources = benchResources(t.namespace);
+  const resources = benchResources(t.namespace, t.suite);
   const held = await deps.acquire(resources);
   if (!held) return { outcome: 'busy', resources };
   const stop = AbortSignal.any([signal, held.lost]);
@@ -217,7 +221,7 @@ export async function recoverInterrupted(
   const recovered: string[] = [];
   for (const entry of await deps.store.journal()) {
     const ns = deps.namespaceOf(entry.suite);
-    const held = await deps.acquire(ns === undefined ? ['control-plane'] : benchResources(ns));
+    const held = await deps.acquire(ns === undefined ? [clusterResource(entry.suite, 'control-plane')] : benchResources(ns, entry.suite));
     if (!held) continue;
     try {
       let stopNote = '';

@@ -32,3 +32,13 @@ export function clusterLabel(id: string): { cluster?: string } {
   const { cluster } = splitInstanceId(id);
   return cluster === undefined ? {} : { cluster };
 }
+
+/**
+ * A shared resource (a disruption's `exclusive.locks`, a benchmark's namespace and control
+ * plane) as held by a suite instance: on a named cluster `cluster/resource`, so the same
+ * resource of two clusters are two locks; the name as it is for the implicit cluster.
+ */
+export function clusterResource(id: string, resource: string): string {
+  const { cluster } = splitInstanceId(id);
+  return cluster === undefined ? resource : `${cluster}/${resource}`;
+}

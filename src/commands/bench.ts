@@ -28,16 +28,19 @@ import { cpuQuery, defaultComponents, memoryQuery } from '../benchmark/resources
 import { onStopSignals } from './signals.js';
 import { serviceOf, serviceProxyUrl } from '../adapters/fortio/service-proxy.js';
 import { configPath, type Command, type CommandContext } from './command.js';
+import { CLUSTER_OPTION, checkedClusters, clusterArgs, clusterForSuite } from './cluster-option.js';
+import { clusterTarget, instanceView, narrowClusters, suiteOn } from '../config/clusters.js';
+import { clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
 
 const SUBCOMMANDS = ['run', 'list', 'compare', 'export'];
 
 export const benchCommand: Command = {
   summary: 'benchmark suites: run one now (--dry-run), list stored runs, compare two, export CSV/JSON',
   help: [
-    'usage: mesh-soak bench run SUITE [--dry-run] [--config FILE]',
-    '       mesh-soak bench list [SUITE]',
+    'usage: mesh-soak bench run SUITE [--cluster NAME] [--dry-run] [--config FILE]',
+    '       mesh-soak bench list [SUITE] [--cluster NAME]...',
     '       mesh-soak bench compare RUN_A RUN_B',
-    '       mesh-soak bench export [SUITE] [--csv | --json]',
+    '       mesh-soak bench export [SUITE] [--cluster NAME]... [--csv | --json]',
     '',
     'run      runs every point of the suite\'s benchmark matrix through its Fortio REST API,',
     '         reads CPU/memory from Prometheus, stores the run and checks it for regressions',
@@ -47,22 +50,26 @@ export const benchCommand: Command = {
     'compare  per common matrix point, the change of qps, latency and resources from A to B',
     'export   every stored result, CSV with the original perf/benchmark columns (latency in',
     '         µs) or JSON',
+    'With clusters: in the config a benchmark runs per suite instance (cluster/suite): run',
+    'needs --cluster NAME when the suite runs on several clusters; list and export show every',
+    'cluster\'s runs, or those of the --cluster named.',
     '',
     'Exit: 0 ok, 1 failed run or regression, 2 invalid input.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, csv: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { 'dry-run': { type: 'boolean' }, csv: { type: 'boolean' }, json: { type: 'boolean' }, ...CLUSTER_OPTION },
   async run(ctx) {
     const [sub, ...args] = ctx.positionals;
     if (sub === undefined || !SUBCOMMANDS.includes(sub)) throw new UserError(`bench: expected one of ${SUBCOMMANDS.join(', ')}${sub ? `, got "${sub}"` : ''}`);
     const config = await loadConfig(configPath(ctx), { env: ctx.env });
-    const benchSuites = config.suites.filter((s) => s.benchmark);
     if (sub === 'run') {
-      const suite = benchSuiteOf(config, args[0], 'bench run');
+      const plain = benchSuiteOf(config, args[0], 'bench run');
+      const cluster = clusterForSuite(config, plain, clusterArgs(ctx), 'bench run');
+      const suite = cluster === undefined ? plain : suiteOn(plain, cluster);
       if (ctx.values['dry-run'] === true) return dryRun(ctx, suite);
       return withRedis(config, (redis) => runNow(ctx, config, suite, redis));
     }
     if (sub === 'compare' && args.length !== 2) throw new UserError('bench compare: give two run ids (see "mesh-soak bench list")');
-    const suites = args[0] !== undefined && sub !== 'compare' ? [benchSuiteOf(config, args[0], `bench ${sub}`)] : benchSuites;
+    const suites = storedSuites(config, sub !== 'compare' ? args[0] : undefined, clusterArgs(ctx), `bench ${sub}`);
     return withRedis(config, async (redis) => {
       const store = buildBenchmark(config, { redis, owner: `cli:${process.pid}` }).store;
       if (sub === 'compare') return compare(ctx, await store.get(args[0] as string), await store.get(args[1] as string), args);
@@ -74,6 +81,14 @@ export const benchCommand: Command = {
     });
   },
 };
+
+/** The benchmark suites (suite instances with clusters:, of the --cluster named) whose runs list and export read. */
+function storedSuites(config: Config, name: string | undefined, clusters: string[], command: string): Suite[] {
+  const chosen = checkedClusters(config, clusters, command);
+  const named = name === undefined ? undefined : benchSuiteOf(config, name, command).name;
+  const view = instanceView(chosen.length > 0 ? narrowClusters(config, chosen) : config);
+  return view.suites.filter((s) => s.benchmark && (named === undefined || splitInstanceId(s.name).suite === named));
+}
 
 function benchSuiteOf(config: Config, name: string | undefined, command: string): Suite {
   const suite = findSuite(config, name, command);
@@ -124,7 +139,7 @@ async function reportRegressions(config: Config, suite: Suite, redis: Redis, out
   const logger = pino({ level: 'warn' });
   const notifier = buildNotifier(config, createMetrics(new Registry(), version), logger);
   const checks = new CheckStore(redis, stateKeys(keyPrefix(config.redis)));
-  const { failing } = await recordRegressions({ checks, ...(notifier ? { alerts: notifier } : {}), prometheusUrl: config.prometheus.url, now: Date.now }, suite, outcome);
+  const { failing } = await recordRegressions({ checks, ...(notifier ? { alerts: notifier } : {}), prometheusUrl: clusterTarget(config, clusterOfId(suite.name)).prometheus.url, now: Date.now }, suite, outcome);
   if (notifier) {
     await notifier.flush?.(10_000);
     await notifier.close?.();

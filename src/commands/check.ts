@@ -5,13 +5,17 @@
 
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load-config.js';
-import { MESH_SUITE, type CheckSpec, type Config } from '../config/model.js';
+import { MESH_SUITE, type CheckSpec, type Config, type Suite } from '../config/model.js';
+import { clusterTarget, instanceView, narrowClusters } from '../config/clusters.js';
+import { clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
+import type { MetricsProvider } from '../checks/types.js';
 import { activeGroups } from '../config/check-groups.js';
 import type { CheckGroup } from '../checks/evaluate-group.js';
 import { evaluateGroup } from '../checks/evaluate-group.js';
 import { buildKubeReaders, buildProvider, type KubeReaders } from '../app/index.js';
 import { UserError, messageOf } from '../shared/errors.js';
 import { configPath, type Command } from './command.js';
+import { CLUSTER_OPTION, checkedClusters, clusterArgs } from './cluster-option.js';
 import { exitCodeFor, formatTable, rowsFor, sortRows, summaryLine, toJson, toJUnit, type ReportRow } from './check-report.js';
 
 
@@ -19,64 +23,96 @@ function oneShot(spec: CheckSpec): CheckSpec {
   return { ...spec, forMs: 0, keepFiringForMs: 0, errorLimit: 1 };
 }
 
-/** The groups named by --suite (even disabled ones), or every enabled suite plus the mesh-wide checks. */
+/**
+ * The groups named by --suite (even disabled ones), or every enabled suite plus the mesh-wide
+ * checks. `config` may be an instance view (config/clusters.ts): then --suite S names S on
+ * every cluster it is bound to (`cluster/S` names one instance).
+ */
 export function selectGroups(config: Config, wanted: string[]): CheckGroup[] {
-  const mesh: CheckGroup = { suite: MESH_SUITE, checks: config.checks };
   if (wanted.length === 0) return [...activeGroups(config).values()];
-  const known = new Map(config.suites.map((s) => [s.name, s]));
-  const unknown = wanted.filter((w) => w !== MESH_SUITE && !known.has(w));
+  const mesh: CheckGroup = { suite: MESH_SUITE, checks: config.checks };
+  const candidates = [...config.suites.map(groupOf), ...(config.clusters ? [] : [mesh])];
+  const matches = (w: string, g: CheckGroup): boolean => g.suite === w || splitInstanceId(g.suite).suite === w;
+  const unknown = wanted.filter((w) => !candidates.some((g) => matches(w, g)));
   if (unknown.length > 0) {
-    const names = [...known.keys(), MESH_SUITE].join(', ');
-    throw new UserError(unknown.map((u) => `--suite ${u}: no such suite in ${config.file} (configured: ${names})`).join('\n'));
+    const names = [...new Set([...config.suites.map((s) => splitInstanceId(s.name).suite), MESH_SUITE])].join(', ');
+    const where = config.clusters ? ` on clusters ${config.clusters.map((c) => c.name).join(', ')}` : '';
+    throw new UserError(unknown.map((u) => `--suite ${u}: no such suite in ${config.file}${where} (configured: ${names})`).join('\n'));
   }
-  return [...new Set(wanted)].map((w) => {
-    if (w === MESH_SUITE) return mesh;
-    const s = known.get(w)!;
-    return { suite: s.name, guard: s.guard, ...(s.guardSource ? { guardSource: s.guardSource } : {}), checks: s.checks };
-  });
+  return candidates.filter((g) => wanted.some((w) => matches(w, g)));
 }
 
-function prometheusUrl(config: Config, override: string | undefined): string {
-  if (override === undefined) return config.prometheus.url;
+function groupOf(s: Suite): CheckGroup {
+  return { suite: s.name, guard: s.guard, ...(s.guardSource ? { guardSource: s.guardSource } : {}), checks: s.checks };
+}
+
+/** The config with --prometheus in place of the (one selected) cluster's Prometheus. */
+function withPrometheus(config: Config, override: string | undefined): Config {
+  if (override === undefined) return config;
   try {
     const u = new URL(override);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
     throw new UserError(`--prometheus: "${override}" is not an http(s) URL`);
   }
-  return override;
+  const prometheus = { ...config.prometheus, url: override };
+  if (!config.clusters) return { ...config, prometheus };
+  if (config.clusters.length > 1) {
+    throw new UserError(`--prometheus: ${config.file} names clusters ${config.clusters.map((c) => c.name).join(', ')}; say which one it replaces with --cluster NAME`);
+  }
+  return { ...config, prometheus, clusters: config.clusters.map((c) => ({ ...c, prometheus })) };
 }
 
+/** The clusters --cluster names (all without it), with --prometheus applied. */
+export function scopedConfig(config: Config, clusters: string[], prometheus: string | undefined): Config {
+  return withPrometheus(clusters.length > 0 ? narrowClusters(config, clusters) : config, prometheus);
+}
+
+/**
+ * Evaluates the groups once. `url`: the Prometheus of a config without clusters:; with them
+ * (`config` an instance view), each group asks its own cluster's Prometheus, and reads logs
+ * and deployments through its own cluster.
+ */
 export async function runChecks(config: Config, groups: CheckGroup[], url: string, now = Date.now(), kube: Omit<KubeReaders, 'off'> = {}): Promise<ReportRow[]> {
-  const probe = kube.deployment;
-  const client = buildProvider({ ...config, prometheus: { ...config.prometheus, url } });
+  const providers = new Map<string, MetricsProvider>();
+  const providerOf = (suite: string): MetricsProvider => {
+    const cluster = clusterOfId(suite);
+    const prometheus = config.clusters ? clusterTarget(config, cluster).prometheus : { ...config.prometheus, url };
+    let p = providers.get(cluster);
+    if (!p) providers.set(cluster, (p = buildProvider({ ...config, prometheus })));
+    return p;
+  };
   try {
-    const results = await Promise.all(
-      groups.map(async (g) => {
-        const checks = g.checks.map(oneShot);
-        const deployment = probe && g.suite !== MESH_SUITE ? await probe(g.suite) : undefined;
-        const input = { guard: g.guard, guardSource: g.guardSource, checks, ...(deployment ? { deployment } : {}) };
-        const { records } = await evaluateGroup(input, client, {}, now, kube.logs ? { logs: kube.logs } : {});
-        return checks.flatMap((spec) => {
-          const record = records[spec.name];
-          return record ? rowsFor(g.suite, spec, record) : [];
-        });
-      }),
-    );
+    const results = await Promise.all(groups.map((g) => checkGroup(g, providerOf(g.suite), now, kube)));
     return sortRows(results.flat());
   } finally {
-    await client.close();
+    await Promise.all([...providers.values()].map((p) => p.close()));
   }
+}
+
+async function checkGroup(g: CheckGroup, client: MetricsProvider, now: number, kube: Omit<KubeReaders, 'off'>): Promise<ReportRow[]> {
+  const checks = g.checks.map(oneShot);
+  const deployment = kube.deployment && splitInstanceId(g.suite).suite !== MESH_SUITE ? await kube.deployment(g.suite) : undefined;
+  const logs = kube.logsByCluster?.get(clusterOfId(g.suite)) ?? kube.logs;
+  const input = { guard: g.guard, guardSource: g.guardSource, checks, ...(deployment ? { deployment } : {}) };
+  const { records } = await evaluateGroup(input, client, {}, now, logs ? { logs } : {});
+  return checks.flatMap((spec) => {
+    const record = records[spec.name];
+    return record ? rowsFor(g.suite, spec, record) : [];
+  });
 }
 
 export const checkCommand: Command = {
   summary: 'evaluate every check once (like check_metrics.py); exit 0 ok, 1 failing, 2 invalid input, 3 unknown, 4 skipped',
   help: [
-    'usage: mesh-soak check [--config FILE] [--suite S]... [--prometheus URL] [--json] [--junit FILE] [--allow-skipped]',
+    'usage: mesh-soak check [--config FILE] [--suite S]... [--cluster NAME]... [--prometheus URL] [--json] [--junit FILE] [--allow-skipped]',
     '',
     'Evaluates every check of the enabled suites and the mesh-wide checks once and prints a table.',
     '  --suite S         only suite S (repeatable; "mesh" selects the mesh-wide checks; disabled suites allowed)',
-    '  --prometheus URL  query this Prometheus instead of the configured one',
+    '  --cluster NAME    with clusters: in the config, only the suite instances on cluster NAME (repeatable;',
+    '                    default every cluster). Each instance, named cluster/suite, is checked through its',
+    '                    own cluster\'s Prometheus and Kubernetes API; --suite S selects S on each of them',
+    '  --prometheus URL  query this Prometheus instead of the configured one (with clusters: one --cluster)',
     '  --json            print JSON instead of the table',
     '  --junit FILE      also write JUnit XML to FILE',
     '  --allow-skipped   exit 0 even when a suite was skipped (its guard says it is not running)',
@@ -89,16 +125,18 @@ export const checkCommand: Command = {
   ].join('\n'),
   options: {
     suite: { type: 'string', multiple: true },
+    ...CLUSTER_OPTION,
     prometheus: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
     'allow-skipped': { type: 'boolean' },
   },
   async run(ctx) {
-    const config = await loadConfig(configPath(ctx), { env: ctx.env });
-    const groups = selectGroups(config, (ctx.values.suite as string[] | undefined) ?? []);
-    const url = prometheusUrl(config, ctx.values.prometheus as string | undefined);
-    const rows = await runChecks(config, groups, url, Date.now(), await buildKubeReaders(config));
+    const loaded = await loadConfig(configPath(ctx), { env: ctx.env });
+    const config = scopedConfig(loaded, checkedClusters(loaded, clusterArgs(ctx), 'check'), ctx.values.prometheus as string | undefined);
+    const view = instanceView(config);
+    const groups = selectGroups(view, (ctx.values.suite as string[] | undefined) ?? []);
+    const rows = await runChecks(view, groups, config.prometheus.url, Date.now(), await buildKubeReaders(config));
     const code = exitCodeFor(rows, { allowSkipped: ctx.values['allow-skipped'] === true });
     if (ctx.values.json) ctx.stdout.write(toJson(rows, code));
     else ctx.stdout.write(formatTable(rows) + summaryLine(rows));

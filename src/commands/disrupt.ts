@@ -4,7 +4,8 @@
 // and the requests they would send and contacts nothing: neither Redis nor the cluster.
 
 import type { Redis } from 'ioredis';
-import type { RedisConfig } from '../config/model.js';
+import type { Config, RedisConfig, Suite } from '../config/model.js';
+import { narrowClusters, suiteOn } from '../config/clusters.js';
 import { createRedisClient } from '../adapters/redis/connection.js';
 import { loadConfig } from '../config/load-config.js';
 import { Fault, UserError, messageOf } from '../shared/errors.js';
@@ -15,26 +16,30 @@ import { findSuite } from '../config/suites/find-suite.js';
 import { describeStep } from '../disruption/steps/step-kind.js';
 import type { DisruptionResult } from '../disruption/types.js';
 import { configPath, type Command } from './command.js';
+import { CLUSTER_OPTION, clusterArgs, clusterForSuite } from './cluster-option.js';
 
 export const disruptCommand: Command = {
   summary: 'run one disruption of a suite now, restore included (--dry-run: print it only)',
   help: [
-    'usage: mesh-soak disrupt SUITE [--dry-run] [--config FILE]',
+    'usage: mesh-soak disrupt SUITE [--cluster NAME] [--dry-run] [--config FILE]',
     '',
     'Runs the suite\'s disruption steps once, in order, then restores what they changed',
     '(scaled deployments get their original replica count back), even when a step fails or',
     'on Ctrl-C. Uses the config\'s Redis for the restore journal and the per-suite lock.',
     '',
+    '  --cluster NAME  with clusters: in the config, the cluster to disrupt (its kubeconfig and',
+    '              context); needed when the suite runs on more than one. The lock and journal',
+    '              are the daemon\'s for that suite instance (cluster/suite)',
     '  --dry-run   print each step and the Kubernetes API requests it would send;',
     '              contacts neither Redis nor the cluster',
     '',
     'Exit: 0 success, 1 a step or the restore failed, 2 unknown suite or invalid config.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' } },
+  options: { 'dry-run': { type: 'boolean' }, ...CLUSTER_OPTION },
   async run(ctx) {
-    const config = await loadConfig(configPath(ctx), { env: ctx.env });
+    const loaded = await loadConfig(configPath(ctx), { env: ctx.env });
     if (ctx.positionals.length > 1) throw new UserError(`disrupt: one suite at a time (got ${ctx.positionals.join(', ')})`);
-    const suite = findSuite(config, ctx.positionals[0], 'disrupt');
+    const { config, suite } = targetOf(loaded, findSuite(loaded, ctx.positionals[0], 'disrupt'), clusterArgs(ctx));
     const steps = suite.disruption?.steps ?? [];
     if (steps.length === 0) throw new UserError(`disrupt: suite "${suite.name}" has no disruption steps`);
     const scheduledAt = Date.now();
@@ -64,6 +69,12 @@ export const disruptCommand: Command = {
     }
   },
 };
+
+/** The suite's instance on the cluster it runs on, and the config narrowed to that cluster. */
+function targetOf(config: Config, suite: Suite, clusters: string[]): { config: Config; suite: Suite } {
+  const cluster = clusterForSuite(config, suite, clusters, 'disrupt');
+  return cluster === undefined ? { config, suite } : { config: narrowClusters(config, [cluster]), suite: suiteOn(suite, cluster) };
+}
 
 function describeResult(result: DisruptionResult): string {
   switch (result.outcome) {

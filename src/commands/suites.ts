@@ -24,6 +24,8 @@ import { renderManifests } from '../config/suites/render-manifests.js';
 import { findSuite } from '../config/suites/find-suite.js';
 import { stepKind } from '../disruption/steps/step-kind.js';
 import { configPath, configPathOrExample, type Command, type CommandContext } from './command.js';
+import { CLUSTER_OPTION, clusterArgs, clusterForSuite } from './cluster-option.js';
+import { clusterTarget, suiteOn } from '../config/clusters.js';
 
 const SUBCOMMANDS = ['list', 'render', 'apply', 'delete'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
@@ -37,13 +39,15 @@ export const suitesCommand: Command = {
     '                                        server-side apply (field manager mesh-soak); waits, at',
     '                                        most that long, for a namespace still Terminating',
     '       mesh-soak suites delete SUITE    delete the suite\'s objects',
+    '       (apply, delete: [--cluster NAME] with clusters: in the config)',
     '',
     'apply and delete use kubernetes.kubeconfig from the config (absent: the in-cluster',
-    'service account, then ~/.kube/config).',
+    'service account, then ~/.kube/config). With clusters: in the config, --cluster NAME picks',
+    'the cluster (its kubeconfig and context); needed when the suite runs on more than one.',
     '',
     'Exit: 0 done, 1 the cluster refused or failed, 2 unknown suite or invalid config.',
   ].join('\n'),
-  options: { 'namespace-timeout': { type: 'string' } },
+  options: { 'namespace-timeout': { type: 'string' }, ...CLUSTER_OPTION },
   async run(ctx) {
     const [sub, ...names] = ctx.positionals;
     if (!isSub(sub)) {
@@ -52,6 +56,7 @@ export const suitesCommand: Command = {
     // list and render need no cluster: without a config they show the shipped suites.
     const file = sub === 'list' || sub === 'render' ? configPathOrExample(ctx) : configPath(ctx);
     const config = await loadConfig(file, { env: ctx.env });
+    if ((sub === 'list' || sub === 'render') && clusterArgs(ctx).length > 0) throw new UserError(`suites ${sub}: --cluster applies to apply and delete only`);
     if (sub === 'list') {
       if (names.length > 0) throw new UserError('suites list: takes no suite name');
       ctx.stdout.write(listTable(config));
@@ -64,7 +69,8 @@ export const suitesCommand: Command = {
       ctx.stdout.write(toYamlDocuments(objects));
       return 0;
     }
-    return sub === 'apply' ? apply(ctx, config, suite, objects) : remove(ctx, config, suite, objects);
+    const target = clusterOf(config, suite, clusterArgs(ctx), `suites ${sub}`);
+    return sub === 'apply' ? apply(ctx, target, objects) : remove(ctx, target, objects);
   },
 };
 
@@ -138,9 +144,28 @@ async function waitForNamespaces(ctx: CommandContext, kube: KubeContext, suite: 
   }
 }
 
-async function apply(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
+interface Target {
+  /** The suite, or its instance (`cluster/suite`) with clusters: in the config. */
+  suite: Suite;
+  kubernetes: { kubeconfig?: string; context?: string };
+}
+
+/** Where apply and delete act: the suite's one cluster or the --cluster named (config/clusters.ts). */
+function clusterOf(config: Config, suite: Suite, given: string[], command: string): Target {
+  const cluster = clusterForSuite(config, suite, given, command);
+  if (cluster === undefined) return { suite, kubernetes: config.kubernetes };
+  return { suite: suiteOn(suite, cluster), kubernetes: clusterTarget(config, cluster).kubernetes };
+}
+
+function kubeOf(t: Target): KubeContext {
+  const { kubeconfig, context } = t.kubernetes;
+  return createKubeClients(kubeconfig, context !== undefined ? { context } : {});
+}
+
+async function apply(ctx: CommandContext, target: Target, objects: KubernetesObject[]): Promise<number> {
   const timeoutMs = namespaceTimeoutMs(ctx);
-  const kube = createKubeClients(config.kubernetes.kubeconfig);
+  const { suite } = target;
+  const kube = kubeOf(target);
   const namespaces = namespacesOf(objects);
   await waitForNamespaces(ctx, kube, suite, namespaces, timeoutMs);
   try {
@@ -156,8 +181,9 @@ async function apply(ctx: CommandContext, config: Config, suite: Suite, objects:
   return 0;
 }
 
-async function remove(ctx: CommandContext, config: Config, suite: Suite, objects: KubernetesObject[]): Promise<number> {
-  const kube = createKubeClients(config.kubernetes.kubeconfig);
+async function remove(ctx: CommandContext, target: Target, objects: KubernetesObject[]): Promise<number> {
+  const { suite } = target;
+  const kube = kubeOf(target);
   const deleted = await deleteManifests(kube, objects);
   ctx.stdout.write(`suite ${suite.name}: ${deleted} of ${objects.length} objects deleted (the others did not exist)\n`);
   return 0;

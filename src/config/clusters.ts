@@ -106,13 +106,30 @@ export function instanceView(config: Config): Config {
   for (const cluster of clusterNames(config)) {
     for (const s of config.suites) {
       if (!(s.clusters ?? [cluster]).includes(cluster)) continue;
-      suites.push({ ...s, name: instanceId({ cluster, suite: s.name }), cluster });
+      suites.push(suiteOn(s, cluster));
     }
     if (config.checks.length > 0) suites.push(meshInstance(config, cluster));
   }
   const view: Config = { ...config, suites, checks: [] };
   views.add(view);
   return view;
+}
+
+/** The instance of a (plain) suite on a named cluster: name `cluster/suite`, `cluster` set. */
+export function suiteOn(s: Suite, cluster: string): Suite {
+  return { ...s, name: instanceId({ cluster, suite: s.name }), cluster };
+}
+
+/**
+ * The config with only the named clusters (config order); its top-level prometheus and
+ * kubernetes become the first of them, like loading does. A config without clusters: as is.
+ */
+export function narrowClusters(config: Config, names: readonly string[]): Config {
+  if (!config.clusters) return config;
+  const clusters = config.clusters.filter((c) => names.includes(c.name));
+  const first = clusters[0];
+  if (!first) throw new Error(`narrowClusters: none of ${names.join(', ')} is configured`);
+  return { ...config, clusters, prometheus: first.prometheus, kubernetes: first.kubernetes };
 }
 
 function meshInstance(config: Config, cluster: string): Suite {

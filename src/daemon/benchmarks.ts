@@ -19,6 +19,8 @@ import type { BenchDeps } from '../benchmark/run-benchmark.js';
 import { regressionChecks } from '../benchmark/compare.js';
 import { benchCheckGroup, runBenchmarkJob, type BenchCheckStore, type BenchJob, type BenchJobOutcome } from '../benchmark/bench-job.js';
 import { messageOf } from '../shared/errors.js';
+import { clusterTarget } from '../config/clusters.js';
+import { clusterLabel, clusterOfId, splitInstanceId } from '../checks/suite-instance.js';
 
 /** What the composition root builds for the daemon (app/benchmark.ts buildBenchmark). */
 export interface BenchmarkParts {
@@ -71,11 +73,11 @@ export function daemonBenchmarks(d: DaemonBenchmarksDeps): DaemonBenchmarks {
     async run(job) {
       const startedAt = d.now();
       const out = await runBenchmarkJob(
-        { suites, benchDeps: (s) => d.parts.deps(s), checks: d.checks, isPaused: d.isPaused, ...(d.alerts ? { alerts: d.alerts } : {}), prometheusUrl: d.config.prometheus.url, logger: d.logger, now: d.now, onRecords: setGauges },
+        { suites, benchDeps: (s) => d.parts.deps(s), checks: d.checks, isPaused: d.isPaused, ...(d.alerts ? { alerts: d.alerts } : {}), prometheusUrl: clusterTarget(d.config, clusterOfId(job.suite)).prometheus.url, logger: d.logger, now: d.now, onRecords: setGauges },
         job,
         stop.signal,
       );
-      runs.inc({ suite: job.suite, outcome: out.outcome });
+      runs.inc({ suite: splitInstanceId(job.suite).suite, outcome: out.outcome, ...clusterLabel(job.suite) });
       d.logger.debug({ suite: job.suite, durationMs: d.now() - startedAt }, 'benchmark job done');
       return out;
     },
@@ -142,9 +144,10 @@ export function latestResults(runs: Array<BenchRun | undefined>): BenchResult[] 
   return out;
 }
 
-function registerRunCounter(metrics: Metrics): Counter<'suite' | 'outcome'> {
+/** `cluster` only for an instance of a named cluster (the series without clusters: are as before). */
+function registerRunCounter(metrics: Metrics): Counter<'suite' | 'outcome' | 'cluster'> {
   const name = 'mesh_soak_bench_runs_total';
   const existing = metrics.registry.getSingleMetric(name);
-  if (existing) return existing as Counter<'suite' | 'outcome'>;
-  return new Counter({ name, help: 'Benchmark jobs by outcome (done, stopped, failed, busy, skipped)', labelNames: ['suite', 'outcome'], registers: [metrics.registry] });
+  if (existing) return existing as Counter<'suite' | 'outcome' | 'cluster'>;
+  return new Counter({ name, help: 'Benchmark jobs by outcome (done, stopped, failed, busy, skipped)', labelNames: ['suite', 'outcome', 'cluster'], registers: [metrics.registry] });
 }

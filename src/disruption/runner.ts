@@ -25,6 +25,7 @@ import { executeStep } from './steps/execute-step.js';
 import { describeStep } from './steps/step-kind.js';
 import type { DisruptionJobRef, DisruptionResult, DisruptionRunner, StepReport } from './types.js';
 import { messageOf } from '../shared/errors.js';
+import { clusterResource } from '../checks/suite-instance.js';
 
 export type { DisruptionResult, DisruptionRunner } from './types.js';
 
@@ -141,7 +142,8 @@ async function replicateClaim(p: RunnerParts, suite: string, jobId: string): Pro
 async function acquireShared(p: RunnerParts, suite: Suite, job: DisruptionJobRef): Promise<Pick<HeldLock, 'lost' | 'release'> | undefined> {
   const ex = suite.exclusive;
   if (!ex || ex.locks.length === 0) return { lost: new AbortController().signal, release: () => Promise.resolve() };
-  const keys = [...ex.locks].sort().map((r) => p.keys.resourceLock(r));
+  // On a named cluster the locks are that cluster's (benchResources does the same).
+  const keys = [...ex.locks].sort().map((r) => p.keys.resourceLock(clusterResource(suite.name, r)));
   const deadline = ex.missedRunDeadlineMs !== undefined ? job.scheduledAt + ex.missedRunDeadlineMs : Number.POSITIVE_INFINITY;
   const giveUpAt = Math.min(p.now() + ex.waitMs, deadline);
   for (;;) {

@@ -6,11 +6,14 @@
 
 import { Gauge, type Registry } from 'prom-client';
 import type { BenchResult } from '../benchmark/model.js';
+import { splitInstanceId } from '../checks/suite-instance.js';
 
-const POINT = ['suite', 'istio_version', 'mode', 'connections', 'qps', 'payload'] as const;
+const POINT = ['suite', 'istio_version', 'mode', 'connections', 'qps', 'payload', 'cluster'] as const;
 
-function pointLabels(r: BenchResult): Record<(typeof POINT)[number], string> {
-  return { suite: r.suite, istio_version: r.istioVersion, mode: r.point.mode, connections: String(r.point.connections), qps: String(r.point.qps), payload: String(r.point.payloadBytes) };
+/** A suite instance's result (`cluster/suite`) carries `suite` and `cluster`; otherwise no `cluster` label, as before. */
+function pointLabels(r: BenchResult): Partial<Record<(typeof POINT)[number], string>> {
+  const { suite, cluster } = splitInstanceId(r.suite);
+  return { suite, istio_version: r.istioVersion, mode: r.point.mode, connections: String(r.point.connections), qps: String(r.point.qps), payload: String(r.point.payloadBytes), ...(cluster === undefined ? {} : { cluster }) };
 }
 
 export function registerBenchMetrics(registry: Registry, latest: () => readonly BenchResult[]): void {

@@ -18,8 +18,13 @@ function headersOf(o: RequestOptions): Record<string, string> {
   return out;
 }
 
-export async function kubeAccess(kubeconfigPath?: string): Promise<KubeAccess> {
+/** `context`: a clusters[] entry's kubeconfig context (absent: the kubeconfig's current one). */
+export async function kubeAccess(kubeconfigPath?: string, context?: string): Promise<KubeAccess> {
   const kc = loadKubeConfig(kubeconfigPath);
+  if (context !== undefined) {
+    if (!kc.getContextObject(context)) throw new UserError(`kubernetes.context: no context '${context}' in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);
+    kc.setCurrentContext(context);
+  }
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new UserError('kubernetes: the current cluster has no server URL');
   const probe: RequestOptions = {};
