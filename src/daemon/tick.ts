@@ -88,14 +88,13 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     return { ran: false, reason: 'paused' };
   }
 
-  const prev = await deps.store.load(suite);
-  const open = await openDisruptions(deps, suite);
+  // Independent reads, one round trip's wait instead of three.
+  const [prev, open, deployment] = await Promise.all([deps.store.load(suite), openDisruptions(deps, suite), askDeployment(deps, suite)]);
   const disruption = currentDisruption(open, startedAt, longestGraceMs(group.checks));
   const checks = group.checks.map((c) => specInPhase(c, suitePhase(disruption, startedAt)));
   const target = targetOf(deps, suite);
   // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
   const scoped = (target.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? target.provider;
-  const deployment = await askDeployment(deps, suite);
   const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(deps.maxInstances !== undefined ? { maxInstances: deps.maxInstances } : {}),
