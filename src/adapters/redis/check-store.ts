@@ -81,6 +81,8 @@ export class CheckStore {
   private readonly known = new Map<string, Map<string, string>>();
   /** Per suite: until when format 1 is written too. */
   private readonly compatUntil = new Map<string, number>();
+  /** Per suite: saves started, so a read that crossed one leaves `known` alone. */
+  private readonly saves = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(
@@ -96,7 +98,10 @@ export class CheckStore {
    * is left in Redis (the next save replaces or deletes it) and its check starts afresh.
    */
   async read(suite: string): Promise<ReadResult> {
+    const saves = this.saves.get(suite) ?? 0;
     const [v2, v1] = await this.hashes(suite);
+    // A save sent meanwhile (a scrape's read beside a tick) makes this answer older than `known`.
+    if ((this.saves.get(suite) ?? 0) !== saves) return this.decodeOnly(suite, v2, v1);
     const hasV2 = Object.keys(v2).length > 0;
     if (Object.keys(v1).length > 0 && (!hasV2 || latestEvalAt(v1) > tickAt(v2))) return this.readFormat1(suite, v1);
     const before = this.known.get(suite);
@@ -106,6 +111,15 @@ export class CheckStore {
     if (tick && Object.keys(tick.values).some((c) => !texts.has(c))) this.known.delete(suite);
     else this.known.set(suite, texts);
     return result;
+  }
+
+  /** Decodes without touching what the store knows of Redis. */
+  private decodeOnly(suite: string, v2: Record<string, string>, v1: Record<string, string>): ReadResult {
+    const hasV2 = Object.keys(v2).length > 0;
+    if (Object.keys(v1).length > 0 && (!hasV2 || latestEvalAt(v1) > tickAt(v2))) {
+      return decodeFormat1(v1, this.keys.checks(suite));
+    }
+    return decodeFormat2(v2, this.keys.checks2(suite), () => false).result;
   }
 
   /** Both formats' hashes in one round trip. */
@@ -118,17 +132,9 @@ export class CheckStore {
 
   /** Format 1 read as the latest (migration, or an old replica ticked last): written too for COMPAT_MS. */
   private readFormat1(suite: string, raw: Record<string, string>): ReadResult {
-    const key = this.keys.checks(suite);
-    const records: Record<string, CheckRecord> = {};
-    const unreadable: UnreadableRecord[] = [];
-    for (const [check, text] of Object.entries(raw)) {
-      const parsed = checkRecordCodec.parse(text);
-      if (parsed.kind === 'ok') records[check] = parsed.value;
-      else unreadable.push({ key, field: check, reason: parsed.reason });
-    }
     this.known.delete(suite);
     this.compatUntil.set(suite, this.now() + COMPAT_MS);
-    return { records, unreadable };
+    return decodeFormat1(raw, this.keys.checks(suite));
   }
 
   /** The suite's readable records; each unreadable one goes to `onUnreadable`. */
@@ -169,6 +175,7 @@ export class CheckStore {
     const compat = (this.compatUntil.get(suite) ?? 0) > this.now();
     const fields = encodeFormat2(records, compat ? this.compatUntil.get(suite) : undefined);
     if (this.options.remember) this.memory.set(suite, { fields, at: this.options.remember.now() });
+    this.saves.set(suite, (this.saves.get(suite) ?? 0) + 1);
     const before = this.known.get(suite);
     // What Redis will hold if the write lands; if it does not, the next save writes every field.
     this.known.set(suite, Object.keys(records).length === 0 ? new Map() : fields);
@@ -198,6 +205,18 @@ export class CheckStore {
 }
 
 type Multi = ReturnType<Redis['multi']>;
+
+/** A format-1 hash: every field through the full record's schema. */
+function decodeFormat1(raw: Record<string, string>, key: string): ReadResult {
+  const records: Record<string, CheckRecord> = {};
+  const unreadable: UnreadableRecord[] = [];
+  for (const [check, text] of Object.entries(raw)) {
+    const parsed = checkRecordCodec.parse(text);
+    if (parsed.kind === 'ok') records[check] = parsed.value;
+    else unreadable.push({ key, field: check, reason: parsed.reason });
+  }
+  return { records, unreadable };
+}
 
 /** The format-2 fields of a save: one text per check, and `$tick`. */
 function encodeFormat2(records: Record<string, CheckRecord>, compatUntil: number | undefined): Map<string, string> {

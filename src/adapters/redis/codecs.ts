@@ -201,7 +201,8 @@ export function encodeStoredCheckRecord(record: CheckRecord, at: number): { text
   }
   const { lastEvalAt, instances: _full, ...rest } = record;
   const stored: StoredCheckRecord = lastEvalAt === at ? { ...rest, instances } : { ...rest, instances, lastEvalAt };
-  return { text: storedCheckRecordCodec.encode(stored), values };
+  // Without the values, every number left is a time or a count (finite: the schema takes no other), so no NaN/±Inf hook.
+  return { text: JSON.stringify(stored), values };
 }
 
 /**
