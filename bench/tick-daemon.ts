@@ -11,6 +11,7 @@
 // Env: BENCH_SECONDS (default 120), BENCH_CHECKS (500), BENCH_TICK_S (2), BENCH_PROFILE (1; 0 = no --cpu-prof)
 
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
@@ -97,6 +98,7 @@ void life.run(async () => {
   );
   console.log(`daemon pid ${daemon.pid}: 1 suite × ${CHECKS} checks (+ guard) at ${TICK_S} s; rule group of ${exprs.length} rules at ${TICK_S} s; ${SECONDS} s`);
   const group = ruleGroupSampler(prom.url);
+  const loadAtStart = loadavg()[0] ?? NaN;
   const started = Date.now();
   let before = '';
   while (Date.now() - started < (SECONDS + WARMUP_S) * 1000) {
@@ -107,6 +109,7 @@ void life.run(async () => {
     await group.poll(warm).catch(() => undefined);
     await sleep(250);
   }
+  const loadAtEnd = loadavg()[0] ?? NaN;
   const after = await (await fetch(`${daemon.base}/metrics`)).text();
   await daemon.stop();
   const profile = PROFILE ? await summariseDir(profDir) : undefined;
@@ -128,6 +131,8 @@ void life.run(async () => {
       `daemon child (simulator/local/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
       `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
       "tick: the daemon's log `durationMs` (the value mesh_soak_tick_duration_seconds observes) and the histogram itself; rule group: prometheus_rule_group_last_duration_seconds at each evaluation",
+      `load average (1 min) ${loadAtStart.toFixed(1)} at the start of the measured window, ${loadAtEnd.toFixed(1)} at its end, ${cpus().length} cores shared by daemon, Prometheus and Redis: compare ratios from one run only`,
+      PROFILE ? '--cpu-prof slows the daemon side only (the ratio is pessimistic); BENCH_PROFILE=0 for the ratio alone' : 'no CPU profile (BENCH_PROFILE=0)',
     ],
     rows: [
       { measurement: 'daemon tick p50 (log)', value: tickP50, unit: 'ms', n: durations.length },

@@ -1,5 +1,6 @@
-// One tick of one group of checks (a suite's, or the mesh-wide ones): the guard first,
-// then every check's query at once, then each outcome through the state machine.
+// One tick of one group of checks (a suite's, or the mesh-wide ones): the guard first (with
+// every check's query beside it when the suite ran on the previous tick), then every check's
+// query at once, then each outcome through the state machine.
 // The queries are started together because a tick's length is what the user waits
 // for; bounding how many are in flight is the provider's job, not this loop's.
 // A provider failure never escapes: it becomes the check's `error` outcome, so one
@@ -65,7 +66,7 @@ export async function evaluateGroup(
   options: { signal?: AbortSignal; maxInstances?: number; logs?: LogsReader } = {},
 ): Promise<GroupEvaluation> {
   const started = performance.now();
-  const { outcomes, guard } = await groupOutcomes(group, provider, options.signal, options.logs);
+  const { outcomes, guard } = await groupOutcomes(group, provider, prev, options.signal, options.logs);
 
   const records: Record<string, CheckRecord> = {};
   const transitions: GroupTransition[] = [];
@@ -91,18 +92,36 @@ export async function evaluateGroup(
 async function groupOutcomes(
   group: GroupInput,
   provider: MetricsProvider,
+  prev: Record<string, CheckRecord>,
   signal: AbortSignal | undefined,
   logs: LogsReader | undefined,
 ): Promise<{ outcomes: QueryOutcome[]; guard: GuardOutcome }> {
   const same = (o: QueryOutcome) => group.checks.map(() => o);
   const absent = group.deployment && notDeployedReason(group.deployment);
   if (absent !== undefined) return { outcomes: same({ kind: 'skipped', reason: absent }), guard: 'not-deployed' };
-  if (group.guard !== undefined && group.guard.trim() !== '') {
-    const stop = await guardOutcome(group.guard, group.guardSource, provider, signal);
-    if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };
-  }
-  const outcomes = await Promise.all(group.checks.map((spec) => (spec.logs ? runLogs(logs, spec, signal) : runQuery(provider, spec.query, signal))));
-  return { outcomes, guard: group.guard !== undefined && group.guard.trim() !== '' ? 'running' : 'none' };
+  const checkOutcomes = () =>
+    Promise.all(group.checks.map((spec) => (spec.logs ? runLogs(logs, spec, signal) : runQuery(provider, spec.query, signal))));
+  if (group.guard === undefined || group.guard.trim() === '') return { outcomes: await checkOutcomes(), guard: 'none' };
+  // The guard's verdict decides; the checks' queries only overlap with it (one round trip
+  // less per tick) while the suite ran on the previous tick. Their answers are dropped unless
+  // the guard says running, so a guard error or unknown still wins over any check's answer.
+  const guard = guardOutcome(group.guard, group.guardSource, provider, signal);
+  const early = ranLastTick(group.checks, prev) ? checkOutcomes() : undefined;
+  const stop = await guard;
+  if (stop !== null) return { outcomes: same(stop.outcome), guard: stop.guard };
+  return { outcomes: await (early ?? checkOutcomes()), guard: 'running' };
+}
+
+/**
+ * Whether any check was judged (ok, pending, failing) on the previous tick: the guard said
+ * running then, and most likely says so now. A suite that was skipped or never ticked asks
+ * its guard first, so a suite that is not deployed costs Prometheus one query per tick.
+ */
+function ranLastTick(checks: CheckSpec[], prev: Record<string, CheckRecord>): boolean {
+  return checks.some((c) => {
+    const state = prev[c.name]?.state;
+    return state === 'ok' || state === 'pending' || state === 'failing';
+  });
 }
 
 /** Null when the suite is running; otherwise the outcome every check gets. */

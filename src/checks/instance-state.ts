@@ -91,12 +91,16 @@ export function advanceInstance(
   return withTexts(spec, next);
 }
 
-/** Renders the check's summary/description for the instance's current value. */
+/**
+ * Renders the check's summary/description for the instance's current value. `inst` is the
+ * caller's fresh object: without texts to render or drop it is returned as is (most checks,
+ * every tick), else a copy.
+ */
 export function withTexts(spec: CheckSpec, inst: InstanceState): InstanceState {
+  if (spec.summary === undefined && spec.description === undefined && inst.summary === undefined && inst.description === undefined) return inst;
   const ctx = { value: inst.value, labels: { ...spec.labels, ...inst.labels } };
-  const out: InstanceState = { ...inst };
-  delete out.summary;
-  delete out.description;
+  const { summary: _summary, description: _description, ...rest } = inst;
+  const out: InstanceState = rest;
   if (spec.summary !== undefined) out.summary = renderAlertTemplate(spec.summary, ctx);
   if (spec.description !== undefined) out.description = renderAlertTemplate(spec.description, ctx);
   return out;

@@ -25,6 +25,7 @@ import type { EvidenceRecorder } from './evidence.js';
 import { afterTick, checkChanges, currentDisruption, recordIstioVersion, type ImpactTracker } from './impact-tracker.js';
 import { snapshotOf, type ValueRing } from '../adapters/redis/value-ring.js';
 import { worstInstance } from '../checks/check-state.js';
+import { groupQueries, PrefetchProvider } from './prefetch.js';
 
 /** What a tick of one cluster's suite instances reads (config `clusters:`, issue 15). */
 export interface ClusterDeps {
@@ -90,19 +91,18 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     return { ran: false, reason: 'paused' };
   }
 
-  const prev = await deps.store.load(suite);
-  const open = await openDisruptions(deps, suite);
+  const target = targetOf(deps, suite);
+  const scoped = tickProvider(deps, suite, group, target);
+  // Independent reads, one round trip's wait instead of three, while the queries travel.
+  const [prev, open, deployment] = await Promise.all([deps.store.load(suite), openDisruptions(deps, suite), askDeployment(deps, suite)]);
   const disruption = currentDisruption(open, startedAt, longestGraceMs(group.checks));
   const checks = group.checks.map((c) => specInPhase(c, suitePhase(disruption, startedAt)));
-  const target = targetOf(deps, suite);
-  // Batches of this tick's queries only (BatchingProvider.scoped): another suite's slow query never holds ours.
-  const scoped = (target.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? target.provider;
-  const deployment = await askDeployment(deps, suite);
   const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(target.maxInstances !== undefined ? { maxInstances: target.maxInstances } : {}),
     ...(target.logs ? { logs: target.logs } : {}),
   });
+  ranBefore(deps).set(suite, result.guard === 'running' || result.guard === 'none');
   await deps.store.save(suite, result.records);
   const changes = deps.impact || deps.evidence ? checkChanges(suite, prev, result.records, startedAt) : [];
   if (deps.impact) {
@@ -134,6 +134,25 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/** Per daemon (its groups map): whether a suite's checks ran on this process' last tick of it, so the next tick's queries start early. */
+const lastRan = new WeakMap<Map<string, CheckGroup>, Map<string, boolean>>();
+
+function ranBefore(deps: TickDeps): Map<string, boolean> {
+  let ran = lastRan.get(deps.groups);
+  if (!ran) lastRan.set(deps.groups, (ran = new Map()));
+  return ran;
+}
+
+/**
+ * This tick's provider: batches of this tick's queries only (BatchingProvider.scoped: another
+ * suite's slow query never holds ours), sent at once when the checks ran on the last tick.
+ */
+function tickProvider(deps: TickDeps, suite: string, group: CheckGroup, target: ClusterDeps): MetricsProvider {
+  const provider = new PrefetchProvider((target.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? target.provider);
+  if (ranBefore(deps).get(suite) === true) provider.start(groupQueries(group));
+  return provider;
 }
 
 /** Each check's metrics from its new record, and the suite's coverage; returns how many records are in each state. */

@@ -335,6 +335,8 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
   // What the six state series of each check last said: a tick that leaves a check's state and
   // severity as they were sets nothing (six label hashes per check per tick saved).
   const shown = new Map<string, string>();
+  // Likewise check_value's last value (Object.is: NaN equals NaN), one label hash per check per tick saved when it holds.
+  const valueShown = new Map<string, number>();
   const results = new Map<string, Set<EvaluationResult>>();
   const key = (suite: string, check: string): string => JSON.stringify([suite, check]);
   const checksOf = new Map<string, Set<string>>();
@@ -395,8 +397,12 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       shown.set(k, now);
     },
     setCheckValue(suite, check, value) {
+      const k = key(suite, check);
+      const v = value ?? Number.NaN;
+      if (valueShown.has(k) && Object.is(valueShown.get(k), v)) return;
       remember(suite, check);
-      checkValue.set({ suite, check }, value ?? Number.NaN);
+      checkValue.set({ suite, check }, v);
+      valueShown.set(k, v);
     },
     recordEvaluation(suite, check, result) {
       const k = key(suite, check);
@@ -444,6 +450,7 @@ export function createMetrics(registry: Registry = new Registry(), version: stri
       if (severity !== undefined) removeStateSeries(suite, check, severity);
       severities.delete(k);
       shown.delete(k);
+      valueShown.delete(k);
       checkValue.remove({ suite, check });
       for (const result of results.get(k) ?? []) checkEvaluations.remove({ suite, check, result });
       results.delete(k);

@@ -7,10 +7,15 @@
 // the suite's records, so a check that left the config does not linger; remove forgets
 // the suite; suites do not see each other. With Redis behind it: a record it cannot read
 // is dropped on load (the check starts afresh) instead of failing the tick; and two key
-// prefixes on one Redis do not see each other.
+// prefixes on one Redis do not see each other. With two record formats (the Redis store since
+// issue 15): format 1 is read when it is all there is or holds the later tick (an old replica
+// ran last) and is then written beside format 2 for old replicas, until COMPAT_MS after; a save
+// writes only the format-2 fields whose text changed.
 
 import { describe, expect } from 'vitest';
 import type { CheckRecord } from '../../src/checks/types.js';
+// Format 1's codec: what replicas of older versions read and write (contract cases 'migrate', 'old-*').
+import { checkRecordCodec as oldCodec } from '../../src/adapters/redis/codecs.js';
 import { caseRegistrar } from './contract-case.js';
 
 export type CheckStorePort = {
@@ -24,6 +29,8 @@ export interface CheckStoreCapabilities {
   rawRedis: boolean;
   /** Takes a key prefix, so two stores can share one backend. */
   keyPrefix: boolean;
+  /** Keeps format 2 beside format 1 for replicas of older versions (rolling upgrades). */
+  formats: boolean;
 }
 type Capability = keyof CheckStoreCapabilities;
 
@@ -38,17 +45,26 @@ export type CheckStoreCase =
   | 'corrupt-json'
   | 'corrupt-shape'
   | 'overwritten'
-  | 'prefix-isolation';
+  | 'prefix-isolation'
+  | 'migrate'
+  | 'old-reader'
+  | 'old-writer'
+  | 'only-changed'
+  | 'compat-ends';
 
 export interface CheckStoreSubject {
-  /** A store whose keys live under `prefix` (a fake may ignore it; see capabilities). */
-  make(prefix: string): CheckStorePort;
+  /** A store whose keys live under `prefix` (a fake may ignore it; see capabilities), on the clock `now` when given. */
+  make(prefix: string, now?: () => number): CheckStorePort;
   /** A fresh prefix for one case. */
   prefix(): string;
   /** Writes one field of a suite's record hash as is (rawRedis only). */
   writeRaw?(prefix: string, suite: string, check: string, text: string): Promise<void>;
   /** Every key in the backing Redis, sorted (rawRedis only). */
   allKeys?(): Promise<string[]>;
+  /** Replaces a suite's format-1 hash as a replica of an older version does (formats only). */
+  writeFormat1?(prefix: string, suite: string, fields: Record<string, string>): Promise<void>;
+  /** A suite's hashes in both formats, as Redis holds them (formats only). */
+  readHashes?(prefix: string, suite: string): Promise<{ format1: Record<string, string>; format2: Record<string, string> }>;
   capabilities: CheckStoreCapabilities;
   knownFailures?: Partial<Record<CheckStoreCase, string>>;
 }
@@ -108,6 +124,15 @@ export function checkStoreContract(name: string, subject: CheckStoreSubject): vo
   const raw = (): Required<Pick<CheckStoreSubject, 'writeRaw' | 'allKeys'>> => {
     if (!subject.writeRaw || !subject.allKeys) throw new Error(`${name}: rawRedis needs writeRaw and allKeys`);
     return { writeRaw: subject.writeRaw, allKeys: subject.allKeys };
+  };
+  const formats = (): Required<Pick<CheckStoreSubject, 'writeFormat1' | 'readHashes'>> => {
+    if (!subject.writeFormat1 || !subject.readHashes) throw new Error(`${name}: formats needs writeFormat1 and readHashes`);
+    return { writeFormat1: subject.writeFormat1, readHashes: subject.readHashes };
+  };
+  /** What a replica of an older version reads: every format-1 field through the old codec. */
+  const asOldReplica = async (prefix: string, suite: string): Promise<Record<string, unknown>> => {
+    const { format1 } = await formats().readHashes(prefix, suite);
+    return Object.fromEntries(Object.entries(format1).map(([check, text]) => [check, oldCodec.parse(text)]));
   };
 
   describe(`CheckStore contract: ${name}`, () => {
@@ -196,6 +221,80 @@ export function checkStoreContract(name: string, subject: CheckStoreSubject): vo
       await raw().writeRaw(prefix, 'web', 'a', JSON.stringify(okRecord(7)));
       await raw().writeRaw(prefix, 'web', 'b', JSON.stringify({ state: 'exploded', instances: 'none' }));
       expect(await store.load('web')).toEqual({ a: okRecord(7) });
+    });
+
+    test('migrate', 'format 1 alone (left by an older version) is loaded, then saved as format 2 and kept as format 1 too', { needs: ['formats'] }, async () => {
+      const prefix = subject.prefix();
+      const store = subject.make(prefix);
+      await formats().writeFormat1(prefix, 'web', { a: oldCodec.encode(fullRecord()), b: oldCodec.encode(okRecord(T0)) });
+      expect(await store.load('web')).toEqual({ a: fullRecord(), b: okRecord(T0) });
+      const next = { a: fullRecord({ lastEvalAt: T0 + 2000 }), b: okRecord(T0 + 2000) };
+      await store.save('web', next);
+      const { format2 } = await formats().readHashes(prefix, 'web');
+      expect(Object.keys(format2).sort()).toEqual(['$tick', 'a', 'b']);
+      expect(await subject.make(prefix).load('web')).toEqual(next);
+    });
+
+    test('old-reader', 'while format 1 is written, a replica of an older version reads the latest records whole', { needs: ['formats'] }, async () => {
+      const prefix = subject.prefix();
+      const store = subject.make(prefix);
+      await formats().writeFormat1(prefix, 'web', { a: oldCodec.encode(okRecord(T0)) });
+      await store.load('web');
+      const next = { a: fullRecord({ lastEvalAt: T0 + 2000 }), c: okRecord(T0 + 2000) };
+      await store.save('web', next);
+      expect(await asOldReplica(prefix, 'web')).toEqual({ a: { kind: 'ok', value: next.a }, c: { kind: 'ok', value: next.c } });
+      // Another new replica, that never read format 1, keeps writing it for the old ones.
+      const other = subject.make(prefix);
+      await other.load('web');
+      await other.save('web', { a: okRecord(T0 + 4000) });
+      expect(await asOldReplica(prefix, 'web')).toEqual({ a: { kind: 'ok', value: okRecord(T0 + 4000) } });
+    });
+
+    test('old-writer', 'format 1 written by an old replica after format 2 wins; an older format 1 does not', { needs: ['formats'] }, async () => {
+      const prefix = subject.prefix();
+      const store = subject.make(prefix);
+      await store.save('web', { a: okRecord(T0) });
+      await formats().writeFormat1(prefix, 'web', { a: oldCodec.encode(okRecord(T0 - 2000)) });
+      expect(await store.load('web')).toEqual({ a: okRecord(T0) });
+      const old = fullRecord({ lastEvalAt: T0 + 2000 });
+      await formats().writeFormat1(prefix, 'web', { a: oldCodec.encode(old) });
+      expect(await store.load('web')).toEqual({ a: old });
+      expect(await subject.make(prefix).load('web')).toEqual({ a: old });
+    });
+
+    test('only-changed', 'a save rewrites only the records whose state data changed; values and lastEvalAt still load new', { needs: ['formats', 'rawRedis'] }, async () => {
+      const prefix = subject.prefix();
+      const store = subject.make(prefix);
+      await store.save('web', { a: fullRecord(), b: okRecord(T0) });
+      const { format2 } = await formats().readHashes(prefix, 'web');
+      // The same content in other text: left alone by a save that does not change `a`, read through the schema.
+      const respaced = JSON.stringify(JSON.parse(format2.a ?? ''), null, 1);
+      await raw().writeRaw(prefix, 'web', 'a', respaced);
+      const a = fullRecord({ lastEvalAt: T0 + 2000 });
+      (a.instances['{}'] as { value: number | null }).value = 0.5;
+      const b = { ...okRecord(T0 + 2000), state: 'unknown' as const, reason: 'no data' };
+      await store.save('web', { a, b });
+      const after = (await formats().readHashes(prefix, 'web')).format2;
+      expect(after.a).toBe(respaced);
+      expect(after.b).not.toBe(format2.b);
+      expect(await subject.make(prefix).load('web')).toEqual({ a, b });
+    });
+
+    test('compat-ends', 'format 1 stops being written, and is deleted, COMPAT_MS after it was last read as the latest', { needs: ['formats'] }, async () => {
+      const prefix = subject.prefix();
+      let now = T0;
+      const store = subject.make(prefix, () => now);
+      await formats().writeFormat1(prefix, 'web', { a: oldCodec.encode(okRecord(T0)) });
+      await store.load('web');
+      now += 9 * 60_000;
+      await store.save('web', { a: okRecord(now) });
+      expect(Object.keys((await formats().readHashes(prefix, 'web')).format1)).toEqual(['a']);
+      now += 2 * 60_000;
+      const late = subject.make(prefix, () => now);
+      expect(await late.load('web')).toEqual({ a: okRecord(T0 + 9 * 60_000) });
+      await late.save('web', { a: okRecord(now) });
+      expect((await formats().readHashes(prefix, 'web')).format1).toEqual({});
+      expect(await late.load('web')).toEqual({ a: okRecord(now) });
     });
 
     test('prefix-isolation', 'two key prefixes on one Redis do not see each other, and keys stay under their prefix', { needs: ['rawRedis', 'keyPrefix'] }, async () => {

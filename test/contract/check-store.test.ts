@@ -10,18 +10,27 @@ import { useRedis } from './redis-fixture.js';
 const redis = useRedis();
 
 checkStoreContract('CheckStore on Redis', {
-  make: (prefix) => new CheckStore(redis.client(), stateKeys(prefix)),
+  make: (prefix, now) => new CheckStore(redis.client(), stateKeys(prefix), now ? { now } : {}),
   prefix: redis.prefix,
   writeRaw: async (prefix, suite, check, text) => {
-    await redis.client().hset(stateKeys(prefix).checks(suite), check, text);
+    await redis.client().hset(stateKeys(prefix).checks2(suite), check, text);
   },
   allKeys: redis.allKeys,
-  capabilities: { rawRedis: true, keyPrefix: true },
+  // As the store of every version before format 2 saved: the whole hash replaced.
+  writeFormat1: async (prefix, suite, fields) => {
+    const key = stateKeys(prefix).checks(suite);
+    await redis.client().multi().del(key).hset(key, fields).exec();
+  },
+  readHashes: async (prefix, suite) => ({
+    format1: await redis.client().hgetall(stateKeys(prefix).checks(suite)),
+    format2: await redis.client().hgetall(stateKeys(prefix).checks2(suite)),
+  }),
+  capabilities: { rawRedis: true, keyPrefix: true, formats: true },
 });
 
 checkStoreContract('memoryStore (test fake)', {
   make: () => memoryStore(),
   prefix: redis.prefix,
   // Plain objects in a Map: nothing raw to corrupt, no prefix (one instance is one namespace).
-  capabilities: { rawRedis: false, keyPrefix: false },
+  capabilities: { rawRedis: false, keyPrefix: false, formats: false },
 });

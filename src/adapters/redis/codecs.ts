@@ -109,7 +109,7 @@ const checkState = z.enum(CHECK_STATES);
 const sampleValue = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
 const epochMsOrNull = z.number().nullable();
 
-const instanceSchema: z.ZodType<InstanceState> = z.object({
+const instanceObject = z.object({
   key: z.string(),
   labels: z.record(z.string(), z.string()),
   state: checkState,
@@ -121,15 +121,20 @@ const instanceSchema: z.ZodType<InstanceState> = z.object({
   summary: z.string().optional(),
   description: z.string().optional(),
 });
+const instanceSchema: z.ZodType<InstanceState> = instanceObject;
 
-const checkRecordSchema: z.ZodType<CheckRecord> = z.object({
+const recordFields = {
   state: checkState,
-  instances: z.record(z.string(), instanceSchema),
   consecutiveErrors: z.number().int().nonnegative(),
   lastError: z.string().optional(),
   lastErrorKind: z.string().optional(),
   reason: z.string().optional(),
   omittedInstances: z.number().int().nonnegative().optional(),
+};
+
+const checkRecordSchema: z.ZodType<CheckRecord> = z.object({
+  ...recordFields,
+  instances: z.record(z.string(), instanceSchema),
   lastEvalAt: z.number(),
 });
 
@@ -141,6 +146,86 @@ export const checkRecordCodec: Codec<CheckRecord> = jsonCodec(checkRecordSchema,
  */
 export function decodeKnownCheckRecord(text: string): CheckRecord {
   return (text.includes(NUMBER_HOOKS.reviveMarker ?? '') ? JSON.parse(text, reviveNumbers) : JSON.parse(text)) as CheckRecord;
+}
+
+// ---- check records, format 2 (check-store.ts): what changes every tick kept apart ----
+
+/** A format-2 field: a record without what every tick changes (instance values, and lastEvalAt when it is the tick's). */
+export type StoredInstance = Omit<InstanceState, 'value'> & { value?: number | null };
+export type StoredCheckRecord = Omit<CheckRecord, 'instances' | 'lastEvalAt'> & {
+  instances: Record<string, StoredInstance>;
+  lastEvalAt?: number;
+};
+
+/** The `$tick` field of a format-2 hash: the tick's time and every check's instance values. */
+export interface CheckTick {
+  /** lastEvalAt of every record that does not carry its own. */
+  at: number;
+  /** Per check, its instances' values in the order of the record's instances. */
+  values: Record<string, Array<number | null>>;
+  /** Until when (epoch ms) format 1 is written beside format 2, for replicas of older versions. */
+  compatUntil?: number;
+}
+
+/** The field of a format-2 hash that holds the CheckTick; never a check's name (config names have no `$`). */
+export const TICK_FIELD = '$tick';
+
+const storedCheckRecordSchema: z.ZodType<StoredCheckRecord> = z.object({
+  ...recordFields,
+  instances: z.record(z.string(), instanceObject.extend({ value: sampleValue.nullable().optional() })),
+  lastEvalAt: z.number().optional(),
+});
+
+const checkTickSchema: z.ZodType<CheckTick> = z.object({
+  at: z.number(),
+  values: z.record(z.string(), z.array(sampleValue.nullable())),
+  compatUntil: z.number().optional(),
+});
+
+export const storedCheckRecordCodec: Codec<StoredCheckRecord> = jsonCodec(storedCheckRecordSchema, NUMBER_HOOKS);
+export const checkTickCodec: Codec<CheckTick> = jsonCodec(checkTickSchema, NUMBER_HOOKS);
+
+/** A format-2 text this process wrote or has read through the schema, decoded without it (a fresh copy). */
+export function decodeKnown<T extends StoredCheckRecord | CheckTick>(text: string): T {
+  return (text.includes(NUMBER_HOOKS.reviveMarker ?? '') ? JSON.parse(text, reviveNumbers) : JSON.parse(text)) as T;
+}
+
+/** A record split for format 2: the field's text, and the values that go to `$tick`. */
+export function encodeStoredCheckRecord(record: CheckRecord, at: number): { text: string; values: Array<number | null> } {
+  const values: Array<number | null> = [];
+  const instances: Record<string, StoredInstance> = {};
+  for (const key in record.instances) {
+    const { value, ...rest } = record.instances[key] as InstanceState;
+    instances[key] = rest;
+    values.push(value);
+  }
+  const { lastEvalAt, instances: _full, ...rest } = record;
+  const stored: StoredCheckRecord = lastEvalAt === at ? { ...rest, instances } : { ...rest, instances, lastEvalAt };
+  // Without the values, every number left is a time or a count (finite: the schema takes no other), so no NaN/±Inf hook.
+  return { text: JSON.stringify(stored), values };
+}
+
+/**
+ * The whole record from its format-2 field and the `$tick` (mutates `stored`): an instance
+ * keeps a value of its own (a record written by hand), else takes the tick's. A string says
+ * why it cannot be completed.
+ */
+export function completeCheckRecord(stored: StoredCheckRecord, tick: CheckTick | undefined, check: string): CheckRecord | string {
+  const lastEvalAt = stored.lastEvalAt ?? tick?.at;
+  if (lastEvalAt === undefined) return `no lastEvalAt and no readable ${TICK_FIELD} field`;
+  stored.lastEvalAt = lastEvalAt;
+  const values = tick?.values[check];
+  let i = 0;
+  for (const key in stored.instances) {
+    const inst = stored.instances[key] as StoredInstance;
+    if (inst.value === undefined) {
+      const value = values?.[i];
+      if (value === undefined) return `instance ${key}: no value in the record nor in ${TICK_FIELD}`;
+      inst.value = value;
+    }
+    i++;
+  }
+  return stored as CheckRecord;
 }
 
 // ---- history streams (state changes and disruptions; tick runs) ----

@@ -10,7 +10,10 @@ export const DEFAULT_PREFIX = 'mesh-soak';
 
 export interface StateKeys {
   readonly prefix: string;
+  /** Check records in format 1 (one full JSON record per field); read for migration, written while old replicas run. */
   checks(suite: string): string;
+  /** Check records in format 2 (check-store.ts): stable part per field, the tick's values in `$tick`. */
+  checks2(suite: string): string;
   history(suite: string): string;
   ticks(suite: string): string;
   paused(): string;
@@ -52,6 +55,7 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
   return {
     prefix,
     checks: (suite) => `${prefix}:checks:${suite}`,
+    checks2: (suite) => `${prefix}:checks2:${suite}`,
     history: (suite) => `${prefix}:history:${suite}`,
     ticks: (suite) => `${prefix}:ticks:${suite}`,
     paused: () => `${prefix}:paused`,

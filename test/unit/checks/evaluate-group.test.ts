@@ -70,14 +70,15 @@ describe('evaluateGroup', () => {
     expect(Object.values((await tick).records).map((rec) => rec.state)).toEqual(['ok', 'ok', 'ok']);
   });
 
-  it('skips every check without querying them when the guard says not running, resolving failing ones', async () => {
-    const { provider, asked } = tableProvider({ qguard: [] });
+  it('skips every check when the guard says not running, dropping the answers of the queries started beside it, resolving failing ones', async () => {
+    const { provider, asked } = tableProvider({ qguard: [], q5xx: one(2), qcpu: one(0), qmem: one(0) });
     const before = (await evaluateGroup({ checks }, tableProvider({ q5xx: one(2), qcpu: one(0), qmem: one(0) }).provider, {}, T0))
       .records;
     expect(before['5xx']?.state).toBe('failing');
 
     const r = await evaluateGroup({ guard: 'qguard', checks }, provider, before, T0 + 30_000);
-    expect(asked).toEqual(['qguard']);
+    // The suite ran on the previous tick: the checks' queries went out with the guard, guard first.
+    expect(asked).toEqual(['qguard', 'q5xx', 'qcpu', 'qmem']);
     expect(Object.values(r.records).map((rec) => [rec.state, rec.reason])).toEqual([
       ['skipped', 'the suite is not running (its guard returned no data)'],
       ['skipped', 'the suite is not running (its guard returned no data)'],
@@ -99,7 +100,9 @@ describe('evaluateGroup', () => {
     const before = (await evaluateGroup({ checks }, tableProvider({ q5xx: one(2), qcpu: one(0), qmem: one(0) }).provider, {}, T0))
       .records;
     const r = await evaluateGroup({ guard: 'qguard', guardSource: 'qsource', checks }, provider, before, T0 + 30_000);
-    expect(asked).toEqual(['qguard', 'qsource']);
+    // The checks' queries went out beside the guard (the suite ran on the previous tick); the
+    // table rejects them, and those rejections are dropped with the rest of their answers (errors: 0).
+    expect(asked).toEqual(['qguard', 'q5xx', 'qcpu', 'qmem', 'qsource']);
     expect(r.guard).toBe('source-missing');
     expect(r.errors).toBe(0);
     for (const rec of Object.values(r.records)) {
@@ -144,6 +147,42 @@ describe('evaluateGroup', () => {
         lastError: 'guard query failed: query timed out after 10s',
       });
     }
+  });
+
+  it('starts the checks’ queries beside the guard when the suite ran on the previous tick, judging them once it says running', async () => {
+    const { provider, calls } = gatedProvider();
+    const before = (await evaluateGroup({ checks }, tableProvider({ q5xx: one(0), qcpu: one(0), qmem: one(0) }).provider, {}, T0)).records;
+    const tick = evaluateGroup({ guard: 'qguard', checks }, provider, before, T0 + 30_000);
+    await settle(() => calls.length === 4);
+    expect(calls.map((c) => c.expr)).toEqual(['qguard', 'q5xx', 'qcpu', 'qmem']);
+    for (const c of calls.slice(1)) c.resolve(one(2));
+    calls[0]?.resolve(one(1));
+    const r = await tick;
+    expect(r.guard).toBe('running');
+    expect(r.records['5xx']?.state).toBe('failing');
+  });
+
+  it('never passes on the checks’ answers when the guard beside them fails: every check gets the guard’s error', async () => {
+    const before = (await evaluateGroup({ checks }, tableProvider({ q5xx: one(0), qcpu: one(0), qmem: one(0) }).provider, {}, T0)).records;
+    const { provider, asked } = tableProvider({ qguard: new Fault('timeout', 'query timed out after 10s'), q5xx: one(0), qcpu: one(0), qmem: one(0) });
+    const r = await evaluateGroup({ guard: 'qguard', checks }, provider, before, T0 + 30_000);
+    expect(asked).toEqual(['qguard', 'q5xx', 'qcpu', 'qmem']);
+    expect(r.guard).toBe('error');
+    expect(r.errors).toBe(3);
+    // Each check takes the guard's error (ok holds under errorLimit, as when the guard ran alone), never the checks' answers.
+    for (const rec of Object.values(r.records)) expect(rec).toMatchObject({ consecutiveErrors: 1, lastError: 'guard query failed: query timed out after 10s' });
+    const alone = await evaluateGroup({ guard: 'qguard', checks }, tableProvider({ qguard: new Fault('timeout', 'query timed out after 10s') }).provider, before, T0 + 30_000);
+    expect(r.records).toEqual(alone.records);
+  });
+
+  it('asks the guard alone first when the suite was skipped on the previous tick', async () => {
+    const skipped = (await evaluateGroup({ guard: 'qguard', checks }, tableProvider({ qguard: [] }).provider, {}, T0)).records;
+    const { provider, calls } = gatedProvider();
+    const tick = evaluateGroup({ guard: 'qguard', checks }, provider, skipped, T0 + 30_000);
+    await settle(() => calls.length > 1, 5);
+    expect(calls.map((c) => c.expr)).toEqual(['qguard']);
+    calls[0]?.resolve([]);
+    expect((await tick).guard).toBe('not-running');
   });
 
   it('turns a rejected query into that check’s error, leaving the others judged', async () => {

@@ -67,6 +67,32 @@ async function counter(m: Metrics, labels: { suite: string; check: string; resul
 }
 
 describe('runTick', () => {
+  it('sends the queries of a suite whose checks ran on its previous tick before its records are back, each once', async () => {
+    const { deps, provider } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 9);
+    const events: string[] = [];
+    const query = provider.query.bind(provider);
+    provider.query = (expr) => {
+      events.push(`query ${expr}`);
+      return query(expr);
+    };
+    const load = deps.store.load.bind(deps.store);
+    deps.store.load = async (suite) => {
+      events.push('load');
+      await new Promise((r) => setImmediate(r));
+      events.push('loaded');
+      return load(suite);
+    };
+    await runTick(deps, { id: '1', suite: 's', scheduledAt: 0 });
+    // A first tick in the process waits for the records (nothing says the suite runs).
+    expect(events).toEqual(['load', 'loaded', 'query q_c']);
+    events.length = 0;
+    provider.values.set('q_c', 1);
+    const second = await runTick(deps, { id: '2', suite: 's', scheduledAt: 0 });
+    expect(events).toEqual(['query q_c', 'load', 'loaded']);
+    expect(second).toMatchObject({ ran: true, states: { ok: 1 } });
+  });
+
   it('counts a tick whose query failed as result="error", even while the state stays under errorLimit', async () => {
     const { deps, provider, metrics } = setup([spec('c', '> 5')]);
     provider.values.set('q_c', 1);

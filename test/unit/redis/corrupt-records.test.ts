@@ -37,10 +37,10 @@ describe('CheckStore with unreadable fields', () => {
     const reported: UnreadableRecord[] = [];
     const store = new CheckStore(redis, keys, { onUnreadable: (u) => reported.push(u) });
     await store.save('web', { good });
-    await redis.hset(keys.checks('web'), ...GARBAGE.flatMap((g, i) => [`bad${i}`, g]));
+    await redis.hset(keys.checks2('web'), ...GARBAGE.flatMap((g, i) => [`bad${i}`, g]));
     expect(await store.load('web')).toEqual({ good });
     expect(reported.map((u) => u.field).sort()).toEqual(GARBAGE.map((_, i) => `bad${i}`).sort());
-    expect(reported.every((u) => u.key === keys.checks('web') && u.reason.length > 0)).toBe(true);
+    expect(reported.every((u) => u.key === keys.checks2('web') && u.reason.length > 0)).toBe(true);
   });
 
   it('read() returns them instead, and the next save replaces them', async () => {

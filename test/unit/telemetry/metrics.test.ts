@@ -146,6 +146,19 @@ describe('createMetrics', () => {
     expect(text).toContain('suite="mesh"');
   });
 
+  it('exports check_value again after a forgotten check comes back with the value it had, NaN included', async () => {
+    const m = createMetrics(new Registry(), 'x');
+    m.setCheckValue('s', 'c', 1);
+    m.setCheckValue('s', 'n', null);
+    m.forgetCheck('s', 'c');
+    m.forgetCheck('s', 'n');
+    m.setCheckValue('s', 'c', 1);
+    m.setCheckValue('s', 'n', null);
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/^mesh_soak_check_value\{suite="s",check="c"\} 1$/m);
+    expect(text).toMatch(/^mesh_soak_check_value\{suite="s",check="n"\} nan$/im);
+  });
+
   it('forgets one check without touching its siblings', async () => {
     const m = createMetrics(new Registry(), 'x');
     m.setCheckState('s', 'gone', 'info', 'ok');
