@@ -70,8 +70,8 @@ it('two replicas share the 2×3 suite instances: one evaluation per instance and
     expect(new Set(slots).size, `${s}: one evaluation per slot`).toBe(slots.length);
     for (const t of ticks) workers.add(t.worker);
   }
-  // The instances' redis keys are the instance ids (keys.ts under the one prefix).
-  expect(await client!.exists(`${prefix}:checks:west/a`, `${prefix}:checks:east/mesh`)).toBe(2);
+  // The instances' redis keys are the instance ids (keys.ts under the one prefix; check records in format 2).
+  expect(await client!.exists(`${prefix}:checks2:west/a`, `${prefix}:checks2:east/mesh`)).toBe(2);
   expect(workers.size, 'both replicas took ticks').toBe(2);
 });
 
