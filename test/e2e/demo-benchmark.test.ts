@@ -29,7 +29,12 @@ afterAll(async () => {
 it('runs the 2×2 matrix in two modes on schedule, writes the CSV, and catches the slower proxy through Alertmanager', async () => {
   const status = () => fetchStatus(stack.urls.status);
   const bench = async () => suiteOf(await status(), 'benchmark');
-  await waitUntil('the first scheduled benchmark run', async () => (await bench()).benchmark?.lastRun?.state === 'done', { timeoutMs: 240_000, intervalMs: 1000, detail: async () => describeChecks(await status()) });
+  // The run is stored as done before its regression checks are judged: wait for the p99 check too.
+  await waitUntil(
+    'the first scheduled benchmark run, judged',
+    async () => (await bench()).benchmark?.lastRun?.state === 'done' && checkOf(await status(), 'benchmark', 'bench-p99-regression').state === 'failing',
+    { timeoutMs: 240_000, intervalMs: 1000, detail: async () => describeChecks(await status()) },
+  );
   const run = (await bench()).benchmark?.lastRun;
   expect(run).toMatchObject({ istioVersion: '1.24.0', points: 8 });
   const csv = (await stack.benchCsv!()).trim().split(/\r?\n/);

@@ -72,7 +72,12 @@ it("runs per suite instance: one run each, stored under the instance id, read fr
     expect(res.status, instance).toBe(202);
   }
   const done = async (id: string): Promise<boolean> => (await store.list(id, 1))[0]?.state === 'done';
-  await waitFor(async () => (await done('east/bench')) && (await done('west/bench')), { timeoutMs: 120_000, intervalMs: 500, what: 'a done run of both instances' });
+  // A run is stored as done before the job that made it is counted: wait for the counters too.
+  const counted = async (): Promise<boolean> => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return ['east', 'west'].every((c) => text.includes(`mesh_soak_bench_runs_total{suite="bench",outcome="done",cluster="${c}"} 1`));
+  };
+  await waitFor(async () => (await done('east/bench')) && (await done('west/bench')) && (await counted()), { timeoutMs: 120_000, intervalMs: 500, what: 'a done and counted run of both instances' });
   const [east] = await store.list('east/bench', 1);
   const [west] = await store.list('west/bench', 1);
   expect([east?.suite, west?.suite]).toEqual(['east/bench', 'west/bench']);

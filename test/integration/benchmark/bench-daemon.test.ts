@@ -91,7 +91,15 @@ describe('benchmarks in the daemon', () => {
 
   it('runs the matrix on its schedule and exports the results', async () => {
     const { daemon, base } = await start(cfgOf(benchSuite('1.24.0', { every: 60_000 })), prefix);
-    await waitFor(async () => (await benchStatus(base))?.benchmark?.lastRun?.state === 'done', { timeoutMs: 90_000, intervalMs: 500, what: 'a scheduled benchmark run done' });
+    // The run is stored as done before its regression checks are saved and counted: wait for all three.
+    await waitFor(
+      async () => {
+        const s = await benchStatus(base);
+        const judged = (s?.checks ?? []).filter((c) => c.name.startsWith('bench-') && c.state !== 'unknown').length === 2;
+        return s?.benchmark?.lastRun?.state === 'done' && judged && (await (await fetch(`${base}/metrics`)).text()).includes('mesh_soak_bench_runs_total{suite="bench",outcome="done"} 1');
+      },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'a scheduled benchmark run done, judged and counted', seen: async () => (await benchStatus(base))?.checks.map((c) => `${c.name}:${c.state}`) },
+    );
     const status = await benchStatus(base);
     expect(status?.benchmark).toMatchObject({ schedule: { every: 60_000 }, lastRun: { istioVersion: '1.24.0', points: 2 } });
     // No baseline yet (no other Istio version): the regression checks are ok, not unknown.
@@ -110,10 +118,15 @@ describe('benchmarks in the daemon', () => {
       const { daemon, base } = await start(cfgOf(benchSuite('1.25.0', { cron: '0 0 1 1 *' })), prefix);
       expect((await fetch(`${base}/api/v1/suites/bench/trigger`, { method: 'POST' })).status).toBe(401);
       expect((await fetch(`${base}/api/v1/suites/bench/trigger`, { method: 'POST', headers: { authorization: 'Bearer tok' } })).status).toBe(202);
+      // The run is stored as done before its regression checks are judged and saved: wait for both.
+      let seen = '';
       await waitFor(async () => {
-        const run = (await benchStatus(base))?.benchmark?.lastRun;
-        return run?.istioVersion === '1.25.0' && run.state === 'done';
-      }, { timeoutMs: 90_000, intervalMs: 500, what: 'the triggered run done' });
+        const status = await benchStatus(base);
+        const run = status?.benchmark?.lastRun;
+        const state = status?.checks.find((c) => c.name === 'bench-p99-regression')?.state;
+        seen = `run ${run?.istioVersion ?? '-'} ${run?.state ?? '-'}, bench-p99-regression ${state ?? '-'}`;
+        return run?.istioVersion === '1.25.0' && run.state === 'done' && state === 'failing';
+      }, { timeoutMs: 90_000, intervalMs: 500, what: 'the triggered run done and its p99 regression failing', seen: () => seen });
       const p99 = (await benchStatus(base))?.checks.find((c) => c.name === 'bench-p99-regression');
       expect(p99?.state).toBe('failing');
       expect(p99?.instances.filter((i) => i.state === 'failing').map((i) => i.labels['mode'])).toEqual(['both']);
