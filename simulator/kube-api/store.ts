@@ -171,8 +171,8 @@ export class FakeStore {
   /**
    * Deletes an object as a cluster does: a pod with a grace period gets a deletionTimestamp
    * and stays (Terminating) until `finalizeExpired` removes it; a namespace turns Terminating,
-   * its contents are deleted, and it goes once they are gone (`finalizeExpired`). Anything
-   * else goes at once. Returns the object as the DELETE answers it. 404 when missing.
+   * its contents are deleted, and it goes once they are gone (`finalizeExpired`); an object
+   * with finalizers is marked and goes once they are removed. Anything else goes at once. Returns the object as the DELETE answers it. 404 when missing.
    */
   delete(t: ResourceType, ns: string, name: string, opts: { graceSeconds?: number; dryRun?: boolean } = {}): JsonObject {
     const k = this.key(t, ns, name);
@@ -204,6 +204,15 @@ export class FakeStore {
         return clone(cur);
       }
     }
+    if (Array.isArray(meta.finalizers) && meta.finalizers.length > 0) {
+      // Finalizers only mark the object; it goes once they are removed (`finalizeExpired`).
+      if (meta.deletionTimestamp === undefined) {
+        meta.deletionTimestamp = new Date().toISOString();
+        meta.resourceVersion = String(++this.rv);
+        this.emit(t, cur, 'modified');
+      }
+      return clone(cur);
+    }
     return this.remove(t, k, cur);
   }
 
@@ -226,7 +235,8 @@ export class FakeStore {
 
   /**
    * Ends what has waited long enough: Terminating pods past their deletionTimestamp, Terminating
-   * namespaces with nothing left in them, and objects whose owner (by uid) is gone (garbage
+   * namespaces with nothing left in them, deleted objects whose finalizers are gone, and
+   * objects whose owner (by uid) is gone (garbage
    * collection, background propagation). Returns how many objects it removed or deleted.
    */
   finalizeExpired(nowMs: number): number {
@@ -251,6 +261,10 @@ export class FakeStore {
         this.remove(t, k, o);
         n++;
       } else if (resource === 'namespaces' && group === '' && m.deletionTimestamp !== undefined && !held && !byNs.has(String(m.name))) {
+        this.remove(t, k, o);
+        n++;
+      } else if (resource !== 'pods' && resource !== 'namespaces' && m.deletionTimestamp !== undefined && !held) {
+        // A deleted object whose last finalizer was removed.
         this.remove(t, k, o);
         n++;
       } else if (m.deletionTimestamp === undefined && Array.isArray(m.ownerReferences) && m.ownerReferences.length > 0) {

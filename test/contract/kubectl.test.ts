@@ -343,13 +343,23 @@ describe('rollouts, watch and deletion', () => {
     await ok(['rollout', 'status', 'deploy/app', '-n', 'doomed', '--timeout=60s']);
     await ok(['delete', 'deploy/app', '-n', 'doomed']);
     await eventually('the ReplicaSet collected after its Deployment', async () => (await ok(['get', 'rs', '-n', 'doomed', '-o', 'name'])).trim() === '');
-    await ok(['apply', '-f', '-'], yaml(deployment('doomed', 'app2', { replicas: 1 })));
+    // A finalizer holds one object (as a controller's would), so the namespace stays Terminating
+    // however slowly the kubectl processes below start; pods alone go within 300 ms here.
+    const hold = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hold', namespace: 'doomed', finalizers: ['mesh-soak.test/hold'] } };
+    await ok(['apply', '-f', '-'], yaml(deployment('doomed', 'app2', { replicas: 1 }), hold));
     await eventually('a pod in doomed', async () => (await ok(['get', 'pods', '-n', 'doomed', '-o', 'name'])).trim() !== '');
     await ok(['delete', 'ns', 'doomed', '--wait=false']);
     const ns = await json<{ status: { phase: string }; metadata: { deletionTimestamp?: string } }>(['get', 'ns', 'doomed']);
     expect(ns.status.phase).toBe('Terminating');
     const err = await fails(['apply', '-f', '-'], yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late', namespace: 'doomed' } }));
     expect(err).toMatch(/Forbidden.*unable to create new content in namespace doomed because it is being terminated/);
+    await eventually('the pods gone, the held ConfigMap left', async () => {
+      const left = (await ok(['get', 'pods,cm', '-n', 'doomed', '-o', 'name'])).trim().split('\n');
+      return !left.some((l) => l.startsWith('pod/')) && left.includes('configmap/hold');
+    });
+    expect((await json<{ status: { phase: string } }>(['get', 'ns', 'doomed'])).status.phase).toBe('Terminating');
+    expect((await json<{ metadata: { deletionTimestamp?: string } }>(['get', 'cm', 'hold', '-n', 'doomed'])).metadata.deletionTimestamp).toBeDefined();
+    await ok(['patch', 'cm', 'hold', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     await ok(['wait', '--for=delete', 'ns/doomed', '--timeout=60s']);
     expect(await fails(['get', 'ns', 'doomed'])).toContain('namespaces "doomed" not found');
   });
