@@ -235,16 +235,52 @@ function encodeFormat2(records: Record<string, CheckRecord>, compatUntil: number
   return fields;
 }
 
-/** Writes the fields that differ from `before` (all of them, over a deleted hash, when unknown) and deletes the others. */
+/**
+ * ARGV: expected `$tick` text ('' = unknown), n, n diff entries (field, text, ...), g, g fields
+ * to delete, then every field and text. Applies the diff when `$tick` is as expected, else
+ * replaces the hash. HSET/HDEL in chunks: Lua's unpack is bounded (8000 values).
+ */
+const SAVE_SCRIPT = `
+local key = KEYS[1]
+local function apply(cmd, from, to)
+  local i = from
+  while i <= to do
+    local j = math.min(i + 199, to)
+    redis.call(cmd, key, unpack(ARGV, i, j))
+    i = j + 1
+  end
+end
+local n = tonumber(ARGV[2])
+local g = tonumber(ARGV[3 + n])
+if ARGV[1] ~= '' and redis.call('HGET', key, '${TICK_FIELD}') == ARGV[1] then
+  apply('HSET', 3, 2 + n)
+  apply('HDEL', 4 + n, 3 + n + g)
+  return 0
+end
+redis.call('DEL', key)
+apply('HSET', 4 + n + g, #ARGV)
+return 1
+`;
+
+/**
+ * Writes the fields that differ from `before` — but only while Redis still holds the `$tick`
+ * `before` was read or written with; another writer since (a replica, or this suite's previous
+ * tick finishing late elsewhere) makes `before` stale, and the script then replaces the whole
+ * hash, so no record is left half another writer's. Without `before`: the whole hash.
+ */
 function writeFormat2(tx: Multi, key: string, fields: Map<string, string>, before: Map<string, string> | undefined, empty: boolean): void {
-  if (empty || !before) tx.del(key);
-  if (empty) return;
+  if (empty) {
+    tx.del(key);
+    return;
+  }
   const changed: string[] = [];
   for (const [field, text] of fields) if (before?.get(field) !== text) changed.push(field, text);
-  if (changed.length > 0) tx.hset(key, ...changed);
   const gone = before ? [...before.keys()].filter((f) => !fields.has(f)) : [];
-  if (gone.length > 0) tx.hdel(key, ...gone);
+  const full = [...fields].flat();
+  const expected = before?.get(TICK_FIELD) ?? '';
+  tx.eval(SAVE_SCRIPT, 1, key, expected, changed.length, ...changed, gone.length, ...gone, ...full);
 }
+
 
 /** Decodes a format-2 hash; `trusted` fields skip the schema. `texts`: what Redis holds, per field. */
 function decodeFormat2(
