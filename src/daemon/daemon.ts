@@ -18,7 +18,7 @@ import type { Notifier } from '../adapters/notify/notifier.js';
 import { warnUnreadable } from '../adapters/redis/codecs.js';
 import type { MetricsProvider } from '../checks/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { CheckStore } from '../adapters/redis/check-store.js';
+import { CheckStore, COMPAT_MS } from '../adapters/redis/check-store.js';
 import { History } from '../adapters/redis/history.js';
 import { RunLedger } from '../adapters/redis/ledger.js';
 import { ValueRing } from '../adapters/redis/value-ring.js';
@@ -244,7 +244,7 @@ function stateOf(config: Config, parts: DaemonParts): { store: CheckStore; histo
     onRestored: (suite: string, checks: number) => logger.warn({ suite, checks }, "check records missing in redis; using this replica's last evaluation"),
   };
   return {
-    store: new CheckStore(redis, keys, { onUnreadable, remember }),
+    store: new CheckStore(redis, keys, { onUnreadable, remember, compatMs: Math.max(COMPAT_MS, 10 * longestTick) }),
     history: new History(redis, keys, { onUnreadable }),
     pause: new PauseFlags(redis, keys, { now, onReasserted: (suites) => logger.warn({ suites }, 'pause flags missing in redis after a data loss; set again') }),
     ledger: new RunLedger(redis, keys, { now, onUnreadable, ...ledgerBounds(config, parts) }),

@@ -151,7 +151,11 @@ function ranBefore(deps: TickDeps): Map<string, boolean> {
  */
 function tickProvider(deps: TickDeps, suite: string, group: CheckGroup, target: ClusterDeps): MetricsProvider {
   const provider = new PrefetchProvider((target.provider as { scoped?: () => MetricsProvider }).scoped?.() ?? target.provider);
+  // Used once: a tick that fails before it knows the guard's answer (Redis down) prefetches
+  // nothing next time. Answers nobody takes (the guard said skip) are left to finish: a signal
+  // would take them out of their batch, and it happens on one tick per running → skipped turn.
   if (ranBefore(deps).get(suite) === true) provider.start(groupQueries(group));
+  ranBefore(deps).set(suite, false);
   return provider;
 }
 

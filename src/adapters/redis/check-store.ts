@@ -46,7 +46,7 @@ import {
 } from './codecs.js';
 import type { StateKeys } from './keys.js';
 
-/** How long format 1 is still written after a new replica last read it as the latest. */
+/** How long format 1 is still written after a new replica last read it as the latest (CheckStoreOptions.compatMs). */
 export const COMPAT_MS = 10 * 60_000;
 
 /** What `known` holds for a field present in Redis that could not be read (rewritten or deleted on save). */
@@ -65,6 +65,12 @@ export interface CheckStoreOptions {
   };
   /** The clock for the format-1 deadline; default: remember.now, else Date.now. */
   now?: () => number;
+  /**
+   * How long format 1 is still written after it was last read as the latest; default COMPAT_MS.
+   * At least a few of the longest tick: an old replica that draws a suite less often than the
+   * window must still find format 1 (the daemon passes 10 × its longest tick when longer).
+   */
+  compatMs?: number;
 }
 
 interface Remembered {
@@ -133,7 +139,7 @@ export class CheckStore {
   /** Format 1 read as the latest (migration, or an old replica ticked last): written too for COMPAT_MS. */
   private readFormat1(suite: string, raw: Record<string, string>): ReadResult {
     this.known.delete(suite);
-    this.compatUntil.set(suite, this.now() + COMPAT_MS);
+    this.compatUntil.set(suite, this.now() + (this.options.compatMs ?? COMPAT_MS));
     return decodeFormat1(raw, this.keys.checks(suite));
   }
 

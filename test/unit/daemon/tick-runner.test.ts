@@ -93,6 +93,25 @@ describe('runTick', () => {
     expect(second).toMatchObject({ ran: true, states: { ok: 1 } });
   });
 
+  it('prefetches nothing after a tick that failed before its guard answered (Redis down): no queries sent for nothing', async () => {
+    const { deps, provider } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 9);
+    const sent: string[] = [];
+    const query = provider.query.bind(provider);
+    provider.query = (expr) => (sent.push(expr), query(expr));
+    await runTick(deps, { id: '1', suite: 's', scheduledAt: 0 });
+    expect(sent).toEqual(['q_c']);
+    const load = deps.store.load.bind(deps.store);
+    deps.store.load = () => Promise.reject(new Error('redis down'));
+    // This tick's queries were sent at its start (the suite ran last time), then the load failed.
+    await expect(runTick(deps, { id: '2', suite: 's', scheduledAt: 0 })).rejects.toThrow('redis down');
+    await expect(runTick(deps, { id: '3', suite: 's', scheduledAt: 0 })).rejects.toThrow('redis down');
+    expect(sent).toEqual(['q_c', 'q_c']);
+    deps.store.load = load;
+    await runTick(deps, { id: '4', suite: 's', scheduledAt: 0 });
+    expect(sent).toEqual(['q_c', 'q_c', 'q_c']);
+  });
+
   it('counts a tick whose query failed as result="error", even while the state stays under errorLimit', async () => {
     const { deps, provider, metrics } = setup([spec('c', '> 5')]);
     provider.values.set('q_c', 1);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../contract/redis-fixture.js';
 import { CheckStore } from '../../../src/adapters/redis/check-store.js';
+import { checkRecordCodec } from '../../../src/adapters/redis/codecs.js';
 import { stateKeys } from '../../../src/adapters/redis/keys.js';
 import type { CheckRecord } from '../../../src/checks/types.js';
 
@@ -64,5 +65,18 @@ describe('CheckStore format 2', () => {
     await store.load('big');
     await store.save('big', many(2, 7));
     expect(await new CheckStore(shared.client(), keys).load('big')).toEqual(many(2, 7));
+  });
+
+  it('writes format 1 for compatMs after reading it as the latest (a suite ticked less often than the default window)', async () => {
+    const keys = stateKeys(shared.prefix());
+    let now = 1_000_000;
+    const store = new CheckStore(shared.client(), keys, { now: () => now, compatMs: 60 * 60_000 });
+    await shared.client().hset(keys.checks('slow'), 'a', checkRecordCodec.encode(record(now, 'ok')));
+    await store.load('slow');
+    now += 45 * 60_000;
+    await store.save('slow', { a: record(now, 'failing') });
+    const v1 = await shared.client().hgetall(keys.checks('slow'));
+    expect(Object.keys(v1)).toEqual(['a']);
+    expect(checkRecordCodec.parse(v1['a']!)).toEqual({ kind: 'ok', value: record(now, 'failing') });
   });
 });
