@@ -116,16 +116,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium', () => {
       what: 'checkout/errors failing in the API',
     });
 
-    profileDir = await mkdtemp(join(tmpdir(), 'mesh-soak-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1200, height: 720 },
-      timeout: scaledMs(30_000),
-    });
-    context.setDefaultTimeout(15_000);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ profileDir, context, page } = await launchChromium());
     await page.goto(base + '/', { waitUntil: 'load' });
   }, scaledMs(600_000));
 
@@ -259,16 +250,7 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium, two clusters', 
     };
     daemon = await startDaemon(config, { logger: pino({ level: 'silent' }), prefix: `e2e-status-clusters-${process.pid}-${Date.now()}`, port: 0, host: '127.0.0.1' });
     await daemon.scheduled;
-    profileDir = await mkdtemp(join(tmpdir(), 'mesh-soak-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1200, height: 720 },
-      timeout: scaledMs(30_000),
-    });
-    context.setDefaultTimeout(15_000);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ profileDir, context, page } = await launchChromium());
     await page.goto(`http://127.0.0.1:${daemon.port}/`, { waitUntil: 'load' });
   }, scaledMs(600_000));
 
@@ -298,3 +280,18 @@ describe.skipIf(!existsSync(CHROMIUM))('status page in Chromium, two clusters', 
     expect(await page.title()).toBe('(1 failing) mesh-soak');
   });
 });
+
+/** Headless Debian Chromium in a fresh profile (the caller removes profileDir), and its first page. */
+async function launchChromium(): Promise<{ profileDir: string; context: BrowserContext; page: Page }> {
+  const profileDir = await mkdtemp(join(tmpdir(), 'mesh-soak-chromium-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 720 },
+    timeout: scaledMs(30_000),
+  });
+  context.setDefaultTimeout(15_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { profileDir, context, page };
+}
