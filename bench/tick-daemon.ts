@@ -8,9 +8,15 @@
 // per area and per function is reported, so the section says where the tick's time goes.
 //
 // Run: npm run build && node dist/bench/tick-daemon.js
-// Env: BENCH_SECONDS (default 120), BENCH_CHECKS (500), BENCH_TICK_S (2), BENCH_PROFILE (1; 0 = no --cpu-prof)
+// With BENCH_RECORDED=1 the rule group is the one `mesh-soak rules` prints for the config and the
+// daemon runs with prometheus.recordingRules: it reads what that group recorded instead of
+// evaluating the expressions again (the ratio is then the whole tick against the evaluation it reads).
+// Env: BENCH_SECONDS (default 120), BENCH_CHECKS (500), BENCH_TICK_S (2), BENCH_PROFILE (1; 0 = no --cpu-prof),
+// BENCH_RECORDED (0)
 
 import { mkdir, writeFile } from 'node:fs/promises';
+import { dump } from 'js-yaml';
+import { recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
@@ -25,8 +31,10 @@ const SECONDS = envNumber('BENCH_SECONDS', 120);
 const CHECKS = envNumber('BENCH_CHECKS', 500);
 const TICK_S = envNumber('BENCH_TICK_S', 2);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
+const RECORDED = process.env.BENCH_RECORDED === '1';
 const WARMUP_S = 15;
 const TARGET_RATIO = 0.5;
+const GROUP = 'bench';
 
 const life = lifecycle('tick-daemon', (SECONDS + 240) * 1000);
 
@@ -35,10 +43,16 @@ function expressions(s: BenchSuite): string[] {
   return [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace));
 }
 
+/** The rule group: the bare expressions, or (BENCH_RECORDED) the recording rules the daemon reads. */
 async function writeRules(dir: string, exprs: string[]): Promise<string> {
   const file = join(dir, 'rules.yml');
+  if (RECORDED) {
+    const groups = recordingRuleGroups(exprs.map((expr) => ({ expr, intervalMs: TICK_S * 1000 })), exprs.length);
+    await writeFile(file, dump({ groups: groups.map((g) => ({ ...g, name: GROUP })) }, { lineWidth: -1 }));
+    return file;
+  }
   const rules = exprs.map((e, i) => `      - record: bench:check_${i}\n        expr: ${JSON.stringify(e)}`).join('\n');
-  await writeFile(file, `groups:\n  - name: bench\n    interval: ${TICK_S}s\n    rules:\n${rules}\n`);
+  await writeFile(file, `groups:\n  - name: ${GROUP}\n    interval: ${TICK_S}s\n    rules:\n${rules}\n`);
   return file;
 }
 
@@ -63,6 +77,14 @@ function ruleGroupSampler(url: string) {
   };
 }
 
+/** mesh_soak_prometheus_recorded_direct_total summed over its reasons. */
+function directAsked(metricsText: string): number {
+  return metricsText
+    .split('\n')
+    .filter((l) => l.startsWith('mesh_soak_prometheus_recorded_direct_total'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 function profileLines(p: ProfileSummary | undefined): string[] {
   if (!p) return ['(no CPU profile)'];
   const areas: Row[] = p.areas.map((a) => ({ area: a.area, 'self ms': a.ms, '% of busy': (a.ms / p.busyMs) * 100 }));
@@ -80,7 +102,7 @@ void life.run(async () => {
   const [suite] = istioSuites(1, CHECKS) as [BenchSuite];
   const exprs = expressions(suite);
   const { dir, redis, prom } = await startIstioStack(life, 'tick-daemon', { ruleFiles: async (d) => [await writeRules(d, exprs)] });
-  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: `${TICK_S}s`, suites: [suite] });
+  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: `${TICK_S}s`, suites: [suite], recordingRules: RECORDED });
   const profDir = join(dir, 'prof');
   await mkdir(profDir);
   const durations: number[] = [];
@@ -125,11 +147,13 @@ void life.run(async () => {
   const groupP50 = quantile(group.durations, 0.5);
   const ratio = tickP50 / groupP50;
   await publish({
-    title: `Whole tick vs Prometheus' rule group: ${CHECKS} checks at ${TICK_S} s`,
-    command: `BENCH_SECONDS=${SECONDS} BENCH_CHECKS=${CHECKS} BENCH_TICK_S=${TICK_S} node dist/bench/tick-daemon.js`,
+    title: `Whole tick vs Prometheus' rule group: ${CHECKS} checks at ${TICK_S} s${RECORDED ? ', checks read from the recording rules' : ''}`,
+    command: `BENCH_SECONDS=${SECONDS} BENCH_CHECKS=${CHECKS} BENCH_TICK_S=${TICK_S}${RECORDED ? ' BENCH_RECORDED=1' : ''}${PROFILE ? '' : ' BENCH_PROFILE=0'} node dist/bench/tick-daemon.js`,
     setup: [
       `daemon child (simulator/local/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
-      `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
+      RECORDED
+        ? `the same Prometheus evaluates the same ${exprs.length} expressions as the recording rules \`mesh-soak rules\` prints (each wrapped to keep its metric name and add its marker), one group every ${TICK_S} s; the daemon reads what they recorded (prometheus.recordingRules); both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`
+        : `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
       "tick: the daemon's log `durationMs` (the value mesh_soak_tick_duration_seconds observes) and the histogram itself; rule group: prometheus_rule_group_last_duration_seconds at each evaluation",
       `load average (1 min) ${loadAtStart.toFixed(1)} at the start of the measured window, ${loadAtEnd.toFixed(1)} at its end, ${cpus().length} cores shared by daemon, Prometheus and Redis: compare ratios from one run only`,
       PROFILE ? '--cpu-prof slows the daemon side only (the ratio is pessimistic); BENCH_PROFILE=0 for the ratio alone' : 'no CPU profile (BENCH_PROFILE=0)',
@@ -142,6 +166,7 @@ void life.run(async () => {
       { measurement: 'rule group p50', value: groupP50, unit: 'ms', n: group.durations.length },
       { measurement: 'rule group p99', value: quantile(group.durations, 0.99), unit: 'ms', n: group.durations.length },
       { measurement: 'tick p50 ÷ rule group p50', value: ratio, unit: 'x', n: '' },
+      ...(RECORDED ? [{ measurement: 'expressions asked directly (missing, stale or failed recorded result), whole run', value: directAsked(after), unit: '', n: '' }] : []),
     ],
     verdicts: [verdict('whole tick ÷ rule group (p50)', ratio, TARGET_RATIO, 'x')],
     notes: profileLines(profile),

@@ -89,6 +89,8 @@ export interface BenchConfig {
    * cluster i mod N, so the suite instances are spread over them; absent or 1: no clusters:.
    */
   clusters?: number;
+  /** Sets prometheus.recordingRules: {} (the checks read from recorded results). */
+  recordingRules?: boolean;
 }
 
 /** The cluster names writeBenchConfig uses for `clusters` > 1. */
@@ -108,7 +110,7 @@ export async function writeBenchConfig(c: BenchConfig): Promise<string> {
     };
     await writeFile(join(dir, 'suite.yaml'), stringify(suite));
   }
-  const prometheus = { url: c.prometheusUrl, timeout: '5s', concurrency: c.concurrency ?? 16 };
+  const prometheus = { url: c.prometheusUrl, timeout: '5s', concurrency: c.concurrency ?? 16, ...(c.recordingRules ? { recordingRules: {} } : {}) };
   const n = c.clusters ?? 1;
   const clusters = n > 1 ? { clusters: Array.from({ length: n }, (_, i) => ({ name: benchClusterName(i), prometheus })) } : { prometheus };
   const config = {

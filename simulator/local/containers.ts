@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { freePort } from './free-port.js';
-import { prometheusArgs, reloadPrometheus, writePrometheusFiles, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
+import { prometheusArgs, reloadPrometheus, readQueryLog, writePrometheusFiles, type PrometheusOptions, type RunningPrometheus } from './prometheus.js';
 import { redisCommand, type RedisOptions, type RunningRedis } from './redis.js';
 import { alertmanagerArgs, type RunningAlertmanager } from './alertmanager.js';
 import { ensureContainerRuntime, HARNESS_LABEL } from './container-runtime.js';
@@ -253,6 +253,7 @@ export async function startPrometheusContainer(options: PrometheusOptions = {}):
         await rm(dir, { recursive: true, force: true });
       },
       reload: () => reloadPrometheus(url),
+      queryLog: () => readQueryLog(files),
     };
   } catch (err) {
     if (container) await stopContainer(container).catch(() => undefined);

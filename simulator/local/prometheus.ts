@@ -4,7 +4,7 @@
 // container.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,8 @@ export interface PrometheusOptions {
   /** OpenMetrics text (ending in `# EOF`) loaded with promtool before start. */
   backfillOpenMetrics?: string;
   extraArgs?: string[];
+  /** Prometheus logs every query it runs, API and rules alike (query_log_file); read with queryLog(). */
+  queryLog?: boolean;
 }
 
 export interface RunningPrometheus {
@@ -34,12 +36,15 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
   /** POST /-/reload: re-reads prometheus.yml and the rule files. */
   reload(): Promise<void>;
+  /** The query log's lines so far (JSON, one per query); '' without options.queryLog. */
+  queryLog(): Promise<string>;
 }
 
 /** prometheus.yml for the options (one copy for both runtimes). */
-export function prometheusYaml(options: PrometheusOptions): string {
+export function prometheusYaml(options: PrometheusOptions, queryLogFile?: string): string {
   const interval = `${options.scrapeIntervalS ?? 1}s`;
   const lines = [`global:`, `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
+  if (queryLogFile !== undefined) lines.push(`  query_log_file: ${JSON.stringify(queryLogFile)}`);
   if (options.ruleFiles?.length) lines.push('rule_files:', ...options.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
   const jobs = { ...(options.scrapeTargets?.length ? { synthetic: options.scrapeTargets } : {}), ...options.scrapeJobs };
   if (Object.keys(jobs).length === 0) return [...lines, 'scrape_configs: []'].join('\n') + '\n';
@@ -61,12 +66,14 @@ export interface PrometheusFiles {
   dataDir: string;
   /** The OpenMetrics text to backfill with promtool, when the options carry one. */
   backfillInput?: string;
+  /** Where Prometheus logs its queries (options.queryLog). */
+  queryLogFile?: string;
 }
 
 /** Writes prometheus.yml (and the backfill input) into dir: the same files for both runtimes. */
 export async function writePrometheusFiles(dir: string, options: PrometheusOptions): Promise<PrometheusFiles> {
-  const files: PrometheusFiles = { configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data') };
-  await writeFile(files.configFile, prometheusYaml(options));
+  const files: PrometheusFiles = { configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'data'), ...(options.queryLog ? { queryLogFile: join(dir, 'query.log') } : {}) };
+  await writeFile(files.configFile, prometheusYaml(options, files.queryLogFile));
   const text = options.backfillOpenMetrics;
   if (text === undefined) return files;
   const backfillInput = join(dir, 'backfill.om');
@@ -83,6 +90,12 @@ export function prometheusArgs(files: PrometheusFiles, listen: string, options: 
     '--web.enable-lifecycle',
     ...(options.extraArgs ?? []),
   ];
+}
+
+/** The query log so far; '' when there is none (not asked for, or nothing logged yet). */
+export async function readQueryLog(files: PrometheusFiles): Promise<string> {
+  if (files.queryLogFile === undefined) return '';
+  return readFile(files.queryLogFile, 'utf8').catch(() => '');
 }
 
 /** POST /-/reload: re-reads prometheus.yml and the rule files. */
@@ -117,5 +130,5 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     logFile,
     name: 'Prometheus',
   });
-  return { ...server, dataDir: files.dataDir, reload: () => reloadPrometheus(server.url) };
+  return { ...server, dataDir: files.dataDir, reload: () => reloadPrometheus(server.url), queryLog: () => readQueryLog(files) };
 }

@@ -15,6 +15,7 @@ import type { MetricsProvider } from '../checks/types.js';
 import { createMetrics, promOutcome, type Metrics } from '../telemetry/metrics.js';
 import { PrometheusClient } from '../adapters/prometheus/client.js';
 import { BatchingProvider } from '../adapters/prometheus/batching-provider.js';
+import { RecordedProvider, type DirectReason } from '../adapters/prometheus/recorded-provider.js';
 import { NotificationDispatcher } from '../adapters/notify/dispatcher.js';
 import { createSinks } from '../adapters/notify/sinks.js';
 import { stateKeys, type StateKeys } from '../adapters/redis/keys.js';
@@ -43,26 +44,37 @@ export type { Daemon, Notifier };
 
 /**
  * The one Prometheus provider (of config.prometheus): a tick's queries travel as a few batched
- * requests. `cluster`: the clusters[] entry it serves, as prometheus_request_duration_seconds' cluster label.
+ * requests, or with prometheus.recordingRules are read from recorded results (asked directly
+ * when a result is missing or stale). `cluster`: the clusters[] entry it serves, as prometheus_request_duration_seconds' cluster label.
  */
 export function buildProvider(config: Config, metrics?: Metrics, cluster?: string): MetricsProvider {
   const labels = cluster === undefined ? {} : { cluster };
-  return new BatchingProvider(
-    new PrometheusClient({
-      url: config.prometheus.url,
-      timeoutMs: config.prometheus.timeoutMs,
-      headers: config.prometheus.headers,
-      concurrency: config.prometheus.concurrency,
-      ...(config.prometheus.maxBodyBytes !== undefined ? { maxBodyBytes: config.prometheus.maxBodyBytes } : {}),
-      ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
-      ...(metrics
-        ? {
-            onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome), ...labels }, seconds),
-            onOverLimit: (limit) => healthMetrics(metrics.registry).prometheusOverLimit.inc({ limit }),
-          }
-        : {}),
-    }),
-  );
+  const client = new PrometheusClient({
+    url: config.prometheus.url,
+    timeoutMs: config.prometheus.timeoutMs,
+    headers: config.prometheus.headers,
+    concurrency: config.prometheus.concurrency,
+    ...(config.prometheus.maxBodyBytes !== undefined ? { maxBodyBytes: config.prometheus.maxBodyBytes } : {}),
+    ...(config.prometheus.maxSeries !== undefined ? { maxSeries: config.prometheus.maxSeries } : {}),
+    ...(metrics
+      ? {
+          onRequest: (outcome, seconds) => metrics.prometheusRequestDuration.observe({ outcome: promOutcome(outcome), ...labels }, seconds),
+          onOverLimit: (limit) => healthMetrics(metrics.registry).prometheusOverLimit.inc({ limit }),
+        }
+      : {}),
+  });
+  const batching = new BatchingProvider(client);
+  const recording = config.prometheus.recordingRules;
+  if (!recording) return batching;
+  return new RecordedProvider(client, batching, {
+    maxAgeMs: recording.maxAgeMs ?? defaultRecordedMaxAgeMs(config),
+    ...(metrics ? { onDirect: (reason: DirectReason) => healthMetrics(metrics.registry).recordedDirect.inc({ reason, ...labels }) } : {}),
+  });
+}
+
+/** Twice the longest tick plus 30 s: a group evaluated at its interval is never that old. */
+export function defaultRecordedMaxAgeMs(config: Config): number {
+  return 2 * Math.max(config.tickMs, ...config.suites.map((s) => s.tickMs)) + 30_000;
 }
 
 type KubeReporter = { onRequest?: (verb: string, resource: string, code: number | string) => void };

@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
   report: async () => (await import('./report.js')).reportCommand,
+  rules: async () => (await import('./rules.js')).rulesCommand,
 };
 
 export async function usage(): Promise<string> {

@@ -67,6 +67,7 @@ export function prometheusOf(p: NonNullable<ConfigInput['prometheus']>): Config[
     maxBodyBytes: p.maxBodyBytes,
     maxSeries: p.maxSeries,
     maxInstancesPerCheck: p.maxInstancesPerCheck,
+    ...(p.recordingRules ? { recordingRules: p.recordingRules.maxAge !== undefined ? { maxAgeMs: ms(p.recordingRules.maxAge) } : {} } : {}),
   };
 }
 

@@ -114,6 +114,8 @@ export interface Config {
     maxSeries?: number;
     /** Instances one check tracks (the rest are counted); absent: 1000. */
     maxInstancesPerCheck?: number;
+    /** Present: checks are read from recorded results (adapters/prometheus/recording-rules.ts). */
+    recordingRules?: { maxAgeMs?: number };
   };
   redis: RedisConfig;
   kubernetes: { kubeconfig?: string };

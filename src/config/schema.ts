@@ -291,6 +291,14 @@ function prometheusSection() {
       maxBodyBytes: z.int().min(1024).default(16 * 1024 * 1024).meta({ description: 'Largest response body read from Prometheus, in bytes (default 16 MiB)' }),
       maxSeries: z.int().min(1).default(10_000).meta({ description: 'Most series one query may return (default 10000)' }),
       maxInstancesPerCheck: z.int().min(1).default(1000).meta({ description: 'Instances one check tracks; series past it are counted, not stored (default 1000)' }),
+      recordingRules: z
+        .strictObject({
+          maxAge: duration({ name: 'maxAge', atLeast: '1s' })
+            .optional()
+            .meta({ description: 'a recorded result older than this is not used (its check is queried directly); default twice the longest tick plus 30s' }),
+        })
+        .optional()
+        .meta({ description: "read the checks' results from the recording rules `mesh-soak rules` prints, loaded into this Prometheus; absent: every check is queried" }),
   });
 }
 

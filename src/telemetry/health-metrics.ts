@@ -13,6 +13,7 @@ export interface HealthMetrics {
   readonly lastTickTimestamp: Gauge<'suite' | 'cluster'>;
   readonly schedulerReinstalls: Counter;
   readonly prometheusOverLimit: Counter<'limit'>;
+  readonly recordedDirect: Counter<'reason' | 'cluster'>;
 }
 
 function once<T>(registry: Registry, name: string, make: () => T): T {
@@ -50,6 +51,12 @@ export function healthMetrics(registry: Registry): HealthMetrics {
       name: n('prometheus_responses_over_limit_total'),
       help: 'Prometheus answers refused for their size, by limit (body_bytes, series).',
       labelNames: ['limit'] as const,
+      registers,
+    })),
+    recordedDirect: once(registry, n('prometheus_recorded_direct_total'), () => new Counter({
+      name: n('prometheus_recorded_direct_total'),
+      help: 'With prometheus.recordingRules: expressions asked directly instead, by reason (missing: no recorded result, stale: too old, failed: the lookup failed).',
+      labelNames: ['reason', 'cluster'] as const,
       registers,
     })),
   };

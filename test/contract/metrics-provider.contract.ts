@@ -50,10 +50,13 @@ export interface MetricsWorld {
   silentUrl: string;
   /** Requests the silent server has received so far. */
   silentRequests(): number;
+  /** Makes Prometheus re-read its rule files. */
+  reloadPrometheus(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startMetricsWorld(): Promise<MetricsWorld> {
+/** `ruleFiles`: rule files the world's Prometheus loads (evaluated every second, like its scrapes). */
+export async function startMetricsWorld(options: { ruleFiles?: string[] } = {}): Promise<MetricsWorld> {
   let target: SyntheticTarget | undefined;
   let prom: RunningPrometheus | undefined;
   let silent: LoopbackServer | undefined;
@@ -76,9 +79,10 @@ export async function startMetricsWorld(): Promise<MetricsWorld> {
       received++;
       // never answers
     });
-    prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1 });
+    prom = await startPrometheus({ scrapeTargets: [target.hostPort], scrapeIntervalS: 1, ...(options.ruleFiles ? { ruleFiles: options.ruleFiles } : {}) });
     client = new PrometheusClient({ url: prom.url, timeoutMs: 5000 });
     const c = client;
+    const running = prom;
     await waitFor(async () => (await c.query(`count({__name__=~"contract_.*"})`))[0]?.value === 5, {
       timeoutMs: 30_000,
       intervalMs: 250,
@@ -90,6 +94,7 @@ export async function startMetricsWorld(): Promise<MetricsWorld> {
       deadUrl: `http://127.0.0.1:${await freePort()}`,
       silentUrl: silent.url,
       silentRequests: () => received,
+      reloadPrometheus: () => running.reload(),
       stop,
     };
   } catch (err) {

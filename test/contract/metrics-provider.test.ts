@@ -1,11 +1,13 @@
 // The MetricsProvider contract run against every implementation, on one real Prometheus:
-// the HTTP client, the batching provider over it, and the table fake the engine's unit
+// the HTTP client, the batching provider over it, the recorded-results provider with no rules
+// loaded (metrics-provider-recorded.test.ts runs it with rules), and the table fake the engine's unit
 // tests use (fed with what this Prometheus answered to the contract's queries, so the
 // contract checks the fake hands answers and errors through as the port says).
 
 import { afterAll, beforeAll } from 'vitest';
 import { BatchingProvider } from '../../src/adapters/prometheus/batching-provider.js';
 import { PrometheusClient } from '../../src/adapters/prometheus/client.js';
+import { RecordedProvider } from '../../src/adapters/prometheus/recorded-provider.js';
 import type { Sample } from '../../src/checks/types.js';
 import { tableProvider } from '../fakes/table-provider.js';
 import { CONTRACT_QUERIES, metricsProviderContract, startMetricsWorld, type MetricsWorld, type ProviderEndpoint } from './metrics-provider.contract.js';
@@ -33,6 +35,16 @@ metricsProviderContract(
   {
     capabilities: { talksToPrometheus: true, honoursTime: true, honoursSignal: true },
   },
+  theWorld,
+);
+
+metricsProviderContract(
+  'RecordedProvider with no recording rules loaded (every expression asked directly)',
+  ({ url, timeoutMs }) => {
+    const client = new PrometheusClient({ url, timeoutMs });
+    return new RecordedProvider(client, new BatchingProvider(client, { maxBatch: 4 }), { maxAgeMs: 60_000 });
+  },
+  { capabilities: { talksToPrometheus: true, honoursTime: true, honoursSignal: true } },
   theWorld,
 );
 

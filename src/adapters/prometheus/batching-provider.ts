@@ -28,7 +28,7 @@ interface Pending {
 }
 
 /** Expressions that are scalars (or may be) cannot go through label_replace. */
-function batchable(expr: string): boolean {
+export function batchable(expr: string): boolean {
   const e = expr.trim();
   return !/^(scalar|time|vector\s*\(\s*\)|pi)\s*\(/.test(e) && !/^[-+]?[\d.]/.test(e) && !e.includes(BATCH_LABEL);
 }

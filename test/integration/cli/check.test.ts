@@ -1,116 +1,17 @@
 // `mesh-soak check` as a user runs it: the built CLI against a real Prometheus filled with
 // known data (promtool backfill), compared verdict by verdict with a reference written from
 // check_metrics.py's documented semantics (test/fixtures/check-metrics/check_metrics_ref.py).
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, freePort, startPrometheus, type RunningPrometheus } from '../../harness/index.js';
+import { NAMESPACES, openMetrics, run, runningQuery, standardChecks, writeCheckConfig } from './check-data.js';
 import { scaledMs } from '../../../simulator/local/wait-for.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let CLI = '';
 const REF = join(ROOT, 'test/fixtures/check-metrics/check_metrics_ref.py');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], input?: string): Promise<Run> {
-  return new Promise((done) => {
-    const child = execFile(cmd, args, { timeout: scaledMs(30_000), env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-// Three suites over the same standard checks: one healthy, one broken, one not running.
-const NAMESPACES = { good: 'ns-good', bad: 'ns-bad', idle: 'ns-idle' } as const;
-
-/** check_metrics' standard queries with today's metric names; op/threshold as its alarms. */
-function standardChecks(ns: string) {
-  return [
-    {
-      name: '5xx-rate',
-      query: `sum(rate(istio_requests_total{reporter="destination",destination_service_namespace=~"${ns}",response_code=~"5.."}[1m]))`,
-      op: '>',
-      threshold: 0,
-      noData: 'ok', // check_metrics reads an empty result as 0, and 0 > 0 is false
-    },
-    {
-      name: 'envoy-cpu',
-      query: `sum(rate(container_cpu_usage_seconds_total{container="istio-proxy",namespace=~"${ns}"}[1m])) * 1000`,
-      op: '>',
-      threshold: 50,
-      noData: 'ok',
-    },
-    {
-      name: 'envoy-memory',
-      query: `max(max_over_time(container_memory_working_set_bytes{container="istio-proxy",namespace=~"${ns}"}[1m])) / 1048576`,
-      op: '>',
-      threshold: 64,
-      noData: 'ok',
-    },
-    {
-      name: 'sanity',
-      query: `sum(rate(istio_requests_total{destination_service_namespace="${ns}"}[10m]))`,
-      op: '<',
-      threshold: 0.5,
-      noData: 'fail', // 0 < 0.5 holds
-    },
-  ];
-}
-
-function runningQuery(ns: string): string {
-  return `sum(rate(istio_requests_total{destination_service_namespace="${ns}"}[10m]))`;
-}
-
-/**
- * Samples run 10 minutes past the start of the file: the CLI runs take a while on a busy
- * machine, and a [1m] rate evaluated after the last sample would read low or empty.
- */
-const FUTURE_S = 600;
-
-/** 30 minutes of samples every 10 s up to now: counters at known rates, gauges at known levels. */
-function openMetrics(nowS: number): string {
-  const series: Array<{ name: string; labels: string; at: (t: number) => number }> = [];
-  const req = (ns: string, code: string, perS: number) =>
-    series.push({
-      name: 'istio_requests_total',
-      labels: `reporter="destination",destination_service_namespace="${ns}",response_code="${code}"`,
-      at: (t) => perS * t,
-    });
-  req('ns-good', '200', 10);
-  req('ns-bad', '200', 10);
-  req('ns-bad', '503', 0.5);
-  // The shipped http10 suite's namespace: traffic flows, with 503s; no kube-state-metrics anywhere.
-  req('istio-stability-http10', '200', 10);
-  req('istio-stability-http10', '503', 1);
-  for (const [ns, cores, mib] of [
-    ['ns-good', 0.01, 40],
-    ['ns-bad', 0.08, 100],
-  ] as const) {
-    series.push({ name: 'container_cpu_usage_seconds_total', labels: `container="istio-proxy",namespace="${ns}",pod="p1"`, at: (t) => cores * t });
-    series.push({ name: 'container_memory_working_set_bytes', labels: `container="istio-proxy",namespace="${ns}",pod="p1"`, at: () => mib * 1048576 });
-  }
-  series.push({ name: 'pilot_total_xds_rejects', labels: `app="istiod"`, at: () => 3 });
-
-  const start = nowS - 1800;
-  const lines: string[] = [];
-  const families = [...new Set(series.map((s) => s.name))];
-  for (const family of families) {
-    lines.push(`# TYPE ${family} gauge`);
-    for (const s of series.filter((x) => x.name === family)) {
-      for (let t = start; t <= nowS + FUTURE_S; t += 10) lines.push(`${s.name}{${s.labels}} ${s.at(t - start)} ${t}`);
-    }
-  }
-  return lines.join('\n') + '\n# EOF\n';
-}
 
 let prom: RunningPrometheus;
 let dir: string;
@@ -121,31 +22,7 @@ beforeAll(async () => {
   const nowS = Math.floor(Date.now() / 1000);
   prom = await startPrometheus({ backfillOpenMetrics: openMetrics(nowS) });
   dir = await mkdtemp(join(tmpdir(), 'mesh-soak-check-'));
-  for (const [key, ns] of Object.entries(NAMESPACES)) {
-    await mkdir(join(dir, 'suites', key), { recursive: true });
-    const checks = standardChecks(ns)
-      .map((c) => `  - name: ${c.name}\n    query: '${c.query}'\n    fail: "${c.op} ${c.threshold}"\n    noData: ${c.noData}`)
-      .join('\n');
-    await writeFile(
-      join(dir, 'suites', key, 'suite.yaml'),
-      `name: ${key}\ndescription: check_metrics standard checks for ${ns}\nnamespace: ${ns}\nmanifests: []\nguard: '${runningQuery(ns)}'\nchecks:\n${checks}\n`,
-    );
-  }
-  config = join(dir, 'mesh-soak.yaml');
-  await writeFile(
-    config,
-    [
-      `prometheus: { url: "${prom.url}", timeout: 5s }`,
-      'suites:',
-      ...Object.keys(NAMESPACES).map((k) => `  - use: ./suites/${k}`),
-      'checks:',
-      '  - name: pilot-xds-rejects',
-      '    query: sum(pilot_total_xds_rejects)',
-      '    fail: "> 0"',
-      '    severity: critical',
-      '',
-    ].join('\n'),
-  );
+  config = await writeCheckConfig(dir, `prometheus: { url: "${prom.url}", timeout: 5s }`);
 }, scaledMs(600_000));
 
 afterAll(async () => {

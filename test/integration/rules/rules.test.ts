@@ -13,7 +13,7 @@ const TESTS = join(DEPLOY, 'rules/tests.yaml');
 describe.skipIf(!existsSync(PROMTOOL))('alert rules (promtool)', () => {
   it('pass `promtool check rules`', async () => {
     const r = await promtool('check', 'rules', RULES);
-    expect(r.out).toContain('SUCCESS: 9 rules found');
+    expect(r.out).toContain('SUCCESS: 10 rules found');
     expect(r.code, r.out).toBe(0);
   });
 
