@@ -101,7 +101,8 @@ function dryRun(ctx: CommandContext, suite: Suite): number {
   const points = expandMatrix(spec);
   const via = spec.fortioVia === 'apiserver' ? `the API server's service proxy ${serviceProxyUrl('', serviceOf(spec.fortioUrl, suite.namespace))}` : spec.fortioUrl;
   const out = [`benchmark ${suite.name}: ${points.length} points of ${spec.durationMs / 1000} s through ${via}/fortio/rest/run`];
-  out.push(`holds: ${benchResources(suite.namespace).join(', ')}`);
+  // The lock names the run takes: per cluster (`east/control-plane`) for a suite instance under clusters:.
+  out.push(`holds: ${benchResources(suite.namespace, suite.name).join(', ')}`);
   points.forEach((p, i) => out.push(`${i + 1}/${points.length} ${p.mode} c=${p.connections} qps=${String(p.qps)} size=${p.payloadBytes}: ${loadUrl(spec, p)}`));
   out.push(`resources over each window minus ${spec.warmupMs / 1000} s warm-up and ${spec.cooldownMs / 1000} s cool-down, step ${spec.stepMs / 1000} s:`);
   for (const c of defaultComponents(suite.namespace)) out.push(`  ${cpuQuery(c)}`, `  ${memoryQuery(c)}`);
