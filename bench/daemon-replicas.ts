@@ -11,12 +11,20 @@
 // the same number of suite instances (`cluster-k/bench-i`) is spread over the clusters; the
 // report adds each replica's ticks per cluster. 1 (the default): no clusters:, as before.
 //
+// BENCH_RECORDED=1: the Prometheus loads the recording rules `mesh-soak rules` prints for the
+// config and the replicas read the checks from them (prometheus.recordingRules).
+// At the end each replica's own heap figures and series count are read from its /metrics, so
+// the RSS column can be told apart: V8 heap in use, heap reserved, and the rest.
+//
 // Run: npm run build && node dist/bench/daemon-replicas.js
 // Env: BENCH_REPLICAS (2), BENCH_SECONDS (180), BENCH_SUITES (100), BENCH_CHECKS_PER_SUITE (50), BENCH_CLUSTERS (1),
-//      BENCH_WARMUP_SECONDS (30)
+//      BENCH_WARMUP_SECONDS (30), BENCH_RECORDED (0)
 
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { istioSuites, writeBenchConfig } from './lib/bench-config.js';
+import { dump } from 'js-yaml';
+import { recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
+import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
 import { startBenchDaemon, type BenchDaemon } from './lib/child-daemon.js';
 import { startIstioStack } from './lib/istio-stack.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
@@ -29,6 +37,7 @@ const SECONDS = envNumber('BENCH_SECONDS', 180);
 const SUITES = envNumber('BENCH_SUITES', 100);
 const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 50);
 const CLUSTERS = envNumber('BENCH_CLUSTERS', 1);
+const RECORDED = process.env.BENCH_RECORDED === '1';
 const SAMPLE_MS = 5000;
 /** Ticks, CPU and durations count from here on (start-up's backlog aside); BENCH_WARMUP_SECONDS for a short smoke run. */
 const WARMUP_MS = envNumber('BENCH_WARMUP_SECONDS', 30) * 1000;
@@ -58,9 +67,29 @@ function countTick(r: Replica, line: Record<string, unknown>, at: number, countF
   }
 }
 
+/** The recording rules of every suite's guard and checks at the 10 s tick (what `mesh-soak rules` prints for this config). */
+async function writeRecordingRules(dir: string, suites: BenchSuite[]): Promise<string[]> {
+  const exprs = suites.flatMap((s) => [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace)));
+  const file = join(dir, 'recorded.yml');
+  await writeFile(file, dump({ groups: recordingRuleGroups(exprs.map((expr) => ({ expr, intervalMs: 10_000 }))) }, { lineWidth: -1 }));
+  return [file];
+}
+
+/** A replica's V8 heap (used, reserved) and how many series its /metrics holds, read before it stops. */
+async function ownFigures(base: string): Promise<{ heapUsedMb: number; heapTotalMb: number; series: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (metric: string) => Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    heapUsedMb: value('nodejs_heap_size_used_bytes') / MB,
+    heapTotalMb: value('nodejs_heap_size_total_bytes') / MB,
+    series: text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+  };
+}
+
 void life.run(async () => {
-  const { dir, redis, prom } = await startIstioStack(life, 'replicas');
-  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: '10s', suites: istioSuites(SUITES, CHECKS), clusters: CLUSTERS });
+  const suites = istioSuites(SUITES, CHECKS);
+  const { dir, redis, prom } = await startIstioStack(life, 'replicas', RECORDED ? { ruleFiles: (d) => writeRecordingRules(d, suites) } : {});
+  const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: '10s', suites, clusters: CLUSTERS, recordingRules: RECORDED });
   const jobs = new Map<string, number>();
   // Tick durations count from the warm-up on (start-up's backlog aside).
   let countFrom = Number.POSITIVE_INFINITY;
@@ -90,6 +119,7 @@ void life.run(async () => {
     for (const r of replicas) r.samples.push(await sample(r.daemon.pid));
     console.log(`t=${((Date.now() - start) / 1000).toFixed(0)} s  ${replicas.map((r, i) => `#${i}: rss ${(r.samples.at(-1)!.rss / MB).toFixed(0)} MB, ticks ${r.ticks}`).join('; ')}`);
   }
+  const own = await Promise.all(replicas.map((r) => ownFigures(r.daemon.base)));
   for (const r of replicas) await r.daemon.stop();
 
   const pct = (a: ProcSample, b: ProcSample) => ((b.cpuS - a.cpuS) / ((b.at - a.at) / 1000)) * 100;
@@ -101,7 +131,7 @@ void life.run(async () => {
     const rss = Math.max(...r.samples.map((s) => s.rss)) / MB;
     const p99 = quantile(r.durations, 0.99);
     const byCluster: Row = CLUSTERS > 1 ? { 'ticks after warm-up by cluster': [...r.byCluster].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c}: ${n}`).join(', ') } : {};
-    rows.push({ replica: i, ticks: r.ticks, 'ticks after warm-up': r.tickTimes.filter((t) => t - start >= WARMUP_MS).length, ...byCluster, 'tick p50 ms': quantile(r.durations, 0.5), 'tick p99 ms': p99, 'RSS max MB': rss, 'CPU steady % of a core': cpu });
+    rows.push({ replica: i, ticks: r.ticks, 'ticks after warm-up': r.tickTimes.filter((t) => t - start >= WARMUP_MS).length, ...byCluster, 'tick p50 ms': quantile(r.durations, 0.5), 'tick p99 ms': p99, 'RSS max MB': rss, 'heap used MB (end)': own[i]!.heapUsedMb, 'heap total MB (end)': own[i]!.heapTotalMb, 'own series': own[i]!.series, 'CPU steady % of a core': cpu });
     verdicts.push(verdict(`replica ${i} tick p99`, p99, 2000, 'ms'), verdict(`replica ${i} RSS max`, rss, 250, 'MB'), verdict(`replica ${i} CPU`, cpu, 25, '%'));
   });
   // Counted from the warm-up on: the first replica alone took every tick until the others were up.
@@ -110,8 +140,8 @@ void life.run(async () => {
   const twice = [...jobs.values()].filter((n) => n > 1).length;
   verdicts.push(verdict('tick-count spread between replicas', spread * 100, 20, '%'), `ticks run twice (same job id on two replicas or twice): ${twice} of ${jobs.size}`);
   await publish({
-    title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks${CLUSTERS > 1 ? `, over ${CLUSTERS} clusters` : ''}), 10 s tick`,
-    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} BENCH_CLUSTERS=${CLUSTERS} BENCH_WARMUP_SECONDS=${WARMUP_MS / 1000} node dist/bench/daemon-replicas.js`,
+    title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks${CLUSTERS > 1 ? `, over ${CLUSTERS} clusters` : ''}), 10 s tick${RECORDED ? ', checks read from recording rules' : ''}`,
+    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} BENCH_CLUSTERS=${CLUSTERS} BENCH_WARMUP_SECONDS=${WARMUP_MS / 1000}${RECORDED ? ' BENCH_RECORDED=1' : ''} node dist/bench/daemon-replicas.js`,
     setup: [
       `${REPLICAS} daemon children (simulator/local/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
       ...(CLUSTERS > 1 ? [`clusters: ${CLUSTERS} simulated clusters (one Prometheus client each, all on the one Prometheus), suite i on cluster i mod ${CLUSTERS}: ${SUITES} suite instances`] : []),

@@ -183,7 +183,7 @@ export const demoCommand: Command = {
     '                      control-plane lock (due on the same minute, they never overlap)',
     '  --clusters N        N simulated clusters (default 1), each with its own Kubernetes API, Istio',
     '                      metrics and Prometheus; http10 runs on all of them, the other suites on',
-    '                      cluster-1; faults as cluster-2/http10:5xx; no benchmark',
+    '                      cluster-1 (the benchmark too); faults as cluster-2/http10:5xx',
     'Faults can also be switched while it runs: curl -XPOST "<faults URL>/NAMESPACE/KIND?on=true".',
   ].join('\n'),
   options: {
@@ -258,7 +258,8 @@ export const demoCommand: Command = {
           `  config        ${running.configPath}`,
           `  daemon log    ${running.logFile}`,
           faults.length ? `  faults on     ${faults.map((f) => `${f.suite}:${f.kind}`).join(', ')}` : '  no faults: try --fault graceful-shutdown:no-drain or --fault bench:slow-proxy',
-          clusters > 1 ? `  clusters      ${running.clusters.map((c) => c.name).join(', ')}: http10 on all, the other suites on cluster-1` : `  benchmark     every ${benchEvery}; CSV in ${running.dir}/benchmark.csv after each run`,
+          ...(clusters > 1 ? [`  clusters      ${running.clusters.map((c) => c.name).join(', ')}: http10 on all, the other suites on cluster-1`] : []),
+          `  benchmark     every ${benchEvery}${clusters > 1 ? ' on cluster-1' : ''}; CSV in ${running.dir}/benchmark.csv after each run`,
           '',
           'Ctrl-C stops everything.',
           '',

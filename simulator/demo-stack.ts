@@ -77,7 +77,7 @@ export interface DemoOptions {
   /**
    * Simulated clusters (issue 15); default 1 (today's config, no `clusters:`). With more, each
    * gets its own fake Kubernetes API, Istio metrics target and Prometheus; http10 runs on all of
-   * them, the other suites on cluster-1 only; the benchmark is left out.
+   * them, the other suites (and the benchmark) on cluster-1 only.
    */
   clusters?: number;
 }
@@ -288,7 +288,8 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
     checkAborted();
     const port = options.port ?? (await freePort());
     const many = (options.clusters ?? 1) > 1;
-    const bench: DemoBench | undefined = options.benchmark && !many ? await startDemoBench({ redisUrl: () => redis.url, schedule: options.benchmark }) : undefined;
+    // Under clusters: the benchmark is bound to cluster-1 (its Fortio behind that API server, its cAdvisor series in that Prometheus).
+    const bench: DemoBench | undefined = options.benchmark ? await startDemoBench({ redisUrl: () => redis.url, schedule: options.benchmark, ...(many ? { cluster: 'cluster-1' } : {}) }) : undefined;
     if (bench) cleanups.push(() => bench.stop());
     const clusters: DemoCluster[] = [];
     for (let i = 1; i <= (options.clusters ?? 1); i++) {

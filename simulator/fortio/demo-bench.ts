@@ -42,7 +42,9 @@ function demoSpec(spec: BenchmarkSpec): BenchmarkSpec {
   };
 }
 
-export async function startDemoBench(o: { redisUrl: () => string; schedule: string }): Promise<DemoBench> {
+/** `cluster`: under the demo's clusters:, the one cluster the benchmark suite is bound to (its runs are that instance's). */
+export async function startDemoBench(o: { redisUrl: () => string; schedule: string; cluster?: string }): Promise<DemoBench> {
+  const instance = o.cluster === undefined ? DEMO_BENCH_SUITE : `${o.cluster}/${DEMO_BENCH_SUITE}`;
   const sim = await startFortioSim();
   const cadvisor = await startCadvisorTarget(sim, { namespace: 'twopods' }).catch(async (err: unknown) => {
     await sim.stop();
@@ -60,17 +62,17 @@ export async function startDemoBench(o: { redisUrl: () => string; schedule: stri
   return {
     sim,
     scrapeTarget: cadvisor.hostPort,
-    configEntry: `  - use: ${DEMO_BENCH_SUITE}\n    schedule: { every: ${o.schedule} }\n    params: { istioVersion: "${DEMO_ISTIO}" }`,
+    configEntry: `  - use: ${DEMO_BENCH_SUITE}\n    schedule: { every: ${o.schedule} }\n    params: { istioVersion: "${DEMO_ISTIO}" }${o.cluster === undefined ? '' : `\n    clusters: [${o.cluster}]`}`,
     async prepare(config, kube) {
       const suite = config.suites.find((s) => s.name === DEMO_BENCH_SUITE);
       if (!suite?.benchmark) throw new Error(`the demo config has no benchmark suite "${DEMO_BENCH_SUITE}"`);
       suite.benchmark = { ...suite.benchmark, ...demoSpec(suite.benchmark) };
       const { hostname, port } = new URL(suite.benchmark.fortioUrl);
       kube.serviceProxy.register(suite.namespace, hostname.split('.')[0] ?? '', port, sim.url);
-      const seed = simulatedRun(suite.benchmark, { runId: seedId, suite: suite.name, istioVersion: SEED_ISTIO, startedAt: Date.now() - 86_400_000 });
+      const seed = simulatedRun(suite.benchmark, { runId: seedId, suite: instance, istioVersion: SEED_ISTIO, startedAt: Date.now() - 86_400_000 });
       await withStore((store) => store.save(seed, suite.benchmark!.keepRuns));
     },
-    csv: () => withStore(async (store) => toCsv((await store.list(DEMO_BENCH_SUITE)).filter((r) => r.state === 'done' && r.id !== seedId).flatMap((r) => r.results))),
+    csv: () => withStore(async (store) => toCsv((await store.list(instance)).filter((r) => r.state === 'done' && r.id !== seedId).flatMap((r) => r.results))),
     async stop() {
       await cadvisor.stop();
       await sim.stop();

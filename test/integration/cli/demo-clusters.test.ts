@@ -1,5 +1,5 @@
 // `mesh-soak demo --clusters 2` (issue 15): two simulated clusters (a fake Kubernetes API, an
-// Istio metrics target and a Prometheus each), http10 bound to both. A fault on cluster-2's
+// Istio metrics target and a Prometheus each), http10 bound to both, the benchmark to cluster-1. A fault on cluster-2's
 // http10 fails that instance only: the status API and /metrics carry the cluster. One SIGINT
 // to the process group stops it all: exit 0, no process left, no temp dir left.
 
@@ -57,6 +57,13 @@ describe('demo --clusters 2', () => {
       expect(names).toContainEqual(['cluster-2/mesh', 'cluster-2']);
       // Only cluster-1 runs the other suites.
       expect(names.filter(([n]) => n?.startsWith('cluster-2/')).map(([n]) => n).sort()).toEqual(['cluster-2/http10', 'cluster-2/mesh']);
+      // The benchmark runs on cluster-1 only (its first run starts with the demo), as that instance.
+      expect(names).toContainEqual(['cluster-1/benchmark', 'cluster-1']);
+      await waitFor(() => /benchmark {2}cluster-1\/benchmark: run (?!\S*seeded)\S+ (running|done)/.test(out), {
+        timeoutMs: 120_000,
+        what: "the benchmark's first run on cluster-1",
+        seen: () => out.split('\n').filter((l) => l.includes('benchmark')).join('\n'),
+      });
       const metrics = await fetch(url.replace(/\/$/, '/metrics')).then((r) => r.text());
       expect(metrics).toMatch(/mesh_soak_check_failing\{suite="http10",check="5xx-rate",severity="critical",cluster="cluster-2"\} 1/);
       expect(metrics).toMatch(/mesh_soak_check_failing\{suite="http10",check="5xx-rate",severity="critical",cluster="cluster-1"\} 0/);
