@@ -18,7 +18,7 @@
 //
 // Run: npm run build && node dist/bench/daemon-replicas.js
 // Env: BENCH_REPLICAS (2), BENCH_SECONDS (180), BENCH_SUITES (100), BENCH_CHECKS_PER_SUITE (50), BENCH_CLUSTERS (1),
-//      BENCH_WARMUP_SECONDS (30), BENCH_RECORDED (0)
+//      BENCH_WARMUP_SECONDS (30), BENCH_RECORDED (0), BENCH_NODE_ARGS (node flags for the children, after the image's)
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ const SUITES = envNumber('BENCH_SUITES', 100);
 const CHECKS = envNumber('BENCH_CHECKS_PER_SUITE', 50);
 const CLUSTERS = envNumber('BENCH_CLUSTERS', 1);
 const RECORDED = process.env.BENCH_RECORDED === '1';
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const SAMPLE_MS = 5000;
 /** Ticks, CPU and durations count from here on (start-up's backlog aside); BENCH_WARMUP_SECONDS for a short smoke run. */
 const WARMUP_MS = envNumber('BENCH_WARMUP_SECONDS', 30) * 1000;
@@ -102,6 +103,7 @@ void life.run(async () => {
         logFile: join(dir, `daemon-${i}.log`),
         // 5,000 checks to load next to replicas already ticking, on a loaded machine.
         startTimeoutMs: 180_000,
+        nodeArgs: NODE_ARGS,
         onLine(line, at) {
           if (line.msg === 'tick') countTick(r, line, at, countFrom, jobs);
         },
@@ -141,7 +143,7 @@ void life.run(async () => {
   verdicts.push(verdict('tick-count spread between replicas', spread * 100, 20, '%'), `ticks run twice (same job id on two replicas or twice): ${twice} of ${jobs.size}`);
   await publish({
     title: `Daemon replicas: ${REPLICAS} × (${SUITES} suites, ${SUITES * CHECKS} checks${CLUSTERS > 1 ? `, over ${CLUSTERS} clusters` : ''}), 10 s tick${RECORDED ? ', checks read from recording rules' : ''}`,
-    command: `BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} BENCH_CLUSTERS=${CLUSTERS} BENCH_WARMUP_SECONDS=${WARMUP_MS / 1000}${RECORDED ? ' BENCH_RECORDED=1' : ''} node dist/bench/daemon-replicas.js`,
+    command: `${NODE_ARGS.length > 0 ? `BENCH_NODE_ARGS="${NODE_ARGS.join(' ')}" ` : ''}BENCH_REPLICAS=${REPLICAS} BENCH_SECONDS=${SECONDS} BENCH_SUITES=${SUITES} BENCH_CHECKS_PER_SUITE=${CHECKS} BENCH_CLUSTERS=${CLUSTERS} BENCH_WARMUP_SECONDS=${WARMUP_MS / 1000}${RECORDED ? ' BENCH_RECORDED=1' : ''} node dist/bench/daemon-replicas.js`,
     setup: [
       `${REPLICAS} daemon children (simulator/local/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
       ...(CLUSTERS > 1 ? [`clusters: ${CLUSTERS} simulated clusters (one Prometheus client each, all on the one Prometheus), suite i on cluster i mod ${CLUSTERS}: ${SUITES} suite instances`] : []),
