@@ -12,13 +12,16 @@ import { startDaemonProcess, waitFor } from '../../simulator/local/index.js';
 import { distDir, root } from './paths.js';
 
 /**
- * The node flags the runtime image gives every node process (the Dockerfile's
- * `ENV NODE_OPTIONS=…`, e.g. the young generation's bound): the benchmarks run the daemon as
- * the image runs it.
+ * The node flags the runtime image gives the daemon: the Dockerfile's `ENV NODE_OPTIONS=…`
+ * (e.g. the young generation's bound), then the flags its exec-form ENTRYPOINT puts between
+ * `node` and the script (e.g. --optimize-for-size): the benchmarks run the daemon as the image runs it.
  */
 export function imageNodeFlags(dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')): string[] {
   const m = /^ENV NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(dockerfile);
-  return (m?.[1] ?? m?.[2] ?? '').split(' ').filter((f) => f !== '');
+  const env = (m?.[1] ?? m?.[2] ?? '').split(' ').filter((f) => f !== '');
+  const entry = /^ENTRYPOINT (\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  const argv = entry === undefined ? [] : (JSON.parse(entry) as string[]);
+  return [...env, ...(argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('--')) : [])];
 }
 
 export interface LogLine {
