@@ -115,8 +115,10 @@ describe('mesh-soak rules and prometheus.recordingRules', () => {
     for (const [key, r] of asked.results) {
       const other = read.results.get(key)!;
       expect(other.state, key).toBe(r.state);
-      // Live counters: the two evaluations are moments apart, so rates agree to within 2 %.
-      if (typeof r.value === 'number') expect(Math.abs((other.value as number) - r.value), key).toBeLessThanOrEqual(Math.abs(r.value) * 0.02 + 1e-9);
+      // Live counters: the two evaluations are moments apart and a loaded machine can delay the
+      // target's 200 ms updates, so rates agree to within 10 % (another check's value, the
+      // likeliest wrong answer, is 2–100× off; the states are compared exactly above).
+      if (typeof r.value === 'number') expect(Math.abs((other.value as number) - r.value), key).toBeLessThanOrEqual(Math.abs(r.value) * 0.1 + 1e-9);
       else expect(other.value, key).toEqual(r.value);
     }
     // The data exercised every verdict, so the comparison means something.
