@@ -111,12 +111,18 @@ describe('the five suites beside the original four', () => {
   }, scaledMs(60_000));
 
   it('logs-checker fails on a container with more than 100 error lines in istio-system', async () => {
+    // The disruptions before this one replaced istiod's pods: a pod still shown Running may be
+    // terminating (deletionTimestamp set) and gone before its logs are read. Wait until every
+    // istiod pod is running and none is being deleted, then pick one.
     let pod = '';
+    let seen = '';
     await waitFor(async () => {
       const list = await kube.core.listNamespacedPod({ namespace: 'istio-system', labelSelector: 'app=istiod' });
-      pod = list.items.find((p) => p.status?.phase === 'Running')?.metadata?.name ?? '';
+      seen = list.items.map((p) => `${p.metadata?.name}:${p.status?.phase}${p.metadata?.deletionTimestamp ? ':deleting' : ''}`).join(', ');
+      const settled = list.items.length > 0 && list.items.every((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+      pod = settled ? (list.items[0]?.metadata?.name ?? '') : '';
       return pod !== '';
-    }, { timeoutMs: 20_000, intervalMs: 50, what: 'a running istiod pod' });
+    }, { timeoutMs: 20_000, intervalMs: 50, what: 'istiod pods all running, none terminating', seen: () => seen });
     podLogsOf(api.store).append('istio-system', pod, 'discovery', Array.from({ length: 120 }, (_, i) => `error: push ${i} failed`));
     const checks = suite('logs-checker').checks;
     const noPrometheus = { query: () => Promise.reject(new Error('not used')), close: () => Promise.resolve() };
