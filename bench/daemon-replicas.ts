@@ -24,7 +24,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
-import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
+import { istioSuites, suiteExpressions, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
 import { startBenchDaemon, type BenchDaemon } from './lib/child-daemon.js';
 import { startIstioStack } from './lib/istio-stack.js';
 import { envNumber, lifecycle, sleep } from './lib/lifecycle.js';
@@ -70,7 +70,7 @@ function countTick(r: Replica, line: Record<string, unknown>, at: number, countF
 
 /** The recording rules of every suite's guard and checks at the 10 s tick (what `mesh-soak rules` prints for this config). */
 async function writeRecordingRules(dir: string, suites: BenchSuite[]): Promise<string[]> {
-  const exprs = suites.flatMap((s) => [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace)));
+  const exprs = suites.flatMap(suiteExpressions);
   const file = join(dir, 'recorded.yml');
   await writeFile(file, dump({ groups: recordingRuleGroups(exprs.map((expr) => ({ expr, intervalMs: 10_000 }))) }, { lineWidth: -1 }));
   return [file];

@@ -19,7 +19,7 @@ import { dump } from 'js-yaml';
 import { recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { istioSuites, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
+import { istioSuites, suiteExpressions, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
 import { startBenchDaemon } from './lib/child-daemon.js';
 import { summariseDir, type ProfileSummary } from './lib/cpu-profile.js';
 import { startIstioStack } from './lib/istio-stack.js';
@@ -38,10 +38,6 @@ const GROUP = 'bench';
 
 const life = lifecycle('tick-daemon', (SECONDS + 240) * 1000);
 
-/** The suite's expressions as Prometheus sees them: the guard and every check, namespace filled in. */
-function expressions(s: BenchSuite): string[] {
-  return [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace));
-}
 
 /** The rule group: the bare expressions, or (BENCH_RECORDED) the recording rules the daemon reads. */
 async function writeRules(dir: string, exprs: string[]): Promise<string> {
@@ -100,7 +96,7 @@ function profileLines(p: ProfileSummary | undefined): string[] {
 
 void life.run(async () => {
   const [suite] = istioSuites(1, CHECKS) as [BenchSuite];
-  const exprs = expressions(suite);
+  const exprs = suiteExpressions(suite);
   const { dir, redis, prom } = await startIstioStack(life, 'tick-daemon', { ruleFiles: async (d) => [await writeRules(d, exprs)] });
   const configFile = await writeBenchConfig({ dir, prometheusUrl: prom.url, redisUrl: redis.url, tick: `${TICK_S}s`, suites: [suite], recordingRules: RECORDED });
   const profDir = join(dir, 'prof');

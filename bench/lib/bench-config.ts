@@ -93,6 +93,11 @@ export interface BenchConfig {
   recordingRules?: boolean;
 }
 
+/** A suite's queries as Prometheus sees them: the guard and every check, namespace filled in. */
+export function suiteExpressions(s: BenchSuite): string[] {
+  return [s.guard ?? '', ...s.checks.map((c) => c.query)].filter((q) => q !== '').map((q) => q.replaceAll('{{namespace}}', s.namespace));
+}
+
 /** The cluster names writeBenchConfig uses for `clusters` > 1. */
 export const benchClusterName = (i: number): string => `cluster-${i + 1}`;
 

@@ -33,7 +33,8 @@ export function batchable(expr: string): boolean {
   return !/^(scalar|time|vector\s*\(\s*\)|pi)\s*\(/.test(e) && !/^[-+]?[\d.]/.test(e) && !e.includes(BATCH_LABEL);
 }
 
-function errorKind(err: unknown): string | undefined {
+/** The `kind` of a provider's rejection (PrometheusError and the like), if it has one. */
+export function errorKind(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'kind' in err ? String((err as { kind: unknown }).kind) : undefined;
 }
 

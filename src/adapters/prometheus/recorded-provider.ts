@@ -13,6 +13,7 @@
 
 import type { Sample } from '../../checks/types.js';
 import type { InstantQueryOptions, MetricsProvider } from './types.js';
+import { errorKind } from './batching-provider.js';
 import { EXPR_LABEL, MARKER_LABEL, NAME_LABEL, RECORDED_METRIC, exprHash, recordable } from './recording-rules.js';
 
 /** Why an expression was asked directly although recording rules are on. */
@@ -39,10 +40,6 @@ interface Pending {
 interface Recorded {
   evaluatedAtS?: number;
   samples: Sample[];
-}
-
-function errorKind(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'kind' in err ? String((err as { kind: unknown }).kind) : undefined;
 }
 
 /** The recorded series of a selector answer by expression hash, labels as a direct query gives them. */
