@@ -2,7 +2,8 @@
 // namespace's pods (at most maxPods, or the read fails — never a partial count), read each
 // running container's log since the window's start with limitBytes, and count the lines
 // that match. A log cut at limitBytes is labelled truncated="true" (its count is a lower
-// bound). Reads are cached per query for its interval, so a 30 s tick does not re-read a day
+// bound). A pod deleted between the list and its log read (404: a disruption's restart) is
+// left out, as if the list had been taken a moment later — its log is gone with it. Reads are cached per query for its interval, so a 30 s tick does not re-read a day
 // of logs. Failures reject (the check counts them towards errorLimit, then is unknown).
 
 import type { V1Pod } from '@kubernetes/client-node';
@@ -12,6 +13,7 @@ import type { LogsQuery } from '../../checks/model.js';
 import type { Sample } from '../../checks/types.js';
 import type { KubeContext } from './clients.js';
 import { call } from './call.js';
+import { isNotFound } from './errors.js';
 
 const READABLE_PHASES = new Set(['Running', 'Succeeded', 'Failed']);
 
@@ -58,9 +60,23 @@ export async function readLogCounts(ctx: KubeContext, q: LogsQuery, signal?: Abo
   for (const pod of await podsOf(ctx, q, signal)) {
     const name = pod.metadata?.name ?? '';
     const containers = (pod.spec?.containers ?? []).map((c) => c.name).filter((c) => !q.containers || q.containers.includes(c));
-    for (const c of containers) samples.push(await countContainer(ctx, q, name, c, pattern, signal));
+    samples.push(...(await countPod(ctx, q, name, containers, pattern, signal)));
   }
   return samples;
+}
+
+/** One pod's containers' counts; none when the pod is gone (deleted since the list). */
+async function countPod(ctx: KubeContext, q: LogsQuery, pod: string, containers: string[], pattern: RegExp, signal?: AbortSignal): Promise<Sample[]> {
+  const counted: Sample[] = [];
+  for (const c of containers) {
+    try {
+      counted.push(await countContainer(ctx, q, pod, c, pattern, signal));
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+  }
+  return counted;
 }
 
 /** The reader with its per-query cache (one entry per distinct query, replaced on each read). */

@@ -134,4 +134,24 @@ describe('logs check kind', () => {
       expect((e as UserError).message).toContain(message);
     }
   });
+
+  // Last: it deletes a pod (its ReplicaSet replaces it).
+  it('leaves out a pod deleted between the list and its log read (404), and still fails on other errors', async () => {
+    const [a, b] = pods as [string, string];
+    const logPath = `/api/v1/namespaces/${NS}/pods/${a}/log`;
+    const askedBefore = api.requests.filter((r) => r.path === logPath).length;
+    api.faults.inject({ method: 'GET', pathPrefix: logPath, delayMs: 300, times: 1 });
+    const reading = readLogCounts(kube, query({ containers: ['discovery'] }));
+    await waitFor(() => api.faults.pending === 0, { timeoutMs: 5000, intervalMs: 10, what: 'the delayed log read to arrive' });
+    await kube.core.deleteNamespacedPod({ name: a, namespace: NS, gracePeriodSeconds: 0 });
+    const samples = await reading;
+    expect(samples.map((s) => `${s.labels.pod}/${s.labels.container}=${s.value}`)).toEqual([`${b}/discovery=2`]);
+    // Its log was asked for (and answered 404: the pod is gone).
+    expect(api.requests.filter((r) => r.path === logPath).length - askedBefore).toBe(1);
+    await expect(kube.core.readNamespacedPod({ name: a, namespace: NS })).rejects.toThrow();
+    // Any other failure still fails the read (the check counts it, then is unknown).
+    api.faults.inject({ method: 'GET', pathPrefix: `/api/v1/namespaces/${NS}/pods/${b}/log`, status: 500, times: 5 });
+    await expect(readLogCounts(kube, query({ containers: ['discovery'] }))).rejects.toThrow();
+    api.faults.clear();
+  });
 });
