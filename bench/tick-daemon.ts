@@ -102,6 +102,7 @@ void life.run(async () => {
   const profDir = join(dir, 'prof');
   await mkdir(profDir);
   const durations: number[] = [];
+  const phases = new Map<string, number[]>();
   let warm = false;
   const daemon = life.own(
     await startBenchDaemon({
@@ -109,7 +110,9 @@ void life.run(async () => {
       logFile: join(dir, 'daemon.log'),
       nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
       onLine(line) {
-        if (warm && line.msg === 'tick' && typeof line.durationMs === 'number') durations.push(line.durationMs);
+        if (!warm || line.msg !== 'tick' || typeof line.durationMs !== 'number') return;
+        durations.push(line.durationMs);
+        for (const [phase, ms] of Object.entries((line.phasesMs ?? {}) as Record<string, number>)) phases.set(phase, [...(phases.get(phase) ?? []), ms]);
       },
     }),
     (d) => d.stop(),
@@ -161,6 +164,7 @@ void life.run(async () => {
       { measurement: 'daemon tick p50 (histogram_quantile)', value: p50Hist, unit: 'ms', n },
       { measurement: 'rule group p50', value: groupP50, unit: 'ms', n: group.durations.length },
       { measurement: 'rule group p99', value: quantile(group.durations, 0.99), unit: 'ms', n: group.durations.length },
+      ...[...phases].map(([phase, ms]) => ({ measurement: `tick phase ${phase} p50 (log phasesMs)`, value: quantile(ms, 0.5), unit: 'ms', n: ms.length })),
       { measurement: 'tick p50 ÷ rule group p50', value: ratio, unit: 'x', n: '' },
       ...(RECORDED ? [{ measurement: 'expressions asked directly (missing, stale or failed recorded result), whole run', value: directAsked(after), unit: '', n: '' }] : []),
     ],

@@ -91,6 +91,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     return { ran: false, reason: 'paused' };
   }
 
+  const laps = lapTimer(now, startedAt);
   const target = targetOf(deps, suite);
   const scoped = tickProvider(deps, suite, group, target);
   // Independent reads, one round trip's wait instead of three, while the queries travel.
@@ -98,11 +99,13 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   const disruption = currentDisruption(open, startedAt, longestGraceMs(group.checks));
   const checks = group.checks.map((c) => specInPhase(c, suitePhase(disruption, startedAt)));
   const input = { guard: group.guard, guardSource: group.guardSource, checks, ...(deployment ? { deployment } : {}) };
+  laps.lap('read');
   const result = await deps.evaluate(input, scoped, prev, startedAt, {
     ...(target.maxInstances !== undefined ? { maxInstances: target.maxInstances } : {}),
     ...(target.logs ? { logs: target.logs } : {}),
   });
   ranBefore(deps).set(suite, result.guard === 'running' || result.guard === 'none');
+  laps.lap('evaluate');
   await deps.store.save(suite, result.records);
   const changes = deps.impact || deps.evidence ? checkChanges(suite, prev, result.records, startedAt) : [];
   if (deps.impact) {
@@ -111,6 +114,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   }
   // Beside the tick, never awaited: the API's events and pods for checks that started failing.
   deps.evidence?.onChanges(suite, changes);
+  laps.lap('save');
 
   const specs = new Map(group.checks.map((c) => [c.name, c]));
   const states = reportRecords(deps, suite, group.checks, result.records, prev);
@@ -118,7 +122,7 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
   // Blamed on alerts: the disruption whose impact is still being judged (running, or not yet recovered).
   const blamed = open.windows.at(-1);
   const events = announce({ ...deps, prometheusUrl: target.prometheusUrl }, suite, specs, result.transitions, prev, blamed && describeDisruption(blamed));
-  const durationMs = now() - startedAt;
+  const durationMs = laps.lap('report') - startedAt;
   deps.metrics.tickDuration.observe({ suite }, durationMs / 1000);
   // One round trip for the state changes, the run entry and the checks' values.
   const values = deps.values;
@@ -130,10 +134,29 @@ export async function runTick(deps: TickDeps, job: TickJob): Promise<TickOutcome
     snapshot && ((tx) => values.addTo(tx, suite, snapshot)),
   );
   deps.logger.info(
-    { suite, jobId: job.id, durationMs, lagMs: startedAt - job.scheduledAt, states, errors: result.errors },
+    { suite, jobId: job.id, durationMs, phasesMs: laps.done, lagMs: startedAt - job.scheduledAt, states, errors: result.errors },
     'tick',
   );
   return { ran: true, states, durationMs };
+}
+
+/**
+ * Where a tick's time went, for its log line (`phasesMs`): read (pause flag, records, ledger,
+ * deployment), evaluate (guard and checks: Prometheus), save (records, ledger), report
+ * (gauges, alerts). Each lap is the time since the previous one; lap() returns the clock's reading.
+ */
+function lapTimer(now: () => number, startedAt: number): { lap(name: string): number; done: Record<string, number> } {
+  let last = startedAt;
+  const done: Record<string, number> = {};
+  return {
+    done,
+    lap(name) {
+      const t = now();
+      done[name] = t - last;
+      last = t;
+      return t;
+    },
+  };
 }
 
 /** Per daemon (its groups map): whether a suite's checks ran on this process' last tick of it, so the next tick's queries start early. */

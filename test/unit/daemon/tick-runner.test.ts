@@ -148,6 +148,20 @@ describe('runTick', () => {
     expect(await counter(metrics, { suite: 's', check: 'c', result: 'failing' })).toBe(1);
   });
 
+  it('logs where the tick went: read, evaluate, save and report laps that add up to durationMs', async () => {
+    const { deps, provider } = setup([spec('c', '> 5')]);
+    provider.values.set('q_c', 9);
+    const lines: Array<Record<string, unknown>> = [];
+    deps.logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    await runTick(deps, { id: 't1', suite: 's', scheduledAt: 0 });
+    const tick = lines.find((l) => l.msg === 'tick');
+    const phases = tick?.phasesMs as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(['read', 'evaluate', 'save', 'report']);
+    // The test's clock moves 1 s per reading: each lap is a whole number of those.
+    expect(Object.values(phases).reduce((a, b) => a + b, 0)).toBe(tick?.durationMs);
+    expect(Object.values(phases).every((ms) => ms > 0 && ms % 1000 === 0)).toBe(true);
+  });
+
   it("ticks a suite instance against its own cluster: that cluster's Prometheus and instance cap", async () => {
     const { deps } = setup([spec('c', '> 5')]);
     const three = [1, 2, 3].map((i) => ({ labels: { pod: `p${i}` }, value: i }));
