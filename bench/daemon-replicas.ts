@@ -147,7 +147,7 @@ void life.run(async () => {
     setup: [
       `${REPLICAS} daemon children (simulator/local/daemon-entry.ts) on one real Redis and one real Prometheus (1 s scrape of the synthetic Istio series)`,
       ...(CLUSTERS > 1 ? [`clusters: ${CLUSTERS} simulated clusters (one Prometheus client each, all on the one Prometheus), suite i on cluster i mod ${CLUSTERS}: ${SUITES} suite instances`] : []),
-      `${SUITES} suites × ${CHECKS} check_metrics-style checks, tick 10 s, ${SECONDS} s; CPU, tick durations and the tick-count spread from ${WARMUP_MS / 1000} s on; RSS/CPU sampled every ${SAMPLE_MS / 1000} s from /proc`,
+      `${SUITES} suites × ${CHECKS} check_metrics-style checks (${new Set(suites.flatMap(suiteExpressions)).size} distinct expressions, guards included), tick 10 s, ${SECONDS} s; CPU, tick durations and the tick-count spread from ${WARMUP_MS / 1000} s on; RSS/CPU sampled every ${SAMPLE_MS / 1000} s from /proc`,
     ],
     rows,
     verdicts,

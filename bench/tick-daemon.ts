@@ -151,8 +151,8 @@ void life.run(async () => {
     setup: [
       `daemon child (simulator/local/daemon-entry.ts${PROFILE ? ', --cpu-prof' : ''}) with one suite of ${CHECKS} check_metrics-style checks and its guard; real Redis; real Prometheus scraping the synthetic Istio series every 1 s`,
       RECORDED
-        ? `the same Prometheus evaluates the same ${exprs.length} expressions as the recording rules \`mesh-soak rules\` prints (each wrapped to keep its metric name and add its marker), one group every ${TICK_S} s; the daemon reads what they recorded (prometheus.recordingRules); both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`
-        : `the same Prometheus evaluates the same ${exprs.length} expressions as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
+        ? `the same Prometheus evaluates the same ${exprs.length} expressions (${new Set(exprs).size} distinct) as the recording rules \`mesh-soak rules\` prints (each wrapped to keep its metric name and add its marker), one group every ${TICK_S} s; the daemon reads what they recorded (prometheus.recordingRules); both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`
+        : `the same Prometheus evaluates the same ${exprs.length} expressions (${new Set(exprs).size} distinct) as one recording-rule group every ${TICK_S} s; both measured over the same ${SECONDS} s after a ${WARMUP_S} s warm-up`,
       "tick: the daemon's log `durationMs` (the value mesh_soak_tick_duration_seconds observes) and the histogram itself; rule group: prometheus_rule_group_last_duration_seconds at each evaluation",
       `load average (1 min) ${loadAtStart.toFixed(1)} at the start of the measured window, ${loadAtEnd.toFixed(1)} at its end, ${cpus().length} cores shared by daemon, Prometheus and Redis: compare ratios from one run only`,
       PROFILE ? '--cpu-prof slows the daemon side only (the ratio is pessimistic); BENCH_PROFILE=0 for the ratio alone' : 'no CPU profile (BENCH_PROFILE=0)',

@@ -32,14 +32,20 @@ const svc = (j: number): string => `svc-${j % SERVICES}`;
  * One suite per namespace with `checksPerSuite` checks cycling through check_metrics' five
  * shapes (5xx rate, sanity, Envoy CPU per pod — a vector —, memory peak, error ratio), each
  * on its own service, and the sanity guard check_metrics used as its "running" query.
+ * A suite of more checks than a namespace has services goes on into the next namespaces
+ * (check j: service j mod SERVICES of namespace i + ⌊j / SERVICES⌋), so every check of a
+ * suite is its own expression over series that exist — 500 checks are 500 distinct queries
+ * over all 20 namespaces, not 25 queries asked 20 times each.
  */
 export function istioSuites(count: number, checksPerSuite: number): BenchSuite[] {
   const suites: BenchSuite[] = [];
   for (let i = 0; i < count; i++) {
     const checks: BenchCheck[] = [];
     for (let j = 0; j < checksPerSuite; j++) {
-      const sel = `destination_service_namespace="{{namespace}}", destination_service_name="${svc(j)}"`;
-      const pods = `container="istio-proxy", namespace="{{namespace}}", pod=~"${svc(j)}-.*"`;
+      const next = Math.floor(j / SERVICES);
+      const ns = next === 0 ? '{{namespace}}' : benchNamespace(i + next);
+      const sel = `destination_service_namespace="${ns}", destination_service_name="${svc(j)}"`;
+      const pods = `container="istio-proxy", namespace="${ns}", pod=~"${svc(j)}-.*"`;
       const base = `${svc(j)}-${j}`;
       switch (j % 5) {
         case 0:
