@@ -46,14 +46,26 @@ interface Recorded {
 export function splitRecorded(samples: readonly Sample[]): Map<string, Recorded> {
   const out = new Map<string, Recorded>();
   for (const s of samples) {
-    const { [EXPR_LABEL]: hash, [NAME_LABEL]: name, [MARKER_LABEL]: marker, __name__: _recorded, ...labels } = s.labels;
+    const hash = s.labels[EXPR_LABEL];
     if (hash === undefined) continue;
     let entry = out.get(hash);
     if (!entry) out.set(hash, (entry = { samples: [] }));
-    if (marker === '1' && Object.keys(labels).length === 0) entry.evaluatedAtS = s.value;
-    else entry.samples.push({ labels: name === undefined ? labels : { __name__: name, ...labels }, value: s.value });
+    const labels = ownLabels(s.labels);
+    if (s.labels[MARKER_LABEL] === '1' && labels === undefined) entry.evaluatedAtS = s.value;
+    else entry.samples.push({ labels: labels ?? {}, value: s.value });
   }
   return out;
+}
+
+/** The labels a direct query gives (the recorded name back as __name__); undefined when there are none. */
+function ownLabels(recorded: Record<string, string>): Record<string, string> | undefined {
+  let labels: Record<string, string> | undefined;
+  for (const key in recorded) {
+    if (key === EXPR_LABEL || key === MARKER_LABEL || key === '__name__') continue;
+    labels ??= {};
+    labels[key === NAME_LABEL ? '__name__' : key] = recorded[key] as string;
+  }
+  return labels;
 }
 
 export class RecordedProvider implements MetricsProvider {

@@ -35,9 +35,19 @@ export function recordable(expr: string): boolean {
   return batchable(expr) && !expr.includes(EXPR_LABEL);
 }
 
+/** Hashes already computed (every tick asks the config's same expressions); emptied when it reaches this many. */
+const HASHES_KEPT = 20_000;
+const hashes = new Map<string, string>();
+
 /** The label value that names an expression: 16 hex digits of its SHA-256, over the text exactly as queried. */
 export function exprHash(expr: string): string {
-  return createHash('sha256').update(expr).digest('hex').slice(0, 16);
+  let hash = hashes.get(expr);
+  if (hash === undefined) {
+    if (hashes.size >= HASHES_KEPT) hashes.clear();
+    hash = createHash('sha256').update(expr).digest('hex').slice(0, 16);
+    hashes.set(expr, hash);
+  }
+  return hash;
 }
 
 /** The rule's PromQL: the expression's series with their name kept, or'ed with the marker. */
