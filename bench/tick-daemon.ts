@@ -12,13 +12,14 @@
 // `mesh-soak rules` prints for the config, and the daemon runs with prometheus.recordingRules: it
 // reads what they recorded instead of evaluating the expressions again. The ratio stays against
 // the plain group (Prometheus evaluating the same expressions, as without mesh-soak); the ratio
-// against the wrapped group it reads is reported beside it.
+// against the wrapped group it reads is reported beside it, and after the run what the lookups
+// cost Prometheus alone (all series, and the marker series alone).
 // Env: BENCH_SECONDS (default 120), BENCH_CHECKS (500), BENCH_TICK_S (2), BENCH_PROFILE (1; 0 = no --cpu-prof),
 // BENCH_RECORDED (0), BENCH_NODE_ARGS (node flags for the daemon child, after the image's)
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dump } from 'js-yaml';
-import { recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
+import { EXPR_LABEL, MARKER_LABEL, RECORDED_METRIC, exprHash, recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { istioSuites, suiteExpressions, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
@@ -57,6 +58,43 @@ async function writeRules(dir: string, exprs: string[]): Promise<string> {
   const recorded = RECORDED ? recordingRuleGroups(exprs.map((expr) => ({ expr, intervalMs: TICK_S * 1000 })), exprs.length).map((g) => ({ ...g, name: RECORDED_GROUP })) : [];
   await writeFile(file, dump({ groups: [plainGroup(exprs), ...recorded] }, { lineWidth: -1 }));
   return file;
+}
+
+interface LookupCost {
+  what: string;
+  p50Ms: number;
+  series: number;
+  bytes: number;
+}
+
+/**
+ * What the daemon's recorded-result lookups cost Prometheus alone, with the rules still being
+ * evaluated and nothing else asking: the selectors the provider sends (batches of 200 hashes,
+ * in parallel), and the marker series alone (one per expression). 20 rounds each.
+ */
+async function lookupCosts(url: string, exprs: string[]): Promise<LookupCost[]> {
+  const hashes = [...new Set(exprs.map(exprHash))];
+  const batches: string[][] = [];
+  for (let i = 0; i < hashes.length; i += 200) batches.push(hashes.slice(i, i + 200));
+  const selector = (hs: string[], marker: boolean) => `${RECORDED_METRIC}{${EXPR_LABEL}=~"${hs.join('|')}"${marker ? `, ${MARKER_LABEL}="1"` : ''}}`;
+  const ask = async (query: string): Promise<{ series: number; bytes: number }> => {
+    const text = await (await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query }) })).text();
+    return { series: (JSON.parse(text) as { data: { result: unknown[] } }).data.result.length, bytes: text.length };
+  };
+  const costs: LookupCost[] = [];
+  for (const [what, marker] of [['lookups as the daemon sends them (all series)', false], ['marker series alone', true]] as const) {
+    const ms: number[] = [];
+    let last = { series: 0, bytes: 0 };
+    for (let round = 0; round < 20; round++) {
+      const started = performance.now();
+      const answers = await Promise.all(batches.map((b) => ask(selector(b, marker))));
+      ms.push(performance.now() - started);
+      last = answers.reduce((a, b) => ({ series: a.series + b.series, bytes: a.bytes + b.bytes }));
+      await sleep(50);
+    }
+    costs.push({ what, p50Ms: quantile(ms, 0.5), series: last.series, bytes: last.bytes });
+  }
+  return costs;
 }
 
 /** Follows a rule group's evaluations in Prometheus' /metrics text: one duration per new evaluation timestamp. */
@@ -143,6 +181,7 @@ void life.run(async () => {
   const after = await (await fetch(`${daemon.base}/metrics`)).text();
   await daemon.stop();
   const profile = PROFILE ? await summariseDir(profDir) : undefined;
+  const lookups = RECORDED ? await lookupCosts(prom.url, exprs) : [];
 
   const metric = 'mesh_soak_tick_duration_seconds';
   const b0 = histogramBuckets(before, metric);
@@ -180,6 +219,7 @@ void life.run(async () => {
             { measurement: 'tick p50 ÷ recording-rule group p50', value: tickP50 / quantile(recordedGroup.durations, 0.5), unit: 'x', n: '' },
           ]
         : []),
+      ...lookups.map((l) => ({ measurement: `after the run, ${l.what}: p50 (${l.series} series, ${Math.round(l.bytes / 1024)} KiB)`, value: l.p50Ms, unit: 'ms', n: 20 })),
       { measurement: 'tick p50 ÷ rule group p50', value: ratio, unit: 'x', n: '' },
       ...(RECORDED ? [{ measurement: 'expressions asked directly (missing, stale or failed recorded result), whole run', value: directAsked(after), unit: '', n: '' }] : []),
     ],
