@@ -33,6 +33,10 @@ import { runDisruptionJob, type DisruptionDeps } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
+import { countReplicas } from '../adapters/redis/replicas.js';
+
+/** A replica that has not said it is alive for this long is not counted (three housekeeping passes). */
+const REPLICA_TTL_MS = 45_000;
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
@@ -140,7 +144,11 @@ export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daem
   }, { retryMs: parts.retryMs, logger });
   reinstallOnReconnect(redis, keeper, logger);
   const ping = async (): Promise<boolean> => (await withTimeout(redis.ping().catch(() => 'down'), 1000)) === 'PONG';
-  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watch.housekeeping(queues, keeper) };
+  const watched = watch.housekeeping(queues, keeper);
+  // Each pass also re-divides the ticks among the replicas alive now (replicas.ts, tickShare).
+  const share = async (): Promise<number> => queues.shareTicks(await countReplicas(redis, parts.keys.replicas(), tickDeps.worker, parts.now(), REPLICA_TTL_MS));
+  const passes = [...(watched.passes ?? []), { name: 'tick share', run: share }];
+  const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watched, passes };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
   const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}), ...(evidence ? { evidence } : {}) };

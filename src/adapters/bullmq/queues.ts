@@ -73,10 +73,22 @@ export interface SuiteQueues {
   triggerDisruption(suite: string): Promise<void>;
   /** Queues a manual benchmark run of the suite. */
   triggerBenchmark(suite: string): Promise<void>;
+  /**
+   * Sets this replica's tick concurrency to its share among `replicas` (tickShare), so a burst
+   * of due ticks is split between the replicas instead of going to the first one awake;
+   * returns the concurrency set.
+   */
+  shareTicks(replicas: number): number;
   /** Stops taking jobs; waits for running ones up to timeoutMs, then forces. Resolves true when clean. */
   closeWorkers(timeoutMs: number): Promise<boolean>;
   /** Closes the queues within timeoutMs, then drops every socket. */
   closeQueues(timeoutMs: number): Promise<void>;
+}
+
+/** A replica's tick concurrency: its share of `full` over `replicas` tick workers, one spare; `full` when alone or unknown. */
+export function tickShare(full: number, replicas: number): number {
+  if (!Number.isInteger(replicas) || replicas <= 1) return full;
+  return Math.min(full, Math.ceil(full / replicas) + 1);
 }
 
 function toSuiteJob(job: Job<SuiteJobData>): SuiteJob {
@@ -149,6 +161,7 @@ export function createSuiteQueues(o: QueueOptions): SuiteQueues {
         ...wantedBenchmarkSchedulers(config).filter((w) => !bench.has(w.id)),
       ].map((w) => w.id);
     },
+    shareTicks: (replicas) => ((workers[0] as Worker<SuiteJobData>).concurrency = tickShare(o.tickConcurrency, replicas)),
     async triggerDisruption(suite) {
       await disruptionQueue.add(DISRUPTION_JOB, { ...jobDataOf(suite), manual: true }, RETENTION);
     },

@@ -49,6 +49,8 @@ export interface StateKeys {
   ledgerEvidence(suite: string, check: string): string;
   /** A suite's last check values: a list of per-tick snapshots, capped (value-ring.ts). */
   checkValues(suite: string): string;
+  /** The replicas alive: a sorted set of worker ids by when each last said so (replicas.ts). */
+  replicas(): string;
 }
 
 export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
@@ -75,5 +77,6 @@ export function stateKeys(prefix: string = DEFAULT_PREFIX): StateKeys {
     ledgerVersions: () => `${prefix}:ledger-versions`,
     ledgerEvidence: (suite, check) => `${prefix}:ledger-evidence:${suite}:${check}`,
     checkValues: (suite) => `${prefix}:check-values:${suite}`,
+    replicas: () => `${prefix}:replicas`,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wantedDisruptionSchedulers, wantedTickSchedulers } from '../../../src/adapters/bullmq/schedules.js';
 import { scheduledAt } from '../../../src/adapters/bullmq/job-timing.js';
+import { tickShare } from '../../../src/adapters/bullmq/queues.js';
 import { check, config, suite } from '../../integration/daemon/fixtures.js';
 
 const base = { prometheusUrl: 'http://127.0.0.1:1', redisUrl: 'redis://127.0.0.1:1' };
@@ -47,5 +48,20 @@ describe('scheduledAt', () => {
   it('falls back to timestamp plus the original delay for one-off jobs', () => {
     expect(scheduledAt({ id: '17', timestamp: 1000, opts: { delay: 250 } })).toBe(1250);
     expect(scheduledAt({ id: '18', timestamp: 1000, opts: {} })).toBe(1000);
+  });
+});
+
+describe('tickShare', () => {
+  it("is a replica's share of the tick slots (one spare), the full count alone or when the replicas are unknown", () => {
+    const table: Array<[full: number, replicas: number, share: number]> = [
+      [101, 0, 101], // CLIENT LIST refused: unknown
+      [101, 1, 101],
+      [101, 2, 52],
+      [101, 3, 35],
+      [3, 3, 2],
+      [2, 5, 2],
+      [101, Number.NaN, 101],
+    ];
+    for (const [full, replicas, share] of table) expect(tickShare(full, replicas), `${full} over ${replicas}`).toBe(share);
   });
 });
