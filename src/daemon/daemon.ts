@@ -34,9 +34,6 @@ import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
 import { countReplicas } from '../adapters/redis/replicas.js';
-
-/** A replica that has not said it is alive for this long is not counted (three housekeeping passes). */
-const REPLICA_TTL_MS = 45_000;
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
@@ -53,6 +50,9 @@ import type { LogsReader } from '../checks/logs.js';
 import { daemonBenchmarks, type BenchmarkParts, type DaemonBenchmarks } from './benchmarks.js';
 import { evidenceRecorder, suiteEvidenceNamespaces, type CaptureEvidence, type EvidenceRecorder } from './evidence.js';
 import { DEFAULT_EVIDENCE_BOUNDS, type EvidenceBounds } from '../verdict/evidence.js';
+
+/** A replica that has not said it is alive for this long is not counted (three housekeeping passes). */
+const REPLICA_TTL_MS = 45_000;
 
 export type { Notifier };
 
