@@ -19,7 +19,8 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dump } from 'js-yaml';
-import { EXPR_LABEL, MARKER_LABEL, RECORDED_METRIC, exprHash, recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
+import { exprHash, recordingRuleGroups } from '../src/adapters/prometheus/recording-rules.js';
+import { recordedSelector } from '../src/adapters/prometheus/recorded-provider.js';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { istioSuites, suiteExpressions, writeBenchConfig, type BenchSuite } from './lib/bench-config.js';
@@ -76,7 +77,6 @@ async function lookupCosts(url: string, exprs: string[]): Promise<LookupCost[]> 
   const hashes = [...new Set(exprs.map(exprHash))];
   const batches: string[][] = [];
   for (let i = 0; i < hashes.length; i += 200) batches.push(hashes.slice(i, i + 200));
-  const selector = (hs: string[], marker: boolean) => `${RECORDED_METRIC}{${EXPR_LABEL}=~"${hs.join('|')}"${marker ? `, ${MARKER_LABEL}="1"` : ''}}`;
   const ask = async (query: string): Promise<{ series: number; bytes: number }> => {
     const text = await (await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query }) })).text();
     return { series: (JSON.parse(text) as { data: { result: unknown[] } }).data.result.length, bytes: text.length };
@@ -87,7 +87,7 @@ async function lookupCosts(url: string, exprs: string[]): Promise<LookupCost[]> 
     let last = { series: 0, bytes: 0 };
     for (let round = 0; round < 20; round++) {
       const started = performance.now();
-      const answers = await Promise.all(batches.map((b) => ask(selector(b, marker))));
+      const answers = await Promise.all(batches.map((b) => ask(recordedSelector(b, marker))));
       ms.push(performance.now() - started);
       last = answers.reduce((a, b) => ({ series: a.series + b.series, bytes: a.bytes + b.bytes }));
       await sleep(50);

@@ -42,6 +42,12 @@ interface Recorded {
   samples: Sample[];
 }
 
+/** The selector of these expression hashes' recorded series (and markers); `markersOnly`: the markers alone. */
+export function recordedSelector(hashes: readonly string[], markersOnly = false): string {
+  const marker = markersOnly ? `, ${MARKER_LABEL}="1"` : '';
+  return `${RECORDED_METRIC}{${EXPR_LABEL}${hashes.length === 1 ? '=' : '=~'}"${hashes.join('|')}"${marker}}`;
+}
+
 /** The recorded series of a selector answer by expression hash, labels as a direct query gives them. */
 export function splitRecorded(samples: readonly Sample[]): Map<string, Recorded> {
   const out = new Map<string, Recorded>();
@@ -111,7 +117,7 @@ export class RecordedProvider implements MetricsProvider {
   }
 
   private async read(hashes: string[], byHash: Map<string, Pending[]>): Promise<void> {
-    const selector = `${RECORDED_METRIC}{${EXPR_LABEL}${hashes.length === 1 ? '=' : '=~'}"${hashes.join('|')}"}`;
+    const selector = recordedSelector(hashes);
     let recorded: Map<string, Recorded>;
     try {
       recorded = splitRecorded(await this.client.query(selector));
