@@ -408,6 +408,10 @@ export async function startDemoStack(options: DemoOptions = {}): Promise<DemoSta
   } catch (err) {
     await stopAll();
     await rm(dir, { recursive: true, force: true });
+    // A Ctrl-C reaches a server forked that instant, before it left the demo's process group,
+    // so the server dies of the same SIGINT and its start fails: that is the interruption too.
+    // (Checked after stopAll, whose awaits let the demo's own SIGINT handler run.)
+    if (options.signal?.aborted) throw new DemoAborted();
     throw err;
   }
 }
