@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== undefined)(`the container image${skipReason ? ` (
     const inspect = JSON.parse(await podmanOk(['image', 'inspect', IMAGE])) as Array<{ Size: number; Config: { User: string; Entrypoint: string[] } }>;
     const image = inspect[0]!;
     expect(image.Config.User).toBe('10001:10001');
-    expect(image.Config.Entrypoint).toEqual(['node', '--optimize-for-size', 'dist/src/cli.js']);
+    expect(image.Config.Entrypoint).toEqual(['node', '--heap-growing-percent=15', 'dist/src/cli.js']);
     // Every package the lockfile marks dev-only (vitest, typescript, testcontainers, …) must be absent.
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
     const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev === true).map(([path]) => path);

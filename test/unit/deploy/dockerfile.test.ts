@@ -33,13 +33,13 @@ describe('Dockerfile', () => {
   });
 
   it('starts the CLI with `run --config /etc/mesh-soak/config.yaml`, like the Deployment', () => {
-    expect(instr('ENTRYPOINT')).toEqual(['ENTRYPOINT ["node", "--optimize-for-size", "dist/src/cli.js"]']);
+    expect(instr('ENTRYPOINT')).toEqual(['ENTRYPOINT ["node", "--heap-growing-percent=15", "dist/src/cli.js"]']);
     expect(instr('CMD')).toEqual(['CMD ["run", "--config", "/etc/mesh-soak/config.yaml"]']);
   });
 
   it('bounds V8\'s heap (NODE_OPTIONS and the ENTRYPOINT\'s node flags), and the benchmarks run their daemon with the same flags', () => {
     expect(instr('ENV')).toContain('ENV NODE_OPTIONS=--max-semi-space-size=4');
-    expect(imageNodeFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))).toEqual(['--max-semi-space-size=4', '--optimize-for-size']);
+    expect(imageNodeFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))).toEqual(['--max-semi-space-size=4', '--heap-growing-percent=15']);
     expect(imageNodeFlags('FROM x\nENV NODE_OPTIONS="--a=1 --b"\n')).toEqual(['--a=1', '--b']);
     expect(imageNodeFlags('FROM x\nENTRYPOINT ["node", "--c", "cli.js"]\n')).toEqual(['--c']);
     expect(imageNodeFlags('FROM x\nENTRYPOINT ["tini", "--", "node"]\n')).toEqual([]);
