@@ -185,8 +185,10 @@ export class CheckStore {
     const before = this.known.get(suite);
     // What Redis will hold if the write lands; if it does not, the next save writes every field.
     this.known.set(suite, Object.keys(records).length === 0 ? new Map() : fields);
+    const key = this.keys.checks2(suite);
     const tx = this.redis.multi();
-    writeFormat2(tx, this.keys.checks2(suite), fields, before, Object.keys(records).length === 0);
+    // First in tx, so its answer is the first of exec's.
+    const diff = writeFormat2(tx, key, fields, before, Object.keys(records).length === 0);
     tx.del(this.keys.checks(suite));
     if (compat) {
       const v1 = Object.entries(records).flatMap(([check, record]) => [check, checkRecordCodec.encode(record)]);
@@ -196,10 +198,19 @@ export class CheckStore {
       const result = await tx.exec();
       const failed = result?.find(([err]) => err !== null);
       if (!result || failed) throw new Fault('redis', `saving check records of ${suite} failed`, { cause: failed?.[0] });
+      // The diff was refused (another writer since): the whole hash, in a second round trip.
+      if (diff && result[0]?.[1] === STALE) await this.replace(suite, key, fields);
     } catch (err) {
       this.known.delete(suite);
       throw err;
     }
+  }
+
+  /** Replaces the format-2 hash with `fields` (DEL and HSET in one transaction). */
+  private async replace(suite: string, key: string, fields: Map<string, string>): Promise<void> {
+    const result = await this.redis.multi().del(key).hset(key, ...[...fields].flat()).exec();
+    const failed = result?.find(([err]) => err !== null);
+    if (!result || failed) throw new Fault('redis', `saving check records of ${suite} failed`, { cause: failed?.[0] });
   }
 
   async remove(suite: string): Promise<void> {
@@ -241,12 +252,15 @@ function encodeFormat2(records: Record<string, CheckRecord>, compatUntil: number
   return fields;
 }
 
+/** What DIFF_SCRIPT answers when Redis no longer holds the expected `$tick`. */
+const STALE = 1;
+
 /**
- * ARGV: expected `$tick` text ('' = unknown), n, n diff entries (field, text, ...), g, g fields
- * to delete, then every field and text. Applies the diff when `$tick` is as expected, else
- * replaces the hash. HSET/HDEL in chunks: Lua's unpack is bounded (8000 values).
+ * ARGV: expected `$tick` text, n, n diff entries (field, text, ...), g, g fields to delete.
+ * Applies the diff and answers 0 when `$tick` is as expected, else writes nothing and answers
+ * STALE. HSET/HDEL in chunks: Lua's unpack is bounded (8000 values).
  */
-const SAVE_SCRIPT = `
+const DIFF_SCRIPT = `
 local key = KEYS[1]
 local function apply(cmd, from, to)
   local i = from
@@ -256,37 +270,36 @@ local function apply(cmd, from, to)
     i = j + 1
   end
 end
+if redis.call('HGET', key, '${TICK_FIELD}') ~= ARGV[1] then return ${STALE} end
 local n = tonumber(ARGV[2])
 local g = tonumber(ARGV[3 + n])
-if ARGV[1] ~= '' and redis.call('HGET', key, '${TICK_FIELD}') == ARGV[1] then
-  apply('HSET', 3, 2 + n)
-  apply('HDEL', 4 + n, 3 + n + g)
-  return 0
-end
-redis.call('DEL', key)
-apply('HSET', 4 + n + g, #ARGV)
-return 1
+apply('HSET', 3, 2 + n)
+apply('HDEL', 4 + n, 3 + n + g)
+return 0
 `;
 
 /**
- * Writes the fields that differ from `before` — but only while Redis still holds the `$tick`
- * `before` was read or written with; another writer since (a replica, or this suite's previous
- * tick finishing late elsewhere) makes `before` stale, and the script then replaces the whole
- * hash, so no record is left half another writer's. Without `before`: the whole hash.
+ * Queues the save of the format-2 hash on tx. With `before` (what this store knows Redis
+ * holds): only the fields that differ, applied only while Redis still holds the `$tick`
+ * `before` was read or written with (then true is returned: one command queued, whose
+ * STALE answer means another writer came since (a replica, or this suite's previous tick
+ * finishing late elsewhere) and the caller replaces the whole hash, so no record is left half
+ * another writer's). Without `before`: the whole hash, replaced in tx.
  */
-function writeFormat2(tx: Multi, key: string, fields: Map<string, string>, before: Map<string, string> | undefined, empty: boolean): void {
-  if (empty) {
+function writeFormat2(tx: Multi, key: string, fields: Map<string, string>, before: Map<string, string> | undefined, empty: boolean): boolean {
+  const expected = before?.get(TICK_FIELD);
+  if (empty || !before || expected === undefined) {
     tx.del(key);
-    return;
+    if (!empty) tx.hset(key, ...[...fields].flat());
+    return false;
   }
   const changed: string[] = [];
-  for (const [field, text] of fields) if (before?.get(field) !== text) changed.push(field, text);
-  const gone = before ? [...before.keys()].filter((f) => !fields.has(f)) : [];
-  const full = [...fields].flat();
-  const expected = before?.get(TICK_FIELD) ?? '';
-  tx.eval(SAVE_SCRIPT, 1, key, expected, changed.length, ...changed, gone.length, ...gone, ...full);
+  for (const [field, text] of fields) if (before.get(field) !== text) changed.push(field, text);
+  const gone: string[] = [];
+  for (const field of before.keys()) if (!fields.has(field)) gone.push(field);
+  tx.eval(DIFF_SCRIPT, 1, key, expected, changed.length, ...changed, gone.length, ...gone);
+  return true;
 }
-
 
 /** Decodes a format-2 hash; `trusted` fields skip the schema. `texts`: what Redis holds, per field. */
 function decodeFormat2(

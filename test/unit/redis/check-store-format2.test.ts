@@ -2,6 +2,7 @@
 // holds; a read that crossed a save (a scrape's gauge refresh beside a tick) must not make it
 // believe Redis holds the older texts. One real Redis (test/contract/redis-fixture.ts).
 
+import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../contract/redis-fixture.js';
 import { CheckStore } from '../../../src/adapters/redis/check-store.js';
@@ -65,6 +66,24 @@ describe('CheckStore format 2', () => {
     await store.load('big');
     await store.save('big', many(2, 7));
     expect(await new CheckStore(shared.client(), keys).load('big')).toEqual(many(2, 7));
+  });
+
+  it('a save over its own last save sends only the changed fields, not the whole hash again', async () => {
+    const keys = stateKeys(shared.prefix());
+    const store = new CheckStore(shared.client(), keys);
+    const suite = (at: number, failing: number): Record<string, CheckRecord> =>
+      Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`check-${i}`, record(at, i === failing ? 'failing' : 'ok')]));
+    const socket = (shared.client() as unknown as { stream: Socket }).stream;
+    const sent = async (save: () => Promise<void>): Promise<number> => {
+      const before = socket.bytesWritten;
+      await save();
+      return socket.bytesWritten - before;
+    };
+    const whole = await sent(() => store.save('web', suite(1, -1)));
+    // One check turned failing: its field and `$tick` (every value) change, the 199 others do not.
+    const diff = await sent(() => store.save('web', suite(2, 5)));
+    expect(diff).toBeLessThan(whole / 4);
+    expect(await new CheckStore(shared.client(), keys).load('web')).toEqual(suite(2, 5));
   });
 
   it('writes format 1 for compatMs after reading it as the latest (a suite ticked less often than the default window)', async () => {
