@@ -89,8 +89,9 @@ function evaluateData(
     instances[key] = next;
     noteChange(transitions, old?.state ?? 'ok', next, now);
   }
-  for (const [key, old] of Object.entries(before)) {
+  for (const key in before) {
     if (observations.has(key)) continue;
+    const old = before[key] as InstanceState;
     if (keepsFiring(spec, old, now)) {
       instances[key] = { ...old, activeSince: null };
     } else {

@@ -301,12 +301,10 @@ function parseLabels(metric: unknown): Record<string, string> {
   if (metric === null || typeof metric !== 'object' || Array.isArray(metric)) {
     throw new PrometheusError('bad_data', 'series labels are not an object');
   }
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(metric)) {
-    if (typeof v !== 'string') throw new PrometheusError('bad_data', `label ${k} is not a string`);
-    labels[k] = v;
-  }
-  return labels;
+  // JSON.parse's own fresh object, read by nobody else: checked in place rather than copied.
+  const labels = metric as Record<string, unknown>;
+  for (const k in labels) if (typeof labels[k] !== 'string') throw new PrometheusError('bad_data', `label ${k} is not a string`);
+  return labels as Record<string, string>;
 }
 
 /** `[ts, "1.5"]` → 1.5; Prometheus spells the specials "NaN", "+Inf", "-Inf". */

@@ -109,7 +109,9 @@ export class RecordedProvider implements MetricsProvider {
     const byHash = new Map<string, Pending[]>();
     for (const p of this.pending) {
       const hash = exprHash(p.expr);
-      byHash.set(hash, [...(byHash.get(hash) ?? []), p]);
+      const waiting = byHash.get(hash);
+      if (waiting) waiting.push(p);
+      else byHash.set(hash, [p]);
     }
     this.pending = [];
     const hashes = [...byHash.keys()];
