@@ -33,7 +33,7 @@ import { runDisruptionJob, type DisruptionDeps } from '../disruption/job.js';
 import type { DisruptionRunner } from '../disruption/types.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../server/http-server.js';
 import { startHousekeeping, type HousekeepingDeps } from './housekeeping.js';
-import { countReplicas } from '../adapters/redis/replicas.js';
+import { countReplicas, leaveReplicas } from '../adapters/redis/replicas.js';
 import { keepSchedulersInstalled, type SchedulerKeeper } from './schedulers.js';
 import { startAlertResend } from './alert-resend.js';
 import { selfWatch, type SelfWatch, type WatchOptions } from './self-watch.js';
@@ -114,6 +114,8 @@ interface Running {
   ping: () => Promise<boolean>;
   restoring: () => Promise<void> | undefined;
   stopResend: () => void;
+  /** Takes this replica out of the replica count (replicas.ts). */
+  leave: () => Promise<void>;
   benchmarks?: DaemonBenchmarks;
   evidence?: EvidenceRecorder;
 }
@@ -151,7 +153,8 @@ export async function runDaemon(given: Config, parts: DaemonParts): Promise<Daem
   const hk: HousekeepingDeps = { queues: queues.all, history, suites: [...groups.keys()], metrics, logger, ping, ...watched, passes };
   const housekeeping = startHousekeeping(hk, parts.housekeepingCron);
   let stopped = false;
-  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, ...(benchmarks ? { benchmarks } : {}), ...(evidence ? { evidence } : {}) };
+  const leave = (): Promise<void> => leaveReplicas(redis, parts.keys.replicas(), tickDeps.worker);
+  const running: Running = { parts, queues, keeper, housekeeping, ping, restoring: restorer.current, stopResend: () => undefined, leave, ...(benchmarks ? { benchmarks } : {}), ...(evidence ? { evidence } : {}) };
   const backend = daemonBackend({
     config, groups, suites, store, history, pause, values, metrics, ping, now: parts.now,
     triggerDisruption: (suite) => queues.triggerDisruption(suite),
@@ -407,6 +410,8 @@ async function stopDaemon(r: Running, server: RunningServer): Promise<void> {
     // A running benchmark stops its Fortio load and marks its run before the workers close.
     { name: 'benchmarks', close: () => r.benchmarks?.abort(), timeoutMs: 1000 },
     { name: 'workers', close: () => closeWorkers(r, workersMs), timeoutMs: workersMs + 3000 },
+    // Taking no more ticks: the other replicas may take its share at once.
+    ...(reachable ? [{ name: 'replica count', close: () => r.leave(), timeoutMs: 1000 }] : []),
     { name: 'restore', close: () => r.restoring(), timeoutMs: 10_000 },
     // Captures still running write their entry (each bounded by its own timeout) before Redis closes.
     { name: 'evidence', close: () => r.evidence?.close(), timeoutMs: 5000 },

@@ -2,6 +2,8 @@
 // puts its worker id into one sorted set under the key prefix, scored with the time, drops the
 // entries older than ttlMs and counts the rest — one MULTI, one key (Redis Cluster), and only
 // commands on the prefix's keys (an ACL user needs nothing more; CLIENT LIST is not asked).
+// A replica that stops cleanly takes itself out, so the others take its share at their next
+// pass instead of after the TTL.
 
 import type { Redis } from 'ioredis';
 
@@ -17,4 +19,9 @@ export async function countReplicas(redis: Redis, key: string, worker: string, n
   const count = replies?.[2];
   if (!count || count[0] !== null || typeof count[1] !== 'number') throw new Error('replica count: no answer from Redis');
   return count[1];
+}
+
+/** Takes `worker` out of the count (a clean stop). */
+export async function leaveReplicas(redis: Redis, key: string, worker: string): Promise<void> {
+  await redis.zrem(key, worker);
 }

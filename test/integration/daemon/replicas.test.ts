@@ -66,3 +66,15 @@ it('evaluates each suite once per scheduled slot across two replicas', async () 
     console.log(`suite ${s}: ${ticks.length} ticks, workers ${[...new Set(ticks.map((t) => t.worker))].join(',')}, lag ms p50=${lags[Math.floor(lags.length / 2)]} max=${lags[lags.length - 1]}`);
   }
 });
+
+it('a replica that stops cleanly leaves the replica count at once, not after its TTL', async () => {
+  const key = stateKeys(prefix).replicas();
+  await waitFor(async () => (await client!.zcard(key)) === 2, { timeoutMs: 30_000, what: 'both replicas counted' });
+  const both = await client!.zrange(key, '0', '-1');
+  await daemons[0]!.stop();
+  const left = await client!.zrange(key, '0', '-1');
+  expect(left).toHaveLength(1);
+  expect(both).toContain(left[0]);
+  await daemons[1]!.stop();
+  expect(await client!.zcard(key)).toBe(0);
+});
