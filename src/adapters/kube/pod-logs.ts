@@ -4,7 +4,8 @@
 // that match. A log cut at limitBytes is labelled truncated="true" (its count is a lower
 // bound). A pod deleted between the list and its log read (404: a disruption's restart) is
 // left out, as if the list had been taken a moment later — its log is gone with it. Reads are
-// cached per query for its interval, so a 30 s tick does not re-read a day of logs. Failures reject (the check counts them towards errorLimit, then is unknown).
+// cached per query for its interval, so a 30 s tick does not re-read a day of logs. Failures
+// reject (the check counts them towards errorLimit, then is unknown).
 
 import type { V1Pod } from '@kubernetes/client-node';
 import type { LogsReader } from '../../checks/logs.js';

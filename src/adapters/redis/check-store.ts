@@ -130,9 +130,7 @@ export class CheckStore {
 
   /** Both formats' hashes in one round trip. */
   private async hashes(suite: string): Promise<[Record<string, string>, Record<string, string>]> {
-    const replies = await this.redis.multi().hgetall(this.keys.checks2(suite)).hgetall(this.keys.checks(suite)).exec();
-    const failed = replies?.find(([err]) => err !== null);
-    if (!replies || failed) throw new Fault('redis', `reading check records of ${suite} failed`, { cause: failed?.[0] });
+    const replies = await execOrFault(this.redis.multi().hgetall(this.keys.checks2(suite)).hgetall(this.keys.checks(suite)), `reading check records of ${suite} failed`);
     return [(replies[0]?.[1] ?? {}) as Record<string, string>, (replies[1]?.[1] ?? {}) as Record<string, string>];
   }
 
@@ -194,23 +192,15 @@ export class CheckStore {
       const v1 = Object.entries(records).flatMap(([check, record]) => [check, checkRecordCodec.encode(record)]);
       if (v1.length > 0) tx.hset(this.keys.checks(suite), ...v1);
     }
+    const failed = `saving check records of ${suite} failed`;
     try {
-      const result = await tx.exec();
-      const failed = result?.find(([err]) => err !== null);
-      if (!result || failed) throw new Fault('redis', `saving check records of ${suite} failed`, { cause: failed?.[0] });
+      const result = await execOrFault(tx, failed);
       // The diff was refused (another writer since): the whole hash, in a second round trip.
-      if (diff && result[0]?.[1] === STALE) await this.replace(suite, key, fields);
+      if (diff && result[0]?.[1] === STALE) await execOrFault(queueReplace(this.redis.multi(), key, fields), failed);
     } catch (err) {
       this.known.delete(suite);
       throw err;
     }
-  }
-
-  /** Replaces the format-2 hash with `fields` (DEL and HSET in one transaction). */
-  private async replace(suite: string, key: string, fields: Map<string, string>): Promise<void> {
-    const result = await this.redis.multi().del(key).hset(key, ...[...fields].flat()).exec();
-    const failed = result?.find(([err]) => err !== null);
-    if (!result || failed) throw new Fault('redis', `saving check records of ${suite} failed`, { cause: failed?.[0] });
   }
 
   async remove(suite: string): Promise<void> {
@@ -222,6 +212,19 @@ export class CheckStore {
 }
 
 type Multi = ReturnType<Redis['multi']>;
+
+/** Runs tx; its answers, or a redis Fault with `message` when it or one of its commands failed. */
+async function execOrFault(tx: Multi, message: string): Promise<Array<[Error | null, unknown]>> {
+  const result = await tx.exec();
+  const failed = result?.find(([err]) => err !== null);
+  if (!result || failed) throw new Fault('redis', message, { cause: failed?.[0] });
+  return result;
+}
+
+/** Queues the replacement of the format-2 hash by `fields` (DEL, then HSET) on tx. */
+function queueReplace(tx: Multi, key: string, fields: Map<string, string>): Multi {
+  return tx.del(key).hset(key, ...[...fields].flat());
+}
 
 /** A format-1 hash: every field through the full record's schema. */
 function decodeFormat1(raw: Record<string, string>, key: string): ReadResult {
@@ -287,10 +290,13 @@ return 0
  * another writer's). Without `before`: the whole hash, replaced in tx.
  */
 function writeFormat2(tx: Multi, key: string, fields: Map<string, string>, before: Map<string, string> | undefined, empty: boolean): boolean {
-  const expected = before?.get(TICK_FIELD);
-  if (empty || !before || expected === undefined) {
+  if (empty) {
     tx.del(key);
-    if (!empty) tx.hset(key, ...[...fields].flat());
+    return false;
+  }
+  const expected = before?.get(TICK_FIELD);
+  if (!before || expected === undefined) {
+    queueReplace(tx, key, fields);
     return false;
   }
   const changed: string[] = [];
