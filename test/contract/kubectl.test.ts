@@ -158,6 +158,9 @@ describe('kubectl apply', () => {
 
   it('diff shows a pending change without making it (dry-run on the server), exit 1', async () => {
     await ok(['apply', '-f', '-'], yaml(deployment('default', 'difft', { replicas: 2 })));
+    // The rollout's status writes also move resourceVersion: let them finish first, so any
+    // change seen below is the diff's (under load they still ran during the diff).
+    await ok(['rollout', 'status', 'deploy/difft', '--timeout=60s']);
     const before = await json<Deploy>(['get', 'deploy', 'difft']);
     const r = await kubectl(['diff', '-f', '-'], { input: yaml(deployment('default', 'difft', { replicas: 5 })) });
     expect(r.code, r.stderr).toBe(1);
